@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what versus needs on Debian 12 (only what is missing), then the npm
+# dependencies and the build. Safe to run again: it does nothing twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
+          chromium fonts-dejavu-core procps iproute2 util-linux tar)
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "setup: must run as root (installs Debian packages, builds the worker image)" >&2; exit 2
+  fi
+else SUDO=""; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages present"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then echo "setup: Node.js 20 or newer is needed (found $(node --version 2>/dev/null || echo none))" >&2; exit 2; fi
+
+# npm ci only when the lock file changed since the last install.
+if ! cmp -s package-lock.json node_modules/.versus-lock 2>/dev/null; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.versus-lock
+fi
+echo "setup: building"
+npm run --silent build

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 2 (and .ci/run): set up, then lint, type-check and run every test
+# on real engines. Ends with the test runner's summary and a plain count line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+echo "== lint and format (biome)"
+npx biome check .
+echo "== type check"
+npx tsc -p tsconfig.check.json
+echo "== worker image (cached after the first build)"
+node dist/cli.js image build
+exec ./scripts/with-docker.sh node scripts/vitest-summary.mjs "$@"

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { DockerEnvironment, dockerClient } from '../environments/docker.js';
+import { imageDir, readManifest } from '../image/manifest.js';
+import { imageHash } from '../image/spec.js';
+
+export function cleanCommand(program: Command): void {
+  program
+    .command('clean')
+    .description('remove every container (and, later, VM and overlay) that versus left behind')
+    .option('--docker-socket <path>', 'Docker Engine socket')
+    .action(async (opts: { dockerSocket?: string }) => {
+      const manifest = readManifest(imageDir(imageHash()));
+      const docker = new DockerEnvironment(
+        dockerClient(opts.dockerSocket ? { socketPath: opts.dockerSocket } : {}),
+        manifest!,
+      );
+      const removed = await docker.cleanAll();
+      for (const r of removed) process.stdout.write(`removed container ${r}\n`);
+      process.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind\n');
+    });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { ensureImage, removeImage } from '../image/build.js';
+import { listImages } from '../image/manifest.js';
+import { imageHash } from '../image/spec.js';
+
+export function imageCommand(program: Command): void {
+  const image = program
+    .command('image')
+    .description('the worker image: one Debian userland for containers, VMs and the native baseline');
+  image
+    .command('build')
+    .description('build the worker image (debootstrap), or return the cached one')
+    .option('--force', 'rebuild even when cached')
+    .action(async (opts: { force?: boolean }) => {
+      const m = await ensureImage({
+        force: opts.force ?? false,
+        progress: (msg) => process.stderr.write(`image: ${msg}\n`),
+      });
+      process.stdout.write(
+        `${m.hash.slice(0, 16)}  node ${m.nodeVersion}  kernel ${m.kernelVersion}  built in ${m.buildSeconds.toFixed(0)} s  ${m.dir}\n`,
+      );
+    });
+  image
+    .command('ls')
+    .description('list cached images')
+    .action(() => {
+      const current = imageHash();
+      for (const m of listImages()) {
+        process.stdout.write(
+          `${m.hash.slice(0, 16)}${m.hash === current ? ' (current)' : ''}  ${m.createdAt}  node ${m.nodeVersion}  ${m.dir}\n`,
+        );
+      }
+    });
+  image
+    .command('rm')
+    .description('remove a cached image (default: the current one)')
+    .argument('[hash]', 'hash prefix')
+    .action((hash?: string) => {
+      const targets = listImages().filter((m) => (hash ? m.hash.startsWith(hash) : m.hash === imageHash()));
+      for (const m of targets) if (removeImage(m.hash)) process.stdout.write(`removed ${m.hash.slice(0, 16)}\n`);
+      if (targets.length === 0) process.stdout.write('nothing to remove\n');
+    });
+}

@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { UsageError } from '../config/errors.js';
+import { loadExperiment } from '../config/load.js';
+import { runExperiment } from '../orchestrator/experiment.js';
+
+function intList(flag: string) {
+  return (value: string): number[] => {
+    const parts = value.split(',').map((s) => s.trim());
+    const nums = parts.map(Number);
+    if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n <= 0)) {
+      throw new UsageError(
+        `${flag}: expected a comma-separated list of positive integers, got ${JSON.stringify(value)}`,
+      );
+    }
+    return nums;
+  };
+}
+
+function number(flag: string, integer = true) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new UsageError(`${flag}: expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
+function param(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--param: expected name=value, got ${JSON.stringify(value)}`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+interface RunFlags {
+  config?: string;
+  env?: string;
+  instances?: number[];
+  repetitions?: number;
+  warmup?: number;
+  preset?: string;
+  workload?: string;
+  param?: Record<string, string>;
+  cpus?: number;
+  memory?: number;
+  interval?: number;
+  name?: string;
+  output?: string;
+  seed?: number;
+  pin?: boolean;
+  nativeRuntime?: string;
+}
+
+/** Flags as a partial config, so the file and the flags are validated together. */
+export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const sub = (key: string, v: Record<string, unknown>) => {
+    o[key] = { ...((o[key] as object) ?? {}), ...v };
+  };
+  if (f.name !== undefined) o.name = f.name;
+  if (f.env !== undefined) o.environments = f.env.split(',').map((s) => s.trim());
+  if (f.instances !== undefined) o.instances = f.instances;
+  if (f.repetitions !== undefined) o.repetitions = f.repetitions;
+  if (f.warmup !== undefined) o.warmup = f.warmup;
+  if (f.seed !== undefined) o.seed = f.seed;
+  if (f.workload !== undefined) sub('workload', { name: f.workload });
+  if (f.preset !== undefined) sub('workload', { preset: f.preset });
+  if (f.param !== undefined) sub('workload', { params: f.param });
+  if (f.cpus !== undefined) sub('worker', { cpus: f.cpus });
+  if (f.memory !== undefined) sub('worker', { memoryMiB: f.memory });
+  if (f.pin !== undefined) sub('worker', { pinCpus: f.pin });
+  if (f.interval !== undefined) sub('sampling', { intervalMs: f.interval });
+  if (f.output !== undefined) sub('output', { dir: f.output });
+  if (f.nativeRuntime !== undefined) sub('native', { runtime: f.nativeRuntime });
+  return o;
+}
+
+export function runCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment: every environment x instance count x repetition, results written as they come')
+    .option('-c, --config <file>', 'experiment config (JSON or YAML); flags override it')
+    .option('--env <list>', 'environments, comma-separated: docker,native,qemu')
+    .option('--instances <list>', 'workers per run, comma-separated (e.g. 1,2)', intList('--instances'))
+    .option('--repetitions <n>', 'measured runs per cell', number('--repetitions'))
+    .option('--warmup <n>', 'warm-up runs per cell (excluded from statistics)', number('--warmup'))
+    .option('--workload <name>', 'workload folder under workloads/ (default pagerank)')
+    .option('--preset <name>', 'workload preset: tiny, small, paper, large')
+    .option('--param <name=value>', 'workload parameter, repeatable (e.g. --param pages=50000)', param)
+    .option('--cpus <n>', 'CPUs per worker (container --cpus, VM vCPUs, workload threads)', number('--cpus', false))
+    .option('--memory <MiB>', 'memory per worker in MiB', number('--memory'))
+    .option('--pin', 'pin each worker to its own host CPUs')
+    .option('--interval <ms>', 'sampling interval in ms', number('--interval'))
+    .option('--native-runtime <which>', "native baseline runtime: 'image' (chroot, default) or 'host'")
+    .option('--seed <n>', 'seed of the run order', number('--seed'))
+    .option('--name <name>', 'experiment name')
+    .option('-o, --output <dir>', 'parent folder of result directories (default results)')
+    .action(async (flags: RunFlags) => {
+      const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) {
+          process.stderr.write('versus: second interrupt, exiting now (run `versus clean` for leftovers)\n');
+          process.exit(sig === 'SIGTERM' ? 143 : 130);
+        }
+        process.stderr.write(`versus: ${sig}: stopping, tearing down and keeping what was sampled (again to force)\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const log = (m: string) => process.stderr.write(`${m}\n`);
+      const outcome = await runExperiment(experiment, { log, signal: controller.signal });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const failed = outcome.runs.filter((r) => r.status !== 'ok');
+      process.stdout.write(`${outcome.dir}\n`);
+      if (outcome.interrupted) process.exitCode = 130;
+      else if (failed.length > 0) {
+        log(`${failed.length} run(s) failed; see runs.ndjson`);
+        process.exitCode = 1;
+      }
+    });
+}

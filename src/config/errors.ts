@@ -1,0 +1,4 @@
+/** Input the user can fix: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from './errors.js';
+import { type Experiment, ExperimentSchema } from './schema.js';
+
+/** Formats zod issues as "path: message" lines, the path in config notation. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], where: string): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return `${where}: ${path ? path.replace(/^\./, '') : '(top level)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+export function parseConfigText(text: string, file: string): unknown {
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+}
+
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const value = parseConfigText(text, file);
+  return value ?? {};
+}
+
+/** Deep merge where `over` wins; arrays are replaced, not merged. */
+export function mergeConfig(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeConfig(base[k], v);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function validateExperiment(raw: unknown, where: string): Experiment {
+  const parsed = ExperimentSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where));
+  return parsed.data;
+}
+
+/** Config file (optional) with flag overrides on top, validated as a whole. */
+export function loadExperiment(file: string | undefined, overrides: unknown): Experiment {
+  const base = file ? readConfigFile(file) : {};
+  return validateExperiment(mergeConfig(base, overrides), file ?? 'flags');
+}

@@ -1,0 +1,229 @@
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import type { Experiment } from '../config/schema.js';
+import { ensureDockerImage } from '../image/dockerImage.js';
+import type { ImageManifest } from '../image/manifest.js';
+import { DockerStatsSampler } from '../sampling/dockerSampler.js';
+import type { Sampler } from '../sampling/types.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import type {
+  Allocation,
+  ArmedWorkload,
+  Environment,
+  EnvironmentInfo,
+  Invocation,
+  ProvisionRequest,
+  WorkerExit,
+  WorkerHandle,
+} from './types.js';
+import { WorkerOutput } from './workerOutput.js';
+
+export const LABEL_OWNER = 'versus.owner';
+export const LABEL_RUN = 'versus.run';
+
+export class EngineError extends Error {}
+
+export function dockerClient(config: Experiment['docker']): Docker {
+  return new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
+}
+
+/** Docker Engine through dockerode: one container per worker, no network, limits always set. */
+export class DockerEnvironment implements Environment {
+  readonly name = 'docker' as const;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly image: ImageManifest,
+    private readonly progress: (m: string) => void = () => {},
+  ) {}
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw new EngineError(
+        `Docker Engine is not answering (${(err as Error).message}); start it (scripts/setup.sh starts dockerd) or set docker.socketPath`,
+      );
+    }
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    await this.ping();
+    await ensureDockerImage(this.docker, this.image, this.progress);
+    const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
+    return {
+      engineVersion: version.Version,
+      apiVersion: version.ApiVersion,
+      storageDriver: info.Driver,
+      cgroupDriver: info.CgroupDriver,
+      cgroupVersion: info.CgroupVersion,
+      kernel: info.KernelVersion,
+      image: this.image.dockerTag,
+      statsCadence: 'engine stream, about 1 s',
+    };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    return Array.from(
+      { length: req.count },
+      (_, i) => new DockerWorker(this.docker, this.image, req.runId, `docker-${i}`, req.allocation(i)),
+    );
+  }
+
+  async teardown(runId: string): Promise<void> {
+    await this.removeWhere([`${LABEL_RUN}=${runId}`]);
+  }
+
+  async cleanAll(): Promise<string[]> {
+    try {
+      await this.docker.ping();
+    } catch {
+      return [];
+    }
+    return this.removeWhere([`${LABEL_OWNER}=versus`]);
+  }
+
+  private async removeWhere(labels: string[]): Promise<string[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: labels } });
+    await Promise.all(
+      list.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch((err: { statusCode?: number }) => {
+            if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+          }),
+      ),
+    );
+    return list.map((c) => c.Names[0] ?? c.Id);
+  }
+}
+
+/** The container spec: pure, so the security properties are unit-tested. */
+export function containerSpec(opts: {
+  image: string;
+  name: string;
+  runId: string;
+  worker: string;
+  allocation: Allocation;
+  invocation: Invocation;
+  workloadsDir: string;
+}): Docker.ContainerCreateOptions {
+  const { allocation } = opts;
+  return {
+    Image: opts.image,
+    name: opts.name,
+    Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: opts.runId, 'versus.worker': opts.worker },
+    Cmd: ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, opts.invocation.entry, ...opts.invocation.args],
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8'],
+    WorkingDir: '/tmp',
+    NetworkDisabled: true,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: {
+      NetworkMode: 'none',
+      Privileged: false,
+      NanoCpus: Math.round(allocation.cpus * 1e9),
+      Memory: allocation.memoryBytes,
+      MemorySwap: allocation.memoryBytes,
+      ...(allocation.cpuset ? { CpusetCpus: allocation.cpuset.join(',') } : {}),
+      Binds: [`${opts.workloadsDir}:${GUEST_WORKLOADS_DIR}:ro`],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      PidsLimit: 512,
+      AutoRemove: false,
+    },
+  };
+}
+
+class DockerWorker implements WorkerHandle {
+  private container: Docker.Container | null = null;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly image: ImageManifest,
+    private readonly runId: string,
+    readonly name: string,
+    readonly allocation: Allocation,
+  ) {}
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    const container = await this.docker.createContainer(
+      containerSpec({
+        image: this.image.dockerTag,
+        name: `versus-${this.runId}-${this.name}`,
+        runId: this.runId,
+        worker: this.name,
+        allocation: this.allocation,
+        invocation,
+        workloadsDir: WORKLOADS_DIR,
+      }),
+    );
+    this.container = container;
+    const io = (await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as unknown as NodeJS.ReadWriteStream;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(io, stdout, stderr);
+    const output = new WorkerOutput(onLine);
+    stderr.on('data', (d: Buffer) => output.stderr(d));
+    stdout.on('data', (d: Buffer) => output.stdout(d));
+    // next-exit: a plain wait on a created (not yet running) container returns at once.
+    const waited = container.wait({ condition: 'next-exit' });
+    await container.start();
+
+    const exit: Promise<WorkerExit> = waited.then(
+      async (w: { StatusCode: number }) => {
+        output.end();
+        (io as unknown as { destroy?: () => void }).destroy?.();
+        const state = await container
+          .inspect()
+          .then((i) => i.State)
+          .catch(() => null);
+        const oom = state?.OOMKilled === true;
+        return {
+          code: w.StatusCode,
+          reason: oom
+            ? `OOMKilled (memory limit ${this.allocation.memoryBytes} bytes)`
+            : w.StatusCode !== 0
+              ? `exit code ${w.StatusCode}`
+              : null,
+          stderrTail: output.stderrTail(),
+        };
+      },
+      (err: Error) => {
+        (io as unknown as { destroy?: () => void }).destroy?.();
+        return {
+          code: null,
+          reason: `Docker Engine stopped answering while waiting for the container: ${err.message}`,
+          stderrTail: output.stderrTail(),
+        };
+      },
+    );
+    await output.waitReady(this.name, exit);
+    return {
+      worker: this.name,
+      release: () => {
+        io.write('go\n');
+      },
+      exit,
+      kill: async () => {
+        await container.kill().catch(() => {});
+      },
+    };
+  }
+
+  samplers(_intervalMs: number): Sampler[] {
+    if (!this.container) return [];
+    return [new DockerStatsSampler(this.name, this.container, this.allocation.cpus)];
+  }
+}

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Experiment } from '../config/schema.js';
+import { cleanEnv, syncWorkloads } from '../image/build.js';
+import type { ImageManifest } from '../image/manifest.js';
+import { ProcessSampler } from '../sampling/processSampler.js';
+import type { Sampler } from '../sampling/types.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import type {
+  Allocation,
+  ArmedWorkload,
+  Environment,
+  EnvironmentInfo,
+  Invocation,
+  ProvisionRequest,
+  WorkerExit,
+  WorkerHandle,
+} from './types.js';
+import { WorkerOutput } from './workerOutput.js';
+
+/**
+ * The baseline: the workload as a plain host process. By default it runs the
+ * worker image's own node and libraries through chroot, so native, container and
+ * VM execute the identical runtime; `runtime: host` uses this machine's node.
+ */
+export class NativeEnvironment implements Environment {
+  readonly name = 'native' as const;
+  private readonly children = new Map<string, Set<ChildProcess>>();
+
+  constructor(
+    private readonly config: Experiment['native'],
+    private readonly image: ImageManifest | null,
+  ) {}
+
+  async describe(): Promise<EnvironmentInfo> {
+    if (this.config.runtime === 'image') {
+      if (!this.image) throw new Error('native: runtime "image" needs the worker image');
+      syncWorkloads(this.image.rootfs);
+      return {
+        runtime: 'image (chroot)',
+        node: this.image.nodeVersion,
+        rootfs: this.image.rootfs,
+        cpuLimit: 'none (threads = allocation; taskset when pinned)',
+      };
+    }
+    return { runtime: 'host', node: process.version, cpuLimit: 'none (threads = allocation; taskset when pinned)' };
+  }
+
+  /** argv that starts barrier.mjs with the chosen runtime. Pure. */
+  command(invocation: Invocation, allocation: Allocation): { cmd: string; args: string[] } {
+    const inner =
+      this.config.runtime === 'image' && this.image
+        ? ['chroot', this.image.rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`]
+        : [process.execPath, path.join(WORKLOADS_DIR, 'barrier.mjs')];
+    const argv = [...inner, invocation.entry, ...invocation.args];
+    if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
+    return { cmd: argv[0]!, args: argv.slice(1) };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    const set = new Set<ChildProcess>();
+    this.children.set(req.runId, set);
+    return Array.from({ length: req.count }, (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set));
+  }
+
+  async teardown(runId: string): Promise<void> {
+    const set = this.children.get(runId);
+    if (!set) return;
+    await Promise.all([...set].map(killAndWait));
+    this.children.delete(runId);
+  }
+
+  async cleanAll(): Promise<string[]> {
+    const names: string[] = [];
+    for (const runId of [...this.children.keys()]) {
+      names.push(`native processes of ${runId}`);
+      await this.teardown(runId);
+    }
+    return names;
+  }
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+class NativeWorker implements WorkerHandle {
+  private pid: number | null = null;
+
+  constructor(
+    private readonly env: NativeEnvironment,
+    readonly name: string,
+    readonly allocation: Allocation,
+    private readonly children: Set<ChildProcess>,
+  ) {}
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    const { cmd, args } = this.env.command(invocation, this.allocation);
+    const child = spawn(cmd, args, { env: cleanEnv(), cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+    this.children.add(child);
+    this.pid = child.pid ?? null;
+    const output = new WorkerOutput(onLine);
+    child.stderr.on('data', (d: Buffer) => output.stderr(d));
+    child.stdout.on('data', (d: Buffer) => output.stdout(d));
+    const exit = new Promise<WorkerExit>((resolve) => {
+      child.once('error', (err) =>
+        resolve({ code: null, reason: `cannot start ${cmd}: ${err.message}`, stderrTail: '' }),
+      );
+      child.once('close', (code, signal) => {
+        output.end();
+        resolve({
+          code,
+          reason: signal ? `killed by ${signal}` : code !== 0 ? `exit code ${code}` : null,
+          stderrTail: output.stderrTail(),
+        });
+      });
+    });
+    await output.waitReady(this.name, exit);
+    return {
+      worker: this.name,
+      release: () => {
+        child.stdin.write('go\n');
+      },
+      exit,
+      kill: () => killAndWait(child),
+    };
+  }
+
+  samplers(intervalMs: number): Sampler[] {
+    return this.pid ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs)] : [];
+  }
+}

@@ -1,0 +1,65 @@
+import type { EnvironmentName } from '../config/schema.js';
+import type { Sampler } from '../sampling/types.js';
+
+export interface Allocation {
+  cpus: number;
+  memoryBytes: number;
+  /** host CPUs this worker is pinned to, when pinning is on */
+  cpuset: number[] | null;
+}
+
+/** What a worker runs: `node barrier.mjs <entry> <args>` inside the worker's userland. */
+export interface Invocation {
+  entry: string; // relative to the workloads folder, e.g. "pagerank/pagerank.mjs"
+  args: string[];
+}
+
+export interface WorkerExit {
+  code: number | null;
+  /** why it ended abnormally, as specific as the backend can tell (OOMKilled, signal, ...) */
+  reason: string | null;
+  stderrTail: string;
+}
+
+/** A workload armed on one worker: started, printed ready, waiting for the barrier. */
+export interface ArmedWorkload {
+  readonly worker: string;
+  /** Releases the workload (writes the start line). */
+  release(): void;
+  /** Settles when the workload process ends. */
+  readonly exit: Promise<WorkerExit>;
+  /** Stops it early (timeout, interrupt). */
+  kill(): Promise<void>;
+}
+
+export interface WorkerHandle {
+  readonly name: string;
+  readonly allocation: Allocation;
+  /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */
+  arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload>;
+  /** Samplers of this worker (its own view, and the host's view of it when there is one). */
+  samplers(intervalMs: number): Sampler[];
+}
+
+export interface ProvisionRequest {
+  runId: string;
+  count: number;
+  allocation: (index: number) => Allocation;
+  signal: AbortSignal;
+}
+
+/** Facts recorded in experiment.json. */
+export type EnvironmentInfo = Record<string, unknown>;
+
+/**
+ * One backend. `provision` creates the workers of one run, `teardown` removes
+ * every trace of that run and must be safe to call twice and after a failure.
+ */
+export interface Environment {
+  readonly name: EnvironmentName;
+  describe(): Promise<EnvironmentInfo>;
+  provision(request: ProvisionRequest): Promise<WorkerHandle[]>;
+  teardown(runId: string): Promise<void>;
+  /** Removes leftovers of any run, including ones of a harness that was killed. */
+  cleanAll(): Promise<string[]>;
+}

@@ -1,0 +1,65 @@
+import { sha256 } from '../util/hash.js';
+
+/** Bump when the build steps change in a way that changes the result. */
+export const BUILDER_VERSION = 1;
+
+export const IMAGE_SPEC = {
+  suite: 'bookworm',
+  variant: 'minbase',
+  packages: [
+    'nodejs',
+    'openssh-server',
+    'systemd-sysv',
+    'iproute2',
+    'linux-image-cloud-amd64',
+    'procps',
+    'ca-certificates',
+  ],
+  // Networking inside the VM: DHCP from QEMU's user-mode network on every en* link.
+  networkUnit: '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n',
+  sshdConfig: [
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UseDNS no',
+    'HostKey /etc/ssh/ssh_host_ed25519_key',
+  ].join('\n'),
+  fstab: '/dev/vda / ext4 rw,relatime 0 1\n',
+  kernelCmdline: 'root=/dev/vda rw console=ttyS0 net.ifnames=1 quiet systemd.show_status=0',
+  diskFreeMiB: 1536,
+} as const;
+
+export type ImageSpec = typeof IMAGE_SPEC;
+
+/** Content hash of every input of the build: same inputs, same cached image. */
+export function imageHash(spec: ImageSpec = IMAGE_SPEC, arch = process.arch): string {
+  return sha256(JSON.stringify({ builder: BUILDER_VERSION, arch, spec }));
+}
+
+/**
+ * The Debian mirror the host already uses, read from its apt sources (deb822 or
+ * one-line format), so no host name is written into this project. null: let
+ * debootstrap use its default.
+ */
+export function mirrorFromAptSources(texts: string[], suite: string): string | null {
+  for (const text of texts) {
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const fields = new Map<string, string>();
+      for (const line of stanza.split('\n')) {
+        const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line.trim());
+        if (m) fields.set(m[1]!.toLowerCase(), m[2]!);
+      }
+      if (fields.get('enabled') === 'no') continue;
+      const suites = (fields.get('suites') ?? '').split(/\s+/);
+      if ((fields.get('types') ?? '').split(/\s+/).includes('deb') && suites.includes(suite)) {
+        const uri = (fields.get('uris') ?? '').split(/\s+/)[0];
+        if (uri) return uri;
+      }
+    }
+    for (const line of text.split('\n')) {
+      const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s/.exec(line.trim());
+      if (m && m[2] === suite) return m[1]!;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import si from 'systeminformation';
+import type { EnvironmentName, Experiment } from '../config/schema.js';
+import { DockerEnvironment, dockerClient } from '../environments/docker.js';
+import { NativeEnvironment } from '../environments/native.js';
+import type { Environment } from '../environments/types.js';
+import { ensureImage } from '../image/build.js';
+import type { ImageManifest } from '../image/manifest.js';
+import { createResultDir, exportCsv, FILES, NdjsonWriter, readNdjson, writeJsonAtomic } from '../results/store.js';
+import { formatSummaryTable, summarize } from '../results/summary.js';
+import type { RunRecord, SampleRecord } from '../results/types.js';
+import { loadManifest, resolveWorkload } from '../workload/manifest.js';
+import { planRuns } from './plan.js';
+import { executeRun } from './runRun.js';
+
+export interface ExperimentOutcome {
+  dir: string;
+  runs: RunRecord[];
+  interrupted: boolean;
+}
+
+export interface ExperimentOptions {
+  log: (message: string) => void;
+  signal: AbortSignal;
+}
+
+async function makeEnvironment(
+  name: EnvironmentName,
+  e: Experiment,
+  image: ImageManifest | null,
+  log: (m: string) => void,
+): Promise<Environment> {
+  switch (name) {
+    case 'docker':
+      return new DockerEnvironment(dockerClient(e.docker), image!, log);
+    case 'native':
+      return new NativeEnvironment(e.native, image);
+    case 'qemu':
+      throw new Error('the qemu environment is not built yet (issue: VMs, the QEMU backend)');
+  }
+}
+
+async function hostInventory(): Promise<Record<string, unknown>> {
+  const [cpu, osInfo, mem] = await Promise.all([si.cpu(), si.osInfo(), si.mem()]);
+  return {
+    hostname: os.hostname(),
+    cpu: {
+      brand: `${cpu.manufacturer} ${cpu.brand}`,
+      cores: cpu.cores,
+      physicalCores: cpu.physicalCores,
+      speedGHz: cpu.speed,
+    },
+    os: { distro: osInfo.distro, release: osInfo.release, kernel: osInfo.kernel, arch: osInfo.arch },
+    memoryBytes: mem.total,
+    node: process.version,
+  };
+}
+
+/** Runs a whole experiment: the matrix, results on disk as it goes, summary at the end. */
+export async function runExperiment(e: Experiment, opts: ExperimentOptions): Promise<ExperimentOutcome> {
+  const { log, signal } = opts;
+  const manifest = loadManifest(e.workload.name);
+  const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
+  const needsImage = e.environments.some((n) => n !== 'native') || e.native.runtime === 'image';
+  const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`) }) : null;
+  const environments = new Map<EnvironmentName, Environment>();
+  const envInfo: Record<string, unknown> = {};
+  for (const name of e.environments) {
+    const env = await makeEnvironment(name, e, image, log);
+    envInfo[name] = await env.describe();
+    environments.set(name, env);
+  }
+
+  const dir = createResultDir(e.output.dir, e.name);
+  const started = new Date();
+  const metaBase = {
+    tool: {
+      name: 'versus',
+      version: JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    },
+    experiment: e,
+    workload: {
+      name: manifest.name,
+      version: manifest.version,
+      preset: workload.preset,
+      params: workload.params,
+      workKey: workload.workKey,
+    },
+    host: await hostInventory(),
+    image: image
+      ? {
+          hash: image.hash,
+          dockerTag: image.dockerTag,
+          node: image.nodeVersion,
+          kernel: image.kernelVersion,
+          buildSeconds: image.buildSeconds,
+          createdAt: image.createdAt,
+        }
+      : null,
+    environments: envInfo,
+    formulas: {
+      guest:
+        '/proc/stat deltas: total = user+nice+system+idle+iowait+irq+softirq+steal; user% = (user+nice)/total; system% = (system+irq+softirq)/total',
+      cgroup: 'docker stats: cores = cpuDelta/systemDelta*onlineCPUs; % of allocated --cpus',
+      process: '/proc/<pid>/stat (utime+stime) deltas / elapsed; % of allocated CPUs',
+      host: '/proc/stat of the host; % of all host CPUs',
+    },
+    startedAt: started.toISOString(),
+  };
+  writeJsonAtomic(path.join(dir, FILES.experiment), { ...metaBase, status: 'running' });
+  log(`results: ${dir}`);
+
+  const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
+  const samplesOut = new NdjsonWriter(path.join(dir, FILES.samples));
+  const plan = planRuns(e);
+  const references = new Map<string, string>();
+  const runs: RunRecord[] = [];
+  const hostCpus = os.availableParallelism();
+  try {
+    for (const p of plan) {
+      if (signal.aborted) break;
+      const env = environments.get(p.env)!;
+      const prefix = `[${p.index + 1}/${plan.length}]`;
+      const rec = await executeRun(
+        {
+          experiment: e,
+          workload,
+          hostCpus,
+          signal,
+          references,
+          onSamples: (rows) => samplesOut.write(rows),
+          onProgress: (m) => log(`${prefix} ${m}`),
+        },
+        env,
+        p,
+      );
+      runsOut.write([rec]);
+      runs.push(rec);
+      const what = rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
+      log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${what}`);
+    }
+  } finally {
+    runsOut.close();
+    samplesOut.close();
+    for (const env of environments.values()) await env.cleanAll().catch(() => []);
+  }
+
+  exportCsv(dir);
+  const samples = readNdjson<SampleRecord>(path.join(dir, FILES.samples));
+  const cells = summarize(runs, samples);
+  writeJsonAtomic(path.join(dir, FILES.summary), {
+    cells,
+    runs: runs.length,
+    ok: runs.filter((r) => r.status === 'ok').length,
+  });
+  writeJsonAtomic(path.join(dir, FILES.experiment), {
+    ...metaBase,
+    status: signal.aborted ? 'interrupted' : 'complete',
+    finishedAt: new Date().toISOString(),
+  });
+  log(`\n${formatSummaryTable(cells)}\n`);
+  return { dir, runs, interrupted: signal.aborted };
+}

@@ -1,0 +1,97 @@
+import { type Describe, describe } from '../stats/basic.js';
+import type { RunRecord, SampleRecord } from './types.js';
+
+export interface CellSummary {
+  env: string;
+  instances: number;
+  ok: number;
+  failed: number;
+  makespanS: Describe | null;
+  edgesPerSecond: Describe | null;
+  /** mean CPU of the workers' own view between the barrier and the run's end, % of allocation */
+  meanCpuPct: number | null;
+  peakCpuPct: number | null;
+  peakMemBytes: number | null;
+  provisionS: Describe | null;
+  failures: string[];
+}
+
+/** Per environment x instances, measured runs only (warm-ups excluded). Pure. */
+export function summarize(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellSummary[] {
+  const cells = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    if (r.warmup) continue;
+    const key = `${r.env}\0${r.instances}`;
+    if (!cells.has(key)) cells.set(key, []);
+    cells.get(key)!.push(r);
+  }
+  const byRun = new Map<string, SampleRecord[]>();
+  for (const s of samples) {
+    if (s.source === 'host') continue;
+    if (!byRun.has(s.run)) byRun.set(s.run, []);
+    byRun.get(s.run)!.push(s);
+  }
+  const out: CellSummary[] = [];
+  for (const group of cells.values()) {
+    const ok = group.filter((r) => r.status === 'ok');
+    const cpu: number[] = [];
+    let peakMem: number | null = null;
+    for (const r of ok) {
+      for (const s of byRun.get(r.run) ?? []) {
+        if (s.t >= 0 && r.makespanS !== null && s.t <= r.makespanS) cpu.push(s.user + s.system);
+        if (s.memUsedBytes !== null) peakMem = Math.max(peakMem ?? 0, s.memUsedBytes);
+      }
+    }
+    const nums = (f: (r: RunRecord) => number | null) =>
+      ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
+    const maybe = (xs: number[]) => (xs.length ? describe(xs) : null);
+    out.push({
+      env: group[0]!.env,
+      instances: group[0]!.instances,
+      ok: ok.length,
+      failed: group.length - ok.length,
+      makespanS: maybe(nums((r) => r.makespanS)),
+      edgesPerSecond: maybe(nums((r) => meanOf(r.workers.map((w) => w.edgesPerSecond)))),
+      meanCpuPct: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
+      peakCpuPct: cpu.length ? Math.max(...cpu) : null,
+      peakMemBytes: peakMem,
+      provisionS: maybe(nums((r) => r.provisionS)),
+      failures: group.filter((r) => r.status !== 'ok').map((r) => `${r.run}: ${r.reason}`),
+    });
+  }
+  return out.sort((a, b) => a.env.localeCompare(b.env) || a.instances - b.instances);
+}
+
+function meanOf(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+/** A fixed-width table for the terminal. */
+export function formatSummaryTable(cells: readonly CellSummary[]): string {
+  const header = [
+    'env',
+    'inst',
+    'ok',
+    'fail',
+    'makespan s (mean ± sd)',
+    'median',
+    'edges/s',
+    'cpu % alloc',
+    'provision s',
+  ];
+  const rows = cells.map((c) => [
+    c.env,
+    String(c.instances),
+    String(c.ok),
+    String(c.failed),
+    c.makespanS ? `${c.makespanS.mean.toFixed(3)} ± ${c.makespanS.stdev.toFixed(3)}` : '-',
+    c.makespanS ? c.makespanS.median.toFixed(3) : '-',
+    c.edgesPerSecond ? c.edgesPerSecond.mean.toExponential(2) : '-',
+    c.meanCpuPct !== null ? c.meanCpuPct.toFixed(1) : '-',
+    c.provisionS ? c.provisionS.mean.toFixed(2) : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

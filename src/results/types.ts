@@ -1,0 +1,80 @@
+import type { Reading, SampleSource } from '../sampling/types.js';
+
+export interface PhaseMark {
+  worker: string;
+  phase: string;
+  state: 'begin' | 'end';
+  t: number; // seconds since the barrier, host clock at arrival
+  ms?: number;
+}
+
+export interface WorkerRecord {
+  worker: string;
+  allocCpus: number;
+  memoryBytes: number;
+  cpuset: number[] | null;
+  readyS: number | null; // provision start -> ready line (boot latency for VMs)
+  endS: number | null; // seconds since the barrier
+  exitCode: number | null;
+  reason: string | null;
+  checksum: string | null;
+  edges: number | null;
+  vertices: number | null;
+  iterations: number | null;
+  edgesPerSecond: number | null;
+  peakRssBytes: number | null;
+  phasesMs: Record<string, number>;
+  node: string | null;
+  stderrTail: string;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'interrupted';
+
+export interface RunRecord {
+  run: string;
+  index: number;
+  env: string;
+  instances: number;
+  repetition: number; // warm-ups are negative
+  warmup: boolean;
+  status: RunStatus;
+  reason: string | null;
+  workKey: string;
+  checksum: string | null;
+  barrierAt: string | null; // ISO time of the barrier
+  provisionS: number | null;
+  makespanS: number | null;
+  workers: WorkerRecord[];
+  phases: PhaseMark[];
+}
+
+/** A reading placed in its run: t is seconds since the run's barrier (negative before it). */
+export interface SampleRecord extends Omit<Reading, 'at'> {
+  run: string;
+  env: string;
+  instances: number;
+  repetition: number;
+  worker: string;
+  source: SampleSource;
+  t: number;
+}
+
+export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
+  'run',
+  'env',
+  'instances',
+  'repetition',
+  'worker',
+  'source',
+  't',
+  'user',
+  'system',
+  'iowait',
+  'steal',
+  'idle',
+  'cores',
+  'allocCpus',
+  'memUsedBytes',
+  'memCachedBytes',
+  'memLimitBytes',
+];

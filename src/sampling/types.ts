@@ -1,0 +1,30 @@
+/** Where a CPU reading comes from; stored with every sample. */
+export type SampleSource = 'guest' | 'cgroup' | 'host' | 'process';
+
+/**
+ * One reading of one worker. CPU shares are percentages of the CPUs allocated to
+ * that worker (`allocCpus`): 100 means every allocated CPU was busy. `cores` is
+ * the same load in host cores, for comparing across allocations.
+ */
+export interface Reading {
+  at: number; // epoch ms when the reading was taken
+  user: number;
+  system: number;
+  iowait: number | null; // not observable from cgroup or process views
+  steal: number | null;
+  idle: number | null;
+  cores: number;
+  allocCpus: number;
+  memUsedBytes: number | null;
+  memCachedBytes: number | null;
+  memLimitBytes: number | null;
+}
+
+export interface Sampler {
+  readonly worker: string;
+  readonly source: SampleSource;
+  /** A short description of the formula, stored with the results. */
+  readonly formula: string;
+  start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/results/types.js';
+import { labelledContainers, readLines, runCli, tmpDir } from './helpers.js';
+
+describe('versus CLI', () => {
+  it.each([
+    [['run', '--instances', '0'], '--instances: expected a comma-separated list of positive integers'],
+    [['run', '--repetitions', 'x'], '--repetitions: expected an integer'],
+    [['run', '--env', 'docker,vmware'], 'flags: environments[1]'],
+    [['run', '--param', 'pages=0'], 'workload.params.pages: must be between 1 and 50000000'],
+    [['run', '--config', '/nonexistent.json'], '/nonexistent.json: cannot read config file (ENOENT)'],
+    [['run', '--frobnicate'], "unknown option '--frobnicate'"],
+  ])('%j is one clear error and exit 2', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('has --help on every command', async () => {
+    for (const cmd of ['run', 'image', 'doctor', 'clean', 'schema']) {
+      const r = await runCli([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout).toContain('Usage: versus');
+    }
+  });
+
+  it('runs docker and native, 1 and 2 instances, 2 repetitions, and prints the result path', async () => {
+    const out = tmpDir('cli');
+    const r = await runCli([
+      'run',
+      '--env',
+      'docker,native',
+      '--instances',
+      '1,2',
+      '--repetitions',
+      '2',
+      '--warmup',
+      '0',
+      '--preset',
+      'tiny',
+      '--output',
+      out,
+      '--name',
+      'cli-test',
+    ]);
+    expect(r.stderr).toContain('makespan s');
+    expect(r.code).toBe(0);
+    const dir = r.stdout.trim();
+    expect(dir.startsWith(out)).toBe(true);
+    const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
+    expect(runs).toHaveLength(8);
+    expect(runs.every((x) => x.status === 'ok')).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'runs.csv'), 'utf8').split('\n')[0]).toContain('makespanS');
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('tears everything down on Ctrl-C and keeps what was written', async () => {
+    const out = tmpDir('sigint');
+    let sawContainer = false;
+    const r = await runCli(
+      [
+        'run',
+        '--env',
+        'docker',
+        '--instances',
+        '2',
+        '--repetitions',
+        '3',
+        '--warmup',
+        '0',
+        '--param',
+        'iterations=9000',
+        '--output',
+        out,
+      ],
+      (child) => {
+        const poll = setInterval(async () => {
+          if ((await labelledContainers()).length > 0) {
+            sawContainer = true;
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 1500);
+          }
+        }, 200);
+        child.on('close', () => clearInterval(poll));
+      },
+    );
+    expect(sawContainer).toBe(true);
+    expect(r.code).toBe(130);
+    expect(await labelledContainers()).toEqual([]);
+    const [dir] = fs.readdirSync(out);
+    const meta = JSON.parse(fs.readFileSync(path.join(out, dir!, 'experiment.json'), 'utf8'));
+    expect(meta.status).toBe('interrupted');
+    const runs = readLines<RunRecord>(path.join(out, dir!, 'runs.ndjson'));
+    expect(runs[0]?.status).toBe('interrupted');
+    expect(fs.statSync(path.join(out, dir!, 'samples.ndjson')).size).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { validateExperiment } from '../../src/config/load.js';
+import { ensureImage } from '../../src/image/build.js';
+import { runExperiment } from '../../src/orchestrator/experiment.js';
+import type { RunRecord } from '../../src/results/types.js';
+import { labelledContainers, readLines, tmpDir } from './helpers.js';
+
+describe('an experiment on a real Docker Engine and natively', () => {
+  let dir: string;
+  let runs: RunRecord[];
+
+  beforeAll(async () => {
+    await ensureImage();
+    const experiment = validateExperiment(
+      {
+        name: 'it-docker',
+        environments: ['docker', 'native'],
+        instances: [2],
+        repetitions: 1,
+        warmup: 0,
+        // long enough iterate phase for several 1 s Docker stats frames
+        workload: { preset: 'tiny', params: { iterations: 2500 } },
+        sampling: { intervalMs: 250, settleMs: 500 },
+        output: { dir: tmpDir('results') },
+      },
+      'test',
+    );
+    const outcome = await runExperiment(experiment, { log: () => {}, signal: new AbortController().signal });
+    dir = outcome.dir;
+    runs = outcome.runs;
+  });
+
+  it('runs both environments to a verified result with equal checksums', () => {
+    expect(runs.map((r) => [r.env, r.status, r.reason])).toEqual(
+      expect.arrayContaining([
+        ['docker', 'ok', null],
+        ['native', 'ok', null],
+      ]),
+    );
+    const sums = new Set(runs.flatMap((r) => r.workers.map((w) => w.checksum)));
+    expect(sums.size).toBe(1);
+    expect([...sums][0]).toMatch(/^[0-9a-f]{16}$/);
+    for (const r of runs) expect(r.workers.every((w) => w.node?.startsWith('v18'))).toBe(true);
+  });
+
+  it('samples both containers, with user CPU during the iterate phase', () => {
+    const rows = parse(fs.readFileSync(path.join(dir, 'samples.csv'), 'utf8'), { columns: true, cast: true }) as Record<
+      string,
+      string | number
+    >[];
+    const docker = runs.find((r) => r.env === 'docker')!;
+    for (const worker of ['docker-0', 'docker-1']) {
+      const begin = docker.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'begin')!.t;
+      const end = docker.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'end')!.t;
+      const during = rows.filter(
+        (s) =>
+          s.run === docker.run &&
+          s.worker === worker &&
+          s.source === 'cgroup' &&
+          (s.t as number) > begin &&
+          (s.t as number) <= end,
+      );
+      expect(during.length).toBeGreaterThan(0);
+      expect(Math.max(...during.map((s) => s.user as number))).toBeGreaterThan(20);
+    }
+    expect(rows.some((s) => s.run === docker.run && s.source === 'host')).toBe(true);
+    const native = runs.find((r) => r.env === 'native')!;
+    expect(rows.some((s) => s.run === native.run && s.worker === 'native-1' && (s.user as number) > 0)).toBe(true);
+  });
+
+  it('writes every result file and leaves no container behind', async () => {
+    for (const f of ['experiment.json', 'runs.ndjson', 'samples.ndjson', 'runs.csv', 'samples.csv', 'summary.json']) {
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8'));
+    expect(meta.status).toBe('complete');
+    expect(meta.image.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.environments.docker.engineVersion).toBeTruthy();
+    expect(JSON.stringify(meta)).not.toContain('PRIVATE KEY');
+    expect(readLines<RunRecord>(path.join(dir, 'runs.ndjson'))).toHaveLength(2);
+    expect(await labelledContainers()).toEqual([]);
+  });
+});

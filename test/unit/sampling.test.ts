@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { frameToReading } from '../../src/sampling/dockerSampler.js';
+import { type DockerStatsFrame, dockerCpu, dockerMemory } from '../../src/sampling/dockerStats.js';
+import { cpuShares, ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
+import { LineSplitter } from '../../src/workload/protocol.js';
+
+const STAT = (
+  user: number,
+  nice: number,
+  system: number,
+  idle: number,
+  iowait: number,
+  irq: number,
+  softirq: number,
+  steal: number,
+  guest: number,
+  gnice: number,
+) =>
+  `cpu  ${user} ${nice} ${system} ${idle} ${iowait} ${irq} ${softirq} ${steal} ${guest} ${gnice}\ncpu0 1 2 3 4\ncpu1 1 2 3 4\nintr 1 2 3\nctxt 99\n`;
+
+describe('/proc/stat', () => {
+  it('parses the aggregate line and counts CPUs', () => {
+    const s = parseProcStat(STAT(10, 1, 5, 100, 3, 1, 1, 2, 4, 0));
+    expect(s.cpus).toBe(2);
+    expect(s.total).toMatchObject({
+      user: 10,
+      nice: 1,
+      system: 5,
+      idle: 100,
+      iowait: 3,
+      irq: 1,
+      softirq: 1,
+      steal: 2,
+      guest: 4,
+      guestNice: 0,
+    });
+  });
+
+  it('computes shares from deltas, with user = user+nice and system = system+irq+softirq', () => {
+    const a = parseProcStat(STAT(100, 0, 50, 1000, 10, 0, 0, 0, 0, 0)).total;
+    const b = parseProcStat(STAT(140, 10, 60, 1030, 20, 5, 5, 20, 0, 0)).total;
+    // deltas: user 40+10, system 10+5+5, idle 30, iowait 10, steal 20 -> total 130
+    const s = cpuShares(a, b);
+    expect(s.ticks).toBe(130);
+    expect(s.user).toBeCloseTo((100 * 50) / 130, 10);
+    expect(s.system).toBeCloseTo((100 * 20) / 130, 10);
+    expect(s.iowait).toBeCloseTo((100 * 10) / 130, 10);
+    expect(s.steal).toBeCloseTo((100 * 20) / 130, 10);
+    expect(s.idle).toBeCloseTo((100 * 30) / 130, 10);
+    expect(s.user + s.system + s.iowait + s.steal + s.idle).toBeCloseTo(100, 10);
+  });
+
+  it('does not count guest time twice (it is already inside user)', () => {
+    const a = parseProcStat(STAT(100, 0, 0, 100, 0, 0, 0, 0, 0, 0)).total;
+    const b = parseProcStat(STAT(180, 0, 0, 120, 0, 0, 0, 0, 80, 0)).total; // 80 of the 80 user ticks were guest
+    const s = cpuShares(a, b);
+    expect(s.ticks).toBe(100);
+    expect(s.user).toBeCloseTo(80, 10);
+  });
+
+  it('clamps a counter that went backwards to zero', () => {
+    const a = parseProcStat(STAT(100, 0, 50, 1000, 10, 0, 0, 0, 0, 0)).total;
+    const b = parseProcStat(STAT(90, 0, 60, 1010, 10, 0, 0, 0, 0, 0)).total;
+    const s = cpuShares(a, b);
+    expect(s.user).toBe(0);
+    expect(s.ticks).toBe(20);
+  });
+
+  it('treats missing trailing fields (old kernels) as zero', () => {
+    const s = parseProcStat('cpu  1 2 3 4\ncpu0 1 2 3 4\n');
+    expect(s.total.iowait).toBe(0);
+    expect(s.total.steal).toBe(0);
+  });
+
+  it('reports no change as idle', () => {
+    const a = parseProcStat(STAT(1, 1, 1, 1, 1, 1, 1, 1, 0, 0)).total;
+    expect(cpuShares(a, a).idle).toBe(100);
+  });
+
+  it('rejects garbled input with a clear error', () => {
+    expect(() => parseProcStat('cpu  1 x 3 4\n')).toThrow(ParseError);
+    expect(() => parseProcStat('cpu  1 2\n')).toThrow(/garbled/);
+    expect(() => parseProcStat('intr 5\n')).toThrow(/no aggregate cpu line/);
+    expect(() => parseProcStat('cpu  1 -2 3 4\n')).toThrow(/garbled/);
+  });
+});
+
+describe('/proc/meminfo and /proc/<pid>/stat', () => {
+  it('computes used as MemTotal - MemAvailable and cached as Cached + Buffers', () => {
+    const m = parseMeminfo(
+      'MemTotal:       1000 kB\nMemFree:         200 kB\nMemAvailable:    600 kB\nBuffers:          50 kB\nCached:          300 kB\nActive(file):     10 kB\n',
+    );
+    expect(m.usedBytes).toBe(400 * 1024);
+    expect(m.cachedBytes).toBe(350 * 1024);
+    expect(() => parseMeminfo('nothing')).toThrow(/MemTotal/);
+  });
+
+  it('reads utime, stime and rss even when the command name has spaces and parentheses', () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    fields[11] = '1234'; // utime (field 14)
+    fields[12] = '56'; // stime (field 15)
+    fields[21] = '789'; // rss (field 24)
+    const t = parsePidStat(`42 (qemu (x) y) ${fields.join(' ')}`);
+    expect(t).toEqual({ utimeTicks: 1234, stimeTicks: 56, rssPages: 789 });
+    expect(() => parsePidStat('garbage')).toThrow(ParseError);
+  });
+});
+
+const frames = (file: string): DockerStatsFrame[] =>
+  fs
+    .readFileSync(new URL(`../fixtures/${file}`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('Docker stats', () => {
+  it('skips the first frame of a stream (empty precpu)', () => {
+    const [first] = frames('docker-stats-cgroup-v1.ndjson');
+    expect(dockerCpu(first!)).toBeNull();
+    expect(frameToReading(first!, 1, Date.now())).toBeNull();
+  });
+
+  it('computes cores as the docker CLI does on a recorded cgroup v1 frame', () => {
+    const f = frames('docker-stats-cgroup-v1.ndjson')[1]!;
+    const cpu = dockerCpu(f)!;
+    const expected = ((1135363968 - 124410507) / (4069480000000 - 4067480000000)) * 2;
+    expect(cpu.cores).toBeCloseTo(expected, 12);
+    expect(cpu.userCores + cpu.systemCores).toBeCloseTo(cpu.cores, 12);
+    const mem = dockerMemory(f)!;
+    expect(mem.usedBytes).toBe(32661504 - 9080832); // usage - total_inactive_file
+  });
+
+  it('handles the cgroup v2 shape: no percpu, inactive_file', () => {
+    const f = frames('docker-stats-cgroup-v2.ndjson')[1]!;
+    const cpu = dockerCpu(f)!;
+    expect(cpu.cores).toBeCloseTo(1.5, 12);
+    expect(cpu.onlineCpus).toBe(4);
+    // user delta 1.2e6, kernel 0.3e6 -> 80 % user
+    expect(cpu.userCores).toBeCloseTo(1.2, 12);
+    expect(dockerMemory(f)!.usedBytes).toBe(60_000_000 - 20_000_000);
+    const r = frameToReading(f, 2, Date.parse('2026-11-26T08:00:01.100Z'))!;
+    expect(r.user + r.system).toBeCloseTo(75, 10); // 1.5 cores of a 2-CPU allocation
+    expect(r.at).toBe(Date.parse('2026-11-26T08:00:01.000Z'));
+    expect(r.iowait).toBeNull();
+  });
+
+  it('reassembles frames split at any chunk boundary', () => {
+    const text = fs.readFileSync(new URL('../fixtures/docker-stats-cgroup-v1.ndjson', import.meta.url), 'utf8');
+    for (const step of [1, 7, 100, 1000, text.length]) {
+      const got: string[] = [];
+      const s = new LineSplitter((l) => l.trim() && got.push(l));
+      for (let i = 0; i < text.length; i += step) s.push(text.slice(i, i + step));
+      s.end();
+      expect(got.map((l) => JSON.parse(l).read)).toEqual(frames('docker-stats-cgroup-v1.ndjson').map((f) => f.read));
+    }
+  });
+});

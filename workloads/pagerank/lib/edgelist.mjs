@@ -1,0 +1,199 @@
+// SNAP edge-list text: '#' comment lines, blank lines, two ids per line separated
+// by tabs or spaces. Our own generator adds "# Dense: N" so that isolated vertices
+// survive the round trip; any other file has its ids remapped densely.
+import fs from 'node:fs';
+import { WorkloadError } from './errors.mjs';
+
+const CHUNK = 1 << 22;
+
+/** Streams edges to a file and fsyncs it. Returns bytes written. */
+export class EdgeListWriter {
+  constructor(path, { vertices, edges, description }) {
+    this.path = path;
+    this.fd = fs.openSync(path, 'w');
+    this.bytes = 0;
+    this.buf = `# ${description}\n# Nodes: ${vertices} Edges: ${edges}\n# Dense: ${vertices}\n# FromNodeId\tToNodeId\n`;
+  }
+
+  add(src, dst) {
+    this.buf += `${src}\t${dst}\n`;
+    if (this.buf.length > CHUNK) this.flush();
+  }
+
+  flush() {
+    if (this.buf.length === 0) return;
+    this.bytes += fs.writeSync(this.fd, this.buf);
+    this.buf = '';
+  }
+
+  close() {
+    this.flush();
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    return this.bytes;
+  }
+}
+
+/** Growable typed array of edge endpoints. */
+class Growable {
+  constructor(Type, capacity) {
+    this.Type = Type;
+    this.data = new Type(Math.max(16, capacity));
+    this.length = 0;
+  }
+  push(x) {
+    if (this.length === this.data.length) {
+      const bigger = new this.Type(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  view() {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/**
+ * Reads an edge list. Returns dense Uint32 endpoint arrays, the vertex count and,
+ * when ids were remapped, the original id of every dense vertex.
+ * @returns {{src: Uint32Array, dst: Uint32Array, vertices: number, originalIds: Float64Array|null, bytes: number}}
+ */
+export function readEdgeList(path) {
+  let fd;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    throw new WorkloadError(`cannot open edge list ${path}: ${err.code ?? err.message}`);
+  }
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let dense = -1; // vertex count from "# Dense: N", or -1
+  let edgesHint = 1 << 16; // from "# Nodes: N Edges: M", to size the arrays once
+  let srcs = null;
+  let dsts = null;
+  let line = 1;
+  let atLineStart = true;
+  let inComment = false;
+  let comment = '';
+  let fields = 0;
+  let value = 0;
+  let inNumber = false;
+  let first = 0;
+  let bytes = 0;
+
+  const fail = (what) => {
+    throw new WorkloadError(`corrupt edge list ${path}:${line}: ${what}`);
+  };
+  const ensureArrays = () => {
+    if (srcs) return;
+    // Dense files hold ids < 2^32; other files may hold any id up to 2^53.
+    const Type = dense >= 0 ? Uint32Array : Float64Array;
+    srcs = new Growable(Type, edgesHint);
+    dsts = new Growable(Type, edgesHint);
+  };
+  const endNumber = () => {
+    if (fields === 0) first = value;
+    else if (fields === 1) {
+      ensureArrays();
+      if (dense >= 0 && (first >= dense || value >= dense)) {
+        fail(`id ${first >= dense ? first : value} is not below the declared vertex count ${dense}`);
+      }
+      srcs.push(first);
+      dsts.push(value);
+    }
+    fields++;
+    inNumber = false;
+    value = 0;
+  };
+  const endLine = () => {
+    if (inComment) {
+      const m = /^#\s*Dense:\s*(\d+)\s*$/.exec(comment);
+      if (m && srcs === null) dense = Number(m[1]);
+      const e = /Edges:\s*(\d+)/.exec(comment);
+      if (e && srcs === null) edgesHint = Math.min(Number(e[1]), 1 << 30) || edgesHint;
+      inComment = false;
+      comment = '';
+    } else {
+      if (inNumber) endNumber();
+      if (fields !== 0 && fields !== 2) fail(`expected two vertex ids, found ${fields}`);
+    }
+    fields = 0;
+    atLineStart = true;
+    line++;
+  };
+
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      bytes += n;
+      for (let i = 0; i < n; i++) {
+        const c = buf[i];
+        if (c === 10) {
+          endLine();
+          continue;
+        }
+        if (inComment) {
+          if (comment.length < 200) comment += String.fromCharCode(c);
+          continue;
+        }
+        if (atLineStart && c === 35 /* # */) {
+          inComment = true;
+          comment = '#';
+          atLineStart = false;
+          continue;
+        }
+        atLineStart = false;
+        if (c >= 48 && c <= 57) {
+          if (fields >= 2) fail('more than two fields');
+          value = value * 10 + (c - 48);
+          if (value > Number.MAX_SAFE_INTEGER) fail('vertex id too large');
+          inNumber = true;
+        } else if (c === 32 || c === 9 || c === 13) {
+          if (inNumber) endNumber();
+        } else {
+          fail(`unexpected character ${JSON.stringify(String.fromCharCode(c))}`);
+        }
+      }
+    }
+    if (!atLineStart || inNumber) endLine();
+  } finally {
+    fs.closeSync(fd);
+  }
+  ensureArrays();
+  if (dense >= 0) {
+    return { src: srcs.view(), dst: dsts.view(), vertices: dense, originalIds: null, bytes };
+  }
+  return { ...remap(srcs.view(), dsts.view()), bytes };
+}
+
+/** Maps sparse ids to 0..n-1 in increasing id order. */
+function remap(src, dst) {
+  const m = src.length;
+  const all = new Float64Array(2 * m);
+  all.set(src, 0);
+  all.set(dst, m);
+  all.sort();
+  let n = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i];
+  }
+  const ids = all.slice(0, n);
+  const index = (x) => {
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const s = new Uint32Array(m);
+  const d = new Uint32Array(m);
+  for (let i = 0; i < m; i++) {
+    s[i] = index(src[i]);
+    d[i] = index(dst[i]);
+  }
+  return { src: s, dst: d, vertices: n, originalIds: ids };
+}
