@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { DockerEnvironment, dockerClient } from '../environments/docker.js';
+import { cleanQemuLeftovers } from '../environments/qemu.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 
 export function cleanCommand(program: Command): void {
   program
     .command('clean')
-    .description('remove every container (and, later, VM and overlay) that versus left behind')
+    .description('remove every container, QEMU VM and overlay that versus left behind')
     .option('--docker-socket <path>', 'Docker Engine socket')
     .action(async (opts: { dockerSocket?: string }) => {
       const manifest = readManifest(imageDir(imageHash()));
@@ -14,8 +15,11 @@ export function cleanCommand(program: Command): void {
         dockerClient(opts.dockerSocket ? { socketPath: opts.dockerSocket } : {}),
         manifest!,
       );
-      const removed = await docker.cleanAll();
-      for (const r of removed) process.stdout.write(`removed container ${r}\n`);
+      const containers = await docker.cleanAll();
+      for (const r of containers) process.stdout.write(`removed container ${r}\n`);
+      const vms = await cleanQemuLeftovers();
+      for (const r of vms) process.stdout.write(`removed ${r}\n`);
+      const removed = [...containers, ...vms];
       process.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind\n');
     });
 }

@@ -29,7 +29,7 @@ export const ExperimentSchema = z
     environments: z
       .array(z.enum(ENVIRONMENT_NAMES))
       .min(1)
-      .default(['docker', 'native'])
+      .default(['docker', 'qemu', 'native'])
       .refine((a) => new Set(a).size === a.length, 'each environment once')
       .describe('environments to compare'),
     instances: z
@@ -43,7 +43,7 @@ export const ExperimentSchema = z
       .int()
       .min(0)
       .max(100)
-      .default(1)
+      .default(0)
       .describe('runs per cell before the measured ones, excluded from statistics'),
     seed: z.number().int().min(0).max(4294967295).default(1).describe('seed of the run order shuffle'),
     worker: z
@@ -90,6 +90,18 @@ export const ExperimentSchema = z
       })
       .strict()
       .default({}),
+    qemu: z
+      .object({
+        binary: z.string().default('qemu-system-x86_64').describe('QEMU system emulator'),
+        accel: z
+          .enum(['auto', 'kvm', 'hvf', 'tcg'])
+          .default('auto')
+          .describe('auto: KVM when a probe guest really runs, HVF on macOS, else TCG'),
+        bootTimeoutS: positiveInt.max(3600).default(240).describe('QEMU start to SSH ready, per run'),
+        shutdownTimeoutS: positiveInt.max(600).default(10).describe('guest poweroff before QEMU is killed'),
+      })
+      .strict()
+      .default({ binary: 'qemu-system-x86_64', accel: 'auto', bootTimeoutS: 240, shutdownTimeoutS: 10 }),
     native: z
       .object({
         runtime: z

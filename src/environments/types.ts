@@ -35,6 +35,8 @@ export interface ArmedWorkload {
 export interface WorkerHandle {
   readonly name: string;
   readonly allocation: Allocation;
+  /** seconds from start to reachable (VM: QEMU start to SSH ready); null where it means nothing */
+  readonly bootS?: number | null;
   /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */
   arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload>;
   /** Samplers of this worker (its own view, and the host's view of it when there is one). */
@@ -46,6 +48,8 @@ export interface ProvisionRequest {
   count: number;
   allocation: (index: number) => Allocation;
   signal: AbortSignal;
+  /** where the backend may keep per-run artifacts (serial consoles) inside the results */
+  artifactsDir: string;
 }
 
 /** Facts recorded in experiment.json. */

@@ -157,6 +157,10 @@ function configure(rootfs: string): void {
   w('etc/fstab', IMAGE_SPEC.fstab);
   w('etc/systemd/network/20-en.network', IMAGE_SPEC.networkUnit);
   w('etc/ssh/sshd_config.d/versus.conf', `${IMAGE_SPEC.sshdConfig}\n`);
+  w(
+    'etc/modprobe.d/versus-blacklist.conf',
+    IMAGE_SPEC.modprobeBlacklist.map((m) => `blacklist ${m}\ninstall ${m} /bin/true\n`).join(''),
+  );
   // An empty machine-id makes every boot of a clone generate its own.
   w('etc/machine-id', '');
   const link = (target: string, at: string) => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import si from 'systeminformation';
 import type { EnvironmentName, Experiment } from '../config/schema.js';
 import { DockerEnvironment, dockerClient } from '../environments/docker.js';
 import { NativeEnvironment } from '../environments/native.js';
+import { QemuEnvironment } from '../environments/qemu.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
@@ -38,7 +40,7 @@ async function makeEnvironment(
     case 'native':
       return new NativeEnvironment(e.native, image);
     case 'qemu':
-      throw new Error('the qemu environment is not built yet (issue: VMs, the QEMU backend)');
+      return new QemuEnvironment(e.qemu, image!, log);
   }
 }
 
@@ -74,6 +76,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   }
 
   const dir = createResultDir(e.output.dir, e.name);
+  const experimentId = crypto.randomBytes(3).toString('hex');
   const started = new Date();
   const metaBase = {
     tool: {
@@ -107,6 +110,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       process: '/proc/<pid>/stat (utime+stime) deltas / elapsed; % of allocated CPUs',
       host: '/proc/stat of the host; % of all host CPUs',
     },
+    experimentId,
     startedAt: started.toISOString(),
   };
   writeJsonAtomic(path.join(dir, FILES.experiment), { ...metaBase, status: 'running' });
@@ -130,6 +134,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
           hostCpus,
           signal,
           references,
+          artifactsDir: path.join(dir, 'artifacts'),
+          experimentId,
           onSamples: (rows) => samplesOut.write(rows),
           onProgress: (m) => log(`${prefix} ${m}`),
         },

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import type { Allocation, ArmedWorkload, Environment, WorkerHandle } from '../environments/types.js';
 import type { PhaseMark, RunRecord, SampleRecord, WorkerRecord } from '../results/types.js';
@@ -15,6 +16,9 @@ export interface RunContext {
   onSamples: (rows: SampleRecord[]) => void;
   onProgress: (message: string) => void;
   signal: AbortSignal;
+  artifactsDir: string;
+  /** unique per experiment: keeps container names and VM folders of two experiments apart */
+  experimentId: string;
   references: Map<string, string>;
 }
 
@@ -53,6 +57,7 @@ class WorkerState {
 export async function executeRun(ctx: RunContext, env: Environment, plan: PlannedRun): Promise<RunRecord> {
   const { experiment: e } = ctx;
   const run = runName(plan);
+  const envRunId = `${ctx.experimentId}-${run}`;
   const allocation = (i: number): Allocation => ({
     cpus: e.worker.cpus,
     memoryBytes: e.worker.memoryMiB * 2 ** 20,
@@ -125,7 +130,13 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     if (e.sampling.host) await startSampler(new HostSampler(e.sampling.intervalMs));
     ctx.onProgress(`${run}: provisioning ${plan.instances} worker(s)`);
     const handles = await withTimeout(
-      env.provision({ runId: run, count: plan.instances, allocation, signal: ctx.signal }),
+      env.provision({
+        runId: envRunId,
+        count: plan.instances,
+        allocation,
+        signal: ctx.signal,
+        artifactsDir: path.join(ctx.artifactsDir, run),
+      }),
       e.timeouts.provisionS * 1000,
       'provisioning',
     );
@@ -204,7 +215,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
       for (const row of pending.splice(0)) emitRow(row);
     }
     try {
-      await withTimeout(env.teardown(run), e.timeouts.teardownS * 1000, 'teardown');
+      await withTimeout(env.teardown(envRunId), e.timeouts.teardownS * 1000, 'teardown');
     } catch (err) {
       record.reason = `${record.reason ? `${record.reason}; ` : ''}teardown: ${(err as Error).message}`;
       record.status = record.status === 'ok' ? 'failed' : record.status;
@@ -227,6 +238,7 @@ function workerRecord(
     allocCpus: a.cpus,
     memoryBytes: a.memoryBytes,
     cpuset: a.cpuset,
+    bootS: st.handle.bootS ?? null,
     readyS: st.readyAt !== null ? (st.readyAt - provisionStart) / 1000 : null,
     endS: st.endAt !== null ? (st.endAt - t0) / 1000 : null,
     exitCode: exit.code,

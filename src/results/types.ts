@@ -13,7 +13,8 @@ export interface WorkerRecord {
   allocCpus: number;
   memoryBytes: number;
   cpuset: number[] | null;
-  readyS: number | null; // provision start -> ready line (boot latency for VMs)
+  bootS: number | null; // VM: QEMU start -> SSH ready (the paper's Fig. 3)
+  readyS: number | null; // provision start -> the workload's ready line
   endS: number | null; // seconds since the barrier
   exitCode: number | null;
   reason: string | null;

@@ -10,7 +10,7 @@ import { experimentJsonSchema } from '../../src/config/schema.js';
 describe('experiment config', () => {
   it('fills every default from an empty config', () => {
     const e = validateExperiment({}, 'x');
-    expect(e.environments).toEqual(['docker', 'native']);
+    expect(e.environments).toEqual(['docker', 'qemu', 'native']);
     expect(e.instances).toEqual([1, 2]);
     expect(e.workload).toEqual({ name: 'pagerank', preset: 'tiny', params: {} });
     expect(e.worker.cpus).toBe(1);

@@ -109,6 +109,7 @@ const worker = (over: Partial<WorkerRecord> = {}): WorkerRecord => ({
   allocCpus: 1,
   memoryBytes: 1,
   cpuset: null,
+  bootS: null,
   readyS: 0.1,
   endS: 1,
   exitCode: 0,

@@ -1,0 +1,359 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Experiment } from '../config/schema.js';
+import { cacheDir, type ImageManifest } from '../image/manifest.js';
+import { GuestSampler } from '../sampling/guestSampler.js';
+import { ProcessSampler } from '../sampling/processSampler.js';
+import type { Sampler } from '../sampling/types.js';
+import { SshConnection } from '../ssh/connection.js';
+import { shellCommand } from '../ssh/quote.js';
+import { run, tail, which } from '../util/exec.js';
+import { hashTree } from '../util/hash.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import { type AccelChoice, chooseAccelerator } from './qemu/accel.js';
+import { qemuArgs } from './qemu/args.js';
+import type {
+  Allocation,
+  ArmedWorkload,
+  Environment,
+  EnvironmentInfo,
+  Invocation,
+  ProvisionRequest,
+  WorkerExit,
+  WorkerHandle,
+} from './types.js';
+import { WorkerOutput } from './workerOutput.js';
+
+export function vmsDir(): string {
+  return path.join(cacheDir(), 'vms');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Waits for a process to end, escalating SIGTERM then SIGKILL. */
+async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  if (!alive(child)) return;
+  const closed = new Promise<void>((r) => child.once('exit', () => r()));
+  const wait = (ms: number) =>
+    Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  if (await wait(graceMs)) return;
+  child.kill('SIGTERM');
+  if (await wait(5000)) return;
+  child.kill('SIGKILL');
+  await closed;
+}
+
+let cachedTar: Promise<Buffer> | null = null;
+
+/** The workloads folder as a tar archive (small: plain JavaScript and JSON), made once per process. */
+function workloadsTar(): Promise<Buffer> {
+  cachedTar ??= new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-C', path.dirname(WORKLOADS_DIR), '-cf', '-', path.basename(WORKLOADS_DIR)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    tar.stdout.on('data', (c: Buffer) => chunks.push(c));
+    tar.on('error', reject);
+    tar.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${WORKLOADS_DIR} exited with ${code}`)),
+    );
+  });
+  return cachedTar;
+}
+
+/** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
+export class QemuEnvironment implements Environment {
+  readonly name = 'qemu' as const;
+  private accel: AccelChoice | null = null;
+  private qemuVersion = '';
+  private readonly runs = new Map<string, QemuWorker[]>();
+  private readonly workloadsHash = hashTree(WORKLOADS_DIR);
+
+  constructor(
+    private readonly config: Experiment['qemu'],
+    private readonly image: ImageManifest,
+    private readonly log: (m: string) => void = () => {},
+  ) {}
+
+  async describe(): Promise<EnvironmentInfo> {
+    if (!(await which(this.config.binary))) {
+      throw new Error(
+        `qemu: ${this.config.binary} is missing; install it with scripts/setup.sh (apt-get install qemu-system-x86 qemu-utils)`,
+      );
+    }
+    this.qemuVersion = (await run(this.config.binary, ['--version'])).stdout.split('\n')[0]!.trim();
+    this.accel = await chooseAccelerator(this.config.accel, this.config.binary);
+    if (this.accel.accel === 'tcg')
+      this.log(
+        `qemu: WARNING: VMs run under TCG software emulation (${this.accel.reason}); VM numbers are not those of a hardware hypervisor`,
+      );
+    return {
+      qemu: this.qemuVersion,
+      accelerator: this.accel.accel,
+      acceleratorReason: this.accel.reason,
+      kernel: this.image.kernelVersion,
+      node: this.image.nodeVersion,
+      hostView: 'process: /proc/<qemu pid>/stat, all threads',
+    };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    if (!this.accel) await this.describe();
+    const runDir = path.join(vmsDir(), req.runId);
+    fs.mkdirSync(runDir, { recursive: true });
+    const workers = Array.from(
+      { length: req.count },
+      (_, i) => new QemuWorker(this, `qemu-${i}`, req.allocation(i), runDir, req.artifactsDir),
+    );
+    this.runs.set(req.runId, workers);
+    const deadline = Date.now() + this.config.bootTimeoutS * 1000;
+    await Promise.all(
+      workers.map((w) => w.boot(this.config.binary, this.accel!.accel, this.image, deadline, req.signal)),
+    );
+    return workers;
+  }
+
+  get syncNeeded(): boolean {
+    return this.workloadsHash !== this.image.workloadsHash;
+  }
+
+  async teardown(runId: string): Promise<void> {
+    const workers = this.runs.get(runId) ?? [];
+    await Promise.all(workers.map((w) => w.destroy(this.config.shutdownTimeoutS * 1000)));
+    this.runs.delete(runId);
+    killRecordedVms(path.join(vmsDir(), runId));
+  }
+
+  /** Kills QEMU processes recorded in pid files (a killed harness leaves them) and removes overlays. */
+  async cleanAll(): Promise<string[]> {
+    for (const id of [...this.runs.keys()]) await this.teardown(id);
+    return cleanQemuLeftovers();
+  }
+}
+
+export async function cleanQemuLeftovers(): Promise<string[]> {
+  const removed: string[] = [];
+  if (!fs.existsSync(vmsDir())) return removed;
+  for (const runId of fs.readdirSync(vmsDir())) {
+    removed.push(...killRecordedVms(path.join(vmsDir(), runId)), `overlays of ${runId}`);
+  }
+  return removed;
+}
+
+/** Kills every QEMU named by a pid file in dir (checking it is ours), then removes dir. */
+function killRecordedVms(dir: string): string[] {
+  const killed: string[] = [];
+  if (!fs.existsSync(dir)) return killed;
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
+    const pid = Number(fs.readFileSync(path.join(dir, f), 'utf8').trim());
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // already gone
+    }
+    if (!cmdline.includes('versus-qemu-')) continue; // pid reused by something else
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(`qemu pid ${pid} (${path.basename(dir)}/${f.replace(/\.pid$/, '')})`);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return killed;
+}
+
+class QemuWorker implements WorkerHandle {
+  private child: ChildProcess | null = null;
+  private ssh: SshConnection | null = null;
+  private qemuStderr = '';
+  bootS: number | null = null;
+
+  constructor(
+    private readonly env: QemuEnvironment,
+    readonly name: string,
+    readonly allocation: Allocation,
+    private readonly runDir: string,
+    private readonly artifactsDir: string,
+  ) {}
+
+  private get serialLog(): string {
+    return path.join(this.artifactsDir, `${this.name}.serial.log`);
+  }
+
+  async boot(
+    binary: string,
+    accel: AccelChoice['accel'],
+    image: ImageManifest,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const overlay = path.join(this.runDir, `${this.name}.qcow2`);
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.disk, overlay]);
+    fs.mkdirSync(this.artifactsDir, { recursive: true });
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const port = await freePort();
+      const args = qemuArgs({
+        name: this.name,
+        accel,
+        cpus: this.allocation.cpus,
+        memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
+        kernel: image.kernel,
+        initrd: image.initrd,
+        cmdline: image.kernelCmdline,
+        overlay,
+        sshPort: port,
+        serialLog: this.serialLog,
+        pidFile: path.join(this.runDir, `${this.name}.pid`),
+      });
+      const cpuset = this.allocation.cpuset;
+      const child = cpuset
+        ? spawn('taskset', ['-c', cpuset.join(','), binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.child = child;
+      this.qemuStderr = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        this.qemuStderr = (this.qemuStderr + d.toString()).slice(-4000);
+      });
+      const onAbort = () => child.kill('SIGKILL');
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.ssh = await SshConnection.waitFor(
+          {
+            host: '127.0.0.1',
+            port,
+            username: 'root',
+            privateKey: fs.readFileSync(image.clientKey),
+            pinnedHostKey: image.hostKey.publicKeyBase64,
+          },
+          deadline,
+          () => alive(child) && !signal.aborted,
+        );
+        this.bootS = (Date.now() - started) / 1000;
+        this.port = port;
+        return;
+      } catch (err) {
+        const portTaken = /Could not set up host forwarding rule/.test(this.qemuStderr);
+        if (portTaken && attempt < 3) continue;
+        const serial = fs.existsSync(this.serialLog)
+          ? tail(fs.readFileSync(this.serialLog, 'utf8'), 800)
+          : '(no serial output)';
+        const qemuSaid = this.qemuStderr.trim() ? `; qemu: ${tail(this.qemuStderr, 400)}` : '';
+        throw new Error(
+          `${this.name} did not answer SSH: ${(err as Error).message}${qemuSaid}; serial console tail: ${serial}`,
+        );
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  port = 0;
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    const ssh = this.ssh;
+    if (!ssh) throw new Error(`${this.name} is not booted`);
+    if (this.env.syncNeeded) await this.syncWorkloads(ssh);
+    const command = shellCommand([
+      '/usr/bin/node',
+      `${GUEST_WORKLOADS_DIR}/barrier.mjs`,
+      invocation.entry,
+      ...invocation.args,
+    ]);
+    const channel = await ssh.exec(`cd /tmp && exec ${command}`);
+    const output = new WorkerOutput(onLine);
+    channel.on('data', (d: Buffer) => output.stdout(d));
+    channel.stderr.on('data', (d: Buffer) => output.stderr(d));
+    const exit = new Promise<WorkerExit>((resolve) => {
+      let code: number | null = null;
+      let sig: string | null = null;
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        sig = s ?? null;
+      });
+      channel.on('close', () => {
+        output.end();
+        const vmGone = this.child && !alive(this.child);
+        resolve({
+          code,
+          reason: vmGone
+            ? `the QEMU process of ${this.name} ended (${this.child!.signalCode ?? `exit ${this.child!.exitCode}`})`
+            : sig
+              ? `killed by SIG${sig}`
+              : code === null
+                ? 'SSH channel closed without an exit status (connection lost)'
+                : code !== 0
+                  ? `exit code ${code}`
+                  : null,
+          stderrTail: output.stderrTail(),
+        });
+      });
+    });
+    await output.waitReady(this.name, exit);
+    return {
+      worker: this.name,
+      release: () => {
+        channel.write('go\n');
+      },
+      exit,
+      kill: async () => {
+        channel.signal?.('KILL');
+        channel.close();
+      },
+    };
+  }
+
+  /** Workloads edited since the image was built: send them in as a tar over the SSH connection. */
+  private async syncWorkloads(ssh: SshConnection): Promise<void> {
+    const archive = await workloadsTar();
+    const r = await ssh.run(
+      `rm -rf ${GUEST_WORKLOADS_DIR} && tar -xf - -C ${path.posix.dirname(GUEST_WORKLOADS_DIR)}`,
+      archive,
+    );
+    if (r.code !== 0) throw new Error(`${this.name}: copying workloads into the VM failed: ${tail(r.stderr, 300)}`);
+  }
+
+  samplers(intervalMs: number): Sampler[] {
+    const out: Sampler[] = [];
+    if (this.ssh)
+      out.push(new GuestSampler(this.name, this.ssh, Math.max(1, Math.ceil(this.allocation.cpus)), intervalMs));
+    if (this.pid) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
+    return out;
+  }
+
+  async destroy(graceMs: number): Promise<void> {
+    const ssh = this.ssh;
+    this.ssh = null;
+    if (ssh) {
+      // Ask politely; the overlay is thrown away, so nothing needs flushing.
+      await Promise.race([
+        ssh.exec('systemctl poweroff --no-block || poweroff').catch(() => null),
+        new Promise((r) => setTimeout(r, 2000)),
+      ]);
+      ssh.close();
+    }
+    if (this.child) await stopProcess(this.child, ssh ? graceMs : 0);
+  }
+}

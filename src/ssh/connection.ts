@@ -1,0 +1,133 @@
+import crypto from 'node:crypto';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: Buffer;
+  /** base64 of the server's public key blob; a different key is refused */
+  pinnedHostKey: string;
+}
+
+export class HostKeyMismatch extends Error {}
+
+/** SHA256:… as OpenSSH prints fingerprints. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** One persistent SSH connection with a pinned host key and keepalives. */
+export class SshConnection {
+  closed = false;
+
+  private constructor(
+    readonly client: Client,
+    readonly target: SshTarget,
+  ) {}
+
+  static connect(target: SshTarget, timeoutMs = 20_000): Promise<SshConnection> {
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let mismatch: string | null = null;
+      const config: ConnectConfig = {
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        privateKey: target.privateKey,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: 5000,
+        keepaliveCountMax: 6,
+        hostVerifier: (key: Buffer) => {
+          const ok = key.toString('base64') === target.pinnedHostKey;
+          if (!ok) mismatch = fingerprint(key);
+          return ok;
+        },
+      };
+      let settled = false;
+      client.once('ready', () => {
+        settled = true;
+        const conn = new SshConnection(client, target);
+        client.on('close', () => {
+          conn.closed = true;
+        });
+        resolve(conn);
+      });
+      // A persistent listener: ssh2 may emit more than one error, and after 'ready'
+      // an error means the connection is lost (channels then close on their own).
+      client.on('error', (err) => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        client.end();
+        if (mismatch) {
+          reject(
+            new HostKeyMismatch(
+              `${target.host}:${target.port}: host key ${mismatch} does not match the pinned key ${fingerprint(Buffer.from(target.pinnedHostKey, 'base64'))}; refusing to connect`,
+            ),
+          );
+        } else reject(err);
+      });
+      client.connect(config);
+    });
+  }
+
+  /** Retries until the server answers (a booting VM refuses or resets connections) or the deadline passes. */
+  static async waitFor(
+    target: SshTarget,
+    deadline: number,
+    isAlive: () => boolean = () => true,
+  ): Promise<SshConnection> {
+    let last: Error | null = null;
+    while (Date.now() < deadline) {
+      if (!isAlive())
+        throw new Error(`the machine behind ${target.host}:${target.port} went away while waiting for SSH`);
+      try {
+        return await SshConnection.connect(target, Math.max(1000, Math.min(20_000, deadline - Date.now())));
+      } catch (err) {
+        if (err instanceof HostKeyMismatch) throw err;
+        last = err as Error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    throw new Error(
+      `no SSH answer on ${target.host}:${target.port} before the deadline (${last?.message ?? 'no attempt'})`,
+    );
+  }
+
+  exec(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => (err ? reject(err) : resolve(channel)));
+    });
+  }
+
+  /** Runs a command to completion, collecting its output. */
+  async run(
+    command: string,
+    input?: Buffer | string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const ch = await this.exec(command);
+    let stdout = '';
+    let stderr = '';
+    ch.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    ch.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const done = new Promise<number | null>((resolve) => {
+      let code: number | null = null;
+      ch.on('exit', (c: number | null) => {
+        code = c;
+      });
+      ch.on('close', () => resolve(code));
+    });
+    ch.end(input);
+    return { code: await done, stdout, stderr };
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}

@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateExperiment } from '../../src/config/load.js';
+import { QemuEnvironment } from '../../src/environments/qemu.js';
+import type { WorkerHandle } from '../../src/environments/types.js';
+import { ensureImage } from '../../src/image/build.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
+import { runExperiment } from '../../src/orchestrator/experiment.js';
+import type { RunRecord, SampleRecord } from '../../src/results/types.js';
+import { HostKeyMismatch, SshConnection } from '../../src/ssh/connection.js';
+import { labelledContainers, readLines, tmpDir } from './helpers.js';
+
+function qemuProcesses(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('one VM booted from the worker image disk', () => {
+  let image: ImageManifest;
+  let env: QemuEnvironment;
+  let vm: WorkerHandle;
+  const runId = `it-ssh-${process.pid}`;
+  let port = 0;
+
+  beforeAll(async () => {
+    image = await ensureImage();
+    const e = validateExperiment({}, 'test');
+    env = new QemuEnvironment(e.qemu, image);
+    const vms = await env.provision({
+      runId,
+      count: 1,
+      allocation: () => ({ cpus: 1, memoryBytes: 768 * 2 ** 20, cpuset: null }),
+      signal: new AbortController().signal,
+      artifactsDir: tmpDir('serial'),
+    });
+    vm = vms[0]!;
+    port = (vm as unknown as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await env.teardown(runId);
+  });
+
+  it('answers SSH with the generated key and runs the image node', async () => {
+    expect(vm.bootS).toBeGreaterThan(0);
+    const ssh = await SshConnection.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'root',
+      privateKey: fs.readFileSync(image.clientKey),
+      pinnedHostKey: image.hostKey.publicKeyBase64,
+    });
+    const r = await ssh.run('node --version; nproc');
+    ssh.close();
+    expect(r.stdout.trim().split('\n')).toEqual([image.nodeVersion, '1']);
+  });
+
+  it('refuses a host whose key differs from the pinned one', async () => {
+    const wrong = Buffer.from(image.hostKey.publicKeyBase64, 'base64');
+    wrong[wrong.length - 1]! ^= 0xff;
+    await expect(
+      SshConnection.connect({
+        host: '127.0.0.1',
+        port,
+        username: 'root',
+        privateKey: fs.readFileSync(image.clientKey),
+        pinnedHostKey: wrong.toString('base64'),
+      }),
+    ).rejects.toThrow(HostKeyMismatch);
+  });
+
+  it('samples the guest and the QEMU process on the same clock', async () => {
+    const samplers = vm.samplers(250);
+    expect(samplers.map((s) => s.source).sort()).toEqual(['guest', 'process']);
+    const seen: Record<string, number> = {};
+    await Promise.all(
+      samplers.map((s) =>
+        s.start(
+          (r) => (seen[s.source] = (seen[s.source] ?? 0) + (r.idle !== null ? 1 : 0)),
+          (e) => {
+            throw e;
+          },
+        ),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    await Promise.all(samplers.map((s) => s.stop()));
+    expect(seen.guest).toBeGreaterThanOrEqual(2);
+    expect(seen.process).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('docker, qemu and native side by side', () => {
+  let dir: string;
+  let runs: RunRecord[];
+
+  beforeAll(async () => {
+    await ensureImage();
+    const experiment = validateExperiment(
+      {
+        name: 'it-qemu',
+        environments: ['docker', 'qemu', 'native'],
+        instances: [2],
+        repetitions: 1,
+        warmup: 0,
+        workload: { preset: 'tiny', params: { iterations: 120 } },
+        worker: { memoryMiB: 768 },
+        sampling: { intervalMs: 500, settleMs: 500 },
+        output: { dir: tmpDir('results') },
+      },
+      'test',
+    );
+    const outcome = await runExperiment(experiment, { log: () => {}, signal: new AbortController().signal });
+    dir = outcome.dir;
+    runs = outcome.runs;
+  });
+
+  it('boots 2 VMs, runs them at one barrier and gets the same checksum as docker and native', () => {
+    expect(runs.map((r) => `${r.env}:${r.status}:${r.reason}`).sort()).toEqual([
+      'docker:ok:null',
+      'native:ok:null',
+      'qemu:ok:null',
+    ]);
+    expect(new Set(runs.map((r) => r.checksum)).size).toBe(1);
+    const qemu = runs.find((r) => r.env === 'qemu')!;
+    expect(qemu.workers.map((w) => w.bootS! > 0)).toEqual([true, true]);
+    const begins = qemu.phases.filter((p) => p.phase === 'generate' && p.state === 'begin').map((p) => p.t);
+    expect(begins).toHaveLength(2);
+    expect(Math.max(...begins) - Math.min(...begins)).toBeLessThan(1);
+  });
+
+  it('has guest samples with user CPU during the iterate phase for both VMs, and the host view of each', () => {
+    const samples = readLines<SampleRecord>(path.join(dir, 'samples.ndjson'));
+    const qemu = runs.find((r) => r.env === 'qemu')!;
+    for (const worker of ['qemu-0', 'qemu-1']) {
+      const begin = qemu.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'begin')!.t;
+      const end = qemu.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'end')!.t;
+      const guest = samples.filter(
+        (s) => s.run === qemu.run && s.worker === worker && s.source === 'guest' && s.t > begin && s.t <= end,
+      );
+      expect(guest.length).toBeGreaterThan(0);
+      expect(Math.max(...guest.map((s) => s.user))).toBeGreaterThan(20);
+      expect(guest.every((s) => s.steal !== null && s.iowait !== null)).toBe(true);
+      expect(
+        samples.some((s) => s.run === qemu.run && s.worker === worker && s.source === 'process' && s.cores > 0.2),
+      ).toBe(true);
+    }
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8'));
+    expect(['kvm', 'tcg']).toContain(meta.environments.qemu.accelerator);
+    expect(fs.readdirSync(path.join(dir, 'artifacts', qemu.run))).toEqual(['qemu-0.serial.log', 'qemu-1.serial.log']);
+  });
+
+  it('leaves no QEMU process, overlay or container behind', async () => {
+    expect(qemuProcesses()).toEqual([]);
+    expect(await labelledContainers()).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { probeBootSector } from '../../src/environments/qemu/accel.js';
+import { qemuArgs } from '../../src/environments/qemu/args.js';
+import { GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
+import type { Reading } from '../../src/sampling/types.js';
+import { fingerprint } from '../../src/ssh/connection.js';
+import { shellCommand, shellQuote } from '../../src/ssh/quote.js';
+
+const vm = {
+  name: 'qemu-0',
+  accel: 'tcg' as const,
+  cpus: 2,
+  memoryMiB: 1024,
+  kernel: '/k',
+  initrd: '/i',
+  cmdline: 'root=/dev/vda console=ttyS0',
+  overlay: '/o.qcow2',
+  sshPort: 40022,
+  serialLog: '/r/serial.log',
+  pidFile: '/v/qemu-0.pid',
+};
+
+describe('qemu command line', () => {
+  it('uses multi-threaded TCG, the allocation, direct kernel boot and a pid file', () => {
+    const a = qemuArgs(vm);
+    const flagValue = (flag: string) => a[a.indexOf(flag) + 1];
+    expect(flagValue('-accel')).toBe('tcg,thread=multi');
+    expect(flagValue('-smp')).toBe('2');
+    expect(flagValue('-m')).toBe('1024');
+    expect(flagValue('-kernel')).toBe('/k');
+    expect(flagValue('-append')).toBe('root=/dev/vda console=ttyS0');
+    expect(flagValue('-pidfile')).toBe('/v/qemu-0.pid');
+    expect(flagValue('-serial')).toBe('file:/r/serial.log');
+    expect(flagValue('-name')).toContain('process=versus-qemu-qemu-0');
+  });
+
+  it('forwards only SSH, only on loopback, with a restricted user-mode network', () => {
+    const a = qemuArgs(vm);
+    const net = a[a.indexOf('-netdev') + 1]!;
+    expect(net).toBe('user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22');
+    expect(a.filter((x) => x === '-netdev')).toHaveLength(1);
+  });
+
+  it('passes the host CPU through with KVM', () => {
+    const a = qemuArgs({ ...vm, accel: 'kvm' });
+    expect(a.slice(a.indexOf('-accel'), a.indexOf('-accel') + 4)).toEqual(['-accel', 'kvm', '-cpu', 'host']);
+  });
+
+  it('builds a bootable probe sector', () => {
+    const s = probeBootSector();
+    expect(s).toHaveLength(512);
+    expect([s[510], s[511]]).toEqual([0x55, 0xaa]);
+  });
+});
+
+describe('shell quoting for remote commands', () => {
+  it('leaves plain words alone and makes everything else one literal word', () => {
+    expect(shellQuote('--pages=5')).toBe('--pages=5');
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`);
+    expect(shellQuote('')).toBe(`''`);
+    expect(shellCommand(['node', 'a b', ';ls'])).toBe(`node 'a b' ';ls'`);
+  });
+});
+
+describe('guest sampler stream', () => {
+  const block = (user: number, idle: number, iowait: number, steal: number) =>
+    `@@versus\ncpu  ${user} 0 10 ${idle} ${iowait} 0 0 ${steal} 0 0\ncpu0 ${user} 0 10 ${idle} ${iowait} 0 0 ${steal} 0 0\nMemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 400 kB\nBuffers: 10 kB\nCached: 200 kB\n`;
+
+  it('turns consecutive blocks into readings, whatever the chunking', () => {
+    const text = `${block(100, 1000, 0, 0) + block(180, 1010, 5, 5) + block(200, 1090, 5, 5)}@@versus\n`;
+    for (const step of [1, 13, text.length]) {
+      const got: Reading[] = [];
+      const p = new GuestStreamParser(
+        1,
+        (r) => got.push(r),
+        (e) => {
+          throw e;
+        },
+        () => 42,
+      );
+      for (let i = 0; i < text.length; i += step) p.push(text.slice(i, i + step));
+      expect(got).toHaveLength(2);
+      // second block minus first: user 80, system 0, idle 10, iowait 5, steal 5 -> 100 ticks
+      expect(got[0]).toMatchObject({ at: 42, user: 80, system: 0, idle: 10, iowait: 5, steal: 5, allocCpus: 1 });
+      expect(got[0]!.cores).toBeCloseTo(0.8, 12);
+      expect(got[0]!.memUsedBytes).toBe(600 * 1024);
+      expect(got[1]!.user).toBeCloseTo(20, 10);
+    }
+  });
+
+  it('reports a garbled block and carries on', () => {
+    const errors: Error[] = [];
+    const got: Reading[] = [];
+    const p = new GuestStreamParser(
+      1,
+      (r) => got.push(r),
+      (e) => errors.push(e),
+    );
+    p.push(`${block(1, 1, 0, 0)}@@versus\ncpu  x y\n${block(2, 2, 0, 0)}${block(3, 3, 0, 0)}@@versus\n`);
+    expect(errors).toHaveLength(1);
+    expect(got.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forks nothing per interval: bash builtins and read -t as the sleep', () => {
+    const s = guestSamplerScript(250);
+    expect(s).toContain('read -t 0.250 -u 3 _');
+    expect(s).not.toMatch(/\b(cat|sleep|date)\b/);
+  });
+});
+
+describe('host key fingerprints', () => {
+  it('prints SHA256 fingerprints as OpenSSH does', () => {
+    expect(fingerprint(Buffer.from('abc'))).toBe('SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0');
+  });
+});
