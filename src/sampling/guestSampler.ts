@@ -1,6 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
-import { type CpuTimes, cpuShares, parseMeminfo, parseProcStat } from './procstat.js';
+import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
 import type { Reading, Sampler } from './types.js';
 
 const MARK = '@@versus';
@@ -51,22 +51,7 @@ export class GuestStreamParser {
     try {
       const stat = parseProcStat(block);
       const mem = parseMeminfo(block);
-      if (this.prev) {
-        const s = cpuShares(this.prev, stat.total);
-        this.onReading({
-          at: this.now(),
-          user: s.user,
-          system: s.system,
-          iowait: s.iowait,
-          steal: s.steal,
-          idle: s.idle,
-          cores: ((s.user + s.system) / 100) * stat.cpus,
-          allocCpus: this.allocCpus,
-          memUsedBytes: mem.usedBytes,
-          memCachedBytes: mem.cachedBytes,
-          memLimitBytes: mem.totalBytes,
-        });
-      }
+      if (this.prev) this.onReading(machineReading(this.prev, stat, mem, this.now(), this.allocCpus));
       this.prev = stat.total;
     } catch (err) {
       this.onError(err as Error);

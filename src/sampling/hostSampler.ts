@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { type CpuTimes, cpuShares, parseMeminfo, parseProcStat } from './procstat.js';
+import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler } from './types.js';
 
@@ -20,21 +20,8 @@ export class HostSampler implements Sampler {
     this.ticker = new Ticker(this.intervalMs, async () => {
       try {
         const { stat, mem, at } = await this.read();
-        const s = cpuShares(prev, stat.total);
+        onReading(machineReading(prev, stat, mem, at, stat.cpus));
         prev = stat.total;
-        onReading({
-          at,
-          user: s.user,
-          system: s.system,
-          iowait: s.iowait,
-          steal: s.steal,
-          idle: s.idle,
-          cores: ((s.user + s.system) / 100) * stat.cpus,
-          allocCpus: stat.cpus,
-          memUsedBytes: mem.usedBytes,
-          memCachedBytes: mem.cachedBytes,
-          memLimitBytes: mem.totalBytes,
-        });
       } catch (err) {
         onError(err as Error);
       }

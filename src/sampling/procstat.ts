@@ -133,3 +133,24 @@ export function parsePidStat(text: string): ProcessTimes {
   if (![utime, stime, rss].every(Number.isFinite)) throw new ParseError('garbled /proc/<pid>/stat fields');
   return { utimeTicks: utime, stimeTicks: stime, rssPages: rss };
 }
+
+/**
+ * A reading from two /proc/stat reads and one /proc/meminfo read, for a machine
+ * (host or guest) whose whole CPU set is the allocation.
+ */
+export function machineReading(prev: CpuTimes, stat: ProcStat, mem: MemInfo, at: number, allocCpus: number) {
+  const s = cpuShares(prev, stat.total);
+  return {
+    at,
+    user: s.user,
+    system: s.system,
+    iowait: s.iowait,
+    steal: s.steal,
+    idle: s.idle,
+    cores: ((s.user + s.system) / 100) * stat.cpus,
+    allocCpus,
+    memUsedBytes: mem.usedBytes,
+    memCachedBytes: mem.cachedBytes,
+    memLimitBytes: mem.totalBytes,
+  };
+}
