@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { cleanCommand } from './commands/clean.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imageCommand } from './commands/image.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { UsageError } from './config/errors.js';
@@ -15,6 +16,7 @@ const program = new Command()
   .exitOverride();
 
 runCommand(program);
+reportCommand(program);
 imageCommand(program);
 doctorCommand(program);
 cleanCommand(program);

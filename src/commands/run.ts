@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../config/errors.js';
 import { loadExperiment } from '../config/load.js';
 import { runExperiment } from '../orchestrator/experiment.js';
+import { writeReport } from '../report/build.js';
+import { loadResults } from '../report/load.js';
+import { defaultReportDir } from './report.js';
 
 function intList(flag: string) {
   return (value: string): number[] => {
@@ -49,6 +52,7 @@ interface RunFlags {
   seed?: number;
   pin?: boolean;
   nativeRuntime?: string;
+  report?: boolean;
 }
 
 /** Flags as a partial config, so the file and the flags are validated together. */
@@ -95,6 +99,7 @@ export function runCommand(program: Command): void {
     .option('--seed <n>', 'seed of the run order', number('--seed'))
     .option('--name <name>', 'experiment name')
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
+    .option('--no-report', 'do not render the report at the end')
     .action(async (flags: RunFlags) => {
       const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
       const controller = new AbortController();
@@ -115,6 +120,16 @@ export function runCommand(program: Command): void {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const failed = outcome.runs.filter((r) => r.status !== 'ok');
+      if (flags.report !== false) {
+        try {
+          const report = await writeReport(loadResults(outcome.dir), defaultReportDir(outcome.dir));
+          log(`report: ${report.html}`);
+        } catch (err) {
+          log(
+            `report: could not be written (${(err as Error).message}); the results are intact, retry with versus report ${outcome.dir}`,
+          );
+        }
+      }
       process.stdout.write(`${outcome.dir}\n`);
       if (outcome.interrupted) process.exitCode = 130;
       else if (failed.length > 0) {

@@ -16,8 +16,8 @@ export interface CellSummary {
   failures: string[];
 }
 
-/** Per environment x instances, measured runs only (warm-ups excluded). Pure. */
-export function summarize(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellSummary[] {
+/** Measured runs (warm-ups excluded) grouped per environment x instances, in first-seen order. */
+export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
   const cells = new Map<string, RunRecord[]>();
   for (const r of runs) {
     if (r.warmup) continue;
@@ -25,6 +25,12 @@ export function summarize(runs: readonly RunRecord[], samples: readonly SampleRe
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key)!.push(r);
   }
+  return cells;
+}
+
+/** Per environment x instances, measured runs only (warm-ups excluded). Pure. */
+export function summarize(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellSummary[] {
+  const cells = measuredCells(runs);
   const byRun = new Map<string, SampleRecord[]>();
   for (const s of samples) {
     if (s.source === 'host') continue;

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { FORMATS, parseFormats, writeReport } from '../report/build.js';
+import { loadResults } from '../report/load.js';
+
+export function defaultReportDir(resultsDir: string): string {
+  return path.join('reports', path.basename(path.resolve(resultsDir)));
+}
+
+export function reportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('render a results directory as one offline HTML page plus Vega-Lite specs, SVG and PNG figures')
+    .argument('<results-dir>', 'a directory written by versus run')
+    .option('--out <dir>', 'output directory (default reports/<results-dir name>)')
+    .option('--format <list>', `comma-separated: ${FORMATS.join(',')}`, FORMATS.join(','))
+    .action(async (dir: string, opts: { out?: string; format: string }) => {
+      const formats = parseFormats(opts.format);
+      const rs = loadResults(dir);
+      const out = await writeReport(rs, opts.out ?? defaultReportDir(dir), formats);
+      process.stderr.write(
+        `report: ${out.files.length} files in ${out.dir}${rs.incomplete ? ' (experiment incomplete)' : ''}\n`,
+      );
+      process.stdout.write(`${out.html ?? out.dir}\n`);
+    });
+}

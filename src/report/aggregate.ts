@@ -1,0 +1,237 @@
+// From runs and samples to the tables the figures draw. Pure functions.
+import { measuredCells } from '../results/summary.js';
+import type { RunRecord, SampleRecord } from '../results/types.js';
+import { mean } from '../stats/basic.js';
+import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+
+export const ENV_LABEL: Record<string, string> = {
+  docker: 'Containers (docker)',
+  qemu: 'VMs (qemu)',
+  vagrant: 'VMs (vagrant)',
+  native: 'Native',
+};
+export const ENV_ORDER = ['docker', 'qemu', 'vagrant', 'native'];
+
+/** The worker's own view per environment: what each backend can see from inside. */
+export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
+  docker: 'cgroup',
+  qemu: 'guest',
+  vagrant: 'guest',
+  native: 'process',
+};
+
+export type View = 'worker' | 'host';
+
+export interface SeriesPoint {
+  env: string;
+  envLabel: string;
+  instances: number;
+  t: number;
+  series: string;
+  value: number;
+  lo: number;
+  hi: number;
+}
+
+export function measuredOk(runs: readonly RunRecord[]): RunRecord[] {
+  return runs.filter((r) => !r.warmup && r.status === 'ok');
+}
+
+function envRank(env: string): number {
+  const i = ENV_ORDER.indexOf(env);
+  return i < 0 ? ENV_ORDER.length : i;
+}
+
+/**
+ * Time series averaged over the workers of a run, then over the measured runs of a
+ * cell, in bins of binS seconds. Each point keeps the min and max of the run-level
+ * values in its bin, so downsampling never hides a peak.
+ */
+export function timeSeries(
+  runs: readonly RunRecord[],
+  samples: readonly SampleRecord[],
+  view: View,
+  pick: (s: SampleRecord, hostOfRun: Map<number, SampleRecord> | undefined) => Record<string, number | null>,
+  binS: number,
+): SeriesPoint[] {
+  const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
+  // run -> bin -> series -> values (one per worker sample)
+  const perRun = new Map<string, Map<number, Map<string, number[]>>>();
+  const hostByRun = new Map<string, Map<number, SampleRecord>>();
+  for (const s of samples) {
+    if (!ok.has(s.run) || s.source !== 'host') continue;
+    if (!hostByRun.has(s.run)) hostByRun.set(s.run, new Map());
+    hostByRun.get(s.run)!.set(Math.floor(s.t / binS), s);
+  }
+  for (const s of samples) {
+    const run = ok.get(s.run);
+    if (!run) continue;
+    const wanted = view === 'host' ? s.source === 'host' : s.source === WORKER_SOURCE[run.env];
+    if (!wanted) continue;
+    const bin = Math.floor(s.t / binS);
+    const values = pick(s, hostByRun.get(s.run));
+    if (!perRun.has(s.run)) perRun.set(s.run, new Map());
+    const bins = perRun.get(s.run)!;
+    if (!bins.has(bin)) bins.set(bin, new Map());
+    const series = bins.get(bin)!;
+    for (const [name, v] of Object.entries(values)) {
+      if (v === null || !Number.isFinite(v)) continue;
+      if (!series.has(name)) series.set(name, []);
+      series.get(name)!.push(v);
+    }
+  }
+  // cell -> bin -> series -> run-level means
+  const cells = new Map<string, { env: string; instances: number; bins: Map<number, Map<string, number[]>> }>();
+  for (const [runName, bins] of perRun) {
+    const run = ok.get(runName)!;
+    const key = `${run.env}\0${run.instances}`;
+    if (!cells.has(key)) cells.set(key, { env: run.env, instances: run.instances, bins: new Map() });
+    const cell = cells.get(key)!;
+    for (const [bin, series] of bins) {
+      if (!cell.bins.has(bin)) cell.bins.set(bin, new Map());
+      for (const [name, values] of series) {
+        const target = cell.bins.get(bin)!;
+        if (!target.has(name)) target.set(name, []);
+        target.get(name)!.push(mean(values));
+      }
+    }
+  }
+  const out: SeriesPoint[] = [];
+  for (const cell of cells.values()) {
+    for (const [bin, series] of [...cell.bins].sort((a, b) => a[0] - b[0])) {
+      for (const [name, values] of series) {
+        out.push({
+          env: cell.env,
+          envLabel: ENV_LABEL[cell.env] ?? cell.env,
+          instances: cell.instances,
+          t: (bin + 0.5) * binS,
+          series: name,
+          value: mean(values),
+          lo: Math.min(...values),
+          hi: Math.max(...values),
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances || a.t - b.t);
+}
+
+/** User / System / Wait / Steal CPU; containers and processes take Wait from the host view. */
+export function cpuPick(view: View) {
+  return (s: SampleRecord, host: Map<number, SampleRecord> | undefined): Record<string, number | null> => {
+    let wait = s.iowait;
+    if (view === 'worker' && wait === null && host) {
+      // nearest host sample in the same bin; labelled in the figure as coming from the host
+      wait = host.get(Math.floor(s.t))?.iowait ?? null;
+    }
+    const out: Record<string, number | null> = { 'User CPU': s.user, 'System CPU': s.system, 'Wait CPU': wait };
+    if (s.steal !== null && s.steal > 0) out['Steal CPU'] = s.steal;
+    return out;
+  };
+}
+
+export function memoryPick(s: SampleRecord): Record<string, number | null> {
+  const gb = (b: number | null) => (b === null ? null : b / 2 ** 30);
+  return { 'Used memory': gb(s.memUsedBytes), 'Cached memory': gb(s.memCachedBytes) };
+}
+
+/** A bin width that keeps at most maxBins bins over the longest cell. */
+export function binWidth(samples: readonly SampleRecord[], intervalS: number, maxBins = 400): number {
+  let tmin = 0;
+  let tmax = 0;
+  for (const s of samples) {
+    if (s.t < tmin) tmin = s.t;
+    if (s.t > tmax) tmax = s.t;
+  }
+  const span = tmax - tmin;
+  const base = Math.max(intervalS, 0.05);
+  return span / base > maxBins ? Math.ceil(span / maxBins / base) * base : base;
+}
+
+export interface CellStat {
+  env: string;
+  envLabel: string;
+  instances: number;
+  n: number;
+  failed: number;
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+}
+
+/** Mean and 95% bootstrap interval of a per-run metric, per env x instances; failures counted. */
+export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => number | null): CellStat[] {
+  const cells = measuredCells(runs);
+  const out: CellStat[] = [];
+  for (const group of cells.values()) {
+    const values = group
+      .filter((r) => r.status === 'ok')
+      .map(metric)
+      .filter((x): x is number => x !== null && Number.isFinite(x));
+    const ci = values.length ? bootstrapInterval(values) : null;
+    out.push({
+      env: group[0]!.env,
+      envLabel: ENV_LABEL[group[0]!.env] ?? group[0]!.env,
+      instances: group[0]!.instances,
+      n: values.length,
+      failed: group.filter((r) => r.status !== 'ok').length,
+      mean: ci?.estimate ?? null,
+      lo: ci?.lo ?? null,
+      hi: ci?.hi ?? null,
+    });
+  }
+  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances);
+}
+
+export const bootLatency = (r: RunRecord): number | null => {
+  const boots = r.workers.map((w) => w.bootS).filter((x): x is number => x !== null);
+  return boots.length ? Math.max(...boots) : r.provisionS;
+};
+
+export interface RatioRow {
+  pair: string;
+  instances: number;
+  ratio: number;
+  lo: number;
+  hi: number;
+}
+
+const PAIRS: [string, string, string][] = [
+  ['qemu', 'docker', 'VM / container'],
+  ['qemu', 'native', 'VM / native'],
+  ['docker', 'native', 'container / native'],
+];
+
+/** Makespan overhead ratios with bootstrap intervals, per instance count. */
+export function overheadRatios(runs: readonly RunRecord[]): RatioRow[] {
+  const ok = measuredOk(runs);
+  const values = (env: string, n: number) =>
+    ok.filter((r) => r.env === env && r.instances === n && r.makespanS !== null).map((r) => r.makespanS!);
+  const out: RatioRow[] = [];
+  for (const n of [...new Set(ok.map((r) => r.instances))].sort((a, b) => a - b)) {
+    for (const [a, b, pair] of PAIRS) {
+      const va = values(a, n);
+      const vb = values(b, n);
+      if (!va.length || !vb.length) continue;
+      const r = ratioOfMeans(va, vb);
+      out.push({ pair, instances: n, ratio: r.estimate, lo: r.lo, hi: r.hi });
+    }
+  }
+  return out;
+}
+
+export interface PhaseRule {
+  worker: string;
+  phase: string;
+  t: number;
+}
+
+/** One representative run per environment for the per-worker drill-down: the first measured ok run with the most workers. */
+export function drillDownRuns(runs: readonly RunRecord[]): RunRecord[] {
+  const byEnv = new Map<string, RunRecord>();
+  for (const r of measuredOk(runs)) {
+    const cur = byEnv.get(r.env);
+    if (!cur || r.instances > cur.instances) byEnv.set(r.env, r);
+  }
+  return [...byEnv.values()].sort((a, b) => envRank(a.env) - envRank(b.env));
+}

@@ -1,0 +1,288 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { writeJsonAtomic } from '../results/store.js';
+import { summarize } from '../results/summary.js';
+import {
+  binWidth,
+  bootLatency,
+  cellStats,
+  cpuPick,
+  drillDownRuns,
+  ENV_LABEL,
+  memoryPick,
+  overheadRatios,
+  timeSeries,
+  WORKER_SOURCE,
+} from './aggregate.js';
+import { type Figure, type Page, renderHtml } from './html.js';
+import type { ResultSet } from './load.js';
+import { svgToPng, toSvg } from './render.js';
+import {
+  bootSpec,
+  cpuGridSpec,
+  type DrillRow,
+  drillDownSpec,
+  makespanSpec,
+  memoryGridSpec,
+  ratiosSpec,
+} from './specs.js';
+
+export const FORMATS = ['html', 'svg', 'png', 'vl'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function parseFormats(text: string): Format[] {
+  const out = text.split(',').map((s) => s.trim());
+  for (const f of out)
+    if (!(FORMATS as readonly string[]).includes(f))
+      throw new UsageError(`--format: ${JSON.stringify(f)} is not one of ${FORMATS.join(', ')}`);
+  return out as Format[];
+}
+
+const fmt = (x: number | null | undefined, digits = 3) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+
+/** The figures and tables of a report, from a result set. Pure apart from the clock-free aggregation. */
+export function buildPage(rs: ResultSet): Page {
+  const { meta, runs, samples } = rs;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const binS = binWidth(samples, intervalS);
+  const measured = runs.filter((r) => !r.warmup);
+  const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
+  const accel = meta.environments?.qemu?.accelerator as string | undefined;
+  const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
+  const binNote =
+    binS > intervalS
+      ? ` Downsampled to ${binS.toFixed(2)} s bins for the page (the band keeps every bin's min and max); full data in samples.csv.`
+      : '';
+
+  const figures: Figure[] = [];
+  const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS);
+  figures.push({
+    id: 'fig6-worker',
+    title: 'Fig. 6 — CPU utilization over time, workers’ own view',
+    caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. VMs: guest /proc/stat. Containers: Docker stats (cgroup), Wait CPU from the host's /proc/stat (containers have no iowait of their own). Native: /proc/<pid>/stat, Wait CPU from the host. % of the CPUs allocated to the worker.${binNote}`,
+    spec: cpuGridSpec(cpuWorker, {
+      title: 'CPU utilization, workers’ own view',
+      subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
+    }),
+  });
+  const cpuHost = timeSeries(runs, samples, 'host', cpuPick('host'), binS);
+  figures.push({
+    id: 'fig6-host',
+    title: 'Fig. 6 (host view) — CPU utilization of the physical host over time',
+    caption: `The host's /proc/stat during the same runs, % of all host CPUs: what the machine paid, including hypervisor and engine overhead.${binNote}`,
+    spec: cpuGridSpec(cpuHost, {
+      title: 'CPU utilization, host view',
+      subtitle: ['host /proc/stat, % of all host CPUs'],
+    }),
+  });
+  const makespan = cellStats(runs, (r) => r.makespanS);
+  figures.push({
+    id: 'fig5-makespan',
+    title: 'Fig. 5 — Execution time vs number of instances',
+    caption:
+      'Makespan: barrier to the last worker’s result. Bars: mean of the measured runs; whiskers: 95% bootstrap interval of the mean (10 000 resamples); ✗ n: runs that failed (never counted as fast).',
+    spec: makespanSpec(makespan, {
+      title: 'Execution time',
+      subtitle: ['mean and 95% bootstrap interval per environment and density'],
+    }),
+  });
+  const memory = timeSeries(runs, samples, 'worker', memoryPick, binS);
+  figures.push({
+    id: 'fig7-memory',
+    title: 'Fig. 7 — Memory over time',
+    caption: `Workers' own view: VMs = MemTotal − MemAvailable and Cached + Buffers inside the guest; containers = usage − inactive file cache (as the docker CLI); native = resident set size. Averaged like Fig. 6.${binNote}`,
+    spec: memoryGridSpec(memory, { title: 'Memory', subtitle: ['GB, workers’ own view'] }),
+  });
+  const boot = cellStats(runs, bootLatency);
+  figures.push({
+    id: 'fig3-boot',
+    title: 'Fig. 3 — Boot / ready latency vs number of instances',
+    caption:
+      'VMs: QEMU start to SSH ready (the slowest VM of the run). Containers and native: provisioning until every worker runtime printed ready. 95% bootstrap intervals.',
+    spec: bootSpec(boot, { title: 'Ready latency', subtitle: ['VM boot to SSH; container / process start to ready'] }),
+  });
+  const ratios = overheadRatios(runs);
+  if (ratios.length) {
+    figures.push({
+      id: 'overhead-ratios',
+      title: 'Overhead ratios',
+      caption: 'Ratio of mean makespans with a 95% bootstrap interval (both sides resampled); 1 = same speed.',
+      spec: ratiosSpec(ratios, { title: 'Makespan ratios', subtitle: ['ratio of means, 95% bootstrap interval'] }),
+    });
+  }
+  for (const run of drillDownRuns(runs)) {
+    const source = WORKER_SOURCE[run.env];
+    const rows: DrillRow[] = [];
+    for (const s of samples) {
+      if (s.run !== run.run || s.source !== source) continue;
+      for (const [series, value] of Object.entries(cpuPick('worker')(s, undefined))) {
+        if (value !== null) rows.push({ kind: 'sample', worker: s.worker, t: s.t, series, value });
+      }
+    }
+    const phases = run.phases
+      .filter((p) => p.state === 'begin')
+      .map((p) => ({ worker: p.worker, phase: p.phase, t: p.t }));
+    figures.push({
+      id: `drill-${run.env}`,
+      title: `Per worker — ${ENV_LABEL[run.env] ?? run.env}, run ${run.run}`,
+      caption: `Every worker of one run (${run.instances} instances), unaveraged, with the workload's phase starts (generate, load, build, iterate, result) as dashed lines. Source: ${source}.`,
+      spec: drillDownSpec(rows, phases, {
+        title: `${ENV_LABEL[run.env] ?? run.env}: ${run.run}`,
+        subtitle: ['per worker, % of allocated CPUs'],
+      }),
+    });
+  }
+
+  const cells = summarize(runs, samples);
+  const ciOf = new Map(makespan.map((c) => [`${c.env}\0${c.instances}`, c]));
+  const bootOf = new Map(boot.map((c) => [`${c.env}\0${c.instances}`, c]));
+  const warnings: string[] = [];
+  if (accel === 'tcg')
+    warnings.push(
+      `VMs ran under TCG software emulation (${String(meta.environments?.qemu?.acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,
+    );
+  const failed = measured.filter((r) => r.status !== 'ok');
+  if (failed.length)
+    warnings.push(
+      `${failed.length} of ${measured.length} measured runs failed; they are excluded from every statistic and marked ✗ in Fig. 5.`,
+    );
+  const allocs = new Set(runs.flatMap((r) => r.workers.map((w) => `${w.allocCpus}/${w.memoryBytes}`)));
+  if (allocs.size > 1)
+    warnings.push(`Workers had unequal allocations (${[...allocs].join(', ')} CPUs/bytes): compare with care.`);
+  for (const env of meta.experiment?.environments ?? [])
+    if (nOk(env) === 0) warnings.push(`No successful measured run for ${env}.`);
+  if (rs.incomplete)
+    warnings.push(
+      `The experiment is ${meta.status ?? 'incomplete'}: this report shows what was written before it stopped.`,
+    );
+
+  const image = meta.image;
+  return {
+    title: `versus report — ${rs.name}`,
+    banner: rs.incomplete
+      ? `Incomplete experiment (status: ${meta.status ?? 'unknown'}): runs and samples written before it stopped are shown.`
+      : null,
+    warnings,
+    tables: [
+      {
+        title: 'Summary',
+        columns: [
+          'environment',
+          'instances',
+          'ok',
+          'failed',
+          'makespan s (mean)',
+          '95% CI',
+          'median',
+          'sd',
+          'edges/s',
+          'CPU % of allocation',
+          'ready s',
+        ],
+        rows: cells.map((c) => {
+          const ci = ciOf.get(`${c.env}\0${c.instances}`);
+          return [
+            ENV_LABEL[c.env] ?? c.env,
+            c.instances,
+            c.ok,
+            c.failed,
+            fmt(c.makespanS?.mean),
+            ci?.lo !== null && ci?.lo !== undefined ? `${fmt(ci.lo)} – ${fmt(ci.hi)}` : '–',
+            fmt(c.makespanS?.median),
+            fmt(c.makespanS?.stdev),
+            c.edgesPerSecond ? c.edgesPerSecond.mean.toExponential(2) : '–',
+            fmt(c.meanCpuPct, 1),
+            fmt(bootOf.get(`${c.env}\0${c.instances}`)?.mean, 2),
+          ];
+        }),
+      },
+      {
+        title: 'Set-up time (as the paper’s Table I)',
+        columns: ['step', 'seconds'],
+        rows: [
+          ['worker image build (debootstrap, once, cached)', fmt(image?.buildSeconds, 0)],
+          ...boot.map(
+            (b) => [`start ${b.instances} × ${b.envLabel} to ready (mean)`, fmt(b.mean, 2)] as [string, string],
+          ),
+        ],
+        note: 'One Debian userland serves containers, VMs and the native baseline; the image is built once and reused while its inputs are unchanged.',
+      },
+    ],
+    figures,
+    methodology: [
+      {
+        label: 'experiment',
+        value: `${rs.name} (${meta.experimentId ?? '?'}), ${meta.startedAt ?? '?'} → ${meta.finishedAt ?? '—'}, status ${meta.status ?? '?'}`,
+      },
+      {
+        label: 'workload',
+        value: `${meta.workload?.name ?? '?'} preset ${meta.workload?.preset ?? '?'}: ${JSON.stringify(meta.workload?.params ?? {})}`,
+      },
+      {
+        label: 'matrix',
+        value: `environments ${JSON.stringify(meta.experiment?.environments)}, instances ${JSON.stringify(meta.experiment?.instances)}, ${meta.experiment?.repetitions ?? '?'} repetitions, ${meta.experiment?.warmup ?? 0} warm-up, ${alloc}, sampling every ${intervalS} s`,
+      },
+      {
+        label: 'machine',
+        value: `${meta.host?.cpu?.brand ?? '?'}, ${meta.host?.cpu?.cores ?? '?'} CPUs, ${fmt((meta.host?.memoryBytes ?? Number.NaN) / 2 ** 30, 1)} GiB, ${meta.host?.os?.distro ?? ''} ${meta.host?.os?.release ?? ''}, kernel ${meta.host?.os?.kernel ?? '?'}`,
+      },
+      {
+        label: 'accelerator',
+        value: accel
+          ? `${accel} (${String(meta.environments?.qemu?.acceleratorReason ?? '')})`
+          : 'no VMs in this experiment',
+      },
+      {
+        label: 'worker image',
+        value: image ? `${image.hash ?? '?'} (node ${image.node ?? '?'}, kernel ${image.kernel ?? '?'})` : '—',
+      },
+      { label: 'environments', value: JSON.stringify(meta.environments ?? {}, null, 1) },
+      ...Object.entries(meta.formulas ?? {}).map(([k, v]) => ({ label: `CPU formula (${k})`, value: v })),
+    ],
+    failures: failed.map((r) => `${r.run}: ${r.reason ?? 'failed'}`),
+  };
+}
+
+export interface ReportOutput {
+  dir: string;
+  html: string | null;
+  files: string[];
+}
+
+/** Writes the report: one HTML page, and per figure .vl.json, .svg and .png as asked. */
+export async function writeReport(
+  rs: ResultSet,
+  outDir: string,
+  formats: readonly Format[] = FORMATS,
+): Promise<ReportOutput> {
+  const page = buildPage(rs);
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  for (const fig of page.figures) {
+    const base = path.join(outDir, fig.id);
+    if (formats.includes('vl')) {
+      writeJsonAtomic(`${base}.vl.json`, fig.spec);
+      files.push(`${base}.vl.json`);
+    }
+    if (formats.includes('svg') || formats.includes('png')) {
+      const svg = await toSvg(fig.spec);
+      if (formats.includes('svg')) {
+        fs.writeFileSync(`${base}.svg`, svg);
+        files.push(`${base}.svg`);
+      }
+      if (formats.includes('png')) {
+        fs.writeFileSync(`${base}.png`, svgToPng(svg));
+        files.push(`${base}.png`);
+      }
+    }
+  }
+  let html: string | null = null;
+  if (formats.includes('html')) {
+    html = path.join(outDir, 'index.html');
+    fs.writeFileSync(html, renderHtml(page));
+    files.push(html);
+  }
+  return { dir: outDir, html, files };
+}

@@ -1,0 +1,165 @@
+// Synthetic result sets with a known shape, for tests, benchmarks and report demos.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FILES, NdjsonWriter, writeJsonAtomic } from './store.js';
+import type { RunRecord, SampleRecord, WorkerRecord } from './types.js';
+
+export interface SyntheticOptions {
+  name?: string;
+  envs?: string[];
+  instances?: number[];
+  repetitions?: number;
+  /** seconds of samples per run (one sample per worker per interval) */
+  durationS?: number;
+  intervalS?: number;
+  /** runs to mark failed, by run name */
+  failed?: string[];
+  status?: string;
+  accelerator?: 'kvm' | 'tcg';
+}
+
+/** Deterministic: the same options always give the same files. */
+export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { runs: number; samples: number } {
+  const envs = o.envs ?? ['docker', 'qemu', 'native'];
+  const instances = o.instances ?? [1, 2];
+  const reps = o.repetitions ?? 3;
+  const duration = o.durationS ?? 20;
+  const interval = o.intervalS ?? 1;
+  const speed: Record<string, number> = { docker: 1.05, qemu: 1.4, native: 1 };
+  fs.mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(path.join(dir, FILES.experiment), {
+    status: o.status ?? 'complete',
+    experimentId: 'synthetic',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T01:00:00.000Z',
+    experiment: {
+      name: o.name ?? 'synthetic',
+      environments: envs,
+      instances,
+      repetitions: reps,
+      warmup: 0,
+      worker: { cpus: 1, memoryMiB: 1024 },
+      sampling: { intervalMs: interval * 1000 },
+    },
+    workload: { name: 'pagerank', preset: 'tiny', params: { graph: 'pages', pages: 50000 }, workKey: 'k' },
+    host: {
+      cpu: { brand: 'Synthetic CPU', cores: 2 },
+      os: { distro: 'Debian', release: '12', kernel: '6.1' },
+      memoryBytes: 24 * 2 ** 30,
+    },
+    image: { hash: 'f'.repeat(64), node: 'v18.20.4', kernel: '6.1.0-cloud-amd64', buildSeconds: 141 },
+    environments: { qemu: { accelerator: o.accelerator ?? 'tcg', acceleratorReason: 'no /dev/kvm' } },
+    formulas: { guest: 'guest /proc/stat', cgroup: 'docker stats' },
+  });
+  const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
+  const samplesOut = new NdjsonWriter(path.join(dir, FILES.samples));
+  let index = 0;
+  let nSamples = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    for (const n of instances) {
+      for (const env of envs) {
+        const run = `${String(++index).padStart(3, '0')}-${env}-x${n}-r${rep + 1}`;
+        const failed = o.failed?.includes(run) ?? false;
+        const makespan = duration * (speed[env] ?? 1.2) * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep);
+        const workers: WorkerRecord[] = Array.from({ length: n }, (_, w) => ({
+          worker: `${env}-${w}`,
+          allocCpus: 1,
+          memoryBytes: 2 ** 30,
+          cpuset: null,
+          bootS: env === 'qemu' ? 25 + n + rep : null,
+          readyS: env === 'qemu' ? 26 + n : 0.3,
+          endS: makespan,
+          exitCode: failed ? 137 : 0,
+          reason: failed ? 'OOMKilled (memory limit 1073741824 bytes)' : null,
+          checksum: failed ? null : '0f1499e252e33a58',
+          edges: 469349,
+          vertices: 50000,
+          iterations: 300,
+          edgesPerSecond: (469349 * 300) / makespan,
+          peakRssBytes: 1.2e8,
+          phasesMs: { generate: 500, load: 100, build: 30, iterate: makespan * 800, result: 10 },
+          node: 'v18.20.4',
+          stderrTail: '',
+        }));
+        const phases = workers.flatMap((w) =>
+          ['generate', 'load', 'build', 'iterate', 'result'].map((phase, i) => ({
+            worker: w.worker,
+            phase,
+            state: 'begin' as const,
+            t: makespan * [0, 0.2, 0.3, 0.35, 0.98][i]!,
+          })),
+        );
+        const record: RunRecord = {
+          run,
+          index: index - 1,
+          env,
+          instances: n,
+          repetition: rep,
+          warmup: false,
+          status: failed ? 'failed' : 'ok',
+          reason: failed ? `${env}-0: OOMKilled (memory limit 1073741824 bytes)` : null,
+          workKey: 'k',
+          checksum: failed ? null : '0f1499e252e33a58',
+          barrierAt: '2026-01-01T00:00:00.000Z',
+          provisionS: env === 'qemu' ? 27 : 0.4,
+          makespanS: failed ? null : makespan,
+          workers,
+          phases,
+        };
+        runsOut.write([record]);
+        const rows: SampleRecord[] = [];
+        const source = env === 'docker' ? 'cgroup' : env === 'qemu' ? 'guest' : 'process';
+        for (let t = -1; t <= makespan + 1; t += interval) {
+          const busy = t >= 0 && t <= makespan;
+          const io = t > 0.1 * makespan && t < 0.3 * makespan;
+          for (const w of workers) {
+            const user = busy ? (io ? 40 : 92) - (env === 'qemu' ? 5 : 0) : 1;
+            rows.push({
+              run,
+              env,
+              instances: n,
+              repetition: rep,
+              worker: w.worker,
+              source,
+              t,
+              user,
+              system: busy ? 5 : 0.5,
+              iowait: source === 'guest' ? (io ? 30 : 0.5) : null,
+              steal: source === 'guest' ? (busy ? 2 : 0) : null,
+              idle: null,
+              cores: user / 100,
+              allocCpus: 1,
+              memUsedBytes: 2e8 + (busy ? t * 1e6 : 0),
+              memCachedBytes: source === 'guest' ? 1e8 : null,
+              memLimitBytes: 2 ** 30,
+            });
+          }
+          rows.push({
+            run,
+            env,
+            instances: n,
+            repetition: rep,
+            worker: 'host',
+            source: 'host',
+            t,
+            user: busy ? 45 * n : 1,
+            system: busy ? 6 : 1,
+            iowait: io ? 12 : 0.2,
+            steal: 0,
+            idle: 40,
+            cores: 0.9 * n,
+            allocCpus: 2,
+            memUsedBytes: 3e9,
+            memCachedBytes: 1e9,
+            memLimitBytes: 24 * 2 ** 30,
+          });
+        }
+        samplesOut.write(rows);
+        nSamples += rows.length;
+      }
+    }
+  }
+  runsOut.close();
+  samplesOut.close();
+  return { runs: index, samples: nSamples };
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { binWidth, cellStats, cpuPick, memoryPick, overheadRatios, timeSeries } from '../../src/report/aggregate.js';
+import { buildPage } from '../../src/report/build.js';
+import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
+import { renderHtml } from '../../src/report/html.js';
+import { loadResults } from '../../src/report/load.js';
+import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
+import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import type { SampleRecord } from '../../src/results/types.js';
+import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: Vega-Lite JSON, inspected by path
+type Json = any;
+
+function fixture(opts: Parameters<typeof writeSyntheticResults>[1] = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-report-'));
+  writeSyntheticResults(dir, opts);
+  return loadResults(dir);
+}
+
+describe('report aggregation', () => {
+  const rs = fixture({ failed: ['003-native-x1-r1'] });
+
+  it('averages workers, then runs, per bin, keeping each bin min and max over runs', () => {
+    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const q = rows.filter((r) => r.env === 'qemu' && r.instances === 2 && r.series === 'User CPU');
+    expect(q.length).toBeGreaterThan(20);
+    const busy = q.find((r) => r.t > 15 && r.t < 20)!;
+    expect(busy.value).toBeCloseTo(87, 10);
+    expect(busy.lo).toBeLessThanOrEqual(busy.value);
+    expect(busy.hi).toBeGreaterThanOrEqual(busy.value);
+    expect(rows.some((r) => r.env === 'qemu' && r.series === 'Steal CPU')).toBe(true);
+    expect(rows.some((r) => r.env === 'docker' && r.series === 'Steal CPU')).toBe(false);
+  });
+
+  it("takes the containers' Wait CPU from the host view of the same run", () => {
+    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const wait = rows.filter((r) => r.env === 'docker' && r.series === 'Wait CPU');
+    expect(wait.length).toBeGreaterThan(0);
+    expect(Math.max(...wait.map((r) => r.value))).toBeCloseTo(12, 10);
+  });
+
+  it('excludes failed runs and counts them', () => {
+    const cells = cellStats(rs.runs, (r) => r.makespanS);
+    const native1 = cells.find((c) => c.env === 'native' && c.instances === 1)!;
+    expect(native1).toMatchObject({ n: 2, failed: 1 });
+    expect(native1.lo!).toBeLessThanOrEqual(native1.mean!);
+    expect(cells.map((c) => c.env)).toEqual(['docker', 'docker', 'qemu', 'qemu', 'native', 'native']);
+  });
+
+  it('computes overhead ratios with intervals around the ratio of means', () => {
+    const ratios = overheadRatios(rs.runs);
+    const vmc = ratios.find((r) => r.pair === 'VM / container' && r.instances === 1)!;
+    expect(vmc.ratio).toBeCloseTo(1.4 / 1.05, 6);
+    expect(vmc.lo).toBeLessThanOrEqual(vmc.ratio);
+    expect(vmc.hi).toBeGreaterThanOrEqual(vmc.ratio);
+  });
+
+  it('widens bins to keep at most the requested number', () => {
+    const samples = [{ t: -1 }, { t: 9999 }] as SampleRecord[];
+    expect(binWidth(samples, 1, 400)).toBe(25);
+    expect(binWidth(samples.slice(0, 1), 1, 400)).toBe(1);
+    expect(memoryPick({ memUsedBytes: 2 ** 30, memCachedBytes: null } as SampleRecord)).toEqual({
+      'Used memory': 1,
+      'Cached memory': null,
+    });
+  });
+});
+
+describe('bootstrap', () => {
+  it('is deterministic per seed and covers the mean', () => {
+    const xs = [10, 11, 9, 10.5, 9.5, 10.2];
+    const a = bootstrapInterval(xs, { seed: 3 });
+    expect(a).toEqual(bootstrapInterval(xs, { seed: 3 }));
+    expect(a.lo).toBeLessThan(a.estimate);
+    expect(a.hi).toBeGreaterThan(a.estimate);
+    expect(ratioOfMeans([2, 2.2, 1.8], [1, 1.1, 0.9]).estimate).toBeCloseTo(2, 12);
+  });
+});
+
+describe('report specs', () => {
+  const rs = fixture();
+  const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+
+  it('builds the Fig. 6 grid: rows = environments, columns = instances, CPU 0..100 over time', () => {
+    const spec = cpuGridSpec(rows, { title: 'T', subtitle: ['S'] }) as Json;
+    expect(spec.facet.row.field).toBe('envLabel');
+    expect(spec.facet.row.sort).toEqual(['Containers (docker)', 'VMs (qemu)', 'Native']);
+    expect(spec.facet.column.field).toBe('instances');
+    const line = spec.spec.layer[1];
+    expect(line.mark.type).toBe('line');
+    expect(line.encoding.x.title).toBe('Time (second)');
+    expect(line.encoding.y.title).toBe('CPU (%)');
+    expect(line.encoding.y.scale.domain).toEqual([0, 100]);
+    expect(line.encoding.color.scale.domain).toEqual(['User CPU', 'System CPU', 'Wait CPU', 'Steal CPU']);
+    expect(line.encoding.shape.scale.range.slice(0, 3)).toEqual(['square', 'circle', 'triangle-up']);
+    expect(spec.title).toEqual({ text: 'T', subtitle: ['S'], anchor: 'start' });
+  });
+
+  it('builds Fig. 5 bars with interval rules and failure marks', () => {
+    const spec = makespanSpec(
+      cellStats(rs.runs, (r) => r.makespanS),
+      { title: 'T', subtitle: [] },
+    ) as Json;
+    expect(spec.layer.map((l: Json) => l.mark.type)).toEqual(['bar', 'rule', 'text']);
+    expect(spec.encoding.xOffset.field).toBe('envLabel');
+    expect(spec.layer[1].encoding.y2.field).toBe('hi');
+    expect(spec.layer[2].transform[0].filter).toBe('datum.failed > 0');
+  });
+});
+
+describe('report page', () => {
+  it('warns about TCG, failures and an incomplete experiment', () => {
+    const page = buildPage(fixture({ failed: ['001-docker-x1-r1'], status: 'interrupted' }));
+    expect(page.banner).toContain('Incomplete experiment (status: interrupted)');
+    expect(page.warnings.join('\n')).toMatch(/TCG software emulation/);
+    expect(page.warnings.join('\n')).toMatch(/1 of 18 measured runs failed/);
+    expect(page.failures[0]).toContain('OOMKilled');
+    expect(page.figures.map((f) => f.id)).toEqual(
+      expect.arrayContaining([
+        'fig6-worker',
+        'fig6-host',
+        'fig5-makespan',
+        'fig7-memory',
+        'fig3-boot',
+        'overhead-ratios',
+        'drill-docker',
+        'drill-qemu',
+        'drill-native',
+      ]),
+    );
+  });
+
+  it('renders user strings inert', () => {
+    const rs = fixture({ name: '<img src=x onerror=alert(1)></script><script>alert(2)</script>' });
+    const html = renderHtml(buildPage(rs));
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<script>alert(2)');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('escapes for HTML, for JSON in a script, and for inlined libraries', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(jsonForScript({ s: '</script><!--' })).toBe('{"s":"\\u003c/script\\u003e\\u003c!--"}');
+    expect(JSON.parse(jsonForScript({ s: '</script>\u2028' }))).toEqual({ s: '</script>\u2028' });
+    expect(scriptSafe('x="</script>"')).toBe('x="<\\/script>"');
+  });
+});
