@@ -10,9 +10,17 @@ import { QemuEnvironment } from '../environments/qemu.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
-import { createResultDir, exportCsv, FILES, NdjsonWriter, readNdjson, writeJsonAtomic } from '../results/store.js';
+import {
+  createResultDir,
+  exportCsv,
+  FILES,
+  NdjsonWriter,
+  readSamples,
+  SamplesWriter,
+  writeJsonAtomic,
+} from '../results/store.js';
 import { formatSummaryTable, summarize } from '../results/summary.js';
-import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { RunRecord } from '../results/types.js';
 import { loadManifest, resolveWorkload } from '../workload/manifest.js';
 import { planRuns } from './plan.js';
 import { executeRun } from './runRun.js';
@@ -117,7 +125,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   log(`results: ${dir}`);
 
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
-  const samplesOut = new NdjsonWriter(path.join(dir, FILES.samples));
+  const samplesOut = new SamplesWriter(path.join(dir, FILES.samples));
   const plan = planRuns(e);
   const references = new Map<string, string>();
   const runs: RunRecord[] = [];
@@ -154,7 +162,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   }
 
   exportCsv(dir);
-  const samples = readNdjson<SampleRecord>(path.join(dir, FILES.samples));
+  const samples = readSamples(path.join(dir, FILES.samples));
   const cells = summarize(runs, samples);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     cells,

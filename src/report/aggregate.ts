@@ -1,7 +1,7 @@
 // From runs and samples to the tables the figures draw. Pure functions.
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
-import { mean } from '../stats/basic.js';
+import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 
 export const ENV_LABEL: Record<string, string> = {
@@ -21,6 +21,9 @@ export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
 };
 
 export type View = 'worker' | 'host';
+
+/** Three decimals are beyond what a figure shows and keep the page small. */
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export interface SeriesPoint {
   env: string;
@@ -100,15 +103,16 @@ export function timeSeries(
   for (const cell of cells.values()) {
     for (const [bin, series] of [...cell.bins].sort((a, b) => a[0] - b[0])) {
       for (const [name, values] of series) {
+        const [lo, hi] = extent(values);
         out.push({
           env: cell.env,
           envLabel: ENV_LABEL[cell.env] ?? cell.env,
           instances: cell.instances,
-          t: (bin + 0.5) * binS,
+          t: round3((bin + 0.5) * binS),
           series: name,
-          value: mean(values),
-          lo: Math.min(...values),
-          hi: Math.max(...values),
+          value: round3(mean(values)),
+          lo: round3(lo),
+          hi: round3(hi),
         });
       }
     }
@@ -136,7 +140,7 @@ export function memoryPick(s: SampleRecord): Record<string, number | null> {
 }
 
 /** A bin width that keeps at most maxBins bins over the longest cell. */
-export function binWidth(samples: readonly SampleRecord[], intervalS: number, maxBins = 400): number {
+export function binWidth(samples: readonly SampleRecord[], intervalS: number, maxBins = 300): number {
   let tmin = 0;
   let tmax = 0;
   for (const s of samples) {

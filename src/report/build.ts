@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { writeJsonAtomic } from '../results/store.js';
 import { summarize } from '../results/summary.js';
+import type { SampleRecord } from '../results/types.js';
 import {
   binWidth,
   bootLatency,
@@ -12,6 +13,7 @@ import {
   ENV_LABEL,
   memoryPick,
   overheadRatios,
+  round3,
   timeSeries,
   WORKER_SOURCE,
 } from './aggregate.js';
@@ -114,13 +116,7 @@ export function buildPage(rs: ResultSet): Page {
   }
   for (const run of drillDownRuns(runs)) {
     const source = WORKER_SOURCE[run.env];
-    const rows: DrillRow[] = [];
-    for (const s of samples) {
-      if (s.run !== run.run || s.source !== source) continue;
-      for (const [series, value] of Object.entries(cpuPick('worker')(s, undefined))) {
-        if (value !== null) rows.push({ kind: 'sample', worker: s.worker, t: s.t, series, value });
-      }
-    }
+    const rows = drillDownRows(samples, run.run, source!, binS);
     const phases = run.phases
       .filter((p) => p.state === 'begin')
       .map((p) => ({ worker: p.worker, phase: p.phase, t: p.t }));
@@ -243,6 +239,31 @@ export function buildPage(rs: ResultSet): Page {
     ],
     failures: failed.map((r) => `${r.run}: ${r.reason ?? 'failed'}`),
   };
+}
+
+/** One run's worker-view samples per worker, binned like the grids (mean per bin). */
+export function drillDownRows(samples: readonly SampleRecord[], run: string, source: string, binS: number): DrillRow[] {
+  const bins = new Map<string, { worker: string; bin: number; series: string; sum: number; n: number }>();
+  const pick = cpuPick('worker');
+  for (const s of samples) {
+    if (s.run !== run || s.source !== source) continue;
+    const bin = Math.floor(s.t / binS);
+    for (const [series, value] of Object.entries(pick(s, undefined))) {
+      if (value === null) continue;
+      const key = `${s.worker}\0${bin}\0${series}`;
+      const b = bins.get(key) ?? { worker: s.worker, bin, series, sum: 0, n: 0 };
+      b.sum += value;
+      b.n++;
+      bins.set(key, b);
+    }
+  }
+  return [...bins.values()].map((b) => ({
+    kind: 'sample' as const,
+    worker: b.worker,
+    t: round3((b.bin + 0.5) * binS),
+    series: b.series,
+    value: round3(b.sum / b.n),
+  }));
 }
 
 export interface ReportOutput {

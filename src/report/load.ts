@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { FILES, readNdjson } from '../results/store.js';
+import { FILES, readNdjson, readSamples } from '../results/store.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 
 /** What a report is made from: one results directory, read without trusting it. */
@@ -55,7 +55,7 @@ export function loadResults(dir: string): ResultSet {
   let samples: SampleRecord[];
   try {
     runs = readNdjson<RunRecord>(path.join(dir, FILES.runs));
-    samples = readNdjson<SampleRecord>(path.join(dir, FILES.samples));
+    samples = readSamples(path.join(dir, FILES.samples));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,4 +1,4 @@
-import { type Describe, describe } from '../stats/basic.js';
+import { type Describe, describe, extent } from '../stats/basic.js';
 import type { RunRecord, SampleRecord } from './types.js';
 
 export interface CellSummary {
@@ -59,7 +59,7 @@ export function summarize(runs: readonly RunRecord[], samples: readonly SampleRe
       makespanS: maybe(nums((r) => r.makespanS)),
       edgesPerSecond: maybe(nums((r) => meanOf(r.workers.map((w) => w.edgesPerSecond)))),
       meanCpuPct: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
-      peakCpuPct: cpu.length ? Math.max(...cpu) : null,
+      peakCpuPct: cpu.length ? extent(cpu)[1] : null,
       peakMemBytes: peakMem,
       provisionS: maybe(nums((r) => r.provisionS)),
       failures: group.filter((r) => r.status !== 'ok').map((r) => `${r.run}: ${r.reason}`),

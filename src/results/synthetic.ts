@@ -1,7 +1,7 @@
 // Synthetic result sets with a known shape, for tests, benchmarks and report demos.
 import fs from 'node:fs';
 import path from 'node:path';
-import { FILES, NdjsonWriter, writeJsonAtomic } from './store.js';
+import { FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from './store.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from './types.js';
 
 export interface SyntheticOptions {
@@ -27,6 +27,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
   const interval = o.intervalS ?? 1;
   const speed: Record<string, number> = { docker: 1.05, qemu: 1.4, native: 1 };
   fs.mkdirSync(dir, { recursive: true });
+  for (const f of [FILES.runs, FILES.samples]) fs.rmSync(path.join(dir, f), { force: true });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
     status: o.status ?? 'complete',
     experimentId: 'synthetic',
@@ -52,7 +53,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
     formulas: { guest: 'guest /proc/stat', cgroup: 'docker stats' },
   });
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
-  const samplesOut = new NdjsonWriter(path.join(dir, FILES.samples));
+  const samplesOut = new SamplesWriter(path.join(dir, FILES.samples));
   let index = 0;
   let nSamples = 0;
   for (let rep = 0; rep < reps; rep++) {

@@ -14,6 +14,17 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Minimum and maximum without spreading into arguments (safe for millions of values). */
+export function extent(xs: readonly number[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const x of xs) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return xs.length ? [lo, hi] : [Number.NaN, Number.NaN];
+}
+
 /** Sample standard deviation (n - 1); 0 for a single value. */
 export function stdev(xs: readonly number[]): number {
   if (xs.length < 2) return xs.length === 1 ? 0 : Number.NaN;
@@ -36,13 +47,14 @@ export interface Describe {
 export function describe(xs: readonly number[]): Describe {
   const m = mean(xs);
   const sd = stdev(xs);
+  const [min, max] = extent(xs);
   return {
     n: xs.length,
     mean: m,
     median: median(xs),
     stdev: sd,
-    min: xs.length ? Math.min(...xs) : Number.NaN,
-    max: xs.length ? Math.max(...xs) : Number.NaN,
+    min,
+    max,
     cv: m !== 0 ? sd / m : Number.NaN,
   };
 }

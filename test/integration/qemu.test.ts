@@ -7,9 +7,10 @@ import type { WorkerHandle } from '../../src/environments/types.js';
 import { ensureImage } from '../../src/image/build.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
-import type { RunRecord, SampleRecord } from '../../src/results/types.js';
+import { readSamples } from '../../src/results/store.js';
+import type { RunRecord } from '../../src/results/types.js';
 import { HostKeyMismatch, SshConnection } from '../../src/ssh/connection.js';
-import { labelledContainers, readLines, tmpDir } from './helpers.js';
+import { labelledContainers, tmpDir } from './helpers.js';
 
 function qemuProcesses(): number[] {
   return fs
@@ -140,7 +141,7 @@ describe('docker, qemu and native side by side', () => {
   });
 
   it('has guest samples with user CPU during the iterate phase for both VMs, and the host view of each', () => {
-    const samples = readLines<SampleRecord>(path.join(dir, 'samples.ndjson'));
+    const samples = readSamples(path.join(dir, 'samples.ndjson'));
     const qemu = runs.find((r) => r.env === 'qemu')!;
     for (const worker of ['qemu-0', 'qemu-1']) {
       const begin = qemu.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'begin')!.t;

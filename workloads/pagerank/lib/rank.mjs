@@ -9,7 +9,7 @@ function shared(Type, length) {
 }
 
 /**
- * @param {{rowptr: Float64Array, col: Uint32Array, outdeg: Uint32Array}} graph
+ * @param {{rowptr: Int32Array | Float64Array, col: Int32Array, outdeg: Int32Array}} graph
  * @param {{n: number, damping: number, iterations: number, tolerance: number, threads: number,
  *          onIteration?: (it: {index: number, delta: number, ms: number}) => void}} options
  * @returns {Promise<{ranks: Float64Array, iterations: number, converged: boolean, delta: number}>}
