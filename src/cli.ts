@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { cleanCommand } from './commands/clean.js';
+import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { imageCommand } from './commands/image.js';
 import { reportCommand } from './commands/report.js';
@@ -17,6 +18,7 @@ const program = new Command()
 
 runCommand(program);
 reportCommand(program);
+compareCommand(program);
 imageCommand(program);
 doctorCommand(program);
 cleanCommand(program);

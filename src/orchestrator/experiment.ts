@@ -10,6 +10,7 @@ import { QemuEnvironment } from '../environments/qemu.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
+import { cellMetrics, overheadRatios } from '../results/metrics.js';
 import {
   createResultDir,
   exportCsv,
@@ -164,10 +165,12 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   exportCsv(dir);
   const samples = readSamples(path.join(dir, FILES.samples));
   const cells = summarize(runs, samples);
+  const metrics = cellMetrics(runs, samples);
   writeJsonAtomic(path.join(dir, FILES.summary), {
-    cells,
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
+    cells: metrics.map(({ values: _values, ...rest }) => rest),
+    overheadRatios: overheadRatios(metrics),
   });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
     ...metaBase,

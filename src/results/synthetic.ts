@@ -16,6 +16,8 @@ export interface SyntheticOptions {
   failed?: string[];
   status?: string;
   accelerator?: 'kvm' | 'tcg';
+  /** makespan factor per environment, e.g. { qemu: 1.2 } for an injected 20% regression */
+  slowdown?: Record<string, number>;
 }
 
 /** Deterministic: the same options always give the same files. */
@@ -61,7 +63,8 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
       for (const env of envs) {
         const run = `${String(++index).padStart(3, '0')}-${env}-x${n}-r${rep + 1}`;
         const failed = o.failed?.includes(run) ?? false;
-        const makespan = duration * (speed[env] ?? 1.2) * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep);
+        const makespan =
+          duration * (speed[env] ?? 1.2) * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep) * (o.slowdown?.[env] ?? 1);
         const workers: WorkerRecord[] = Array.from({ length: n }, (_, w) => ({
           worker: `${env}-${w}`,
           allocCpus: 1,

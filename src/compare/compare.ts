@@ -1,0 +1,199 @@
+// Baseline vs candidate: a change with an interval and a verdict per row. Pure.
+import { UsageError } from '../config/errors.js';
+import { type CellMetrics, METRICS, OVERHEAD_PAIRS } from '../results/metrics.js';
+import { mean } from '../stats/basic.js';
+import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
+import { mannWhitney } from '../stats/tests.js';
+
+export type Verdict = 'regressed' | 'improved' | 'no significant change' | 'not enough data';
+
+export interface CompareRow {
+  scope: string; // "docker x2" or "VM/container x2"
+  metric: string;
+  unit: string;
+  baseline: number;
+  candidate: number;
+  /** relative change candidate/baseline - 1 and its 95% interval */
+  change: number;
+  ci95: [number, number];
+  p: number | null;
+  nBaseline: number;
+  nCandidate: number;
+  verdict: Verdict;
+}
+
+export interface Comparison {
+  threshold: number;
+  metrics: string[];
+  rows: CompareRow[];
+  regressed: boolean;
+}
+
+export const COMPARE_METRICS = [...Object.keys(METRICS), 'overhead'];
+
+/** A regression must pass the threshold and have its whole interval on the worse side of zero. */
+export function verdictOf(
+  change: number,
+  ci: [number, number],
+  worse: 'higher' | 'lower',
+  threshold: number,
+  enough: boolean,
+): Verdict {
+  if (!enough) return 'not enough data';
+  const sign = worse === 'higher' ? 1 : -1;
+  const c = change * sign;
+  const [lo, hi] = sign > 0 ? ci : [-ci[1], -ci[0]];
+  if (c > threshold && lo > 0) return 'regressed';
+  if (c < -threshold && hi < 0) return 'improved';
+  return 'no significant change';
+}
+
+function resampleMean(xs: readonly number[], rand: () => number): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[Math.floor(rand() * xs.length)]!;
+  return s / xs.length;
+}
+
+/** (mean(a1)/mean(b1)) / (mean(a0)/mean(b0)) - 1 with a bootstrap interval over all four samples. */
+function ratioOfRatiosChange(
+  a0: number[],
+  b0: number[],
+  a1: number[],
+  b1: number[],
+  seed = 1,
+): { change: number; ci: [number, number] } {
+  const est = mean(a1) / mean(b1) / (mean(a0) / mean(b0)) - 1;
+  const rand = seededRandom(seed);
+  const reps = 10_000;
+  const out = new Array<number>(reps);
+  for (let i = 0; i < reps; i++) {
+    out[i] = resampleMean(a1, rand) / resampleMean(b1, rand) / (resampleMean(a0, rand) / resampleMean(b0, rand)) - 1;
+  }
+  out.sort((x, y) => x - y);
+  return { change: est, ci: [quantileSorted(out, 0.025), quantileSorted(out, 0.975)] };
+}
+
+export function compareResults(
+  base: CellMetrics[],
+  cand: CellMetrics[],
+  metrics: string[],
+  threshold: number,
+): Comparison {
+  for (const m of metrics)
+    if (!COMPARE_METRICS.includes(m))
+      throw new UsageError(`--metric: ${JSON.stringify(m)} is not one of ${COMPARE_METRICS.join(', ')}`);
+  const rows: CompareRow[] = [];
+  const find = (set: CellMetrics[], env: string, n: number) => set.find((c) => c.env === env && c.instances === n);
+  for (const b of base) {
+    const c = find(cand, b.env, b.instances);
+    if (!c) continue;
+    for (const m of metrics) {
+      if (m === 'overhead') continue;
+      const def = METRICS[m]!;
+      const vb = b.values[m] ?? [];
+      const vc = c.values[m] ?? [];
+      if (!vb.length || !vc.length) continue;
+      const r = ratioOfMeans(vc, vb);
+      const enough = vb.length >= 2 && vc.length >= 2;
+      const ci: [number, number] = [r.lo - 1, r.hi - 1];
+      rows.push({
+        scope: `${b.env} x${b.instances}`,
+        metric: m,
+        unit: def.unit,
+        baseline: mean(vb),
+        candidate: mean(vc),
+        change: r.estimate - 1,
+        ci95: ci,
+        p: mannWhitney(vc, vb).p,
+        nBaseline: vb.length,
+        nCandidate: vc.length,
+        verdict: verdictOf(r.estimate - 1, ci, def.worse, threshold, enough),
+      });
+    }
+  }
+  if (metrics.includes('overhead')) {
+    for (const n of [...new Set(base.map((c) => c.instances))].sort((x, y) => x - y)) {
+      for (const [a, b, pair] of OVERHEAD_PAIRS) {
+        const a0 = find(base, a, n)?.values.makespan ?? [];
+        const b0 = find(base, b, n)?.values.makespan ?? [];
+        const a1 = find(cand, a, n)?.values.makespan ?? [];
+        const b1 = find(cand, b, n)?.values.makespan ?? [];
+        if (!a0.length || !b0.length || !a1.length || !b1.length) continue;
+        const { change, ci } = ratioOfRatiosChange(a0, b0, a1, b1);
+        const enough = [a0, b0, a1, b1].every((x) => x.length >= 2);
+        rows.push({
+          scope: `${pair} x${n}`,
+          metric: 'overhead',
+          unit: 'ratio of makespans',
+          baseline: mean(a0) / mean(b0),
+          candidate: mean(a1) / mean(b1),
+          change,
+          ci95: ci,
+          p: null,
+          nBaseline: Math.min(a0.length, b0.length),
+          nCandidate: Math.min(a1.length, b1.length),
+          verdict: verdictOf(change, ci, 'higher', threshold, enough),
+        });
+      }
+    }
+  }
+  if (rows.length === 0)
+    throw new UsageError('baseline and candidate have no environment x instances cell and metric in common');
+  return { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed') };
+}
+
+export function parseThreshold(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (!m)
+    throw new UsageError(
+      `--threshold: expected a percentage like 5% or a fraction like 0.05, got ${JSON.stringify(text)}`,
+    );
+  const v = Number(m[1]) / (m[2] ? 100 : 1);
+  if (v < 0 || v >= 10) throw new UsageError(`--threshold: ${text} is out of range`);
+  return v;
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const num = (x: number) => (Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toFixed(3));
+const MARK: Record<Verdict, string> = {
+  regressed: '❌',
+  improved: '✅',
+  'no significant change': '➖',
+  'not enough data': '❔',
+};
+
+export function formatText(c: Comparison): string {
+  const header = ['scope', 'metric', 'baseline', 'candidate', 'change', '95% CI', 'p', 'verdict'];
+  const rows = c.rows.map((r) => [
+    r.scope,
+    r.metric,
+    num(r.baseline),
+    num(r.candidate),
+    pct(r.change),
+    `${pct(r.ci95[0])} .. ${pct(r.ci95[1])}`,
+    r.p === null ? '-' : r.p.toFixed(3),
+    r.verdict,
+  ]);
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: string[]) => cols.map((x, i) => x.padEnd(w[i]!)).join('  ');
+  const verdict = c.regressed
+    ? `REGRESSED: ${c.rows.filter((r) => r.verdict === 'regressed').length} row(s) worse by more than ${pct(c.threshold).slice(1)} with the interval clear of zero`
+    : `OK: no regression past ${pct(c.threshold).slice(1)}`;
+  return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line), '', verdict].join('\n');
+}
+
+export function formatMarkdown(c: Comparison): string {
+  const lines = [
+    `### versus compare: ${c.regressed ? '❌ regression' : '✅ no regression'} (threshold ${pct(c.threshold).slice(1)})`,
+    '',
+    '| scope | metric | baseline | candidate | change | 95% CI | p | verdict |',
+    '|---|---|---:|---:|---:|---|---:|---|',
+    ...c.rows.map(
+      (r) =>
+        `| ${r.scope} | ${r.metric} | ${num(r.baseline)} | ${num(r.candidate)} | ${pct(r.change)} | ${pct(r.ci95[0])} .. ${pct(r.ci95[1])} | ${r.p === null ? '–' : r.p.toFixed(3)} | ${MARK[r.verdict]} ${r.verdict} |`,
+    ),
+    '',
+    'Change = candidate / baseline − 1, 95% bootstrap interval (10 000 resamples); p: Mann–Whitney U, two-sided. A row regresses when it is worse by more than the threshold and its whole interval is on the worse side of zero.',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,162 @@
+// Per-run metrics and their per-cell statistics with intervals: what summary.json
+// holds and what `versus compare` gates on. Pure functions.
+import { describe, extent } from '../stats/basic.js';
+import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import { madOutliers } from '../stats/tests.js';
+import { measuredCells } from './summary.js';
+import type { RunRecord, SampleRecord } from './types.js';
+
+/** The worker's own view per environment. */
+export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
+  docker: 'cgroup',
+  qemu: 'guest',
+  vagrant: 'guest',
+  native: 'process',
+};
+
+export interface MetricDef {
+  name: string;
+  unit: string;
+  /** which direction is worse */
+  worse: 'higher' | 'lower';
+  describe: string;
+}
+
+export const METRICS: Record<string, MetricDef> = {
+  makespan: { name: 'makespan', unit: 's', worse: 'higher', describe: 'barrier to the last worker result' },
+  throughput: { name: 'throughput', unit: 'edges/s', worse: 'lower', describe: 'PageRank edges per second per worker' },
+  cpu: { name: 'cpu', unit: '% of allocation', worse: 'higher', describe: 'mean CPU of the workers while running' },
+  cpuPeak: { name: 'cpuPeak', unit: '% of allocation', worse: 'higher', describe: 'peak CPU of a worker sample' },
+  memory: { name: 'memory', unit: 'bytes', worse: 'higher', describe: 'peak memory of a worker' },
+  ready: { name: 'ready', unit: 's', worse: 'higher', describe: 'start to ready (VM boot to SSH)' },
+};
+
+export type RunMetrics = Record<keyof typeof METRICS, number | null>;
+
+/** Every metric of one run from its record and its samples. */
+export function runMetrics(run: RunRecord, samples: readonly SampleRecord[]): RunMetrics {
+  const source = WORKER_SOURCE[run.env];
+  const cpu: number[] = [];
+  let memPeak: number | null = null;
+  for (const s of samples) {
+    if (s.source !== source) continue;
+    if (run.makespanS !== null && s.t >= 0 && s.t <= run.makespanS) cpu.push(s.user + s.system);
+    if (s.memUsedBytes !== null) memPeak = Math.max(memPeak ?? 0, s.memUsedBytes);
+  }
+  const eps = run.workers.map((w) => w.edgesPerSecond).filter((x): x is number => x !== null);
+  const boots = run.workers.map((w) => w.bootS).filter((x): x is number => x !== null);
+  return {
+    makespan: run.makespanS,
+    throughput: eps.length ? eps.reduce((a, b) => a + b, 0) / eps.length : null,
+    cpu: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
+    cpuPeak: cpu.length ? extent(cpu)[1] : null,
+    memory: memPeak,
+    ready: boots.length ? extent(boots)[1] : run.provisionS,
+  };
+}
+
+export interface MetricStat {
+  n: number;
+  mean: number;
+  median: number;
+  stdev: number;
+  cv: number;
+  min: number;
+  max: number;
+  ci95: [number, number];
+  medianCi95: [number, number];
+  outliers: string[]; // runs flagged by the MAD rule
+}
+
+export interface CellMetrics {
+  env: string;
+  instances: number;
+  ok: number;
+  failed: number;
+  runs: string[];
+  values: Record<string, number[]>;
+  metrics: Record<string, MetricStat | null>;
+}
+
+export function metricStat(values: readonly number[], runNames: readonly string[], seed = 1): MetricStat | null {
+  if (values.length === 0) return null;
+  const d = describe(values);
+  const ci = bootstrapInterval(values, { seed });
+  const med = bootstrapInterval(values, { seed, statistic: (xs) => describe(xs).median });
+  const flags = madOutliers(values);
+  return {
+    n: d.n,
+    mean: d.mean,
+    median: d.median,
+    stdev: d.stdev,
+    cv: d.cv,
+    min: d.min,
+    max: d.max,
+    ci95: [ci.lo, ci.hi],
+    medianCi95: [med.lo, med.hi],
+    outliers: runNames.filter((_, i) => flags[i]),
+  };
+}
+
+/** Per env x instances: each metric's values over the measured ok runs, with statistics. */
+export function cellMetrics(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellMetrics[] {
+  const byRun = new Map<string, SampleRecord[]>();
+  for (const s of samples) {
+    if (!byRun.has(s.run)) byRun.set(s.run, []);
+    byRun.get(s.run)!.push(s);
+  }
+  const out: CellMetrics[] = [];
+  for (const group of measuredCells(runs).values()) {
+    const ok = group.filter((r) => r.status === 'ok');
+    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, byRun.get(r.run) ?? []) }));
+    const values: Record<string, number[]> = {};
+    const metrics: Record<string, MetricStat | null> = {};
+    for (const key of Object.keys(METRICS)) {
+      const rows = per.filter((p) => p.m[key] !== null && Number.isFinite(p.m[key]!));
+      values[key] = rows.map((p) => p.m[key]!);
+      metrics[key] = metricStat(
+        values[key]!,
+        rows.map((p) => p.run),
+      );
+    }
+    out.push({
+      env: group[0]!.env,
+      instances: group[0]!.instances,
+      ok: ok.length,
+      failed: group.length - ok.length,
+      runs: ok.map((r) => r.run),
+      values,
+      metrics,
+    });
+  }
+  return out;
+}
+
+export const OVERHEAD_PAIRS: [string, string, string][] = [
+  ['qemu', 'docker', 'VM/container'],
+  ['qemu', 'native', 'VM/native'],
+  ['docker', 'native', 'container/native'],
+];
+
+export interface OverheadRatio {
+  pair: string;
+  instances: number;
+  metric: string;
+  ratio: number;
+  ci95: [number, number];
+}
+
+/** Ratios of mean makespan between environments, per instance count, with bootstrap intervals. */
+export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan'): OverheadRatio[] {
+  const out: OverheadRatio[] = [];
+  for (const n of [...new Set(cells.map((c) => c.instances))].sort((a, b) => a - b)) {
+    for (const [a, b, pair] of OVERHEAD_PAIRS) {
+      const va = cells.find((c) => c.env === a && c.instances === n)?.values[metric] ?? [];
+      const vb = cells.find((c) => c.env === b && c.instances === n)?.values[metric] ?? [];
+      if (!va.length || !vb.length) continue;
+      const r = ratioOfMeans(va, vb);
+      out.push({ pair, instances: n, metric, ratio: r.estimate, ci95: [r.lo, r.hi] });
+    }
+  }
+  return out;
+}

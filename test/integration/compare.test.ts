@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import { runCli, tmpDir } from './helpers.js';
+
+describe('versus compare', () => {
+  const base = tmpDir('base');
+  const same = tmpDir('same');
+  const slow = tmpDir('slow');
+  writeSyntheticResults(base, { repetitions: 5 });
+  writeSyntheticResults(same, { repetitions: 5 });
+  writeSyntheticResults(slow, { repetitions: 5, slowdown: { qemu: 1.2 } });
+
+  it('exits 0 on identical result sets', async () => {
+    const r = await runCli(['compare', base, same]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('OK: no regression past 5.0%');
+  });
+
+  it('exits 1 on an injected 20% VM regression and says where, in Markdown for CI', async () => {
+    const r = await runCli(['compare', base, slow, '--format', 'md']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/### versus compare: ❌ regression/);
+    expect(r.stdout).toMatch(/\| qemu x1 \| makespan \|.*\+20\.0%.*❌ regressed/);
+    expect(r.stdout).toMatch(/\| VM\/container x2 \| overhead \|.*❌ regressed/);
+    const json = JSON.parse((await runCli(['compare', base, slow, '--format', 'json', '--metric', 'makespan'])).stdout);
+    expect(json.regressed).toBe(true);
+    const relaxed = await runCli(['compare', base, slow, '--threshold', '25%']);
+    expect(relaxed.code).toBe(0);
+  });
+
+  it('exits 2 on a broken file or result sets that cannot be compared', async () => {
+    const broken = tmpDir('broken');
+    writeSyntheticResults(broken, { repetitions: 2 });
+    fs.writeFileSync(path.join(broken, 'runs.ndjson'), '{"run": oops\n{"run":"x"}\n');
+    const r = await runCli(['compare', base, broken]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/runs\.ndjson:1: not a JSON line/);
+    expect((await runCli(['compare', base, tmpDir('nothing')])).code).toBe(2);
+    const other = tmpDir('other');
+    writeSyntheticResults(other, { repetitions: 2 });
+    const meta = JSON.parse(fs.readFileSync(path.join(other, 'experiment.json'), 'utf8'));
+    meta.workload.workKey = 'pagerank@1:pages=1';
+    fs.writeFileSync(path.join(other, 'experiment.json'), JSON.stringify(meta));
+    const diff = await runCli(['compare', base, other]);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toContain('ran different work');
+    expect((await runCli(['compare', base, same, '--metric', 'speed'])).code).toBe(2);
+  });
+});
