@@ -104,8 +104,10 @@ export function runCommand(program: Command): void {
       const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
       const controller = new AbortController();
       let interrupts = 0;
+      let received: NodeJS.Signals | null = null;
       const onSignal = (sig: NodeJS.Signals) => {
         interrupts++;
+        received ??= sig;
         if (interrupts > 1) {
           process.stderr.write('versus: second interrupt, exiting now (run `versus clean` for leftovers)\n');
           process.exit(sig === 'SIGTERM' ? 143 : 130);
@@ -131,7 +133,7 @@ export function runCommand(program: Command): void {
         }
       }
       process.stdout.write(`${outcome.dir}\n`);
-      if (outcome.interrupted) process.exitCode = 130;
+      if (outcome.interrupted) process.exitCode = received === 'SIGTERM' ? 143 : 130;
       else if (failed.length > 0) {
         log(`${failed.length} run(s) failed; see runs.ndjson`);
         process.exitCode = 1;

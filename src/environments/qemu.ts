@@ -293,8 +293,14 @@ class QemuWorker implements WorkerHandle {
         code = c;
         sig = s ?? null;
       });
-      channel.on('close', () => {
+      channel.on('close', async () => {
         output.end();
+        // A dying VM drops the connection a moment before its process is reaped:
+        // give it that moment, so the reason names the real cause.
+        if (code === null && this.child && alive(this.child)) {
+          const child = this.child;
+          await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 1500))]);
+        }
         const vmGone = this.child && !alive(this.child);
         resolve({
           code,

@@ -23,6 +23,7 @@ import {
 import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { loadManifest, resolveWorkload } from '../workload/manifest.js';
+import { findLeftovers } from './leftovers.js';
 import { planRuns } from './plan.js';
 import { executeRun } from './runRun.js';
 
@@ -76,6 +77,12 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
   const needsImage = e.environments.some((n) => n !== 'native') || e.native.runtime === 'image';
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`) }) : null;
+  const leftovers = await findLeftovers(e.environments.includes('docker') ? dockerClient(e.docker) : null);
+  if (leftovers.length) {
+    log(
+      `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,
+    );
+  }
   const environments = new Map<EnvironmentName, Environment>();
   const envInfo: Record<string, unknown> = {};
   for (const name of e.environments) {

@@ -55,7 +55,7 @@ export function frameToReading(frame: DockerStatsFrame, allocCpus: number, now: 
   const cpu = dockerCpu(frame);
   if (!cpu) return null;
   const mem = dockerMemory(frame);
-  const read = frame.read ? Date.parse(frame.read) : Number.NaN;
+  const read = typeof frame?.read === 'string' ? Date.parse(frame.read) : Number.NaN;
   const pct = (c: number) => (100 * c) / allocCpus;
   return {
     at: Number.isFinite(read) && Math.abs(read - now) < 5000 ? read : now,

@@ -24,23 +24,31 @@ export interface DockerCpu {
   onlineCpus: number;
 }
 
-/** null for the first frame (empty precpu) or when no time passed. */
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+
+/** null for the first frame (empty precpu), when no time passed, or for a frame that is not one. */
 export function dockerCpu(frame: DockerStatsFrame): DockerCpu | null {
-  const cur = frame.cpu_stats;
-  const pre = frame.precpu_stats;
-  const total = cur?.cpu_usage?.total_usage;
-  const preTotal = pre?.cpu_usage?.total_usage;
-  const system = cur?.system_cpu_usage;
-  const preSystem = pre?.system_cpu_usage;
+  const f = obj(frame);
+  const cur = obj(f.cpu_stats);
+  const pre = obj(f.precpu_stats);
+  const curUsage = obj(cur.cpu_usage);
+  const preUsage = obj(pre.cpu_usage);
+  const total = num(curUsage.total_usage);
+  const preTotal = num(preUsage.total_usage);
+  const system = num(cur.system_cpu_usage);
+  const preSystem = num(pre.system_cpu_usage);
   if (total === undefined || system === undefined || !preTotal || !preSystem) return null;
   const cpuDelta = total - preTotal;
   const systemDelta = system - preSystem;
   if (systemDelta <= 0 || cpuDelta < 0) return null;
-  const online = cur?.online_cpus || cur?.cpu_usage?.percpu_usage?.length || 1;
+  const percpu = curUsage.percpu_usage;
+  const online = num(cur.online_cpus) || (Array.isArray(percpu) ? percpu.length : 0) || 1;
   const cores = (cpuDelta / systemDelta) * online;
   // User/kernel split from their own counters (coarser on cgroup v1), scaled to the total.
-  const du = Math.max(0, (cur?.cpu_usage?.usage_in_usermode ?? 0) - (pre?.cpu_usage?.usage_in_usermode ?? 0));
-  const dk = Math.max(0, (cur?.cpu_usage?.usage_in_kernelmode ?? 0) - (pre?.cpu_usage?.usage_in_kernelmode ?? 0));
+  const du = Math.max(0, (num(curUsage.usage_in_usermode) ?? 0) - (num(preUsage.usage_in_usermode) ?? 0));
+  const dk = Math.max(0, (num(curUsage.usage_in_kernelmode) ?? 0) - (num(preUsage.usage_in_kernelmode) ?? 0));
   const userShare = du + dk > 0 ? du / (du + dk) : 1;
   return { cores, userCores: cores * userShare, systemCores: cores * (1 - userShare), onlineCpus: online };
 }
@@ -49,13 +57,12 @@ export function dockerCpu(frame: DockerStatsFrame): DockerCpu | null {
 export function dockerMemory(
   frame: DockerStatsFrame,
 ): { usedBytes: number; cachedBytes: number | null; limitBytes: number | null } | null {
-  const m = frame.memory_stats;
-  if (!m || m.usage === undefined) return null;
-  const stats = m.stats ?? {};
-  let inactive = 0;
-  if ('total_inactive_file' in stats) inactive = stats.total_inactive_file ?? 0;
-  else if ('inactive_file' in stats) inactive = stats.inactive_file ?? 0;
-  const used = inactive < m.usage ? m.usage - inactive : m.usage;
-  const cached = stats.total_cache ?? stats.file ?? stats.cache ?? null;
-  return { usedBytes: used, cachedBytes: cached, limitBytes: m.limit ?? null };
+  const m = obj(obj(frame).memory_stats);
+  const usage = num(m.usage);
+  if (usage === undefined) return null;
+  const stats = obj(m.stats);
+  const inactive = num(stats.total_inactive_file) ?? num(stats.inactive_file) ?? 0;
+  const used = inactive < usage ? usage - inactive : usage;
+  const cached = num(stats.total_cache) ?? num(stats.file) ?? num(stats.cache) ?? null;
+  return { usedBytes: used, cachedBytes: cached, limitBytes: num(m.limit) ?? null };
 }

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateExperiment } from '../../src/config/load.js';
+import type { ExperimentInput } from '../../src/config/schema.js';
+import { ensureImage } from '../../src/image/build.js';
+import { runExperiment } from '../../src/orchestrator/experiment.js';
+import { docker, labelledContainers, tmpDir } from './helpers.js';
+
+async function experiment(overrides: ExperimentInput, during?: () => Promise<void>) {
+  await ensureImage();
+  const e = validateExperiment(
+    {
+      name: 'fault',
+      instances: [1],
+      repetitions: 1,
+      warmup: 0,
+      sampling: { intervalMs: 250, settleMs: 200 },
+      output: { dir: tmpDir('faults') },
+      ...overrides,
+    },
+    'test',
+  );
+  const outcome = runExperiment(e, { log: () => {}, signal: new AbortController().signal });
+  await during?.();
+  return outcome;
+}
+
+function qemuPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function waitFor<T>(probe: () => Promise<T | null> | T | null, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('worker faults on real engines: the run fails with its reason, the experiment goes on, nothing remains', () => {
+  it('a container that runs out of memory is failed as OOMKilled', async () => {
+    const { runs } = await experiment({
+      environments: ['docker'],
+      worker: { memoryMiB: 80 },
+      // the workload's own memory check would refuse first: lift it to let the kernel kill
+      workload: { preset: 'tiny', params: { pages: 1500000, 'max-memory-mb': 100000 } },
+    });
+    expect(runs[0]!.status).toBe('failed');
+    expect(runs[0]!.reason).toContain('OOMKilled');
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('a workload that crashes is failed with the tail of its stderr', async () => {
+    const { runs } = await experiment({
+      environments: ['docker', 'native'],
+      workload: { preset: 'tiny', params: { graph: 'file', input: '/nonexistent/graph.txt' } },
+    });
+    for (const r of runs) {
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('exit code 2');
+      expect(r.reason).toContain('cannot open edge list /nonexistent/graph.txt');
+    }
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('a run past its timeout is failed and its workers are stopped', async () => {
+    const { runs } = await experiment({
+      environments: ['docker'],
+      timeouts: { runS: 3 },
+      workload: { preset: 'tiny', params: { iterations: 1000000 } },
+    });
+    expect(runs[0]!.status).toBe('failed');
+    expect(runs[0]!.reason).toBe('run timed out after 3 s');
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('a container killed mid-run fails that run only; the next run still runs', async () => {
+    const outcome = await experiment(
+      {
+        environments: ['docker'],
+        repetitions: 2,
+        workload: { preset: 'tiny', params: { iterations: 20000 } },
+        timeouts: { runS: 120 },
+      },
+      async () => {
+        const id = await waitFor(async () => {
+          const list = await docker.listContainers({
+            filters: { label: ['versus.owner=versus'], status: ['running'] },
+          });
+          return list[0]?.Id ?? null;
+        }, 60_000);
+        await new Promise((r) => setTimeout(r, 2500));
+        await docker.getContainer(id).kill();
+      },
+    );
+    const { runs } = await outcome;
+    expect(runs).toHaveLength(2);
+    expect(runs[0]!.status).toBe('failed');
+    expect(runs[0]!.reason).toMatch(/exit code 137/);
+    expect(runs[1]!.status).toBe('ok');
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('a QEMU process killed mid-run is failed as such, and no QEMU process remains', async () => {
+    const outcome = await experiment(
+      {
+        environments: ['qemu'],
+        worker: { memoryMiB: 768 },
+        workload: { preset: 'tiny', params: { iterations: 20000 } },
+        timeouts: { runS: 300 },
+      },
+      async () => {
+        // wait until the workload runs (guest CPU busy): SSH up and the barrier passed
+        const pid = await waitFor(() => qemuPids()[0] ?? null, 60_000);
+        await new Promise((r) => setTimeout(r, 45_000));
+        process.kill(pid, 'SIGKILL');
+      },
+    );
+    const { runs } = await outcome;
+    expect(runs[0]!.status).toBe('failed');
+    expect(runs[0]!.reason).toMatch(/QEMU process of qemu-0 ended|did not answer SSH|went away/);
+    expect(qemuPids()).toEqual([]);
+  });
+});
