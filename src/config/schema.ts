@@ -61,7 +61,7 @@ export const ExperimentSchema = z
       .default({ cpus: 1, memoryMiB: 1024, pinCpus: false }),
     sampling: z
       .object({
-        intervalMs: positiveInt.min(50).max(60000).default(1000).describe('sampling interval'),
+        intervalMs: positiveInt.min(50).max(60000).default(250).describe('sampling interval'),
         host: z.boolean().default(true).describe('also sample the host /proc/stat'),
         settleMs: z
           .number()
@@ -72,7 +72,7 @@ export const ExperimentSchema = z
           .describe('sampling before the barrier and after the last worker ends'),
       })
       .strict()
-      .default({ intervalMs: 1000, host: true, settleMs: 1000 }),
+      .default({ intervalMs: 250, host: true, settleMs: 1000 }),
     timeouts: z
       .object({
         provisionS: positiveInt.max(3600).default(300).describe('provisioning and boot of all workers of a run'),

@@ -178,10 +178,13 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     for (const a of armed) a.release();
     for (const row of pending.splice(0)) emitRow(row);
 
+    // The deadline is cancelled once the workers end, so no timer or abort
+    // listener outlives the run.
+    const deadline = new AbortController();
     const exits = await Promise.race([
       Promise.all(armed.map((a) => a.exit)),
-      sleep(e.timeouts.runS * 1000, ctx.signal).then(() => null),
-    ]);
+      sleep(e.timeouts.runS * 1000, AbortSignal.any([ctx.signal, deadline.signal])).then(() => null),
+    ]).finally(() => deadline.abort());
     if (exits === null) {
       await Promise.all(armed.map((a) => a.kill()));
       throw new Error(ctx.signal.aborted ? 'interrupted' : `run timed out after ${e.timeouts.runS} s`);

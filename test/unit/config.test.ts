@@ -14,7 +14,7 @@ describe('experiment config', () => {
     expect(e.instances).toEqual([1, 2]);
     expect(e.workload).toEqual({ name: 'pagerank', preset: 'tiny', params: {} });
     expect(e.worker.cpus).toBe(1);
-    expect(e.sampling.intervalMs).toBe(1000);
+    expect(e.sampling.intervalMs).toBe(250);
   });
 
   it('names the field path of a bad value', () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cgroupPaths, cpuV1, cpuV2, memoryUsed } from '../../src/sampling/cgroup.js';
 import { frameToReading } from '../../src/sampling/dockerSampler.js';
 import { type DockerStatsFrame, dockerCpu, dockerMemory } from '../../src/sampling/dockerStats.js';
 import { cpuShares, ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
@@ -154,5 +155,55 @@ describe('Docker stats', () => {
       s.end();
       expect(got.map((l) => JSON.parse(l).read)).toEqual(frames('docker-stats-cgroup-v1.ndjson').map((f) => f.read));
     }
+  });
+});
+
+describe('cgroup files', () => {
+  const id = 'f11aecfc73fd';
+  const v1 = `9:name=systemd:/docker/${id}\n4:memory:/docker/${id}\n2:cpuacct:/docker/${id}\n1:cpu:/docker/${id}\n0::/docker/${id}\n`;
+
+  it('finds v1 controller directories, preferring them on hybrid hosts', () => {
+    const exists = (p: string) =>
+      p.startsWith(`/sys/fs/cgroup/cpuacct/docker/${id}`) || p.startsWith(`/sys/fs/cgroup/memory/docker/${id}`);
+    expect(cgroupPaths(v1, exists)).toEqual({
+      version: 1,
+      cpu: `/sys/fs/cgroup/cpuacct/docker/${id}`,
+      memory: `/sys/fs/cgroup/memory/docker/${id}`,
+    });
+  });
+
+  it('finds the unified v2 directory (systemd driver)', () => {
+    const v2 = `0::/system.slice/docker-${id}.scope\n`;
+    const exists = (p: string) => p === `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`;
+    expect(cgroupPaths(v2, exists)).toEqual({
+      version: 2,
+      cpu: `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
+      memory: `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
+    });
+    expect(cgroupPaths(v2, () => false)).toBeNull();
+  });
+
+  it('reads CPU time in nanoseconds from v1 and v2 files', () => {
+    expect(cpuV1('1000\n', '600\n', '400\n', null)).toEqual({ totalNs: 1000, userNs: 600, systemNs: 400 });
+    expect(cpuV1('1000\n', null, null, 'user 6\nsystem 2\n')).toEqual({ totalNs: 1000, userNs: 750, systemNs: 250 });
+    expect(cpuV2('usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 0\n')).toEqual({
+      totalNs: 1_500_000,
+      userNs: 1_000_000,
+      systemNs: 500_000,
+    });
+  });
+
+  it('reports memory as usage minus inactive file cache, and no limit for "max"', () => {
+    expect(memoryUsed(1, '1000\n', 'total_cache 300\ntotal_inactive_file 200\n', '9223372036854771712\n')).toEqual({
+      usedBytes: 800,
+      cachedBytes: 300,
+      limitBytes: null,
+    });
+    expect(memoryUsed(2, '1000\n', 'file 300\ninactive_file 100\n', 'max\n')).toEqual({
+      usedBytes: 900,
+      cachedBytes: 300,
+      limitBytes: null,
+    });
+    expect(memoryUsed(2, '1000\n', 'inactive_file 100\n', '1073741824\n').limitBytes).toBe(1073741824);
   });
 });
