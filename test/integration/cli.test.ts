@@ -97,4 +97,57 @@ describe('versus CLI', () => {
     expect(runs[0]?.status).toBe('interrupted');
     expect(fs.statSync(path.join(out, dir!, 'samples.ndjson')).size).toBeGreaterThan(0);
   });
+
+  it('tears down VMs too on SIGTERM during a VM boot (exit 143), leaving no QEMU process and a readable partial result', async () => {
+    const out = tmpDir('sigint-qemu');
+    const qemuAlive = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .some((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+          } catch {
+            return false;
+          }
+        });
+    let sawVm = false;
+    const r = await runCli(
+      [
+        'run',
+        '--env',
+        'qemu',
+        '--instances',
+        '1',
+        '--repetitions',
+        '2',
+        '--memory',
+        '768',
+        '--param',
+        'iterations=20000',
+        '--output',
+        out,
+        '--no-report',
+      ],
+      (child) => {
+        const poll = setInterval(() => {
+          if (qemuAlive()) {
+            sawVm = true;
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGTERM'), 5000); // mid-boot
+          }
+        }, 200);
+        child.on('close', () => clearInterval(poll));
+      },
+    );
+    expect(sawVm).toBe(true);
+    expect(r.code).toBe(143);
+    expect(qemuAlive()).toBe(false);
+    const [dir] = fs.readdirSync(out);
+    const meta = JSON.parse(fs.readFileSync(path.join(out, dir!, 'experiment.json'), 'utf8'));
+    expect(meta.status).toBe('interrupted');
+    expect(readLines<RunRecord>(path.join(out, dir!, 'runs.ndjson'))[0]?.status).toBe('interrupted');
+    const report = await runCli(['report', path.join(out, dir!), '--out', tmpDir('sigint-report'), '--format', 'html']);
+    expect(report.code).toBe(0);
+  });
 });
