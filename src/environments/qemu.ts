@@ -343,8 +343,18 @@ class QemuWorker implements WorkerHandle {
 
   samplers(intervalMs: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh)
-      out.push(new GuestSampler(this.name, this.ssh, Math.max(1, Math.ceil(this.allocation.cpus)), intervalMs));
+    if (this.ssh) {
+      // its own connection: losing it never touches the workload's
+      const target = this.ssh.target;
+      out.push(
+        new GuestSampler(
+          this.name,
+          () => SshConnection.connect(target, 10_000),
+          Math.max(1, Math.ceil(this.allocation.cpus)),
+          intervalMs,
+        ),
+      );
+    }
     if (this.pid) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
     return out;
   }

@@ -104,6 +104,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     memUsedBytes: r.memUsedBytes,
     memCachedBytes: r.memCachedBytes,
     memLimitBytes: r.memLimitBytes,
+    gapS: r.gapS ?? null,
     at: r.at, // t is filled in once the barrier time is known
   });
   const emitRow = (row: Row) => {

@@ -132,6 +132,7 @@ function fromStandardRow(a: unknown[]): SampleRecord {
     memUsedBytes: (a[14] ?? null) as number | null,
     memCachedBytes: (a[15] ?? null) as number | null,
     memLimitBytes: (a[16] ?? null) as number | null,
+    gapS: (a[17] ?? null) as number | null,
   };
 }
 

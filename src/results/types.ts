@@ -78,4 +78,5 @@ export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
   'memUsedBytes',
   'memCachedBytes',
   'memLimitBytes',
+  'gapS',
 ];

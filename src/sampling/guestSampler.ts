@@ -59,34 +59,108 @@ export class GuestStreamParser {
   }
 }
 
-/** /proc/stat and /proc/meminfo inside a VM, over one long-running SSH command. */
+/** Delays between reconnection attempts of a sampler whose connection was lost. */
+export function backoffMs(attempt: number): number {
+  return Math.min(5000, 250 * 2 ** attempt);
+}
+
+/**
+ * /proc/stat and /proc/meminfo inside a VM, over one long-running SSH command on a
+ * connection of its own (so losing it never touches the workload's). A lost
+ * connection is reopened with backoff; the first reading after it carries gapS,
+ * the seconds without data.
+ */
 export class GuestSampler implements Sampler {
   readonly source = 'guest' as const;
   readonly formula =
     'guest /proc/stat deltas: user=(user+nice), system=(system+irq+softirq), iowait, steal, idle over their sum; % of the VM vCPUs';
+  private ssh: SshConnection | null = null;
   private channel: ClientChannel | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** reconnections so far, for tests and the run record */
+  reconnects = 0;
 
   constructor(
     readonly worker: string,
-    private readonly ssh: SshConnection,
+    private readonly connect: () => Promise<SshConnection>,
     private readonly allocCpus: number,
     private readonly intervalMs: number,
   ) {}
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    const parser = new GuestStreamParser(this.allocCpus, onReading, onError);
+    await this.open(onReading, onError, null);
+  }
+
+  private async open(
+    onReading: (r: Reading) => void,
+    onError: (err: Error) => void,
+    lostAt: number | null,
+  ): Promise<void> {
+    const ssh = await this.connect();
+    if (this.stopped) {
+      ssh.close();
+      return;
+    }
+    this.ssh = ssh;
+    let gapPending = lostAt;
+    const parser = new GuestStreamParser(
+      this.allocCpus,
+      (r) => {
+        if (gapPending !== null) {
+          onReading({ ...r, gapS: (r.at - gapPending) / 1000 });
+          gapPending = null;
+        } else onReading(r);
+      },
+      onError,
+    );
     const script = guestSamplerScript(this.intervalMs);
-    this.channel = await this.ssh.exec(`exec bash -c ${"'"}${script.replace(/'/g, `'\\''`)}${"'"}`);
-    this.channel.setEncoding('utf8');
-    this.channel.on('data', (d: string) => parser.push(d));
-    this.channel.on('error', onError);
+    const channel = await ssh.exec(`exec bash -c ${"'"}${script.replace(/'/g, `'\\''`)}${"'"}`);
+    this.channel = channel;
+    channel.setEncoding('utf8');
+    channel.on('data', (d: string) => parser.push(d));
+    channel.on('error', () => {});
+    let lastData = Date.now();
+    channel.on('data', () => {
+      lastData = Date.now();
+    });
+    const lost = () => {
+      if (this.stopped || this.channel !== channel) return;
+      this.channel = null;
+      ssh.close();
+      onError(new Error(`${this.worker}: guest sampler connection lost; reconnecting`));
+      this.reconnect(onReading, onError, lastData, 0);
+    };
+    channel.on('close', lost);
+    ssh.client.on('close', lost);
+  }
+
+  private reconnect(
+    onReading: (r: Reading) => void,
+    onError: (err: Error) => void,
+    lostAt: number,
+    attempt: number,
+  ): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      if (this.stopped) return;
+      try {
+        await this.open(onReading, onError, lostAt);
+        this.reconnects++;
+      } catch {
+        this.reconnect(onReading, onError, lostAt, attempt + 1);
+      }
+    }, backoffMs(attempt));
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     const ch = this.channel;
     this.channel = null;
-    if (!ch) return;
-    ch.signal?.('KILL');
-    ch.close();
+    ch?.signal?.('KILL');
+    ch?.close();
+    this.ssh?.close();
+    this.ssh = null;
   }
 }

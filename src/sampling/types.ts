@@ -18,6 +18,8 @@ export interface Reading {
   memUsedBytes: number | null;
   memCachedBytes: number | null;
   memLimitBytes: number | null;
+  /** seconds without data before this reading (a lost connection was reopened); absent otherwise */
+  gapS?: number | null;
 }
 
 export interface Sampler {

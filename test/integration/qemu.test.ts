@@ -9,6 +9,8 @@ import type { ImageManifest } from '../../src/image/manifest.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
+import type { GuestSampler } from '../../src/sampling/guestSampler.js';
+import type { Reading } from '../../src/sampling/types.js';
 import { HostKeyMismatch, SshConnection } from '../../src/ssh/connection.js';
 import { labelledContainers, tmpDir } from './helpers.js';
 
@@ -98,6 +100,39 @@ describe('one VM booted from the worker image disk', () => {
     await Promise.all(samplers.map((s) => s.stop()));
     expect(seen.guest).toBeGreaterThanOrEqual(2);
     expect(seen.process).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reopens a lost sampler connection with backoff and records the gap', async () => {
+    const guest = vm.samplers(250).find((x) => x.source === 'guest') as GuestSampler;
+    const readings: Reading[] = [];
+    const errors: string[] = [];
+    await guest.start(
+      (r) => readings.push(r),
+      (e) => errors.push(e.message),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = readings.length;
+    expect(before).toBeGreaterThan(0);
+    // kill the guest's sshd session that serves the sampler: its TCP connection drops
+    const ssh = await SshConnection.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'root',
+      privateKey: fs.readFileSync(image.clientKey),
+      pinnedHostKey: image.hostKey.publicKeyBase64,
+    });
+    const k = await ssh.run(`kill $(ps -o ppid= -p $(pgrep -f 'read -t 0.250' | head -1))`);
+    expect(k.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 4000));
+    await guest.stop();
+    ssh.close();
+    expect(errors.join('\n')).toContain('guest sampler connection lost; reconnecting');
+    expect(guest.reconnects).toBe(1);
+    const after = readings.slice(before);
+    expect(after.length).toBeGreaterThan(2);
+    const gaps = after.filter((r) => (r.gapS ?? 0) > 0);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.gapS!).toBeGreaterThan(0.2);
   });
 });
 

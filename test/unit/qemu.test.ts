@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { probeBootSector } from '../../src/environments/qemu/accel.js';
 import { qemuArgs } from '../../src/environments/qemu/args.js';
-import { GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
+import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
 import { fingerprint } from '../../src/ssh/connection.js';
 import { shellCommand, shellQuote } from '../../src/ssh/quote.js';
@@ -112,5 +112,11 @@ describe('guest sampler stream', () => {
 describe('host key fingerprints', () => {
   it('prints SHA256 fingerprints as OpenSSH does', () => {
     expect(fingerprint(Buffer.from('abc'))).toBe('SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0');
+  });
+});
+
+describe('sampler reconnection', () => {
+  it('backs off exponentially up to 5 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map(backoffMs)).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
   });
 });
