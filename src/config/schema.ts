@@ -87,9 +87,13 @@ export const ExperimentSchema = z
           .string()
           .optional()
           .describe('Docker Engine socket (default: DOCKER_HOST or /var/run/docker.sock)'),
+        apiTimeoutS: positiveInt
+          .max(600)
+          .default(30)
+          .describe('bound on every short Docker API call (create, start, inspect, remove)'),
       })
       .strict()
-      .default({}),
+      .default({ apiTimeoutS: 30 }),
     qemu: z
       .object({
         binary: z.string().default('qemu-system-x86_64').describe('QEMU system emulator'),

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { Experiment } from '../config/schema.js';
 import { ensureDockerImage } from '../image/dockerImage.js';
 import type { ImageManifest } from '../image/manifest.js';
 import { type CgroupPaths, cgroupPaths } from '../sampling/cgroup.js';
@@ -26,7 +25,21 @@ export const LABEL_RUN = 'versus.run';
 
 export class EngineError extends Error {}
 
-export function dockerClient(config: Experiment['docker']): Docker {
+/** Every short Docker API call is bounded: a hung engine becomes an error that says so. */
+export function engineCall<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EngineError(`Docker Engine stopped answering (${what}: no reply within ${seconds} s)`)),
+        seconds * 1000,
+      );
+    }),
+  ]);
+}
+
+export function dockerClient(config: { socketPath?: string | undefined }): Docker {
   return new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
 }
 
@@ -38,11 +51,12 @@ export class DockerEnvironment implements Environment {
     private readonly docker: Docker,
     private readonly image: ImageManifest,
     private readonly progress: (m: string) => void = () => {},
+    private readonly apiTimeoutS = 30,
   ) {}
 
   async ping(): Promise<void> {
     try {
-      await this.docker.ping();
+      await engineCall(this.docker.ping(), this.apiTimeoutS, 'ping');
     } catch (err) {
       throw new EngineError(
         `Docker Engine is not answering (${(err as Error).message}); start it (scripts/setup.sh starts dockerd) or set docker.socketPath`,
@@ -53,7 +67,11 @@ export class DockerEnvironment implements Environment {
   async describe(): Promise<EnvironmentInfo> {
     await this.ping();
     await ensureDockerImage(this.docker, this.image, this.progress);
-    const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
+    const [version, info] = await engineCall(
+      Promise.all([this.docker.version(), this.docker.info()]),
+      this.apiTimeoutS,
+      'version',
+    );
     return {
       engineVersion: version.Version,
       apiVersion: version.ApiVersion,
@@ -70,8 +88,19 @@ export class DockerEnvironment implements Environment {
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     return Array.from(
       { length: req.count },
-      (_, i) => new DockerWorker(this.docker, this.image, req.runId, `docker-${i}`, req.allocation(i)),
+      (_, i) =>
+        new DockerWorker(this.docker, this.image, req.runId, `docker-${i}`, req.allocation(i), this.apiTimeoutS),
     );
+  }
+
+  /** Why a run may have hung: the engine itself. */
+  async diagnose(): Promise<string | null> {
+    try {
+      await engineCall(this.docker.ping(), Math.min(5, this.apiTimeoutS), 'ping');
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 
   async teardown(runId: string): Promise<void> {
@@ -80,7 +109,7 @@ export class DockerEnvironment implements Environment {
 
   async cleanAll(): Promise<string[]> {
     try {
-      await this.docker.ping();
+      await engineCall(this.docker.ping(), this.apiTimeoutS, 'ping');
     } catch {
       return [];
     }
@@ -88,15 +117,18 @@ export class DockerEnvironment implements Environment {
   }
 
   private async removeWhere(labels: string[]): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: labels } });
+    const list = await engineCall(
+      this.docker.listContainers({ all: true, filters: { label: labels } }),
+      this.apiTimeoutS,
+      'list containers',
+    );
     await Promise.all(
       list.map((c) =>
-        this.docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch((err: { statusCode?: number }) => {
+        engineCall(this.docker.getContainer(c.Id).remove({ force: true, v: true }), this.apiTimeoutS, 'remove').catch(
+          (err: { statusCode?: number }) => {
             if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-          }),
+          },
+        ),
       ),
     );
     return list.map((c) => c.Names[0] ?? c.Id);
@@ -145,9 +177,9 @@ export function containerSpec(opts: {
 }
 
 /** The container's cgroup directories when the engine runs on this machine, else null. */
-async function localCgroup(container: Docker.Container): Promise<CgroupPaths | null> {
+async function localCgroup(container: Docker.Container, timeoutS: number): Promise<CgroupPaths | null> {
   try {
-    const pid = (await container.inspect()).State.Pid;
+    const pid = (await engineCall(container.inspect(), timeoutS, 'inspect')).State.Pid;
     if (!pid) return null;
     const text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
     if (!text.includes(container.id)) return null; // a pid of this machine, not of the container
@@ -167,28 +199,32 @@ class DockerWorker implements WorkerHandle {
     private readonly runId: string,
     readonly name: string,
     readonly allocation: Allocation,
+    private readonly apiTimeoutS: number,
   ) {}
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const container = await this.docker.createContainer(
-      containerSpec({
-        image: this.image.dockerTag,
-        name: `versus-${this.runId}-${this.name}`,
-        runId: this.runId,
-        worker: this.name,
-        allocation: this.allocation,
-        invocation,
-        workloadsDir: WORKLOADS_DIR,
-      }),
+    const t = this.apiTimeoutS;
+    const container = await engineCall(
+      this.docker.createContainer(
+        containerSpec({
+          image: this.image.dockerTag,
+          name: `versus-${this.runId}-${this.name}`,
+          runId: this.runId,
+          worker: this.name,
+          allocation: this.allocation,
+          invocation,
+          workloadsDir: WORKLOADS_DIR,
+        }),
+      ),
+      t,
+      'create container',
     );
     this.container = container;
-    const io = (await container.attach({
-      stream: true,
-      stdin: true,
-      stdout: true,
-      stderr: true,
-      hijack: true,
-    })) as unknown as NodeJS.ReadWriteStream;
+    const io = (await engineCall(
+      container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+      t,
+      'attach',
+    )) as unknown as NodeJS.ReadWriteStream;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     this.docker.modem.demuxStream(io, stdout, stderr);
@@ -197,14 +233,13 @@ class DockerWorker implements WorkerHandle {
     stdout.on('data', (d: Buffer) => output.stdout(d));
     // next-exit: a plain wait on a created (not yet running) container returns at once.
     const waited = container.wait({ condition: 'next-exit' });
-    await container.start();
+    await engineCall(container.start(), t, 'start');
 
     const exit: Promise<WorkerExit> = waited.then(
       async (w: { StatusCode: number }) => {
         output.end();
         (io as unknown as { destroy?: () => void }).destroy?.();
-        const state = await container
-          .inspect()
+        const state = await engineCall(container.inspect(), t, 'inspect')
           .then((i) => i.State)
           .catch(() => null);
         const oom = state?.OOMKilled === true;
@@ -228,7 +263,7 @@ class DockerWorker implements WorkerHandle {
       },
     );
     await output.waitReady(this.name, exit);
-    this.cgroup = await localCgroup(container);
+    this.cgroup = await localCgroup(container, t);
     return {
       worker: this.name,
       release: () => {
@@ -236,7 +271,7 @@ class DockerWorker implements WorkerHandle {
       },
       exit,
       kill: async () => {
-        await container.kill().catch(() => {});
+        await engineCall(container.kill(), t, 'kill').catch(() => {});
       },
     };
   }

@@ -64,6 +64,8 @@ export interface Environment {
   describe(): Promise<EnvironmentInfo>;
   provision(request: ProvisionRequest): Promise<WorkerHandle[]>;
   teardown(runId: string): Promise<void>;
+  /** After a run hung: a sentence on what is wrong with the backend itself, or null. */
+  diagnose?(): Promise<string | null>;
   /** Removes leftovers of any run, including ones of a harness that was killed. */
   cleanAll(): Promise<string[]>;
 }

@@ -46,7 +46,7 @@ async function makeEnvironment(
 ): Promise<Environment> {
   switch (name) {
     case 'docker':
-      return new DockerEnvironment(dockerClient(e.docker), image!, log);
+      return new DockerEnvironment(dockerClient(e.docker), image!, log, e.docker.apiTimeoutS);
     case 'native':
       return new NativeEnvironment(e.native, image);
     case 'qemu':

@@ -187,8 +187,13 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
       sleep(e.timeouts.runS * 1000, AbortSignal.any([ctx.signal, deadline.signal])).then(() => null),
     ]).finally(() => deadline.abort());
     if (exits === null) {
+      if (ctx.signal.aborted) {
+        await Promise.all(armed.map((a) => a.kill()));
+        throw new Error('interrupted');
+      }
+      const why = (await env.diagnose?.()) ?? null;
       await Promise.all(armed.map((a) => a.kill()));
-      throw new Error(ctx.signal.aborted ? 'interrupted' : `run timed out after ${e.timeouts.runS} s`);
+      throw new Error(`run timed out after ${e.timeouts.runS} s${why ? `: ${why}` : ''}`);
     }
     const ended = Date.now();
     await sleep(e.sampling.settleMs, ctx.signal);

@@ -133,4 +133,36 @@ describe('worker faults on real engines: the run fails with its reason, the expe
     expect(runs[0]!.reason).toMatch(/QEMU process of qemu-0 ended|did not answer SSH|went away/);
     expect(qemuPids()).toEqual([]);
   });
+
+  it('a Docker Engine that stops answering fails the run with a message that says so', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const pid = Number(execFileSync('pgrep', ['-xo', 'dockerd'], { encoding: 'utf8' }).trim());
+    expect(pid).toBeGreaterThan(0);
+    let frozen = false;
+    try {
+      const outcome = await experiment(
+        {
+          environments: ['docker'],
+          docker: { apiTimeoutS: 3 },
+          timeouts: { runS: 8, teardownS: 10 },
+          workload: { preset: 'tiny', params: { iterations: 20000 } },
+        },
+        async () => {
+          await waitFor(async () => ((await labelledContainers()).length ? true : null), 60_000);
+          await new Promise((r) => setTimeout(r, 1500));
+          process.kill(pid, 'SIGSTOP'); // the engine hangs: every API call goes unanswered
+          frozen = true;
+        },
+      );
+      const { runs } = await outcome;
+      expect(runs[0]!.status).toBe('failed');
+      expect(runs[0]!.reason).toContain('Docker Engine stopped answering');
+    } finally {
+      if (frozen) process.kill(pid, 'SIGCONT');
+    }
+    // the engine is back: what the hung teardown could not remove, clean removes
+    const { DockerEnvironment } = await import('../../src/environments/docker.js');
+    await new DockerEnvironment(docker, (await ensureImage()) as never).cleanAll();
+    expect(await labelledContainers()).toEqual([]);
+  });
 });
