@@ -118,7 +118,16 @@ export function runCommand(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const log = (m: string) => process.stderr.write(`${m}\n`);
-      const outcome = await runExperiment(experiment, { log, signal: controller.signal });
+      let outcome: Awaited<ReturnType<typeof runExperiment>>;
+      try {
+        outcome = await runExperiment(experiment, { log, signal: controller.signal });
+      } catch (err) {
+        if (!controller.signal.aborted) throw err;
+        // interrupted before the first run (image build, engine checks): nothing to keep
+        log(`versus: interrupted (${(err as Error).message})`);
+        process.exitCode = received === 'SIGTERM' ? 143 : 130;
+        return;
+      }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const failed = outcome.runs.filter((r) => r.status !== 'ok');

@@ -11,12 +11,14 @@ import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from './spec.js';
 export type Progress = (message: string) => void;
 
 /** Returns the cached image for the current spec, building it when missing (or when forced). */
-export async function ensureImage(opts: { force?: boolean; progress?: Progress } = {}): Promise<ImageManifest> {
+export async function ensureImage(
+  opts: { force?: boolean; progress?: Progress; signal?: AbortSignal } = {},
+): Promise<ImageManifest> {
   const hash = imageHash();
   const dir = imageDir(hash);
   const cached = readManifest(dir);
   if (cached && !opts.force) return cached;
-  return buildImage(hash, dir, opts.progress ?? (() => {}));
+  return buildImage(hash, dir, opts.progress ?? (() => {}), opts.signal);
 }
 
 async function preflight(): Promise<void> {
@@ -43,7 +45,7 @@ function hostMirror(): string | null {
   return mirrorFromAptSources(texts, IMAGE_SPEC.suite);
 }
 
-async function buildImage(hash: string, dir: string, progress: Progress): Promise<ImageManifest> {
+async function buildImage(hash: string, dir: string, progress: Progress, signal?: AbortSignal): Promise<ImageManifest> {
   await preflight();
   const started = Date.now();
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -65,6 +67,7 @@ async function buildImage(hash: string, dir: string, progress: Progress): Promis
     if (mirror) args.push(mirror);
     await run('debootstrap', args, {
       timeoutMs: 30 * 60_000,
+      signal,
       onStdout: (s) => {
         for (const line of s.split('\n')) {
           if (/^I: (Retrieving|Validating|Unpacking|Configuring) /.test(line) && ++packagesDone % 25 === 0) {
@@ -108,7 +111,8 @@ async function buildImage(hash: string, dir: string, progress: Progress): Promis
     const usedMiB = Number((await run('du', ['-sm', rootfs])).stdout.split(/\s/)[0]);
     const raw = path.join(tmp, 'disk.raw');
     const sizeMiB = Math.ceil((usedMiB * 1.3 + IMAGE_SPEC.diskFreeMiB) / 64) * 64;
-    await run('mkfs.ext4', ['-q', '-F', '-L', 'versus-root', '-d', rootfs, raw, `${sizeMiB}M`]);
+    if (signal?.aborted) throw new Error('image build interrupted');
+    await run('mkfs.ext4', ['-q', '-F', '-L', 'versus-root', '-d', rootfs, raw, `${sizeMiB}M`], { signal });
     const disk = path.join(tmp, 'disk.qcow2');
     await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, disk]);
     fs.rmSync(raw);

@@ -76,7 +76,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const manifest = loadManifest(e.workload.name);
   const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
   const needsImage = e.environments.some((n) => n !== 'native') || e.native.runtime === 'image';
-  const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`) }) : null;
+  const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
   const leftovers = await findLeftovers(e.environments.includes('docker') ? dockerClient(e.docker) : null);
   if (leftovers.length) {
     log(

@@ -27,6 +27,8 @@ export function run(
     onStderr?: (s: string) => void;
     timeoutMs?: number;
     allowFail?: boolean;
+    /** aborting stops the program (SIGTERM) and rejects */
+    signal?: AbortSignal;
   } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
@@ -35,6 +37,9 @@ export function run(
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
     if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    const onAbort = () => child.kill('SIGTERM');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('close', () => opts.signal?.removeEventListener('abort', onAbort));
     child.stdout.on('data', (d: Buffer) => {
       const s = d.toString();
       stdout += s;
@@ -56,6 +61,11 @@ export function run(
       );
     });
     child.on('close', (code) => {
+      if (opts.signal?.aborted) {
+        clearTimeout(timer);
+        reject(new CommandError(`${cmd}: interrupted`, { code, stdout, stderr }));
+        return;
+      }
       clearTimeout(timer);
       const result = { code, stdout, stderr };
       if (code === 0 || opts.allowFail) resolve(result);

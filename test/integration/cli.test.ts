@@ -150,4 +150,43 @@ describe('versus CLI', () => {
     const report = await runCli(['report', path.join(out, dir!), '--out', tmpDir('sigint-report'), '--format', 'html']);
     expect(report.code).toBe(0);
   });
+
+  it('stops a cold image build on SIGTERM: exit 143, no debootstrap left, no half-built image', async () => {
+    const cache = tmpDir('cold-cache');
+    const { execFileSync } = await import('node:child_process');
+    const debootstraps = () => {
+      try {
+        return execFileSync('pgrep', ['-f', `debootstrap.*${cache}`], { encoding: 'utf8' }).trim();
+      } catch {
+        return '';
+      }
+    };
+    let sawBuild = false;
+    const started = Date.now();
+    let signalledAt = 0;
+    const r = await runCli(
+      ['run', '--env', 'native', '--output', tmpDir('cold-results')],
+      (child) => {
+        const poll = setInterval(() => {
+          if (debootstraps()) {
+            sawBuild = true;
+            clearInterval(poll);
+            setTimeout(() => {
+              signalledAt = Date.now();
+              child.kill('SIGTERM');
+            }, 2000);
+          } else if (Date.now() - started > 60_000) clearInterval(poll);
+        }, 200);
+        child.on('close', () => clearInterval(poll));
+      },
+      { ...process.env, VERSUS_CACHE: cache },
+    );
+    expect(sawBuild).toBe(true);
+    expect(r.code).toBe(143);
+    expect(Date.now() - signalledAt).toBeLessThan(15_000);
+    expect(r.stderr).toContain('interrupted');
+    expect(debootstraps()).toBe('');
+    const images = path.join(cache, 'images');
+    expect(fs.existsSync(images) ? fs.readdirSync(images) : []).toEqual([]);
+  });
 });

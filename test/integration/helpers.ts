@@ -24,9 +24,13 @@ export interface CliResult {
 }
 
 /** Runs the built CLI; `during` gets the child to poke at while it runs. */
-export function runCli(args: string[], during?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  during?: (child: ReturnType<typeof spawn>) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
