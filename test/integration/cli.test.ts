@@ -189,4 +189,75 @@ describe('versus CLI', () => {
     const images = path.join(cache, 'images');
     expect(fs.existsSync(images) ? fs.readdirSync(images) : []).toEqual([]);
   });
+
+  it('after a SIGKILL of the harness, run warns about the leftovers and clean removes containers, VMs and overlays', async () => {
+    const qemuPids = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+          } catch {
+            return false;
+          }
+        });
+    const killWhen =
+      (ready: () => boolean | Promise<boolean>) => (child: ReturnType<typeof import('node:child_process').spawn>) => {
+        const poll = setInterval(async () => {
+          if (await ready()) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGKILL'), 1000);
+          }
+        }, 200);
+        child.on('close', () => clearInterval(poll));
+      };
+    const a = await runCli(
+      [
+        'run',
+        '--env',
+        'docker',
+        '--instances',
+        '2',
+        '--param',
+        'iterations=20000',
+        '--output',
+        tmpDir('kill9'),
+        '--no-report',
+      ],
+      killWhen(async () => (await labelledContainers()).length === 2),
+    );
+    expect(a.signal).toBe('SIGKILL');
+    const b = await runCli(
+      ['run', '--env', 'qemu', '--instances', '1', '--memory', '512', '--output', tmpDir('kill9'), '--no-report'],
+      killWhen(() => qemuPids().length > 0),
+    );
+    expect(b.signal).toBe('SIGKILL');
+    expect((await labelledContainers()).length).toBe(2);
+    expect(qemuPids().length).toBe(1);
+
+    const warned = await runCli([
+      'run',
+      '--env',
+      'docker',
+      '--instances',
+      '1',
+      '--repetitions',
+      '1',
+      '--param',
+      'iterations=5',
+      '--output',
+      tmpDir('kill9'),
+      '--no-report',
+    ]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/warning: 3 leftover\(s\) of earlier runs.*versus clean/);
+
+    const clean = await runCli(['clean']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/removed qemu pid \d+/);
+    expect(await labelledContainers()).toEqual([]);
+    expect(qemuPids()).toEqual([]);
+    expect((await runCli(['clean'])).stdout).toContain('nothing left behind');
+  });
 });
