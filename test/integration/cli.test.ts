@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/results/types.js';
-import { labelledContainers, readLines, runCli, tmpDir } from './helpers.js';
+import { labelledContainers, qemuPids, readLines, runCli, tmpDir } from './helpers.js';
 
 describe('versus CLI', () => {
   it.each([
@@ -100,17 +100,7 @@ describe('versus CLI', () => {
 
   it('tears down VMs too on SIGTERM during a VM boot (exit 143), leaving no QEMU process and a readable partial result', async () => {
     const out = tmpDir('sigint-qemu');
-    const qemuAlive = () =>
-      fs
-        .readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .some((p) => {
-          try {
-            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
-          } catch {
-            return false;
-          }
-        });
+    const qemuAlive = () => qemuPids().length > 0;
     let sawVm = false;
     const r = await runCli(
       [
@@ -191,17 +181,6 @@ describe('versus CLI', () => {
   });
 
   it('after a SIGKILL of the harness, run warns about the leftovers and clean removes containers, VMs and overlays', async () => {
-    const qemuPids = () =>
-      fs
-        .readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .filter((p) => {
-          try {
-            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
-          } catch {
-            return false;
-          }
-        });
     const killWhen =
       (ready: () => boolean | Promise<boolean>) => (child: ReturnType<typeof import('node:child_process').spawn>) => {
         const poll = setInterval(async () => {

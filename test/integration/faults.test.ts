@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
 import type { ExperimentInput } from '../../src/config/schema.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
-import { docker, labelledContainers, tmpDir } from './helpers.js';
+import { docker, labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
 async function experiment(overrides: ExperimentInput, during?: () => Promise<void>) {
   await ensureImage();
@@ -23,20 +22,6 @@ async function experiment(overrides: ExperimentInput, during?: () => Promise<voi
   const outcome = runExperiment(e, { log: () => {}, signal: new AbortController().signal });
   await during?.();
   return outcome;
-}
-
-function qemuPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function waitFor<T>(probe: () => Promise<T | null> | T | null, timeoutMs: number): Promise<T> {

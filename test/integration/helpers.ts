@@ -51,3 +51,18 @@ export function readLines<T>(file: string): T[] {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as T);
 }
+
+/** Pids of QEMU processes versus started (their -name carries process=versus-qemu-…). */
+export function qemuPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -12,21 +12,7 @@ import type { RunRecord } from '../../src/results/types.js';
 import type { GuestSampler } from '../../src/sampling/guestSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
 import { HostKeyMismatch, SshConnection } from '../../src/ssh/connection.js';
-import { labelledContainers, tmpDir } from './helpers.js';
-
-function qemuProcesses(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+import { labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
 describe('one VM booted from the worker image disk', () => {
   let image: ImageManifest;
@@ -197,7 +183,7 @@ describe('docker, qemu and native side by side', () => {
   });
 
   it('leaves no QEMU process, overlay or container behind', async () => {
-    expect(qemuProcesses()).toEqual([]);
+    expect(qemuPids()).toEqual([]);
     expect(await labelledContainers()).toEqual([]);
   });
 });
