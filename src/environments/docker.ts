@@ -8,6 +8,7 @@ import { CgroupSampler } from '../sampling/cgroupSampler.js';
 import { DockerStatsSampler } from '../sampling/dockerSampler.js';
 import type { Sampler } from '../sampling/types.js';
 import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import { withTimeout } from '../util/timeout.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -27,16 +28,11 @@ export class EngineError extends Error {}
 
 /** Every short Docker API call is bounded: a hung engine becomes an error that says so. */
 export function engineCall<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new EngineError(`Docker Engine stopped answering (${what}: no reply within ${seconds} s)`)),
-        seconds * 1000,
-      );
-    }),
-  ]);
+  return withTimeout(
+    p,
+    seconds * 1000,
+    () => new EngineError(`Docker Engine stopped answering (${what}: no reply within ${seconds} s)`),
+  );
 }
 
 export function dockerClient(config: { socketPath?: string | undefined }): Docker {

@@ -1,4 +1,5 @@
 import type { EnvironmentName, Experiment } from '../config/schema.js';
+import { mulberry32 } from '../stats/bootstrap.js';
 
 export interface PlannedRun {
   index: number;
@@ -6,17 +7,6 @@ export interface PlannedRun {
   instances: number;
   repetition: number; // warm-ups: -warmup .. -1
   warmup: boolean;
-}
-
-/** mulberry32: a small seeded PRNG for the run order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Allocation, ArmedWorkload, Environment, WorkerHandle } from '../en
 import type { PhaseMark, RunRecord, SampleRecord, WorkerRecord } from '../results/types.js';
 import { HostSampler } from '../sampling/hostSampler.js';
 import type { Reading, Sampler } from '../sampling/types.js';
+import { withTimeout as timeout } from '../util/timeout.js';
 import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine, type WorkloadResult } from '../workload/protocol.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
@@ -36,13 +37,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
-    }),
-  ]);
+  return timeout(p, ms, () => new Error(`${what} timed out after ${Math.round(ms / 1000)} s`));
 }
 
 class WorkerState {

@@ -1,8 +1,11 @@
 // From runs and samples to the tables the figures draw. Pure functions.
+import { runMetrics, WORKER_SOURCE } from '../results/metrics.js';
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+
+export { WORKER_SOURCE };
 
 export const ENV_LABEL: Record<string, string> = {
   docker: 'Containers (docker)',
@@ -11,14 +14,6 @@ export const ENV_LABEL: Record<string, string> = {
   native: 'Native',
 };
 export const ENV_ORDER = ['docker', 'qemu', 'vagrant', 'native'];
-
-/** The worker's own view per environment: what each backend can see from inside. */
-export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
-  docker: 'cgroup',
-  qemu: 'guest',
-  vagrant: 'guest',
-  native: 'process',
-};
 
 export type View = 'worker' | 'host';
 
@@ -187,10 +182,8 @@ export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => 
   return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances);
 }
 
-export const bootLatency = (r: RunRecord): number | null => {
-  const boots = r.workers.map((w) => w.bootS).filter((x): x is number => x !== null);
-  return boots.length ? Math.max(...boots) : r.provisionS;
-};
+/** Ready latency of a run: its slowest VM boot, or its provisioning time. */
+export const bootLatency = (r: RunRecord): number | null => runMetrics(r, []).ready ?? null;
 
 export interface RatioRow {
   pair: string;

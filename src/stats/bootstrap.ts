@@ -9,8 +9,9 @@ export interface Interval {
   level: number;
 }
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0 || 1;
+/** mulberry32: a small seeded generator of uniform doubles in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
@@ -18,6 +19,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The bootstrap's generator; seed 0 is taken as 1. */
+export const seededRandom = (seed: number) => mulberry32(seed >>> 0 || 1);
 
 /** Linear-interpolated quantile of sorted values, q in [0, 1]. */
 export function quantileSorted(sorted: readonly number[], q: number): number {

@@ -20,6 +20,14 @@ describe('one VM booted from the worker image disk', () => {
   let vm: WorkerHandle;
   const runId = `it-ssh-${process.pid}`;
   let port = 0;
+  const connectVm = (pinnedHostKey: string) =>
+    SshConnection.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'root',
+      privateKey: fs.readFileSync(image.clientKey),
+      pinnedHostKey,
+    });
 
   beforeAll(async () => {
     image = await ensureImage();
@@ -42,13 +50,7 @@ describe('one VM booted from the worker image disk', () => {
 
   it('answers SSH with the generated key and runs the image node', async () => {
     expect(vm.bootS).toBeGreaterThan(0);
-    const ssh = await SshConnection.connect({
-      host: '127.0.0.1',
-      port,
-      username: 'root',
-      privateKey: fs.readFileSync(image.clientKey),
-      pinnedHostKey: image.hostKey.publicKeyBase64,
-    });
+    const ssh = await connectVm(image.hostKey.publicKeyBase64);
     const r = await ssh.run('node --version; nproc');
     ssh.close();
     expect(r.stdout.trim().split('\n')).toEqual([image.nodeVersion, '1']);
@@ -57,15 +59,7 @@ describe('one VM booted from the worker image disk', () => {
   it('refuses a host whose key differs from the pinned one', async () => {
     const wrong = Buffer.from(image.hostKey.publicKeyBase64, 'base64');
     wrong[wrong.length - 1]! ^= 0xff;
-    await expect(
-      SshConnection.connect({
-        host: '127.0.0.1',
-        port,
-        username: 'root',
-        privateKey: fs.readFileSync(image.clientKey),
-        pinnedHostKey: wrong.toString('base64'),
-      }),
-    ).rejects.toThrow(HostKeyMismatch);
+    await expect(connectVm(wrong.toString('base64'))).rejects.toThrow(HostKeyMismatch);
   });
 
   it('samples the guest and the QEMU process on the same clock', async () => {
@@ -100,13 +94,7 @@ describe('one VM booted from the worker image disk', () => {
     const before = readings.length;
     expect(before).toBeGreaterThan(0);
     // kill the guest's sshd session that serves the sampler: its TCP connection drops
-    const ssh = await SshConnection.connect({
-      host: '127.0.0.1',
-      port,
-      username: 'root',
-      privateKey: fs.readFileSync(image.clientKey),
-      pinnedHostKey: image.hostKey.publicKeyBase64,
-    });
+    const ssh = await connectVm(image.hostKey.publicKeyBase64);
     const k = await ssh.run(`kill $(ps -o ppid= -p $(pgrep -f 'read -t 0.250' | head -1))`);
     expect(k.code).toBe(0);
     await new Promise((r) => setTimeout(r, 4000));
