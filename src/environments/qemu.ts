@@ -1,19 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import { cacheDir, type ImageManifest } from '../image/manifest.js';
-import { GuestSampler } from '../sampling/guestSampler.js';
 import { ProcessSampler } from '../sampling/processSampler.js';
 import type { Sampler } from '../sampling/types.js';
 import { SshConnection } from '../ssh/connection.js';
-import { shellCommand } from '../ssh/quote.js';
 import { run, tail, which } from '../util/exec.js';
 import { hashTree } from '../util/hash.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import { WORKLOADS_DIR } from '../util/paths.js';
+import { freePort } from '../util/ports.js';
 import { type AccelChoice, chooseAccelerator } from './qemu/accel.js';
 import { qemuArgs } from './qemu/args.js';
+import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from './sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -21,25 +20,11 @@ import type {
   EnvironmentInfo,
   Invocation,
   ProvisionRequest,
-  WorkerExit,
   WorkerHandle,
 } from './types.js';
-import { WorkerOutput } from './workerOutput.js';
 
 export function vmsDir(): string {
   return path.join(cacheDir(), 'vms');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function alive(child: ChildProcess): boolean {
@@ -57,24 +42,6 @@ async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> 
   if (await wait(5000)) return;
   child.kill('SIGKILL');
   await closed;
-}
-
-let cachedTar: Promise<Buffer> | null = null;
-
-/** The workloads folder as a tar archive (small: plain JavaScript and JSON), made once per process. */
-function workloadsTar(): Promise<Buffer> {
-  cachedTar ??= new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-C', path.dirname(WORKLOADS_DIR), '-cf', '-', path.basename(WORKLOADS_DIR)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    tar.stdout.on('data', (c: Buffer) => chunks.push(c));
-    tar.on('error', reject);
-    tar.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${WORKLOADS_DIR} exited with ${code}`)),
-    );
-  });
-  return cachedTar;
 }
 
 /** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
@@ -275,86 +242,25 @@ class QemuWorker implements WorkerHandle {
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not booted`);
-    if (this.env.syncNeeded) await this.syncWorkloads(ssh);
-    const command = shellCommand([
-      '/usr/bin/node',
-      `${GUEST_WORKLOADS_DIR}/barrier.mjs`,
-      invocation.entry,
-      ...invocation.args,
-    ]);
-    const channel = await ssh.exec(`cd /tmp && exec ${command}`);
-    const output = new WorkerOutput(onLine);
-    channel.on('data', (d: Buffer) => output.stdout(d));
-    channel.stderr.on('data', (d: Buffer) => output.stderr(d));
-    const exit = new Promise<WorkerExit>((resolve) => {
-      let code: number | null = null;
-      let sig: string | null = null;
-      channel.on('exit', (c: number | null, s?: string) => {
-        code = c;
-        sig = s ?? null;
-      });
-      channel.on('close', async () => {
-        output.end();
-        // A dying VM drops the connection a moment before its process is reaped:
-        // give it that moment, so the reason names the real cause.
-        if (code === null && this.child && alive(this.child)) {
-          const child = this.child;
-          await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 1500))]);
-        }
-        const vmGone = this.child && !alive(this.child);
-        resolve({
-          code,
-          reason: vmGone
-            ? `the QEMU process of ${this.name} ended (${this.child!.signalCode ?? `exit ${this.child!.exitCode}`})`
-            : sig
-              ? `killed by SIG${sig}`
-              : code === null
-                ? 'SSH channel closed without an exit status (connection lost)'
-                : code !== 0
-                  ? `exit code ${code}`
-                  : null,
-          stderrTail: output.stderrTail(),
-        });
-      });
+    if (this.env.syncNeeded) await syncWorkloads(this.name, ssh);
+    return armOverSsh(this.name, ssh, invocation, onLine, {
+      ended: () => {
+        const child = this.child;
+        return child && !alive(child)
+          ? `the QEMU process of ${this.name} ended (${child.signalCode ?? `exit ${child.exitCode}`})`
+          : null;
+      },
+      settle: async (ms: number) => {
+        const child = this.child;
+        if (!child || !alive(child)) return;
+        await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, ms))]);
+      },
     });
-    await output.waitReady(this.name, exit);
-    return {
-      worker: this.name,
-      release: () => {
-        channel.write('go\n');
-      },
-      exit,
-      kill: async () => {
-        channel.signal?.('KILL');
-        channel.close();
-      },
-    };
-  }
-
-  /** Workloads edited since the image was built: send them in as a tar over the SSH connection. */
-  private async syncWorkloads(ssh: SshConnection): Promise<void> {
-    const archive = await workloadsTar();
-    const r = await ssh.run(
-      `rm -rf ${GUEST_WORKLOADS_DIR} && tar -xf - -C ${path.posix.dirname(GUEST_WORKLOADS_DIR)}`,
-      archive,
-    );
-    if (r.code !== 0) throw new Error(`${this.name}: copying workloads into the VM failed: ${tail(r.stderr, 300)}`);
   }
 
   samplers(intervalMs: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh) {
-      // its own connection: losing it never touches the workload's
-      const target = this.ssh.target;
-      out.push(
-        new GuestSampler(
-          this.name,
-          () => SshConnection.connect(target, 10_000),
-          Math.max(1, Math.ceil(this.allocation.cpus)),
-          intervalMs,
-        ),
-      );
-    }
+    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs));
     if (this.pid) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
     return out;
   }
@@ -364,10 +270,7 @@ class QemuWorker implements WorkerHandle {
     this.ssh = null;
     if (ssh) {
       // Ask politely; the overlay is thrown away, so nothing needs flushing.
-      await Promise.race([
-        ssh.exec('systemctl poweroff --no-block || poweroff').catch(() => null),
-        new Promise((r) => setTimeout(r, 2000)),
-      ]);
+      await askPoweroff(ssh);
       ssh.close();
     }
     if (this.child) await stopProcess(this.child, ssh ? graceMs : 0);

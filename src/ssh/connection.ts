@@ -6,8 +6,12 @@ export interface SshTarget {
   port: number;
   username: string;
   privateKey: Buffer;
-  /** base64 of the server's public key blob; a different key is refused */
-  pinnedHostKey: string;
+  /**
+   * base64 of the server's public key blob; a different key is refused. null
+   * (boxes we did not build) accepts the first key and records it in `hostKey`,
+   * so later connections can pin it.
+   */
+  pinnedHostKey: string | null;
 }
 
 export class HostKeyMismatch extends Error {}
@@ -20,6 +24,8 @@ export function fingerprint(blob: Buffer): string {
 /** One persistent SSH connection with a pinned host key and keepalives. */
 export class SshConnection {
   closed = false;
+  /** base64 of the key the server presented */
+  hostKey = '';
 
   private constructor(
     readonly client: Client,
@@ -30,6 +36,7 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       const client = new Client();
       let mismatch: string | null = null;
+      let seenKey = '';
       const config: ConnectConfig = {
         host: target.host,
         port: target.port,
@@ -39,7 +46,8 @@ export class SshConnection {
         keepaliveInterval: 5000,
         keepaliveCountMax: 6,
         hostVerifier: (key: Buffer) => {
-          const ok = key.toString('base64') === target.pinnedHostKey;
+          seenKey = key.toString('base64');
+          const ok = target.pinnedHostKey === null || seenKey === target.pinnedHostKey;
           if (!ok) mismatch = fingerprint(key);
           return ok;
         },
@@ -48,6 +56,7 @@ export class SshConnection {
       client.once('ready', () => {
         settled = true;
         const conn = new SshConnection(client, target);
+        conn.hostKey = seenKey;
         client.on('close', () => {
           conn.closed = true;
         });
@@ -64,7 +73,7 @@ export class SshConnection {
         if (mismatch) {
           reject(
             new HostKeyMismatch(
-              `${target.host}:${target.port}: host key ${mismatch} does not match the pinned key ${fingerprint(Buffer.from(target.pinnedHostKey, 'base64'))}; refusing to connect`,
+              `${target.host}:${target.port}: host key ${mismatch} does not match the pinned key ${fingerprint(Buffer.from(target.pinnedHostKey ?? '', 'base64'))}; refusing to connect`,
             ),
           );
         } else reject(err);
@@ -125,6 +134,11 @@ export class SshConnection {
     });
     ch.end(input);
     return { code: await done, stdout, stderr };
+  }
+
+  /** The target of further connections to the same server: its host key pinned to the one seen now. */
+  get pinnedTarget(): SshTarget {
+    return { ...this.target, pinnedHostKey: this.target.pinnedHostKey ?? this.hostKey };
   }
 
   close(): void {

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { GuestSampler } from '../sampling/guestSampler.js';
+import { SshConnection } from '../ssh/connection.js';
+import { shellCommand } from '../ssh/quote.js';
+import { tail } from '../util/exec.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import type { ArmedWorkload, Invocation, WorkerExit } from './types.js';
+import { WorkerOutput } from './workerOutput.js';
+
+/**
+ * What every VM backend reached over SSH shares (qemu, vagrant): the workload
+ * started through a channel and held at the barrier, workloads copied in when
+ * they changed, the guest's own sampler on a connection of its own.
+ */
+
+/** How the backend tells whether the VM itself died (not just the connection). */
+export interface MachineWatch {
+  /** null while the VM runs; else how it ended, e.g. "the QEMU process of qemu-0 ended (SIGKILL)" */
+  ended(): string | null;
+  /** waits up to ms for the VM to end (a dying VM drops SSH a moment before its process is reaped) */
+  settle(ms: number): Promise<void>;
+}
+
+let cachedTar: Promise<Buffer> | null = null;
+
+/** The workloads folder as a tar archive (small: plain JavaScript and JSON), made once per process. */
+function workloadsTar(): Promise<Buffer> {
+  cachedTar ??= new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-C', path.dirname(WORKLOADS_DIR), '-cf', '-', path.basename(WORKLOADS_DIR)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    tar.stdout.on('data', (c: Buffer) => chunks.push(c));
+    tar.on('error', reject);
+    tar.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${WORKLOADS_DIR} exited with ${code}`)),
+    );
+  });
+  return cachedTar;
+}
+
+/** Workloads edited since the image was built: send them in as a tar over the SSH connection. */
+export async function syncWorkloads(worker: string, ssh: SshConnection): Promise<void> {
+  const archive = await workloadsTar();
+  const r = await ssh.run(
+    `rm -rf ${GUEST_WORKLOADS_DIR} && tar -xf - -C ${path.posix.dirname(GUEST_WORKLOADS_DIR)}`,
+    archive,
+  );
+  if (r.code !== 0) throw new Error(`${worker}: copying workloads into the VM failed: ${tail(r.stderr, 300)}`);
+}
+
+/** Starts `node barrier.mjs` in the guest and resolves once it printed its ready line. */
+export async function armOverSsh(
+  worker: string,
+  ssh: SshConnection,
+  invocation: Invocation,
+  onLine: (line: string) => void,
+  machine: MachineWatch,
+): Promise<ArmedWorkload> {
+  const command = shellCommand([
+    '/usr/bin/node',
+    `${GUEST_WORKLOADS_DIR}/barrier.mjs`,
+    invocation.entry,
+    ...invocation.args,
+  ]);
+  const channel = await ssh.exec(`cd /tmp && exec ${command}`);
+  const output = new WorkerOutput(onLine);
+  channel.on('data', (d: Buffer) => output.stdout(d));
+  channel.stderr.on('data', (d: Buffer) => output.stderr(d));
+  const exit = new Promise<WorkerExit>((resolve) => {
+    let code: number | null = null;
+    let sig: string | null = null;
+    channel.on('exit', (c: number | null, s?: string) => {
+      code = c;
+      sig = s ?? null;
+    });
+    channel.on('close', async () => {
+      output.end();
+      if (code === null && machine.ended() === null) await machine.settle(1500);
+      const vmGone = machine.ended();
+      resolve({
+        code,
+        reason:
+          vmGone ??
+          (sig
+            ? `killed by SIG${sig}`
+            : code === null
+              ? 'SSH channel closed without an exit status (connection lost)'
+              : code !== 0
+                ? `exit code ${code}`
+                : null),
+        stderrTail: output.stderrTail(),
+      });
+    });
+  });
+  await output.waitReady(worker, exit);
+  return {
+    worker,
+    release: () => {
+      channel.write('go\n');
+    },
+    exit,
+    kill: async () => {
+      channel.signal?.('KILL');
+      channel.close();
+    },
+  };
+}
+
+/** The guest's view, on its own connection: losing it never touches the workload's. */
+export function guestSampler(worker: string, ssh: SshConnection, cpus: number, intervalMs: number): GuestSampler {
+  const target = ssh.pinnedTarget;
+  return new GuestSampler(
+    worker,
+    () => SshConnection.connect(target, 10_000),
+    Math.max(1, Math.ceil(cpus)),
+    intervalMs,
+  );
+}
+
+/** Asks the guest to power off, without waiting for it. */
+export async function askPoweroff(ssh: SshConnection): Promise<void> {
+  await Promise.race([
+    ssh.exec('systemctl poweroff --no-block || poweroff').catch(() => null),
+    new Promise((r) => setTimeout(r, 2000)),
+  ]);
+}
