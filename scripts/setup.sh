@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
-          chromium fonts-dejavu-core procps iproute2 util-linux tar)
+          chromium fonts-dejavu-core procps iproute2 util-linux tar
+          vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients)
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else
@@ -23,6 +24,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "setup: Debian packages present"
+fi
+
+# libvirt re-probes QEMU on every call while /dev/kvm is root-only (30-100 s per
+# VM start): give it to the kvm group, as udev does on a desktop install.
+if [ -e /dev/kvm ] && [ "$(stat -c %G /dev/kvm)" != kvm ] && getent group kvm >/dev/null; then
+  $SUDO chgrp kvm /dev/kvm && $SUDO chmod 660 /dev/kvm
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dockerClient } from '../environments/docker.js';
+import { Libvirt } from '../environments/vagrant/libvirt.js';
+import { parsePluginList } from '../environments/vagrant.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { run, which } from '../util/exec.js';
@@ -43,11 +45,11 @@ export async function doctorChecks(): Promise<Check[]> {
     ['qemu-img', 'qemu-utils'],
     ['ssh-keygen', 'openssh-client'],
     ['chromium', 'chromium'],
-    ['vagrant', 'vagrant'],
   ] as const) {
     const p = await which(tool);
     add(tool, p !== null, p ?? `missing: apt-get install ${pkg}`);
   }
+  checks.push(...(await vagrantChecks()));
   const m = readManifest(imageDir(imageHash()));
   add(
     'worker image',
@@ -59,11 +61,59 @@ export async function doctorChecks(): Promise<Check[]> {
   return checks;
 }
 
+/** vagrant, its plugins, the two providers it is used with, and libvirtd. */
+async function vagrantChecks(): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const env = { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' };
+  const v = (await which('vagrant'))
+    ? (await run('vagrant', ['--version'], { env, allowFail: true, timeoutMs: 60_000 })).stdout.trim()
+    : null;
+  add('vagrant', v !== null, v ?? 'missing: apt-get install vagrant vagrant-libvirt (needed for --env vagrant only)');
+  if (v === null) return checks;
+  const plugins = parsePluginList(
+    (await run('vagrant', ['plugin', 'list'], { env, allowFail: true, timeoutMs: 60_000 })).stdout,
+  );
+  add('vagrant plugins', true, plugins.length ? plugins.map((p) => `${p.name} ${p.version}`).join(', ') : 'none');
+  const libvirtPlugin = plugins.some((p) => p.name === 'vagrant-libvirt');
+  const virsh = await which('virsh');
+  add(
+    'provider libvirt',
+    libvirtPlugin && virsh !== null,
+    libvirtPlugin
+      ? virsh
+        ? 'vagrant-libvirt and virsh installed'
+        : 'virsh missing: apt-get install libvirt-daemon-system libvirt-clients'
+      : 'vagrant-libvirt missing: apt-get install vagrant-libvirt',
+  );
+  const vbox = await version('VBoxManage', ['--version']);
+  add(
+    'provider virtualbox',
+    vbox !== null,
+    vbox
+      ? `VirtualBox ${vbox}`
+      : 'VirtualBox not installed (not in Debian; --vagrant-provider libvirt works without it)',
+  );
+  if (virsh) {
+    const up = await new Libvirt('qemu:///system').reachable();
+    add(
+      'libvirtd',
+      true,
+      up
+        ? 'running (qemu:///system answers)'
+        : (await which('libvirtd'))
+          ? 'not running: versus starts it for a vagrant experiment and stops it after'
+          : 'not installed: apt-get install libvirt-daemon-system',
+    );
+  }
+  return checks;
+}
+
 export function doctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      'what is installed and running: docker engine, qemu and accelerator, vagrant, debootstrap, chromium, the worker image',
+      'what is installed and running: docker engine, qemu and accelerator, debootstrap, chromium, the worker image, vagrant with its plugins and providers, libvirtd',
     )
     .action(async () => {
       const checks = await doctorChecks();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { buildLibvirtBox, workerBoxName } from '../environments/vagrant/box.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
@@ -11,7 +12,8 @@ export function imageCommand(program: Command): void {
     .command('build')
     .description('build the worker image (debootstrap), or return the cached one')
     .option('--force', 'rebuild even when cached')
-    .action(async (opts: { force?: boolean }) => {
+    .option('--vagrant-box', 'also pack the image as a vagrant-libvirt box and print the `vagrant box add` line')
+    .action(async (opts: { force?: boolean; vagrantBox?: boolean }) => {
       const m = await ensureImage({
         force: opts.force ?? false,
         progress: (msg) => process.stderr.write(`image: ${msg}\n`),
@@ -19,6 +21,11 @@ export function imageCommand(program: Command): void {
       process.stdout.write(
         `${m.hash.slice(0, 16)}  node ${m.nodeVersion}  kernel ${m.kernelVersion}  built in ${m.buildSeconds.toFixed(0)} s  ${m.dir}\n`,
       );
+      if (opts.vagrantBox) {
+        const file = await buildLibvirtBox(m);
+        process.stdout.write(`box: ${file}\nadd it with: vagrant box add --name ${workerBoxName(m)} ${file}\n`);
+        process.stderr.write('(versus run --env vagrant adds it by itself when it is missing)\n');
+      }
     });
   image
     .command('ls')

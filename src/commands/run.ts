@@ -52,6 +52,8 @@ interface RunFlags {
   seed?: number;
   pin?: boolean;
   nativeRuntime?: string;
+  vagrantProvider?: string;
+  vagrantBox?: string;
   report?: boolean;
 }
 
@@ -76,6 +78,8 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.interval !== undefined) sub('sampling', { intervalMs: f.interval });
   if (f.output !== undefined) sub('output', { dir: f.output });
   if (f.nativeRuntime !== undefined) sub('native', { runtime: f.nativeRuntime });
+  if (f.vagrantProvider !== undefined) sub('vagrant', { provider: f.vagrantProvider });
+  if (f.vagrantBox !== undefined) sub('vagrant', { box: f.vagrantBox });
   return o;
 }
 
@@ -84,7 +88,7 @@ export function runCommand(program: Command): void {
     .command('run')
     .description('run an experiment: every environment x instance count x repetition, results written as they come')
     .option('-c, --config <file>', 'experiment config (JSON or YAML); flags override it')
-    .option('--env <list>', 'environments, comma-separated: docker,native,qemu')
+    .option('--env <list>', 'environments, comma-separated: docker,native,qemu,vagrant')
     .option('--instances <list>', 'workers per run, comma-separated (e.g. 1,2)', intList('--instances'))
     .option('--repetitions <n>', 'measured runs per cell', number('--repetitions'))
     .option('--warmup <n>', 'warm-up runs per cell (excluded from statistics)', number('--warmup'))
@@ -95,6 +99,14 @@ export function runCommand(program: Command): void {
     .option('--memory <MiB>', 'memory per worker in MiB', number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')
     .option('--interval <ms>', 'sampling interval in ms', number('--interval'))
+    .option(
+      '--vagrant-provider <name>',
+      "vagrant provider: 'libvirt' (default, the worker image as a box) or 'virtualbox'",
+    )
+    .option(
+      '--vagrant-box <name>',
+      'vagrant box (default: the worker image box for libvirt, debian/bookworm64 for virtualbox)',
+    )
     .option('--native-runtime <which>', "native baseline runtime: 'image' (chroot, default) or 'host'")
     .option('--seed <n>', 'seed of the run order', number('--seed'))
     .option('--name <name>', 'experiment name')

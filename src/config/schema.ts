@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ENVIRONMENT_NAMES = ['docker', 'native', 'qemu'] as const;
+export const ENVIRONMENT_NAMES = ['docker', 'native', 'qemu', 'vagrant'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 const positiveInt = z.number().int().positive();
@@ -106,6 +106,40 @@ export const ExperimentSchema = z
       })
       .strict()
       .default({ binary: 'qemu-system-x86_64', accel: 'auto', bootTimeoutS: 240, shutdownTimeoutS: 10 }),
+    vagrant: z
+      .object({
+        provider: z
+          .enum(['libvirt', 'virtualbox'])
+          .default('libvirt')
+          .describe(
+            'libvirt: the worker image as a local box (QEMU/KVM); virtualbox: a public box, provisioned with node',
+          ),
+        box: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('box name; default: the worker image box for libvirt, debian/bookworm64 for virtualbox'),
+        binary: z.string().default('vagrant').describe('the vagrant program'),
+        libvirtUri: z.string().default('qemu:///system').describe('libvirt connection of the libvirt provider'),
+        bootTimeoutS: positiveInt
+          .max(3600)
+          .default(240)
+          .describe(
+            "vagrant's wait for SSH per machine (config.vm.boot_timeout); timeouts.provisionS bounds all of vagrant up",
+          ),
+        destroyTimeoutS: positiveInt
+          .max(600)
+          .default(50)
+          .describe('vagrant destroy -f before its domains are removed directly; within timeouts.teardownS'),
+      })
+      .strict()
+      .default({
+        provider: 'libvirt',
+        binary: 'vagrant',
+        libvirtUri: 'qemu:///system',
+        bootTimeoutS: 240,
+        destroyTimeoutS: 50,
+      }),
     native: z
       .object({
         runtime: z

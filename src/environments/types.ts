@@ -68,4 +68,6 @@ export interface Environment {
   diagnose?(): Promise<string | null>;
   /** Removes leftovers of any run, including ones of a harness that was killed. */
   cleanAll(): Promise<string[]>;
+  /** At the end of an experiment, after cleanAll: stops what the backend started for it (a daemon). */
+  close?(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { DockerEnvironment, dockerClient } from '../environments/docker.js';
 import { NativeEnvironment } from '../environments/native.js';
 import { QemuEnvironment } from '../environments/qemu.js';
 import type { Environment } from '../environments/types.js';
+import { VagrantEnvironment } from '../environments/vagrant.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
 import { cellMetrics, overheadRatios } from '../results/metrics.js';
@@ -51,6 +52,8 @@ async function makeEnvironment(
       return new NativeEnvironment(e.native, image);
     case 'qemu':
       return new QemuEnvironment(e.qemu, image!, log);
+    case 'vagrant':
+      return new VagrantEnvironment(e.vagrant, image, log, e.qemu.binary);
   }
 }
 
@@ -75,7 +78,11 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const { log, signal } = opts;
   const manifest = loadManifest(e.workload.name);
   const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
-  const needsImage = e.environments.some((n) => n !== 'native') || e.native.runtime === 'image';
+  const needsImage =
+    e.environments.some(
+      (n) => n === 'docker' || n === 'qemu' || (n === 'vagrant' && e.vagrant.provider === 'libvirt'),
+    ) ||
+    (e.environments.includes('native') && e.native.runtime === 'image');
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
   const leftovers = await findLeftovers(e.environments.includes('docker') ? dockerClient(e.docker) : null);
   if (leftovers.length) {
@@ -85,10 +92,16 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   }
   const environments = new Map<EnvironmentName, Environment>();
   const envInfo: Record<string, unknown> = {};
-  for (const name of e.environments) {
-    const env = await makeEnvironment(name, e, image, log);
-    envInfo[name] = await env.describe();
-    environments.set(name, env);
+  try {
+    for (const name of e.environments) {
+      const env = await makeEnvironment(name, e, image, log);
+      environments.set(name, env);
+      envInfo[name] = await env.describe();
+    }
+  } catch (err) {
+    // a backend may have started a daemon before another one failed
+    for (const env of environments.values()) await env.close?.().catch(() => {});
+    throw err;
   }
 
   const dir = createResultDir(e.output.dir, e.name);
@@ -166,7 +179,10 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   } finally {
     runsOut.close();
     samplesOut.close();
-    for (const env of environments.values()) await env.cleanAll().catch(() => []);
+    for (const env of environments.values()) {
+      await env.cleanAll().catch(() => []);
+      await env.close?.().catch(() => {});
+    }
   }
 
   exportCsv(dir);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { LABEL_OWNER } from '../environments/docker.js';
 import { vmsDir } from '../environments/qemu.js';
+import { vagrantRunsDir } from '../environments/vagrant.js';
 
 /** What earlier runs (a killed harness) left behind: labelled containers and VM folders. */
 export async function findLeftovers(docker: Docker | null): Promise<string[]> {
@@ -15,6 +16,8 @@ export async function findLeftovers(docker: Docker | null): Promise<string[]> {
       // no engine: nothing of ours can be running there
     }
   }
+  if (fs.existsSync(vagrantRunsDir()))
+    for (const d of fs.readdirSync(vagrantRunsDir())) found.push(`vagrant run ${path.join(vagrantRunsDir(), d)}`);
   if (fs.existsSync(vmsDir()))
     for (const d of fs.readdirSync(vmsDir())) found.push(`VM folder ${path.join(vmsDir(), d)}`);
   return found;

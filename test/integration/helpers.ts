@@ -52,17 +52,22 @@ export function readLines<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-/** Pids of QEMU processes versus started (their -name carries process=versus-qemu-…). */
-export function qemuPids(): number[] {
+/** Pids of processes whose command line contains a fragment. */
+export function pidsWithCmdline(fragment: string): number[] {
   return fs
     .readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(fragment);
       } catch {
         return false;
       }
     })
     .map(Number);
+}
+
+/** Pids of QEMU processes versus started (their -name carries process=versus-qemu-…). */
+export function qemuPids(): number[] {
+  return pidsWithCmdline('versus-qemu-');
 }

@@ -1,0 +1,451 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Experiment } from '../config/schema.js';
+import { cacheDir, type ImageManifest } from '../image/manifest.js';
+import { ProcessSampler } from '../sampling/processSampler.js';
+import type { Sampler } from '../sampling/types.js';
+import { SshConnection } from '../ssh/connection.js';
+import { run, tail, which } from '../util/exec.js';
+import { hashTree } from '../util/hash.js';
+import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../util/paths.js';
+import { freePorts } from '../util/ports.js';
+import { chooseAccelerator } from './qemu/accel.js';
+import { armOverSsh, guestSampler, syncWorkloads } from './sshWorker.js';
+import type {
+  Allocation,
+  ArmedWorkload,
+  Environment,
+  EnvironmentInfo,
+  Invocation,
+  ProvisionRequest,
+  WorkerHandle,
+} from './types.js';
+import { ensureLibvirtBox } from './vagrant/box.js';
+import { vmHostPid } from './vagrant/hostProcess.js';
+import { DOMAIN_PREFIX, Libvirt, POOL_NAME, publishBootFiles, removeBootFiles } from './vagrant/libvirt.js';
+import {
+  buildSettings,
+  DEFAULT_VIRTUALBOX_BOX,
+  destroyArgs,
+  type LibvirtSettings,
+  upArgs,
+  type VagrantSettings,
+  vagrantEnv,
+} from './vagrant/settings.js';
+import { parseSshConfig } from './vagrant/sshConfig.js';
+import { VagrantUpOutput } from './vagrant/upOutput.js';
+
+/** Per-run state folders: settings.json and vagrant's own .vagrant folder. */
+export function vagrantRunsDir(): string {
+  return path.join(cacheDir(), 'vagrant', 'runs');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `vagrant plugin list`: "vagrant-libvirt (0.11.2, system)". Pure. */
+export function parsePluginList(text: string): { name: string; version: string }[] {
+  const out: { name: string; version: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) \(([^,)]+)/.exec(line.trim());
+    if (m) out.push({ name: m[1]!, version: m[2]! });
+  }
+  return out;
+}
+
+interface Prepared {
+  version: string;
+  box: string;
+  libvirt: Omit<LibvirtSettings, 'storagePool'> | null;
+  ssh: VagrantSettings['ssh'];
+  /** our box carries the workloads of image build time; copy newer ones in over SSH */
+  syncNeeded: boolean;
+  info: EnvironmentInfo;
+}
+
+interface RunState {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  settings: VagrantSettings;
+  up: ChildProcess | null;
+  workers: VagrantWorker[];
+}
+
+/**
+ * VMs through Vagrant, with the repository's Vagrantfile: libvirt (the worker
+ * image as a box, user-mode networking) or VirtualBox (a public box, provisioned).
+ */
+export class VagrantEnvironment implements Environment {
+  readonly name = 'vagrant' as const;
+  private prepared: Prepared | null = null;
+  private readonly runs = new Map<string, RunState>();
+  private readonly libvirt: Libvirt;
+
+  constructor(
+    private readonly config: Experiment['vagrant'],
+    private readonly image: ImageManifest | null,
+    private readonly log: (m: string) => void = () => {},
+    private readonly qemuBinary = 'qemu-system-x86_64',
+  ) {
+    this.libvirt = new Libvirt(config.libvirtUri, log);
+  }
+
+  private get provider() {
+    return this.config.provider;
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    if (!this.prepared) this.prepared = await this.prepare();
+    return this.prepared.info;
+  }
+
+  private async prepare(): Promise<Prepared> {
+    const vagrant = this.config.binary;
+    if (!(await which(vagrant))) {
+      throw new Error(
+        `vagrant: ${vagrant} is missing; install it with scripts/setup.sh (apt-get install vagrant vagrant-libvirt)`,
+      );
+    }
+    const baseEnv = vagrantEnv(process.env, { projectRoot: PROJECT_ROOT, dotfileDir: '', settingsFile: '' });
+    const version = (await run(vagrant, ['--version'], { env: baseEnv, timeoutMs: 60_000 })).stdout.trim();
+    const plugins = parsePluginList(
+      (await run(vagrant, ['plugin', 'list'], { env: baseEnv, timeoutMs: 60_000, allowFail: true })).stdout,
+    );
+    const info: EnvironmentInfo = {
+      vagrant: version,
+      provider: this.provider,
+      plugins: plugins.map((p) => `${p.name} ${p.version}`),
+    };
+    if (this.provider === 'virtualbox') {
+      if (!(await which('VBoxManage'))) {
+        throw new Error(
+          'vagrant/virtualbox: VirtualBox is not installed (VBoxManage not found); install it from virtualbox.org, or use --vagrant-provider libvirt',
+        );
+      }
+      const vbox = (await run('VBoxManage', ['--version'], { allowFail: true, timeoutMs: 30_000 })).stdout.trim();
+      const box = this.config.box ?? DEFAULT_VIRTUALBOX_BOX;
+      return {
+        version,
+        box,
+        libvirt: null,
+        ssh: null,
+        syncNeeded: false,
+        info: { ...info, virtualbox: vbox, box, hostView: 'process: VBoxHeadless of each VM' },
+      };
+    }
+
+    if (!plugins.some((p) => p.name === 'vagrant-libvirt')) {
+      throw new Error(
+        'vagrant/libvirt: the vagrant-libvirt plugin is missing; apt-get install vagrant-libvirt (scripts/setup.sh)',
+      );
+    }
+    if (this.config.box) {
+      throw new Error(
+        'vagrant.box applies to the virtualbox provider; the libvirt provider boots the worker image as its box (versus image build --vagrant-box)',
+      );
+    }
+    const image = this.image;
+    if (!image) throw new Error('vagrant/libvirt: the worker image is needed (versus image build)');
+    await this.libvirt.ensureRunning();
+    await this.libvirt.ensurePool();
+    const accel = await chooseAccelerator('auto', this.qemuBinary);
+    const driver = accel.accel === 'kvm' ? 'kvm' : 'qemu';
+    if (driver === 'qemu') {
+      this.log(
+        `vagrant: WARNING: libvirt runs the VMs under TCG software emulation (${accel.reason}); VM numbers are not those of a hardware hypervisor`,
+      );
+    }
+    const box = await ensureLibvirtBox(vagrant, image, baseEnv, this.log);
+    const boot = publishBootFiles(image.hash, image.kernel, image.initrd);
+    const libvirtVersion = (
+      await run('virsh', ['-c', this.config.libvirtUri, 'version', '--daemon'], { allowFail: true })
+    ).stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.trim())
+      .join('; ');
+    return {
+      version,
+      box,
+      libvirt: {
+        uri: this.config.libvirtUri,
+        driver,
+        kernel: boot.kernel,
+        initrd: boot.initrd,
+        cmdline: image.kernelCmdline,
+      },
+      ssh: { username: 'root', privateKey: image.clientKey },
+      syncNeeded: hashTree(WORKLOADS_DIR) !== image.workloadsHash,
+      info: {
+        ...info,
+        libvirt: libvirtVersion,
+        box,
+        driver,
+        accelerator: accel.accel,
+        acceleratorReason: accel.reason,
+        kernel: image.kernelVersion,
+        node: image.nodeVersion,
+        network: 'QEMU user-mode (restrict=on), SSH forwarded to 127.0.0.1',
+        hostView: 'process: /proc/<qemu pid>/stat of each libvirt domain',
+      },
+    };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    if (!this.prepared) this.prepared = await this.prepare();
+    const p = this.prepared;
+    const dir = path.join(vagrantRunsDir(), req.runId);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(req.artifactsDir, { recursive: true });
+    const settings = buildSettings({
+      provider: this.provider,
+      runId: req.runId,
+      box: p.box,
+      bootTimeoutS: this.config.bootTimeoutS,
+      workloadsDir: WORKLOADS_DIR,
+      guestWorkloadsDir: GUEST_WORKLOADS_DIR,
+      workers: Array.from({ length: req.count }, (_, i) => req.allocation(i)),
+      sshPorts: await freePorts(req.count),
+      artifactsDir: path.resolve(req.artifactsDir),
+      ssh: p.ssh,
+      libvirt: p.libvirt ? { ...p.libvirt, storagePool: POOL_NAME } : null,
+    });
+    const settingsFile = path.join(dir, 'settings.json');
+    fs.writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+    const env = vagrantEnv(process.env, {
+      projectRoot: PROJECT_ROOT,
+      dotfileDir: path.join(dir, '.vagrant'),
+      settingsFile,
+    });
+    const state: RunState = { dir, env, settings, up: null, workers: [] };
+    this.runs.set(req.runId, state);
+
+    const output = await this.up(state, req);
+    const hosts = parseSshConfig(
+      (await run(this.config.binary, ['ssh-config'], { env, timeoutMs: 120_000, signal: req.signal })).stdout,
+    );
+    const deadline = Date.now() + 60_000;
+    await Promise.all(
+      settings.workers.map(async (w, i) => {
+        const host = hosts.get(w.name);
+        if (!host) throw new Error(`vagrant ssh-config printed nothing for ${w.name}`);
+        const key = host.identityFiles.find((f) => fs.existsSync(f));
+        if (!key)
+          throw new Error(
+            `${w.name}: none of the identity files of vagrant ssh-config exists (${host.identityFiles.join(', ')})`,
+          );
+        const ssh = await SshConnection.waitFor(
+          {
+            host: host.hostName,
+            port: host.port,
+            username: host.user,
+            privateKey: fs.readFileSync(key),
+            // our box: the image's host key; a public box: the first key seen, pinned from then on
+            pinnedHostKey: this.provider === 'libvirt' ? this.image!.hostKey.publicKeyBase64 : null,
+          },
+          deadline,
+          () => !req.signal.aborted,
+        );
+        const pid = vmHostPid(this.provider, {
+          domain: `${settings.prefix}${w.name}`,
+          dotfileDir: path.join(dir, '.vagrant'),
+          machine: w.name,
+        });
+        state.workers[i] = new VagrantWorker(
+          w.name,
+          req.allocation(i),
+          ssh,
+          pid,
+          output.bootSeconds(w.name),
+          p.syncNeeded,
+        );
+      }),
+    );
+    return state.workers;
+  }
+
+  /** Runs `vagrant up`, its output to the run's artifacts; stops it when the run is aborted. */
+  private async up(state: RunState, req: ProvisionRequest): Promise<VagrantUpOutput> {
+    const logFile = fs.createWriteStream(path.join(req.artifactsDir, 'vagrant-up.log'));
+    const output = new VagrantUpOutput((machine, message) => this.log(`vagrant: ${machine}: ${message}`));
+    const child = spawn(this.config.binary, upArgs(this.provider), {
+      env: state.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: an abort reaches vagrant's children too
+    });
+    state.up = child;
+    const onData = (d: Buffer) => {
+      logFile.write(d);
+      output.push(d.toString());
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const onAbort = () => void stopVagrant(child);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c));
+    }).finally(() => {
+      req.signal.removeEventListener('abort', onAbort);
+      state.up = null;
+      output.end();
+      logFile.end();
+    });
+    if (req.signal.aborted) throw new Error('vagrant up interrupted');
+    if (code !== 0) {
+      throw new Error(`vagrant up --provider ${this.provider} failed (exit ${code}): ${output.errorMessage()}`);
+    }
+    return output;
+  }
+
+  async teardown(runId: string): Promise<void> {
+    const state = this.runs.get(runId);
+    if (state) {
+      if (state.up) await stopVagrant(state.up);
+      await Promise.all(state.workers.filter(Boolean).map((w) => w.close()));
+    }
+    this.runs.delete(runId);
+    const problems = await this.destroyRun(path.join(vagrantRunsDir(), runId));
+    if (problems.length) throw new Error(problems.join('; '));
+  }
+
+  /**
+   * `vagrant destroy -f` for one run folder, then whatever it missed removed
+   * directly (domains of the run's prefix); the folder goes last. Returns what
+   * could not be removed.
+   */
+  private async destroyRun(dir: string): Promise<string[]> {
+    const problems: string[] = [];
+    const settingsFile = path.join(dir, 'settings.json');
+    if (!fs.existsSync(settingsFile)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return problems;
+    }
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as VagrantSettings;
+    const env = vagrantEnv(process.env, {
+      projectRoot: PROJECT_ROOT,
+      dotfileDir: path.join(dir, '.vagrant'),
+      settingsFile,
+    });
+    const destroyed = await run(this.config.binary, destroyArgs(), {
+      env,
+      timeoutMs: this.config.destroyTimeoutS * 1000,
+      allowFail: true,
+    }).catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
+    if (settings.provider === 'libvirt' && (await this.libvirt.reachable())) {
+      for (const d of await this.libvirt.domains(settings.prefix)) {
+        await this.libvirt.removeDomain(d).catch((err: Error) => problems.push(err.message));
+      }
+    } else if (settings.provider === 'virtualbox' && destroyed.code !== 0) {
+      problems.push(
+        `vagrant destroy failed (exit ${destroyed.code}): ${tail(destroyed.stderr || destroyed.stdout, 400)}`,
+      );
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    return problems;
+  }
+
+  /** Every run folder, every versus domain, our pool with the base-box volume, the published kernels. */
+  async cleanAll(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of [...this.runs.keys()]) {
+      await this.teardown(id).catch(() => {});
+      removed.push(`vagrant run ${id}`);
+    }
+    if (fs.existsSync(vagrantRunsDir())) {
+      for (const id of fs.readdirSync(vagrantRunsDir())) {
+        await this.destroyRun(path.join(vagrantRunsDir(), id));
+        removed.push(`vagrant run ${id}`);
+      }
+    }
+    if (this.provider === 'libvirt' && libvirtTracesExist()) {
+      await this.libvirt.ensureRunning();
+      for (const d of await this.libvirt.domains(DOMAIN_PREFIX)) {
+        await this.libvirt.removeDomain(d);
+        removed.push(`libvirt domain ${d}`);
+      }
+      removed.push(...(await this.libvirt.removePool()));
+    }
+    removed.push(...removeBootFiles());
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.libvirt.stopStarted();
+  }
+}
+
+/** Whether libvirt holds anything of ours, read from its config files (no daemon needed). */
+export function libvirtTracesExist(): boolean {
+  const has = (dir: string, test: (f: string) => boolean) => fs.existsSync(dir) && fs.readdirSync(dir).some(test);
+  return (
+    has('/etc/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.xml')) ||
+    has('/etc/libvirt/storage', (f) => f === `${POOL_NAME}.xml`) ||
+    has('/run/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.pid'))
+  );
+}
+
+/** Interrupts vagrant (it then cleans up what it was creating), killing its process group if it lingers. */
+async function stopVagrant(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
+  const wait = (ms: number) =>
+    Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  group('SIGINT');
+  if (await wait(20_000)) return;
+  group('SIGKILL');
+  await closed;
+}
+
+class VagrantWorker implements WorkerHandle {
+  constructor(
+    readonly name: string,
+    readonly allocation: Allocation,
+    private ssh: SshConnection | null,
+    private readonly pid: number | null,
+    readonly bootS: number | null,
+    private readonly syncNeeded: boolean,
+  ) {}
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    const ssh = this.ssh;
+    if (!ssh) throw new Error(`${this.name} is not up`);
+    if (this.syncNeeded) await syncWorkloads(this.name, ssh);
+    const pid = this.pid;
+    return armOverSsh(this.name, ssh, invocation, onLine, {
+      ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
+      settle: async (ms: number) => {
+        const until = Date.now() + ms;
+        while (pid !== null && pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      },
+    });
+  }
+
+  samplers(intervalMs: number): Sampler[] {
+    const out: Sampler[] = [];
+    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs));
+    if (this.pid !== null) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
+    return out;
+  }
+
+  /** Closes the connection; vagrant destroy stops the VM. */
+  async close(): Promise<void> {
+    this.ssh?.close();
+    this.ssh = null;
+  }
+}

@@ -1,0 +1,256 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSettings, vagrantEnv } from '../../src/environments/vagrant/settings.js';
+import type { RunRecord } from '../../src/results/types.js';
+import { PROJECT_ROOT } from '../../src/util/paths.js';
+import { pidsWithCmdline, readLines, runCli, tmpDir } from './helpers.js';
+
+/**
+ * The vagrant environment through real Vagrant 2.3 and vagrant-libvirt: the
+ * worker image as a box, libvirt's QEMU under TCG here, SSH on 127.0.0.1.
+ * VirtualBox is not installable on this machine: its part is checked with
+ * `vagrant validate` and by the clear refusal of a run.
+ */
+
+/** Domain definitions, pool definition and volumes of ours, read from libvirt's files (no daemon needed). */
+function libvirtTraces(): string[] {
+  const ls = (dir: string, test: (f: string) => boolean) =>
+    fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter(test)
+          .map((f) => path.join(dir, f))
+      : [];
+  return [
+    ...ls('/etc/libvirt/qemu', (f) => f.startsWith('versus-')),
+    ...ls('/etc/libvirt/storage', (f) => f === 'versus.xml'),
+    ...ls('/run/libvirt/qemu', (f) => f.startsWith('versus-')),
+    ...ls('/var/lib/libvirt/images/versus', () => true),
+  ];
+}
+
+/** QEMU processes libvirt started for our domains (-name guest=versus-…). */
+function libvirtQemuPids(): number[] {
+  return pidsWithCmdline('guest=versus-');
+}
+
+function libvirtdPid(): number | null {
+  try {
+    const pid = Number(fs.readFileSync('/run/libvirtd.pid', 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+function vagrantRuns(): string[] {
+  const dir = path.join(process.env.HOME ?? '/root', '.cache/versus/vagrant/runs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+function expectNothingLeft(): void {
+  expect(libvirtTraces()).toEqual([]);
+  expect(libvirtQemuPids()).toEqual([]);
+  expect(vagrantRuns()).toEqual([]);
+}
+
+interface SampleHeader {
+  columns: string[];
+}
+
+function sampleSources(file: string): Map<string, number> {
+  const [header, ...rows] = readLines<SampleHeader | unknown[]>(file);
+  const cols = (header as SampleHeader).columns;
+  const worker = cols.indexOf('worker');
+  const source = cols.indexOf('source');
+  const counts = new Map<string, number>();
+  for (const r of rows as unknown[][]) {
+    const key = `${r[worker]}/${r[source]}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () => {
+  it('boots 2 workers from the local box, runs the tiny preset at one barrier, samples both guests, leaves nothing', async () => {
+    const daemonBefore = libvirtdPid();
+    const out = tmpDir('vagrant');
+    const r = await runCli([
+      'run',
+      '--env',
+      'vagrant,native',
+      '--vagrant-provider',
+      'libvirt',
+      '--instances',
+      '2',
+      '--preset',
+      'tiny',
+      '--repetitions',
+      '1',
+      '--no-report',
+      '-o',
+      out,
+    ]);
+    expect(r.stderr).toContain('vagrant: vagrant-0: Machine booted and ready!');
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const dir = r.stdout.trim();
+    const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
+    const vm = runs.find((x) => x.env === 'vagrant')!;
+    const native = runs.find((x) => x.env === 'native')!;
+    expect(vm.status).toBe('ok');
+    expect(vm.workers.map((w) => w.worker)).toEqual(['vagrant-0', 'vagrant-1']);
+    // the same work gives the same result in a VM booted by vagrant and on the host
+    for (const w of vm.workers) expect(w.checksum).toBe(native.checksum);
+    for (const w of vm.workers) {
+      expect(w.node).toBe(native.workers[0]!.node);
+      // boot time from "Starting domain." to "Machine booted and ready!"
+      expect(w.bootS).toBeGreaterThan(1);
+      expect(w.bootS).toBeLessThan(vm.provisionS!);
+    }
+    const sources = sampleSources(path.join(dir, 'samples.ndjson'));
+    for (const w of ['vagrant-0', 'vagrant-1']) {
+      expect(sources.get(`${w}/guest`) ?? 0).toBeGreaterThan(3);
+      // the host's view of the QEMU process libvirt runs for the domain
+      expect(sources.get(`${w}/process`) ?? 0).toBeGreaterThan(3);
+    }
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8'));
+    expect(meta.environments.vagrant).toMatchObject({
+      provider: 'libvirt',
+      driver: expect.stringMatching(/^(kvm|qemu)$/),
+    });
+    expect(meta.environments.vagrant.plugins.join()).toContain('vagrant-libvirt');
+    // the serial consoles and vagrant's own output are kept with the results
+    const artifacts = path.join(dir, 'artifacts', vm.run);
+    expect(fs.readFileSync(path.join(artifacts, 'vagrant-0.serial.log'), 'utf8')).toContain('versus-worker');
+    expect(fs.readFileSync(path.join(artifacts, 'vagrant-up.log'), 'utf8')).toContain('Starting domain');
+
+    expectNothingLeft();
+    // libvirtd is left as it was found: stopped again if versus started it
+    expect(libvirtdPid() === null).toBe(daemonBefore === null);
+  });
+
+  it("a VM that does not answer in time fails the run with vagrant's reason; nothing remains", async () => {
+    const out = tmpDir('vagrant-timeout');
+    const config = path.join(out, 'config.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        environments: ['vagrant'],
+        instances: [1],
+        repetitions: 1,
+        // vagrant gives up waiting for SSH long before a TCG guest boots
+        vagrant: { provider: 'libvirt', bootTimeoutS: 2 },
+        output: { dir: out },
+      }),
+    );
+    const r = await runCli(['run', '-c', config, '--no-report']);
+    expect(r.code).toBe(1);
+    const runs = readLines<RunRecord>(path.join(r.stdout.trim(), 'runs.ndjson'));
+    expect(runs[0]!.status).toBe('failed');
+    expect(runs[0]!.reason).toContain('vagrant up --provider libvirt failed');
+    expect(runs[0]!.reason).toMatch(/Timed out while waiting for the machine to boot/);
+    expectNothingLeft();
+  });
+
+  it('Ctrl-C during vagrant up stops it, destroys the domains and keeps what was written', async () => {
+    const out = tmpDir('vagrant-int');
+    let sent = false;
+    const r = await runCli(
+      ['run', '--env', 'vagrant', '--instances', '1', '--repetitions', '1', '--no-report', '-o', out],
+      (child) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('Starting domain')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    );
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    const dir = fs.readdirSync(out).find((d) => fs.existsSync(path.join(out, d, 'experiment.json')))!;
+    expect(JSON.parse(fs.readFileSync(path.join(out, dir, 'experiment.json'), 'utf8')).status).toBe('interrupted');
+    expectNothingLeft();
+  });
+});
+
+describe('vagrant environment (virtualbox provider: what can be checked without VirtualBox)', () => {
+  // vagrant validate checks that the private key exists
+  const key = path.join(tmpDir('vagrant-key'), 'id_ed25519');
+  fs.writeFileSync(key, 'not a key, only a file\n', { mode: 0o600 });
+  const settingsFor = (provider: 'virtualbox' | 'libvirt', box: string) =>
+    buildSettings({
+      provider,
+      runId: 'validate-x2',
+      box,
+      bootTimeoutS: 240,
+      workloadsDir: path.join(PROJECT_ROOT, 'workloads'),
+      guestWorkloadsDir: '/opt/versus/workloads',
+      workers: [0, 1].map(() => ({ cpus: 2, memoryBytes: 1024 * 2 ** 20, cpuset: null })),
+      sshPorts: [2250, 2251],
+      artifactsDir: '/tmp/versus-validate',
+      ssh: provider === 'libvirt' ? { username: 'root', privateKey: key } : null,
+      libvirt:
+        provider === 'libvirt'
+          ? {
+              uri: 'qemu:///system',
+              driver: 'qemu',
+              storagePool: 'versus',
+              kernel: '/k',
+              initrd: '/i',
+              cmdline: 'root=/dev/vda',
+            }
+          : null,
+    });
+
+  const validate = (settings: unknown) => {
+    const dir = tmpDir('vagrant-validate');
+    const file = path.join(dir, 'settings.json');
+    fs.writeFileSync(file, JSON.stringify(settings));
+    const env = vagrantEnv(process.env, {
+      projectRoot: PROJECT_ROOT,
+      dotfileDir: path.join(dir, '.vagrant'),
+      settingsFile: file,
+    });
+    try {
+      return { code: 0, out: execFileSync('vagrant', ['validate'], { env, encoding: 'utf8' }) };
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string };
+      return { code: e.status, out: `${e.stdout}${e.stderr}` };
+    }
+  };
+
+  it('the Vagrantfile validates with the settings the backend writes, for both providers', () => {
+    for (const s of [settingsFor('virtualbox', 'debian/bookworm64'), settingsFor('libvirt', 'versus/worker-x')]) {
+      const r = validate(s);
+      expect(r.out).toContain('Vagrantfile validated successfully');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('vagrant validate catches broken settings (so the check above can fail)', () => {
+    const r = validate({ ...settingsFor('virtualbox', ''), box: '' });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("Box value for guest 'vagrant-0' is an empty string");
+  });
+
+  it('a run with the virtualbox provider on a machine without VirtualBox stops with one clear error', async () => {
+    const r = await runCli([
+      'run',
+      '--env',
+      'vagrant',
+      '--vagrant-provider',
+      'virtualbox',
+      '--no-report',
+      '-o',
+      tmpDir('vbox'),
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('VirtualBox is not installed (VBoxManage not found)');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // one message, no stack trace
+    expect(vagrantRuns()).toEqual([]);
+  });
+});
