@@ -10,6 +10,7 @@ import { run, tail, which } from '../util/exec.js';
 import { hashTree } from '../util/hash.js';
 import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../util/paths.js';
 import { freePorts } from '../util/ports.js';
+import { pidAlive } from '../util/process.js';
 import { chooseAccelerator } from './qemu/accel.js';
 import { armOverSsh, guestSampler, syncWorkloads } from './sshWorker.js';
 import type {
@@ -22,7 +23,7 @@ import type {
   WorkerHandle,
 } from './types.js';
 import { ensureLibvirtBox } from './vagrant/box.js';
-import { vmHostPid } from './vagrant/hostProcess.js';
+import { vagrantProcessesFor, vmHostPid } from './vagrant/hostProcess.js';
 import { DOMAIN_PREFIX, Libvirt, POOL_NAME, publishBootFiles, removeBootFiles } from './vagrant/libvirt.js';
 import {
   buildSettings,
@@ -39,15 +40,6 @@ import { VagrantUpOutput } from './vagrant/upOutput.js';
 /** Per-run state folders: settings.json and vagrant's own .vagrant folder. */
 export function vagrantRunsDir(): string {
   return path.join(cacheDir(), 'vagrant', 'runs');
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `vagrant plugin list`: "vagrant-libvirt (0.11.2, system)". Pure. */
@@ -330,6 +322,14 @@ export class VagrantEnvironment implements Environment {
       return problems;
     }
     const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as VagrantSettings;
+    // a vagrant still working on this folder (its harness was killed) holds the machine lock
+    for (const pid of vagrantProcessesFor(path.join(dir, '.vagrant'))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
     const env = vagrantEnv(process.env, {
       projectRoot: PROJECT_ROOT,
       dotfileDir: path.join(dir, '.vagrant'),
@@ -375,6 +375,8 @@ export class VagrantEnvironment implements Environment {
       removed.push(...(await this.libvirt.removePool()));
     }
     removed.push(...removeBootFiles());
+    // after the domains are gone: libvirtd of a killed harness has nothing left to do
+    removed.push(...(await Libvirt.stopOrphans()));
     return removed;
   }
 

@@ -175,6 +175,40 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
     expect(JSON.parse(fs.readFileSync(path.join(out, dir, 'experiment.json'), 'utf8')).status).toBe('interrupted');
     expectNothingLeft();
   });
+
+  it('after a kill -9 of the harness, versus clean removes the machines, the pool and the libvirtd it started', async () => {
+    const daemonBefore = libvirtdPid();
+    const r = await runCli(
+      [
+        'run',
+        '--env',
+        'vagrant',
+        '--instances',
+        '1',
+        '--repetitions',
+        '1',
+        '--no-report',
+        '-o',
+        tmpDir('vagrant-kill9'),
+      ],
+      (child) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          if (d.toString().includes('Starting domain')) child.kill('SIGKILL');
+        });
+      },
+    );
+    expect(r.signal).toBe('SIGKILL');
+    // what the killed harness left: its run folder, and vagrant still bringing the domain up
+    expect(vagrantRuns().length).toBe(1);
+    const clean = await runCli(['clean']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/removed vagrant run /);
+    expect(clean.stdout).toMatch(/removed storage pool versus/);
+    expectNothingLeft();
+    expect(pidsWithCmdline('vagrant\0up\0')).toEqual([]);
+    expect(libvirtdPid() === null).toBe(daemonBefore === null);
+    expect((await runCli(['clean'])).stdout).toContain('nothing left behind');
+  });
 });
 
 describe('vagrant environment (virtualbox provider: what can be checked without VirtualBox)', () => {

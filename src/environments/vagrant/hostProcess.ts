@@ -44,3 +44,18 @@ export function vmHostPid(
     return null;
   }
 }
+
+/** Pids of vagrant processes working on one run's state folder (a killed harness leaves `vagrant up` running). */
+export function vagrantProcessesFor(dotfileDir: string): number[] {
+  const marker = `VAGRANT_DOTFILE_PATH=${dotfileDir}\0`;
+  const pids: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (`${fs.readFileSync(`/proc/${d}/environ`, 'utf8')}\0`.includes(marker)) pids.push(Number(d));
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}

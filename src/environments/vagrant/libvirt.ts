@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { cacheDir } from '../../image/manifest.js';
 import { run, which } from '../../util/exec.js';
+import { pidAlive } from '../../util/process.js';
 
 /** The storage pool the libvirt provider uses: ours alone, so it can be removed whole. */
 export const POOL_NAME = 'versus';
@@ -15,12 +17,38 @@ const DAEMONS = [
   { program: 'libvirtd', pidFile: '/run/libvirtd.pid' },
 ] as const;
 
+/** Daemons versus started, with the harness that owns them: a killed harness leaves this behind. */
+function daemonsFile(): string {
+  return path.join(cacheDir(), 'vagrant', 'daemons.json');
+}
+
+interface DaemonsRecord {
+  owner: number;
+  pids: number[];
+}
+
+function isDaemon(pid: number): boolean {
+  try {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return DAEMONS.some((d) => path.basename(argv0) === d.program);
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  await waitFor(() => (pidAlive(pid) ? null : true), 15_000);
+}
+
 function readPid(file: string): number | null {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return null;
-    process.kill(pid, 0);
-    return pid;
+    return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : null;
   } catch {
     return null;
   }
@@ -71,6 +99,8 @@ export class Libvirt {
       const pid = await waitFor(() => readPid(d.pidFile), 15_000);
       if (pid === null) throw new Error(`vagrant/libvirt: ${d.program} -d started but wrote no ${d.pidFile}`);
       this.started.push(pid);
+      fs.mkdirSync(path.dirname(daemonsFile()), { recursive: true });
+      fs.writeFileSync(daemonsFile(), `${JSON.stringify({ owner: process.pid, pids: this.started })}\n`);
     }
     const deadline = Date.now() + 60_000;
     while (!(await this.reachable())) {
@@ -82,21 +112,28 @@ export class Libvirt {
 
   /** Stops the daemons ensureRunning() started, newest first. */
   async stopStarted(): Promise<void> {
-    for (const pid of this.started.splice(0).reverse()) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        continue;
-      }
-      await waitFor(() => {
-        try {
-          process.kill(pid, 0);
-          return null;
-        } catch {
-          return true;
-        }
-      }, 15_000);
+    if (this.started.length === 0) return;
+    for (const pid of this.started.splice(0).reverse()) if (isDaemon(pid)) await stopPid(pid);
+    fs.rmSync(daemonsFile(), { force: true });
+  }
+
+  /** Daemons a killed harness started and never stopped (its pid is gone): stops them. */
+  static async stopOrphans(): Promise<string[]> {
+    let record: DaemonsRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(daemonsFile(), 'utf8')) as DaemonsRecord;
+    } catch {
+      return [];
     }
+    if (record.owner === process.pid || pidAlive(record.owner)) return [];
+    const stopped: string[] = [];
+    for (const pid of [...record.pids].reverse()) {
+      if (!isDaemon(pid)) continue;
+      await stopPid(pid);
+      stopped.push(`daemon pid ${pid} started by a killed versus (pid ${record.owner})`);
+    }
+    fs.rmSync(daemonsFile(), { force: true });
+    return stopped;
   }
 
   /** Our own directory pool, so teardown can remove everything in it. */
