@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { libvirtBoxMetadata, parseBoxList, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { findVBoxHeadless } from '../../src/environments/vagrant/hostProcess.js';
-import { destroyArgs, machinePrefix, upArgs, vagrantEnv, workerName } from '../../src/environments/vagrant/settings.js';
+import {
+  buildSettings,
+  destroyArgs,
+  machinePrefix,
+  upArgs,
+  vagrantEnv,
+  workerName,
+} from '../../src/environments/vagrant/settings.js';
 import { parseSshConfig } from '../../src/environments/vagrant/sshConfig.js';
 import { VagrantUpOutput } from '../../src/environments/vagrant/upOutput.js';
 import { parsePluginList } from '../../src/environments/vagrant.js';
@@ -131,6 +138,44 @@ describe('vagrant settings and calls', () => {
     expect(machinePrefix('a1b2c3-001-vagrant-x2-r1')).toBe('versus-a1b2c3-001-vagrant-x2-r1-');
     expect(machinePrefix('Run 7/x')).toBe('versus-run-7-x-');
     expect(workerName(3)).toBe('vagrant-3');
+  });
+
+  it('turns allocations into machines: whole vCPUs, MiB, one SSH port and serial log each, pinning kept', () => {
+    const s = buildSettings({
+      provider: 'libvirt',
+      runId: 'ab12cd-003-vagrant-x2-r1',
+      box: 'versus/worker-0123',
+      bootTimeoutS: 240,
+      workloadsDir: '/repo/workloads',
+      guestWorkloadsDir: '/opt/versus/workloads',
+      workers: [
+        { cpus: 1.5, memoryBytes: 512 * 2 ** 20, cpuset: [0, 1] },
+        { cpus: 0.5, memoryBytes: 1024 * 2 ** 20, cpuset: null },
+      ],
+      sshPorts: [40001, 40002],
+      artifactsDir: '/res/artifacts/003-vagrant-x2-r1',
+      ssh: { username: 'root', privateKey: '/img/id_ed25519' },
+      libvirt: null,
+    });
+    expect(s.prefix).toBe('versus-ab12cd-003-vagrant-x2-r1-');
+    expect(s.workers).toEqual([
+      {
+        name: 'vagrant-0',
+        cpus: 2,
+        memoryMiB: 512,
+        sshPort: 40001,
+        cpuset: [0, 1],
+        serialLog: '/res/artifacts/003-vagrant-x2-r1/vagrant-0.serial.log',
+      },
+      {
+        name: 'vagrant-1',
+        cpus: 1,
+        memoryMiB: 1024,
+        sshPort: 40002,
+        cpuset: null,
+        serialLog: '/res/artifacts/003-vagrant-x2-r1/vagrant-1.serial.log',
+      },
+    ]);
   });
 
   it('gives every vagrant call its own state folder and no calls home', () => {
