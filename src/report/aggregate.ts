@@ -1,5 +1,5 @@
 // From runs and samples to the tables the figures draw. Pure functions.
-import { runMetrics, WORKER_SOURCE } from '../results/metrics.js';
+import { OVERHEAD_PAIRS, runMetrics, WORKER_SOURCE } from '../results/metrics.js';
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { extent, mean } from '../stats/basic.js';
@@ -193,12 +193,6 @@ export interface RatioRow {
   hi: number;
 }
 
-const PAIRS: [string, string, string][] = [
-  ['qemu', 'docker', 'VM / container'],
-  ['qemu', 'native', 'VM / native'],
-  ['docker', 'native', 'container / native'],
-];
-
 /** Makespan overhead ratios with bootstrap intervals, per instance count. */
 export function overheadRatios(runs: readonly RunRecord[]): RatioRow[] {
   const ok = measuredOk(runs);
@@ -206,7 +200,7 @@ export function overheadRatios(runs: readonly RunRecord[]): RatioRow[] {
     ok.filter((r) => r.env === env && r.instances === n && r.makespanS !== null).map((r) => r.makespanS!);
   const out: RatioRow[] = [];
   for (const n of [...new Set(ok.map((r) => r.instances))].sort((a, b) => a - b)) {
-    for (const [a, b, pair] of PAIRS) {
+    for (const [a, b, pair] of OVERHEAD_PAIRS) {
       const va = values(a, n);
       const vb = values(b, n);
       if (!va.length || !vb.length) continue;

@@ -51,7 +51,14 @@ export function buildPage(rs: ResultSet): Page {
   const binS = binWidth(samples, intervalS);
   const measured = runs.filter((r) => !r.warmup);
   const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
-  const accel = meta.environments?.qemu?.accelerator as string | undefined;
+  // every VM backend records its accelerator (qemu directly, vagrant through libvirt or VirtualBox)
+  const vmEnvs = Object.entries((meta.environments ?? {}) as Record<string, Record<string, unknown>>).filter(
+    ([, info]) => typeof info?.accelerator === 'string',
+  );
+  const tcg = vmEnvs.filter(([, info]) => info.accelerator === 'tcg');
+  const accelText = vmEnvs.map(
+    ([env, info]) => `${env}: ${info.accelerator} (${String(info.acceleratorReason ?? '')})`,
+  );
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =
     binS > intervalS
@@ -135,9 +142,9 @@ export function buildPage(rs: ResultSet): Page {
   const ciOf = new Map(makespan.map((c) => [`${c.env}\0${c.instances}`, c]));
   const bootOf = new Map(boot.map((c) => [`${c.env}\0${c.instances}`, c]));
   const warnings: string[] = [];
-  if (accel === 'tcg')
+  if (tcg.length)
     warnings.push(
-      `VMs ran under TCG software emulation (${String(meta.environments?.qemu?.acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,
+      `VMs (${tcg.map(([env]) => env).join(', ')}) ran under TCG software emulation (${String(tcg[0]![1].acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,
     );
   const failed = measured.filter((r) => r.status !== 'ok');
   if (failed.length)
@@ -226,9 +233,7 @@ export function buildPage(rs: ResultSet): Page {
       },
       {
         label: 'accelerator',
-        value: accel
-          ? `${accel} (${String(meta.environments?.qemu?.acceleratorReason ?? '')})`
-          : 'no VMs in this experiment',
+        value: accelText.length ? accelText.join('; ') : 'no VMs in this experiment',
       },
       {
         label: 'worker image',

@@ -132,10 +132,15 @@ export function cellMetrics(runs: readonly RunRecord[], samples: readonly Sample
   return out;
 }
 
+/** [numerator env, denominator env, label]; a pair shows up when both ran. */
 export const OVERHEAD_PAIRS: [string, string, string][] = [
   ['qemu', 'docker', 'VM/container'],
   ['qemu', 'native', 'VM/native'],
   ['docker', 'native', 'container/native'],
+  ['vagrant', 'docker', 'vagrant VM/container'],
+  ['vagrant', 'native', 'vagrant VM/native'],
+  // the same QEMU guest started by vagrant+libvirt or directly: what the tooling costs
+  ['vagrant', 'qemu', 'vagrant VM/qemu VM'],
 ];
 
 export interface OverheadRatio {

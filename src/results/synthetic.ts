@@ -20,6 +20,8 @@ export interface SyntheticOptions {
   slowdown?: Record<string, number>;
 }
 
+const isVm = (env: string) => env === 'qemu' || env === 'vagrant';
+
 /** Deterministic: the same options always give the same files. */
 export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { runs: number; samples: number } {
   const envs = o.envs ?? ['docker', 'qemu', 'native'];
@@ -27,7 +29,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
   const reps = o.repetitions ?? 3;
   const duration = o.durationS ?? 20;
   const interval = o.intervalS ?? 1;
-  const speed: Record<string, number> = { docker: 1.05, qemu: 1.4, native: 1 };
+  const speed: Record<string, number> = { docker: 1.05, qemu: 1.4, vagrant: 1.45, native: 1 };
   fs.mkdirSync(dir, { recursive: true });
   for (const f of [FILES.runs, FILES.samples]) fs.rmSync(path.join(dir, f), { force: true });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
@@ -51,7 +53,9 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
       memoryBytes: 24 * 2 ** 30,
     },
     image: { hash: 'f'.repeat(64), node: 'v18.20.4', kernel: '6.1.0-cloud-amd64', buildSeconds: 141 },
-    environments: { qemu: { accelerator: o.accelerator ?? 'tcg', acceleratorReason: 'no /dev/kvm' } },
+    environments: Object.fromEntries(
+      envs.filter(isVm).map((env) => [env, { accelerator: o.accelerator ?? 'tcg', acceleratorReason: 'no /dev/kvm' }]),
+    ),
     formulas: { guest: 'guest /proc/stat', cgroup: 'docker stats' },
   });
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
@@ -70,8 +74,8 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           allocCpus: 1,
           memoryBytes: 2 ** 30,
           cpuset: null,
-          bootS: env === 'qemu' ? 25 + n + rep : null,
-          readyS: env === 'qemu' ? 26 + n : 0.3,
+          bootS: isVm(env) ? 25 + n + rep : null,
+          readyS: isVm(env) ? 26 + n : 0.3,
           endS: makespan,
           exitCode: failed ? 137 : 0,
           reason: failed ? 'OOMKilled (memory limit 1073741824 bytes)' : null,
@@ -105,19 +109,19 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           workKey: 'k',
           checksum: failed ? null : '0f1499e252e33a58',
           barrierAt: '2026-01-01T00:00:00.000Z',
-          provisionS: env === 'qemu' ? 27 : 0.4,
+          provisionS: isVm(env) ? 27 : 0.4,
           makespanS: failed ? null : makespan,
           workers,
           phases,
         };
         runsOut.write([record]);
         const rows: SampleRecord[] = [];
-        const source = env === 'docker' ? 'cgroup' : env === 'qemu' ? 'guest' : 'process';
+        const source = env === 'docker' ? 'cgroup' : isVm(env) ? 'guest' : 'process';
         for (let t = -1; t <= makespan + 1; t += interval) {
           const busy = t >= 0 && t <= makespan;
           const io = t > 0.1 * makespan && t < 0.3 * makespan;
           for (const w of workers) {
-            const user = busy ? (io ? 40 : 92) - (env === 'qemu' ? 5 : 0) : 1;
+            const user = busy ? (io ? 40 : 92) - (isVm(env) ? 5 : 0) : 1;
             rows.push({
               run,
               env,

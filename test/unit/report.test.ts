@@ -53,7 +53,7 @@ describe('report aggregation', () => {
 
   it('computes overhead ratios with intervals around the ratio of means', () => {
     const ratios = overheadRatios(rs.runs);
-    const vmc = ratios.find((r) => r.pair === 'VM / container' && r.instances === 1)!;
+    const vmc = ratios.find((r) => r.pair === 'VM/container' && r.instances === 1)!;
     expect(vmc.ratio).toBeCloseTo(1.4 / 1.05, 6);
     expect(vmc.lo).toBeLessThanOrEqual(vmc.ratio);
     expect(vmc.hi).toBeGreaterThanOrEqual(vmc.ratio);
@@ -109,6 +109,28 @@ describe('report specs', () => {
     expect(spec.encoding.xOffset.field).toBe('envLabel');
     expect(spec.layer[1].encoding.y2.field).toBe('hi');
     expect(spec.layer[2].transform[0].filter).toBe('datum.failed > 0');
+  });
+});
+
+describe('report with the vagrant environment', () => {
+  const rs = fixture({ envs: ['docker', 'qemu', 'vagrant', 'native'], repetitions: 2 });
+
+  it('adds the vagrant overhead pairs, vagrant against qemu included', () => {
+    const pairs = new Set(overheadRatios(rs.runs).map((r) => r.pair));
+    expect([...pairs]).toEqual(
+      expect.arrayContaining(['VM/container', 'vagrant VM/container', 'vagrant VM/native', 'vagrant VM/qemu VM']),
+    );
+    const vq = overheadRatios(rs.runs).find((r) => r.pair === 'vagrant VM/qemu VM' && r.instances === 1)!;
+    expect(vq.ratio).toBeCloseTo(1.45 / 1.4, 6);
+  });
+
+  it('draws vagrant from the guest view and names every TCG backend in the warning', () => {
+    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    expect(rows.some((r) => r.env === 'vagrant' && r.envLabel === 'VMs (vagrant)' && r.series === 'User CPU')).toBe(
+      true,
+    );
+    const page = buildPage(rs);
+    expect(page.warnings.join('\n')).toContain('VMs (qemu, vagrant) ran under TCG software emulation');
   });
 });
 
