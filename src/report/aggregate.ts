@@ -115,6 +115,41 @@ export function timeSeries(
   return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances || a.t - b.t);
 }
 
+/** A stretch without samples of one worker (its sampler was reconnecting): drawn as a grey band. */
+export interface GapSpan {
+  gap: true;
+  env: string;
+  envLabel: string;
+  instances: number;
+  run: string;
+  worker: string;
+  t0: number;
+  t1: number;
+}
+
+/** The sampler gaps of the measured ok runs in one view: [t - gapS, t] of every sample that carries gapS. */
+export function samplerGaps(runs: readonly RunRecord[], samples: readonly SampleRecord[], view: View): GapSpan[] {
+  const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
+  const out: GapSpan[] = [];
+  for (const s of samples) {
+    const run = ok.get(s.run);
+    if (!run || s.gapS === null || s.gapS === undefined || !(s.gapS > 0)) continue;
+    const wanted = view === 'host' ? s.source === 'host' : s.source === WORKER_SOURCE[run.env];
+    if (!wanted) continue;
+    out.push({
+      gap: true,
+      env: run.env,
+      envLabel: ENV_LABEL[run.env] ?? run.env,
+      instances: run.instances,
+      run: run.run,
+      worker: s.worker,
+      t0: round3(s.t - s.gapS),
+      t1: round3(s.t),
+    });
+  }
+  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances || a.t0 - b.t0);
+}
+
 /** User / System / Wait / Steal CPU; containers and processes take Wait from the host view. */
 export function cpuPick(view: View) {
   return (s: SampleRecord, host: Map<number, SampleRecord> | undefined): Record<string, number | null> => {

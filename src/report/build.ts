@@ -14,6 +14,7 @@ import {
   memoryPick,
   overheadRatios,
   round3,
+  samplerGaps,
   timeSeries,
   WORKER_SOURCE,
 } from './aggregate.js';
@@ -72,6 +73,7 @@ export function buildPage(rs: ResultSet): Page {
     title: 'Fig. 6 — CPU utilization over time, workers’ own view',
     caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. VMs: guest /proc/stat. Containers: Docker stats (cgroup), Wait CPU from the host's /proc/stat (containers have no iowait of their own). Native: /proc/<pid>/stat, Wait CPU from the host. % of the CPUs allocated to the worker.${binNote}`,
     spec: cpuGridSpec(cpuWorker, {
+      gaps: samplerGaps(runs, samples, 'worker'),
       title: 'CPU utilization, workers’ own view',
       subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
     }),
@@ -82,6 +84,7 @@ export function buildPage(rs: ResultSet): Page {
     title: 'Fig. 6 (host view) — CPU utilization of the physical host over time',
     caption: `The host's /proc/stat during the same runs, % of all host CPUs: what the machine paid, including hypervisor and engine overhead.${binNote}`,
     spec: cpuGridSpec(cpuHost, {
+      gaps: samplerGaps(runs, samples, 'host'),
       title: 'CPU utilization, host view',
       subtitle: ['host /proc/stat, % of all host CPUs'],
     }),
@@ -102,7 +105,11 @@ export function buildPage(rs: ResultSet): Page {
     id: 'fig7-memory',
     title: 'Fig. 7 — Memory over time',
     caption: `Workers' own view: VMs = MemTotal − MemAvailable and Cached + Buffers inside the guest; containers = usage − inactive file cache (as the docker CLI); native = resident set size. Averaged like Fig. 6.${binNote}`,
-    spec: memoryGridSpec(memory, { title: 'Memory', subtitle: ['GB, workers’ own view'] }),
+    spec: memoryGridSpec(memory, {
+      title: 'Memory',
+      subtitle: ['GB, workers’ own view'],
+      gaps: samplerGaps(runs, samples, 'worker'),
+    }),
   });
   const boot = cellStats(runs, bootLatency);
   figures.push({
@@ -132,6 +139,7 @@ export function buildPage(rs: ResultSet): Page {
       title: `Per worker — ${ENV_LABEL[run.env] ?? run.env}, run ${run.run}`,
       caption: `Every worker of one run (${run.instances} instances), unaveraged, with the workload's phase starts (generate, load, build, iterate, result) as dashed lines. Source: ${source}.`,
       spec: drillDownSpec(rows, phases, {
+        gaps: samplerGaps([run], samples, 'worker'),
         title: `${ENV_LABEL[run.env] ?? run.env}: ${run.run}`,
         subtitle: ['per worker, % of allocated CPUs'],
       }),

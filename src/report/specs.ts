@@ -1,7 +1,7 @@
 // Vega-Lite specs of the report's figures, as pure functions of aggregated rows.
 // The look follows the paper's Fig. 3-7: panels per environment and density,
 // CPU in % over time with User / System / Wait series.
-import type { CellStat, PhaseRule, RatioRow, SeriesPoint } from './aggregate.js';
+import type { CellStat, GapSpan, PhaseRule, RatioRow, SeriesPoint } from './aggregate.js';
 
 export type VlSpec = Record<string, unknown>;
 
@@ -29,7 +29,10 @@ function envSort(rows: readonly { envLabel: string }[]): string[] {
 }
 
 /** Fig. 6: CPU over time, rows = environment, columns = instances per host. */
-export function cpuGridSpec(rows: readonly SeriesPoint[], opts: { title: string; subtitle: string[] }): VlSpec {
+export function cpuGridSpec(
+  rows: readonly SeriesPoint[],
+  opts: { title: string; subtitle: string[]; gaps?: readonly GapSpan[] },
+): VlSpec {
   const present = CPU_SERIES.filter((s) => rows.some((r) => r.series === s));
   const idx = present.map((s) => CPU_SERIES.indexOf(s));
   return timeGrid(rows, {
@@ -41,7 +44,10 @@ export function cpuGridSpec(rows: readonly SeriesPoint[], opts: { title: string;
 }
 
 /** Fig. 7: memory over time, same grid. */
-export function memoryGridSpec(rows: readonly SeriesPoint[], opts: { title: string; subtitle: string[] }): VlSpec {
+export function memoryGridSpec(
+  rows: readonly SeriesPoint[],
+  opts: { title: string; subtitle: string[]; gaps?: readonly GapSpan[] },
+): VlSpec {
   const present = MEM_SERIES.filter((s) => rows.some((r) => r.series === s));
   return timeGrid(rows, {
     ...opts,
@@ -60,6 +66,7 @@ function timeGrid(
   o: {
     title: string;
     subtitle: string[];
+    gaps?: readonly GapSpan[];
     yTitle: string;
     yDomain: [number, number] | null;
     series: { domain: string[]; colors: string[]; shapes: string[] };
@@ -73,10 +80,36 @@ function timeGrid(
     scale: { domain: o.series.domain, range: o.series.colors },
   };
   const yScale = o.yDomain ? { domain: o.yDomain, clamp: true } : { zero: true };
+  const gaps = o.gaps ?? [];
+  const series = { filter: 'datum.gap !== true' };
+  // grey bands where a worker has no samples (its sampler was reconnecting), so a line
+  // drawn across the hole is never read as data
+  const gapLayer = gaps.length
+    ? [
+        {
+          transform: [{ filter: 'datum.gap === true' }],
+          mark: { type: 'rect', color: '#888', opacity: 0.25 },
+          encoding: {
+            x: { field: 't0', type: 'quantitative' },
+            x2: { field: 't1' },
+            tooltip: [
+              { field: 'run' },
+              { field: 'worker' },
+              { field: 't0', format: '.1f', title: 'no samples from (s)' },
+              { field: 't1', format: '.1f', title: 'to (s)' },
+            ],
+          },
+        },
+      ]
+    : [];
   return {
     $schema: SCHEMA,
-    title: { text: o.title, subtitle: o.subtitle, anchor: 'start' },
-    data: { values: rows },
+    title: {
+      text: o.title,
+      subtitle: gaps.length ? [...o.subtitle, 'grey: no samples from a worker (sampler reconnecting)'] : o.subtitle,
+      anchor: 'start',
+    },
+    data: { values: [...rows, ...gaps] },
     facet: {
       row: { field: 'envLabel', type: 'nominal', title: null, sort: envSort(rows) },
       column: {
@@ -92,7 +125,9 @@ function timeGrid(
       // the band's fill gets its own scale so that it stays out of the series legend
       resolve: { scale: { fill: 'independent' }, legend: { fill: 'independent' } },
       layer: [
+        ...gapLayer,
         {
+          transform: [series],
           mark: { type: 'area', opacity: 0.15 },
           encoding: {
             x,
@@ -103,6 +138,7 @@ function timeGrid(
           },
         },
         {
+          transform: [series],
           mark: { type: 'line', strokeWidth: 1.2, point: { filled: true, size: 16 } },
           encoding: {
             x,
@@ -235,9 +271,10 @@ export function ratiosSpec(rows: readonly RatioRow[], opts: { title: string; sub
 }
 
 export interface DrillRow {
-  kind: 'sample' | 'phase';
+  kind: 'sample' | 'phase' | 'gap';
   worker: string;
   t: number;
+  t1?: number;
   series?: string;
   value?: number;
   phase?: string;
@@ -247,23 +284,38 @@ export interface DrillRow {
 export function drillDownSpec(
   samples: readonly DrillRow[],
   phases: readonly PhaseRule[],
-  opts: { title: string; subtitle: string[] },
+  opts: { title: string; subtitle: string[]; gaps?: readonly GapSpan[] },
 ): VlSpec {
+  const gaps = opts.gaps ?? [];
   const values: DrillRow[] = [
     ...samples,
     ...phases.map((p) => ({ kind: 'phase' as const, worker: p.worker, t: p.t, phase: p.phase })),
+    ...gaps.map((g) => ({ kind: 'gap' as const, worker: g.worker, t: g.t0, t1: g.t1 })),
   ];
   const present = CPU_SERIES.filter((s) => samples.some((r) => r.series === s));
   const idx = present.map((s) => CPU_SERIES.indexOf(s));
   return {
     $schema: SCHEMA,
-    title: { text: opts.title, subtitle: opts.subtitle, anchor: 'start' },
+    title: {
+      text: opts.title,
+      subtitle: gaps.length ? [...opts.subtitle, 'grey: no samples (sampler reconnecting)'] : opts.subtitle,
+      anchor: 'start',
+    },
     data: { values },
     facet: { row: { field: 'worker', type: 'nominal', title: null } },
     spec: {
       width: 560,
       height: 90,
       layer: [
+        ...(gaps.length
+          ? [
+              {
+                transform: [{ filter: "datum.kind == 'gap'" }],
+                mark: { type: 'rect', color: '#888', opacity: 0.25 },
+                encoding: { x: { field: 't', type: 'quantitative' }, x2: { field: 't1' } },
+              },
+            ]
+          : []),
         {
           transform: [{ filter: "datum.kind == 'phase'" }],
           mark: { type: 'rule', color: '#999', strokeDash: [3, 3] },

@@ -18,9 +18,12 @@ export interface SyntheticOptions {
   accelerator?: 'kvm' | 'tcg';
   /** makespan factor per environment, e.g. { qemu: 1.2 } for an injected 20% regression */
   slowdown?: Record<string, number>;
+  /** a hole in the first worker's samples of one run (a lost sampler connection), marked with gapS after it */
+  samplerGap?: { run: string; fromS: number; toS: number };
 }
 
 const isVm = (env: string) => env === 'qemu' || env === 'vagrant';
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Deterministic: the same options always give the same files. */
 export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { runs: number; samples: number } {
@@ -122,6 +125,10 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           const io = t > 0.1 * makespan && t < 0.3 * makespan;
           for (const w of workers) {
             const user = busy ? (io ? 40 : 92) - (isVm(env) ? 5 : 0) : 1;
+            const g = o.samplerGap;
+            const inGap = g?.run === run && w.worker === workers[0]!.worker;
+            if (inGap && t > g.fromS && t < g.toS) continue;
+            const gapS = inGap && t >= g.toS && t - interval < g.toS ? round3(t - g.fromS) : null;
             rows.push({
               run,
               env,
@@ -140,6 +147,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
               memUsedBytes: 2e8 + (busy ? t * 1e6 : 0),
               memCachedBytes: source === 'guest' ? 1e8 : null,
               memLimitBytes: 2 ** 30,
+              gapS,
             });
           }
           rows.push({

@@ -24,7 +24,11 @@ describe('the report', () => {
 
   beforeAll(async () => {
     const results = tmpDir('synthetic');
-    writeSyntheticResults(results, { name: 'browser<b>x</b>', failed: ['002-qemu-x1-r1'] });
+    writeSyntheticResults(results, {
+      name: 'browser<b>x</b>',
+      failed: ['002-qemu-x1-r1'],
+      samplerGap: { run: '005-qemu-x2-r1', fromS: 4, toS: 8 },
+    });
     out = tmpDir('report');
     await writeReport(loadResults(results), out);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { binWidth, cellStats, cpuPick, memoryPick, overheadRatios, timeSeries } from '../../src/report/aggregate.js';
+import {
+  binWidth,
+  cellStats,
+  cpuPick,
+  memoryPick,
+  overheadRatios,
+  samplerGaps,
+  timeSeries,
+} from '../../src/report/aggregate.js';
 import { buildPage } from '../../src/report/build.js';
 import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -109,6 +117,44 @@ describe('report specs', () => {
     expect(spec.encoding.xOffset.field).toBe('envLabel');
     expect(spec.layer[1].encoding.y2.field).toBe('hi');
     expect(spec.layer[2].transform[0].filter).toBe('datum.failed > 0');
+  });
+});
+
+describe('sampler gaps in the report', () => {
+  const rs = fixture({ samplerGap: { run: '002-qemu-x1-r1', fromS: 5, toS: 9 } });
+
+  it('turns the gapS of a sample into the span without data, in the view that lost it', () => {
+    const gaps = samplerGaps(rs.runs, rs.samples, 'worker');
+    expect(gaps).toEqual([
+      {
+        gap: true,
+        env: 'qemu',
+        envLabel: 'VMs (qemu)',
+        instances: 1,
+        run: '002-qemu-x1-r1',
+        worker: 'qemu-0',
+        t0: 5,
+        t1: 9,
+      },
+    ]);
+    expect(samplerGaps(rs.runs, rs.samples, 'host')).toEqual([]);
+  });
+
+  it('draws gaps as grey bands under the series and says so; no band layer without gaps', () => {
+    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const spec: Json = cpuGridSpec(rows, {
+      title: 't',
+      subtitle: ['s'],
+      gaps: samplerGaps(rs.runs, rs.samples, 'worker'),
+    });
+    const [band, area, line] = spec.spec.layer;
+    expect(band.mark.type).toBe('rect');
+    expect(band.transform[0].filter).toBe('datum.gap === true');
+    expect(band.encoding.x2.field).toBe('t1');
+    for (const l of [area, line]) expect(l.transform[0].filter).toBe('datum.gap !== true');
+    expect(spec.title.subtitle.join()).toContain('no samples from a worker');
+    const plain: Json = cpuGridSpec(rows, { title: 't', subtitle: ['s'] });
+    expect(plain.spec.layer.map((l: Json) => l.mark.type)).toEqual(['area', 'line']);
   });
 });
 
