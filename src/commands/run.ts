@@ -41,6 +41,8 @@ interface RunFlags {
   instances?: number[];
   repetitions?: number;
   warmup?: number;
+  targetCi?: number;
+  maxRepetitions?: number;
   preset?: string;
   workload?: string;
   param?: Record<string, string>;
@@ -68,6 +70,8 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.instances !== undefined) o.instances = f.instances;
   if (f.repetitions !== undefined) o.repetitions = f.repetitions;
   if (f.warmup !== undefined) o.warmup = f.warmup;
+  if (f.targetCi !== undefined) sub('adaptive', { targetCiPct: f.targetCi });
+  if (f.maxRepetitions !== undefined) sub('adaptive', { maxRepetitions: f.maxRepetitions });
   if (f.seed !== undefined) o.seed = f.seed;
   if (f.workload !== undefined) sub('workload', { name: f.workload });
   if (f.preset !== undefined) sub('workload', { preset: f.preset });
@@ -92,6 +96,16 @@ export function runCommand(program: Command): void {
     .option('--instances <list>', 'workers per run, comma-separated (e.g. 1,2)', intList('--instances'))
     .option('--repetitions <n>', 'measured runs per cell', number('--repetitions'))
     .option('--warmup <n>', 'warm-up runs per cell (excluded from statistics)', number('--warmup'))
+    .option(
+      '--target-ci <pct>',
+      'adaptive repetitions: more rounds until the 95% interval of each mean makespan is within ± pct % of it',
+      number('--target-ci', false),
+    )
+    .option(
+      '--max-repetitions <n>',
+      'adaptive repetitions: measured runs per cell at most (default 10)',
+      number('--max-repetitions'),
+    )
     .option('--workload <name>', 'workload folder under workloads/ (default pagerank)')
     .option('--preset <name>', 'workload preset: tiny, small, paper, large')
     .option('--param <name=value>', 'workload parameter, repeatable (e.g. --param pages=50000)', param)

@@ -38,6 +38,26 @@ export const ExperimentSchema = z
       .default([1, 2])
       .describe('workers per run (density), one matrix column each'),
     repetitions: positiveInt.max(1000).default(3).describe('measured runs per cell'),
+    adaptive: z
+      .object({
+        targetCiPct: z
+          .number({
+            error: (issue) =>
+              issue.input === undefined ? 'required for adaptive repetitions (--target-ci <pct>)' : undefined,
+          })
+          .positive()
+          .max(1000)
+          .describe('stop a cell once the 95% interval of its mean makespan is within ± this % of the mean'),
+        maxRepetitions: positiveInt
+          .max(1000)
+          .default(10)
+          .describe('measured runs per cell at most (failed ones count)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'adaptive repetitions: after `repetitions` rounds, more rounds for the cells whose interval is still wider',
+      ),
     warmup: z
       .number()
       .int()

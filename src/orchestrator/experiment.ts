@@ -25,7 +25,7 @@ import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { loadManifest, resolveWorkload } from '../workload/manifest.js';
 import { findLeftovers } from './leftovers.js';
-import { planRuns } from './plan.js';
+import { adaptiveRound, cellPrecision, type PlannedRun, planRuns } from './plan.js';
 import { executeRun } from './runRun.js';
 
 export interface ExperimentOutcome {
@@ -151,30 +151,61 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const references = new Map<string, string>();
   const runs: RunRecord[] = [];
   const hostCpus = os.availableParallelism();
+  const precision = () =>
+    cellPrecision(
+      e,
+      runs
+        .filter((r) => !r.warmup)
+        .map((r) => ({ env: r.env, instances: r.instances, makespanS: r.makespanS, ok: r.status === 'ok' })),
+    );
+  let planned = plan.length;
+  const execute = async (p: PlannedRun) => {
+    const env = environments.get(p.env)!;
+    const prefix = `[${p.index + 1}/${planned}${e.adaptive ? '+' : ''}]`;
+    const rec = await executeRun(
+      {
+        experiment: e,
+        workload,
+        hostCpus,
+        signal,
+        references,
+        artifactsDir: path.join(dir, 'artifacts'),
+        experimentId,
+        onSamples: (rows) => samplesOut.write(rows),
+        onProgress: (m) => log(`${prefix} ${m}`),
+      },
+      env,
+      p,
+    );
+    runsOut.write([rec]);
+    runs.push(rec);
+    const what = rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
+    log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${what}`);
+  };
   try {
     for (const p of plan) {
       if (signal.aborted) break;
-      const env = environments.get(p.env)!;
-      const prefix = `[${p.index + 1}/${plan.length}]`;
-      const rec = await executeRun(
-        {
-          experiment: e,
-          workload,
-          hostCpus,
-          signal,
-          references,
-          artifactsDir: path.join(dir, 'artifacts'),
-          experimentId,
-          onSamples: (rows) => samplesOut.write(rows),
-          onProgress: (m) => log(`${prefix} ${m}`),
-        },
-        env,
-        p,
+      await execute(p);
+    }
+    // adaptive repetitions: more rounds for the cells whose interval is still too wide
+    for (let round = 1; e.adaptive && !signal.aborted; round++) {
+      const cells = precision();
+      const extra = adaptiveRound(e, cells, planned, round);
+      if (extra.length === 0) break;
+      const wide = cells.filter((c) => extra.some((x) => x.env === c.env && x.instances === c.instances));
+      log(
+        `adaptive: one more round for ${wide
+          .map(
+            (c) =>
+              `${c.env} x${c.instances} (±${c.halfWidthPct === null ? '?' : c.halfWidthPct.toFixed(1)}% after ${c.ok})`,
+          )
+          .join(', ')}; target ±${e.adaptive.targetCiPct}%`,
       );
-      runsOut.write([rec]);
-      runs.push(rec);
-      const what = rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
-      log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${what}`);
+      planned += extra.length;
+      for (const p of extra) {
+        if (signal.aborted) break;
+        await execute(p);
+      }
     }
   } finally {
     runsOut.close();
@@ -194,6 +225,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     ok: runs.filter((r) => r.status === 'ok').length,
     cells: metrics.map(({ values: _values, ...rest }) => rest),
     overheadRatios: overheadRatios(metrics),
+    ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: precision() } } : {}),
   });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
     ...metaBase,

@@ -1,5 +1,6 @@
 import type { EnvironmentName, Experiment } from '../config/schema.js';
 import { mulberry32 } from '../stats/bootstrap.js';
+import { meanCiHalfWidthPct } from '../stats/tests.js';
 
 export interface PlannedRun {
   index: number;
@@ -7,6 +8,15 @@ export interface PlannedRun {
   instances: number;
   repetition: number; // warm-ups: -warmup .. -1
   warmup: boolean;
+}
+
+function shuffled<T>(items: readonly T[], rand: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 /**
@@ -21,12 +31,68 @@ export function planRuns(
   const runs: PlannedRun[] = [];
   for (let rep = -e.warmup; rep < e.repetitions; rep++) {
     for (const instances of e.instances) {
-      const envs = [...e.environments];
-      for (let i = envs.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [envs[i], envs[j]] = [envs[j]!, envs[i]!];
+      for (const env of shuffled(e.environments, rand)) {
+        runs.push({ index: runs.length, env, instances, repetition: rep, warmup: rep < 0 });
       }
-      for (const env of envs) runs.push({ index: runs.length, env, instances, repetition: rep, warmup: rep < 0 });
+    }
+  }
+  return runs;
+}
+
+/** Where a cell stands against the adaptive stopping rule. */
+export interface CellPrecision {
+  env: EnvironmentName;
+  instances: number;
+  /** measured runs so far, failed ones included */
+  attempted: number;
+  ok: number;
+  halfWidthPct: number | null;
+  met: boolean;
+}
+
+/** Every cell's precision from the measured runs so far. Pure. */
+export function cellPrecision(
+  e: Pick<Experiment, 'environments' | 'instances' | 'adaptive'>,
+  measured: readonly { env: string; instances: number; makespanS: number | null; ok: boolean }[],
+): CellPrecision[] {
+  const target = e.adaptive?.targetCiPct ?? Number.POSITIVE_INFINITY;
+  const out: CellPrecision[] = [];
+  for (const instances of e.instances) {
+    for (const env of e.environments) {
+      const mine = measured.filter((r) => r.env === env && r.instances === instances);
+      const values = mine.filter((r) => r.ok && r.makespanS !== null).map((r) => r.makespanS!);
+      const halfWidthPct = meanCiHalfWidthPct(values);
+      out.push({
+        env,
+        instances,
+        attempted: mine.length,
+        ok: values.length,
+        halfWidthPct,
+        met: halfWidthPct !== null && halfWidthPct <= target,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * One more round for the cells still wider than the target and under the cap,
+ * environments in a seeded order as in planRuns; empty when every cell is done.
+ */
+export function adaptiveRound(
+  e: Pick<Experiment, 'repetitions' | 'seed' | 'adaptive' | 'instances'>,
+  cells: readonly CellPrecision[],
+  nextIndex: number,
+  round: number,
+): PlannedRun[] {
+  if (!e.adaptive) return [];
+  const cap = Math.max(e.adaptive.maxRepetitions, e.repetitions);
+  const rand = mulberry32((e.seed + 7919 * round) >>> 0);
+  const runs: PlannedRun[] = [];
+  for (const instances of e.instances) {
+    const due = cells.filter((c) => c.instances === instances && !c.met && c.attempted < cap);
+    for (const c of shuffled(due, rand)) {
+      runs.push({ index: nextIndex + runs.length, env: c.env, instances, repetition: c.attempted, warmup: false });
     }
   }
   return runs;

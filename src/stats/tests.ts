@@ -88,3 +88,28 @@ export function madOutliers(xs: readonly number[], threshold = 3.5): boolean[] {
   if (!(mad > 0)) return xs.map(() => false);
   return xs.map((x) => Math.abs((0.6745 * (x - med)) / mad) > threshold);
 }
+
+// Two-sided 95% Student-t quantiles t(0.975, df) for df = 1..30.
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** t(0.975, df): the table up to 30, then 1.96 + 2.4/df (within 0.002 of the exact value). */
+export function tQuantile975(df: number): number {
+  if (df < 1) return Number.POSITIVE_INFINITY;
+  return df <= 30 ? T975[Math.floor(df) - 1]! : 1.96 + 2.4 / df;
+}
+
+/**
+ * Half-width of the 95% Student-t interval of the mean, as % of the mean: the
+ * stopping rule of adaptive repetitions. Student-t rather than the bootstrap
+ * because it stays honest with 2-5 runs, where a percentile bootstrap is too narrow.
+ */
+export function meanCiHalfWidthPct(xs: readonly number[]): number | null {
+  if (xs.length < 2) return null;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (m === 0) return null;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+  return ((tQuantile975(xs.length - 1) * sd) / Math.sqrt(xs.length) / Math.abs(m)) * 100;
+}

@@ -12,11 +12,58 @@ describe('versus CLI', () => {
     [['run', '--param', 'pages=0'], 'workload.params.pages: must be between 1 and 50000000'],
     [['run', '--config', '/nonexistent.json'], '/nonexistent.json: cannot read config file (ENOENT)'],
     [['run', '--frobnicate'], "unknown option '--frobnicate'"],
+    [['run', '--max-repetitions', '5'], 'adaptive.targetCiPct: required for adaptive repetitions (--target-ci <pct>)'],
   ])('%j is one clear error and exit 2', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('adaptive repetitions add rounds until the interval is tight enough or the cap is reached', async () => {
+    const run = async (targetCi: string) => {
+      const out = tmpDir('adaptive');
+      const r = await runCli([
+        'run',
+        '--env',
+        'native',
+        '--native-runtime',
+        'host',
+        '--instances',
+        '1',
+        '--repetitions',
+        '2',
+        '--target-ci',
+        targetCi,
+        '--max-repetitions',
+        '4',
+        '--no-report',
+        '-o',
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const dir = r.stdout.trim();
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+      return { r, runs: readLines<RunRecord>(path.join(dir, 'runs.ndjson')), summary };
+    };
+    // no machine is that steady: runs until the cap
+    const strict = await run('0.0001');
+    expect(strict.runs.map((x) => x.run)).toEqual([
+      '001-native-x1-r1',
+      '002-native-x1-r2',
+      '003-native-x1-r3',
+      '004-native-x1-r4',
+    ]);
+    expect(strict.r.stderr).toMatch(/adaptive: one more round for native x1 \(±[\d.]+% after 2\); target ±0.0001%/);
+    expect(strict.summary.adaptive).toMatchObject({
+      targetCiPct: 0.0001,
+      maxRepetitions: 4,
+      cells: [{ env: 'native', instances: 1, attempted: 4, ok: 4, met: false }],
+    });
+    // two runs of the same work are within ±1000% of each other: no extra round
+    const loose = await run('1000');
+    expect(loose.runs).toHaveLength(2);
+    expect(loose.summary.adaptive.cells[0]).toMatchObject({ attempted: 2, met: true });
   });
 
   it('has --help on every command', async () => {

@@ -3,11 +3,12 @@ import { containerSpec } from '../../src/environments/docker.js';
 import { NativeEnvironment } from '../../src/environments/native.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
-import { cpusetFor, planRuns, runName } from '../../src/orchestrator/plan.js';
+import { adaptiveRound, cellPrecision, cpusetFor, planRuns, runName } from '../../src/orchestrator/plan.js';
 import { verifyRun } from '../../src/orchestrator/verify.js';
 import { formatSummaryTable, summarize } from '../../src/results/summary.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from '../../src/results/types.js';
 import { describe as describeStats, median, stdev } from '../../src/stats/basic.js';
+import { meanCiHalfWidthPct, tQuantile975 } from '../../src/stats/tests.js';
 import { loadManifest, resolveWorkload, workloadArgs } from '../../src/workload/manifest.js';
 import { parseWorkloadLine } from '../../src/workload/protocol.js';
 
@@ -101,6 +102,50 @@ describe('run plan', () => {
     expect(cpusetFor(1, 1, 2)).toEqual([1]);
     expect(cpusetFor(2, 1, 2)).toEqual([0]);
     expect(cpusetFor(1, 2, 4)).toEqual([2, 3]);
+  });
+});
+
+describe('adaptive repetitions', () => {
+  const e = {
+    environments: ['docker', 'qemu'] as ('docker' | 'qemu')[],
+    instances: [1],
+    repetitions: 3,
+    seed: 1,
+    adaptive: { targetCiPct: 5, maxRepetitions: 6 },
+  };
+  const runs = (env: string, makespans: (number | null)[]) =>
+    makespans.map((m) => ({ env, instances: 1, makespanS: m, ok: m !== null }));
+
+  it('uses the Student-t interval: textbook quantiles, honest with few runs', () => {
+    expect(tQuantile975(1)).toBe(12.706);
+    expect(tQuantile975(4)).toBe(2.776);
+    expect(tQuantile975(30)).toBe(2.042);
+    expect(tQuantile975(60)).toBeCloseTo(2.0, 2);
+    expect(tQuantile975(1000)).toBeCloseTo(1.962, 3);
+    // n 4: t(0.975, 3) * sd / sqrt(4) / mean
+    expect(meanCiHalfWidthPct([9, 10, 11, 10])).toBeCloseTo(((3.182 * stdev([9, 10, 11, 10])) / 2 / 10) * 100, 6);
+    expect(meanCiHalfWidthPct([5])).toBeNull();
+  });
+
+  it('adds a round only for the cells still wider than the target, up to the cap', () => {
+    const tight = runs('docker', [1.0, 1.01, 0.99]); // about ±2.5%
+    const wide = runs('qemu', [10, 14, 8]); // about ±38%
+    const cells = cellPrecision(e, [...tight, ...wide]);
+    expect(cells.find((c) => c.env === 'docker')).toMatchObject({ attempted: 3, ok: 3, met: true });
+    expect(cells.find((c) => c.env === 'qemu')).toMatchObject({ attempted: 3, ok: 3, met: false });
+    const round = adaptiveRound(e, cells, 6, 1);
+    expect(round).toEqual([{ index: 6, env: 'qemu', instances: 1, repetition: 3, warmup: false }]);
+    expect(runName(round[0]!)).toBe('007-qemu-x1-r4');
+    // at the cap (failed runs count, so a cell that always fails ends too)
+    const capped = cellPrecision(e, [...tight, ...runs('qemu', [10, 14, 8, null, null, 12])]);
+    expect(adaptiveRound(e, capped, 9, 2)).toEqual([]);
+    // without the adaptive section nothing is added
+    expect(adaptiveRound({ ...e, adaptive: undefined }, cells, 6, 1)).toEqual([]);
+  });
+
+  it('needs two successful runs before a cell can be judged', () => {
+    const cells = cellPrecision(e, runs('docker', [1, null, null]));
+    expect(cells[0]).toMatchObject({ ok: 1, halfWidthPct: null, met: false });
   });
 });
 
