@@ -26,6 +26,7 @@ import type { RunRecord } from '../results/types.js';
 import { loadManifest, resolveWorkload } from '../workload/manifest.js';
 import { findLeftovers } from './leftovers.js';
 import { adaptiveRound, cellPrecision, type PlannedRun, planRuns } from './plan.js';
+import { estimateRemainingS, formatDuration } from './progress.js';
 import { executeRun } from './runRun.js';
 
 export interface ExperimentOutcome {
@@ -159,7 +160,10 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
         .map((r) => ({ env: r.env, instances: r.instances, makespanS: r.makespanS, ok: r.status === 'ok' })),
     );
   let planned = plan.length;
+  let queue: readonly PlannedRun[] = plan;
+  const wallTimes: { env: string; seconds: number }[] = [];
   const execute = async (p: PlannedRun) => {
+    const startedAt = Date.now();
     const env = environments.get(p.env)!;
     const prefix = `[${p.index + 1}/${planned}${e.adaptive ? '+' : ''}]`;
     const rec = await executeRun(
@@ -180,7 +184,11 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     runsOut.write([rec]);
     runs.push(rec);
     const what = rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
-    log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${what}`);
+    wallTimes.push({ env: p.env, seconds: (Date.now() - startedAt) / 1000 });
+    const left = queue.filter((q) => q.index > p.index);
+    const eta = estimateRemainingS(wallTimes, left);
+    const etaText = left.length && eta !== null ? ` — ${left.length} run(s) left, about ${formatDuration(eta)}` : '';
+    log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${what}${etaText}`);
   };
   try {
     for (const p of plan) {
@@ -202,6 +210,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
           .join(', ')}; target ±${e.adaptive.targetCiPct}%`,
       );
       planned += extra.length;
+      queue = extra;
       for (const p of extra) {
         if (signal.aborted) break;
         await execute(p);

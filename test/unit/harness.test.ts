@@ -4,6 +4,7 @@ import { NativeEnvironment } from '../../src/environments/native.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
 import { adaptiveRound, cellPrecision, cpusetFor, planRuns, runName } from '../../src/orchestrator/plan.js';
+import { estimateRemainingS, formatDuration } from '../../src/orchestrator/progress.js';
 import { verifyRun } from '../../src/orchestrator/verify.js';
 import { formatSummaryTable, summarize } from '../../src/results/summary.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from '../../src/results/types.js';
@@ -102,6 +103,29 @@ describe('run plan', () => {
     expect(cpusetFor(1, 1, 2)).toEqual([1]);
     expect(cpusetFor(2, 1, 2)).toEqual([0]);
     expect(cpusetFor(1, 2, 4)).toEqual([2, 3]);
+  });
+});
+
+describe('progress', () => {
+  it('expects each remaining run to take the mean of its environment, else of all runs', () => {
+    const done = [
+      { env: 'docker', seconds: 2 },
+      { env: 'docker', seconds: 4 },
+      { env: 'qemu', seconds: 40 },
+    ];
+    expect(estimateRemainingS(done, [{ env: 'docker' }, { env: 'qemu' }])).toBe(3 + 40);
+    // native not seen yet: the mean of everything so far
+    expect(estimateRemainingS(done, [{ env: 'native' }])).toBeCloseTo(46 / 3, 10);
+    expect(estimateRemainingS([], [{ env: 'docker' }])).toBeNull();
+    expect(estimateRemainingS(done, [])).toBe(0);
+  });
+
+  it('says durations the way people do', () => {
+    expect(formatDuration(0.2)).toBe('1 s');
+    expect(formatDuration(45)).toBe('45 s');
+    expect(formatDuration(240)).toBe('4 min');
+    expect(formatDuration(80 * 60)).toBe('80 min');
+    expect(formatDuration(95 * 60)).toBe('1 h 35 min');
   });
 });
 
