@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
 import type { ExperimentInput } from '../../src/config/schema.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
+import { summarize } from '../../src/results/summary.js';
 import { docker, labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
 async function experiment(overrides: ExperimentInput, during?: () => Promise<void>) {
@@ -56,6 +59,36 @@ describe('worker faults on real engines: the run fails with its reason, the expe
       expect(r.status).toBe('failed');
       expect(r.reason).toContain('exit code 2');
       expect(r.reason).toContain('cannot open edge list /nonexistent/graph.txt');
+    }
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('a worker userland that computes a different answer fails as a checksum mismatch, never as fast', async () => {
+    // a real fault, no mock: the native baseline's copy of the workload inside the image
+    // (the chroot it runs in) sums each vertex's in-edges in reverse order — ranks still
+    // sum to 1 and pass the workload's own checks, but differ in the last bits, as a
+    // different runtime or a miscompiled loop would. Containers mount the project's own
+    // copy; the sync stamp is left alone, so the altered copy is what runs natively.
+    const image = await ensureImage();
+    const kernel = path.join(image.rootfs, 'opt/versus/workloads/pagerank/lib/kernel.mjs');
+    const original = fs.readFileSync(kernel, 'utf8');
+    const line = 'for (let e = rowptr[v]; e < rowEnd; e++) sum += contrib[col[e]];';
+    expect(original).toContain(line);
+    fs.writeFileSync(
+      kernel,
+      original.replace(line, 'for (let e = rowEnd - 1; e >= rowptr[v]; e--) sum += contrib[col[e]];'),
+    );
+    try {
+      const { runs } = await experiment({ environments: ['docker', 'native'], workload: { preset: 'tiny' } });
+      expect(runs).toHaveLength(2);
+      const failed = runs.filter((r) => r.status === 'failed');
+      expect(failed).toHaveLength(1);
+      // whichever ran second is compared with the first one's checksum
+      expect(failed[0]!.reason).toMatch(/checksum [0-9a-f]+ differs from [0-9a-f]+, seen first for the same workload/);
+      // excluded from every statistic
+      expect(summarize(runs, []).find((c) => c.env === failed[0]!.env)!.ok).toBe(0);
+    } finally {
+      fs.writeFileSync(kernel, original);
     }
     expect(await labelledContainers()).toEqual([]);
   });
