@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dockerClient } from '../environments/docker.js';
 import { Libvirt } from '../environments/vagrant/libvirt.js';
-import { parsePluginList } from '../environments/vagrant.js';
+import { parsePluginList, vagrantToolEnv } from '../environments/vagrant.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { run, which } from '../util/exec.js';
@@ -65,7 +65,7 @@ export async function doctorChecks(): Promise<Check[]> {
 async function vagrantChecks(): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  const env = { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' };
+  const env = vagrantToolEnv();
   const v = (await which('vagrant'))
     ? (await run('vagrant', ['--version'], { env, allowFail: true, timeoutMs: 60_000 })).stdout.trim()
     : null;

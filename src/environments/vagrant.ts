@@ -42,6 +42,18 @@ export function vagrantRunsDir(): string {
   return path.join(cacheDir(), 'vagrant', 'runs');
 }
 
+/**
+ * The environment of vagrant calls that belong to no run (version, plugins, boxes):
+ * a state folder of their own, so vagrant never writes .vagrant/ into the checkout.
+ */
+export function vagrantToolEnv(): NodeJS.ProcessEnv {
+  return vagrantEnv(process.env, {
+    projectRoot: PROJECT_ROOT,
+    dotfileDir: path.join(cacheDir(), 'vagrant', 'tool'),
+    settingsFile: '',
+  });
+}
+
 /** `vagrant plugin list`: "vagrant-libvirt (0.11.2, system)". Pure. */
 export function parsePluginList(text: string): { name: string; version: string }[] {
   const out: { name: string; version: string }[] = [];
@@ -105,7 +117,7 @@ export class VagrantEnvironment implements Environment {
         `vagrant: ${vagrant} is missing; install it with scripts/setup.sh (apt-get install vagrant vagrant-libvirt)`,
       );
     }
-    const baseEnv = vagrantEnv(process.env, { projectRoot: PROJECT_ROOT, dotfileDir: '', settingsFile: '' });
+    const baseEnv = vagrantToolEnv();
     const version = (await run(vagrant, ['--version'], { env: baseEnv, timeoutMs: 60_000 })).stdout.trim();
     const plugins = parsePluginList(
       (await run(vagrant, ['plugin', 'list'], { env: baseEnv, timeoutMs: 60_000, allowFail: true })).stdout,

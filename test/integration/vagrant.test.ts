@@ -52,6 +52,8 @@ function vagrantRuns(): string[] {
 }
 
 function expectNothingLeft(): void {
+  // vagrant keeps its state in per-run folders, never in the checkout
+  expect(fs.existsSync(path.join(PROJECT_ROOT, '.vagrant'))).toBe(false);
   expect(libvirtTraces()).toEqual([]);
   expect(libvirtQemuPids()).toEqual([]);
   expect(vagrantRuns()).toEqual([]);
