@@ -67,13 +67,15 @@ export function buildPage(rs: ResultSet): Page {
       : '';
 
   const figures: Figure[] = [];
+  // one pass over the samples per view; the drill-downs take their run's share
+  const workerGaps = samplerGaps(runs, samples, 'worker');
   const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS);
   figures.push({
     id: 'fig6-worker',
     title: 'Fig. 6 — CPU utilization over time, workers’ own view',
     caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. VMs: guest /proc/stat. Containers: Docker stats (cgroup), Wait CPU from the host's /proc/stat (containers have no iowait of their own). Native: /proc/<pid>/stat, Wait CPU from the host. % of the CPUs allocated to the worker.${binNote}`,
     spec: cpuGridSpec(cpuWorker, {
-      gaps: samplerGaps(runs, samples, 'worker'),
+      gaps: workerGaps,
       title: 'CPU utilization, workers’ own view',
       subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
     }),
@@ -108,7 +110,7 @@ export function buildPage(rs: ResultSet): Page {
     spec: memoryGridSpec(memory, {
       title: 'Memory',
       subtitle: ['GB, workers’ own view'],
-      gaps: samplerGaps(runs, samples, 'worker'),
+      gaps: workerGaps,
     }),
   });
   const boot = cellStats(runs, bootLatency);
@@ -139,7 +141,7 @@ export function buildPage(rs: ResultSet): Page {
       title: `Per worker — ${ENV_LABEL[run.env] ?? run.env}, run ${run.run}`,
       caption: `Every worker of one run (${run.instances} instances), unaveraged, with the workload's phase starts (generate, load, build, iterate, result) as dashed lines. Source: ${source}.`,
       spec: drillDownSpec(rows, phases, {
-        gaps: samplerGaps([run], samples, 'worker'),
+        gaps: workerGaps.filter((g) => g.run === run.run),
         title: `${ENV_LABEL[run.env] ?? run.env}: ${run.run}`,
         subtitle: ['per worker, % of allocated CPUs'],
       }),
