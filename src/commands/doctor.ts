@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dockerClient } from '../environments/docker.js';
+import { parseBoxList, workerBoxName } from '../environments/vagrant/box.js';
 import { Libvirt } from '../environments/vagrant/libvirt.js';
 import { parsePluginList, vagrantToolEnv } from '../environments/vagrant.js';
 import { imageDir, readManifest } from '../image/manifest.js';
@@ -76,6 +77,17 @@ async function vagrantChecks(): Promise<Check[]> {
   );
   add('vagrant plugins', true, plugins.length ? plugins.map((p) => `${p.name} ${p.version}`).join(', ') : 'none');
   const libvirtPlugin = plugins.some((p) => p.name === 'vagrant-libvirt');
+  const box = workerBoxName({ hash: imageHash() });
+  const boxes = parseBoxList(
+    (await run('vagrant', ['box', 'list'], { env, allowFail: true, timeoutMs: 60_000 })).stdout,
+  );
+  add(
+    'vagrant box',
+    true,
+    boxes.some((b) => b.name === box)
+      ? `${box} (the current worker image) added`
+      : `${box} not added yet: versus run --env vagrant adds it (or versus image build --vagrant-box)`,
+  );
   const virsh = await which('virsh');
   add(
     'provider libvirt',

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { buildLibvirtBox, workerBoxName } from '../environments/vagrant/box.js';
+import { buildLibvirtBox, removeLibvirtBox, workerBoxName } from '../environments/vagrant/box.js';
+import { vagrantToolEnv } from '../environments/vagrant.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { which } from '../util/exec.js';
 
 export function imageCommand(program: Command): void {
   const image = program
@@ -40,11 +42,17 @@ export function imageCommand(program: Command): void {
     });
   image
     .command('rm')
-    .description('remove a cached image (default: the current one)')
+    .description('remove a cached image (default: the current one) and its vagrant box')
     .argument('[hash]', 'hash prefix')
-    .action((hash?: string) => {
+    .action(async (hash?: string) => {
       const targets = listImages().filter((m) => (hash ? m.hash.startsWith(hash) : m.hash === imageHash()));
-      for (const m of targets) if (removeImage(m.hash)) process.stdout.write(`removed ${m.hash.slice(0, 16)}\n`);
+      const vagrant = await which('vagrant');
+      for (const m of targets) {
+        if (removeImage(m.hash)) process.stdout.write(`removed ${m.hash.slice(0, 16)}\n`);
+        // its vagrant box (a copy of the disk in ~/.vagrant.d) goes with it
+        if (vagrant && (await removeLibvirtBox(vagrant, m, vagrantToolEnv())))
+          process.stdout.write(`removed vagrant box ${workerBoxName(m)}\n`);
+      }
       if (targets.length === 0) process.stdout.write('nothing to remove\n');
     });
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { libvirtBoxMetadata, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { buildSettings, vagrantEnv } from '../../src/environments/vagrant/settings.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { PROJECT_ROOT } from '../../src/util/paths.js';
@@ -210,6 +211,33 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
     expect(pidsWithCmdline('vagrant\0up\0')).toEqual([]);
     expect(libvirtdPid() === null).toBe(daemonBefore === null);
     expect((await runCli(['clean'])).stdout).toContain('nothing left behind');
+  });
+});
+
+describe('vagrant boxes of worker images', () => {
+  it('versus image rm removes the image and its vagrant box', async () => {
+    // a stand-in image (manifest only) with a small real box added under its name
+    const cache = tmpDir('vagrant-box-cache');
+    const hash = 'abcdef0123456789'.repeat(4);
+    const imageDir = path.join(cache, 'images', hash.slice(0, 16));
+    fs.mkdirSync(imageDir, { recursive: true });
+    fs.writeFileSync(path.join(imageDir, 'manifest.json'), JSON.stringify({ hash, dir: imageDir, createdAt: 'x' }));
+    const staging = tmpDir('vagrant-box');
+    fs.writeFileSync(path.join(staging, 'metadata.json'), JSON.stringify(libvirtBoxMetadata()));
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', path.join(staging, 'box.img'), '16M']);
+    execFileSync('tar', ['-cf', path.join(staging, 'test.box'), '-C', staging, 'metadata.json', 'box.img']);
+    const name = workerBoxName({ hash });
+    const env = { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' };
+    execFileSync('vagrant', ['box', 'add', '--force', '--name', name, path.join(staging, 'test.box')], { env });
+    const boxes = () => execFileSync('vagrant', ['box', 'list'], { env, encoding: 'utf8' });
+    expect(boxes()).toContain(name);
+
+    const r = await runCli(['image', 'rm', hash.slice(0, 8)], undefined, { ...process.env, VERSUS_CACHE: cache });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`removed ${hash.slice(0, 16)}`);
+    expect(r.stdout).toContain(`removed vagrant box ${name}`);
+    expect(fs.existsSync(imageDir)).toBe(false);
+    expect(boxes()).not.toContain(name);
   });
 });
 

@@ -77,3 +77,16 @@ export async function ensureLibvirtBox(
   await run(vagrant, ['box', 'add', '--force', '--name', name, file], { env, timeoutMs: 600_000 });
   return name;
 }
+
+/** Removes the worker image's box from vagrant, if it is there; true when it was. */
+export async function removeLibvirtBox(
+  vagrant: string,
+  image: Pick<ImageManifest, 'hash'>,
+  env: NodeJS.ProcessEnv,
+): Promise<boolean> {
+  const name = workerBoxName(image);
+  const list = await run(vagrant, ['box', 'list'], { env, timeoutMs: 120_000, allowFail: true });
+  if (!parseBoxList(list.stdout).some((b) => b.name === name)) return false;
+  await run(vagrant, ['box', 'remove', '--force', '--all', name], { env, timeoutMs: 120_000 });
+  return true;
+}
