@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { stringify } from 'csv-stringify/sync';
 import { type RunRecord, SAMPLE_COLUMNS, type SampleRecord } from './types.js';
 
@@ -112,7 +113,6 @@ export class SamplesWriter {
   }
 }
 
-/** The usual column order as one object literal: one hidden class for a million rows. */
 /**
  * Rows repeat the same few strings (run, env, worker, source) a million times:
  * keep one copy of each, so the parsed duplicates die young instead of filling
@@ -128,6 +128,7 @@ class Interner {
   }
 }
 
+/** The usual column order as one object literal: one hidden class for a million rows. */
 function fromStandardRow(a: unknown[], strings: Interner): SampleRecord {
   return {
     run: strings.of(a[0] as string),
@@ -157,29 +158,54 @@ function fromRow(columns: readonly (keyof SampleRecord)[], a: unknown[]): Sample
   return row as unknown as SampleRecord;
 }
 
+/**
+ * Calls onLine for every line of a file, read in 8 MiB chunks: a results file of
+ * a million samples never sits in memory as one string. The last line is flagged
+ * when it has no newline (a crash mid-write).
+ */
+function forEachLine(file: string, onLine: (line: string, torn: boolean) => boolean): void {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const text = carry + (n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end());
+      let start = 0;
+      for (;;) {
+        const end = text.indexOf('\n', start);
+        if (end < 0) break;
+        if (!onLine(text.slice(start, end), false)) return;
+        start = end + 1;
+      }
+      carry = text.slice(start);
+      if (n === 0) {
+        if (carry) onLine(carry, true);
+        return;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads samples.ndjson (column arrays after a header, or one object per line); a torn last line is skipped. */
 export function readSamples(file: string): SampleRecord[] {
   if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
   const out: SampleRecord[] = [];
   const strings = new Interner();
   let columns: readonly (keyof SampleRecord)[] | null = null;
   let standardColumns = false;
-  let start = 0;
   let lineNo = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    const torn = end < 0;
-    if (torn) end = text.length;
+  forEachLine(file, (line, torn) => {
     lineNo++;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (!line.trim()) continue;
+    if (!line.trim()) return true;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      if (torn) break; // a crash mid-write: everything before it is whole
+      if (torn) return false; // a crash mid-write: everything before it is whole
       throw new Error(`${file}:${lineNo}: not a JSON line`);
     }
     if (Array.isArray(value)) {
@@ -191,7 +217,8 @@ export function readSamples(file: string): SampleRecord[] {
     } else {
       out.push(value as SampleRecord);
     }
-  }
+    return true;
+  });
   return out;
 }
 
