@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dockerClient } from '../environments/docker.js';
-import { parseBoxList, workerBoxName } from '../environments/vagrant/box.js';
+import { listBoxes, workerBoxName } from '../environments/vagrant/box.js';
 import { Libvirt } from '../environments/vagrant/libvirt.js';
-import { parsePluginList, vagrantToolEnv } from '../environments/vagrant.js';
+import { vagrantInventory, vagrantToolEnv } from '../environments/vagrant.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { run, which } from '../util/exec.js';
@@ -66,21 +66,18 @@ export async function doctorChecks(): Promise<Check[]> {
 async function vagrantChecks(): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  const env = vagrantToolEnv();
-  const v = (await which('vagrant'))
-    ? (await run('vagrant', ['--version'], { env, allowFail: true, timeoutMs: 60_000 })).stdout.trim()
-    : null;
-  add('vagrant', v !== null, v ?? 'missing: apt-get install vagrant vagrant-libvirt (needed for --env vagrant only)');
-  if (v === null) return checks;
-  const plugins = parsePluginList(
-    (await run('vagrant', ['plugin', 'list'], { env, allowFail: true, timeoutMs: 60_000 })).stdout,
+  const inventory = await vagrantInventory();
+  add(
+    'vagrant',
+    inventory !== null,
+    inventory?.version ?? 'missing: apt-get install vagrant vagrant-libvirt (needed for --env vagrant only)',
   );
+  if (inventory === null) return checks;
+  const { plugins } = inventory;
   add('vagrant plugins', true, plugins.length ? plugins.map((p) => `${p.name} ${p.version}`).join(', ') : 'none');
   const libvirtPlugin = plugins.some((p) => p.name === 'vagrant-libvirt');
   const box = workerBoxName({ hash: imageHash() });
-  const boxes = parseBoxList(
-    (await run('vagrant', ['box', 'list'], { env, allowFail: true, timeoutMs: 60_000 })).stdout,
-  );
+  const boxes = await listBoxes('vagrant', vagrantToolEnv());
   add(
     'vagrant box',
     true,

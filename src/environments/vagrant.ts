@@ -24,7 +24,14 @@ import type {
 } from './types.js';
 import { ensureLibvirtBox } from './vagrant/box.js';
 import { vagrantProcessesFor, vmHostPid } from './vagrant/hostProcess.js';
-import { DOMAIN_PREFIX, Libvirt, POOL_NAME, publishBootFiles, removeBootFiles } from './vagrant/libvirt.js';
+import {
+  DOMAIN_PREFIX,
+  Libvirt,
+  libvirtTracesExist,
+  POOL_NAME,
+  publishBootFiles,
+  removeBootFiles,
+} from './vagrant/libvirt.js';
 import {
   buildSettings,
   DEFAULT_VIRTUALBOX_BOX,
@@ -54,6 +61,28 @@ export function vagrantToolEnv(): NodeJS.ProcessEnv {
   });
 }
 
+/** The state folder of one run's vagrant calls, and the settings file in it. */
+function runFolderEnv(dir: string): NodeJS.ProcessEnv {
+  return vagrantEnv(process.env, {
+    projectRoot: PROJECT_ROOT,
+    dotfileDir: path.join(dir, '.vagrant'),
+    settingsFile: path.join(dir, 'settings.json'),
+  });
+}
+
+/** What `versus run` and `versus doctor` both need to know of vagrant; null when it is not installed. */
+export async function vagrantInventory(
+  binary = 'vagrant',
+): Promise<{ version: string; plugins: { name: string; version: string }[] } | null> {
+  if (!(await which(binary))) return null;
+  const env = vagrantToolEnv();
+  const version = (await run(binary, ['--version'], { env, timeoutMs: 60_000, allowFail: true })).stdout.trim();
+  const plugins = parsePluginList(
+    (await run(binary, ['plugin', 'list'], { env, timeoutMs: 60_000, allowFail: true })).stdout,
+  );
+  return { version, plugins };
+}
+
 /** `vagrant plugin list`: "vagrant-libvirt (0.11.2, system)". Pure. */
 export function parsePluginList(text: string): { name: string; version: string }[] {
   const out: { name: string; version: string }[] = [];
@@ -65,7 +94,6 @@ export function parsePluginList(text: string): { name: string; version: string }
 }
 
 interface Prepared {
-  version: string;
   box: string;
   libvirt: Omit<LibvirtSettings, 'storagePool'> | null;
   ssh: VagrantSettings['ssh'];
@@ -75,9 +103,7 @@ interface Prepared {
 }
 
 interface RunState {
-  dir: string;
   env: NodeJS.ProcessEnv;
-  settings: VagrantSettings;
   up: ChildProcess | null;
   workers: VagrantWorker[];
 }
@@ -112,16 +138,13 @@ export class VagrantEnvironment implements Environment {
 
   private async prepare(): Promise<Prepared> {
     const vagrant = this.config.binary;
-    if (!(await which(vagrant))) {
+    const inventory = await vagrantInventory(vagrant);
+    if (!inventory) {
       throw new Error(
         `vagrant: ${vagrant} is missing; install it with scripts/setup.sh (apt-get install vagrant vagrant-libvirt)`,
       );
     }
-    const baseEnv = vagrantToolEnv();
-    const version = (await run(vagrant, ['--version'], { env: baseEnv, timeoutMs: 60_000 })).stdout.trim();
-    const plugins = parsePluginList(
-      (await run(vagrant, ['plugin', 'list'], { env: baseEnv, timeoutMs: 60_000, allowFail: true })).stdout,
-    );
+    const { version, plugins } = inventory;
     const info: EnvironmentInfo = {
       vagrant: version,
       provider: this.provider,
@@ -136,7 +159,6 @@ export class VagrantEnvironment implements Environment {
       const vbox = (await run('VBoxManage', ['--version'], { allowFail: true, timeoutMs: 30_000 })).stdout.trim();
       const box = this.config.box ?? DEFAULT_VIRTUALBOX_BOX;
       return {
-        version,
         box,
         libvirt: null,
         ssh: null,
@@ -166,7 +188,7 @@ export class VagrantEnvironment implements Environment {
         `vagrant: WARNING: libvirt runs the VMs under TCG software emulation (${accel.reason}); VM numbers are not those of a hardware hypervisor`,
       );
     }
-    const box = await ensureLibvirtBox(vagrant, image, baseEnv, this.log);
+    const box = await ensureLibvirtBox(vagrant, image, vagrantToolEnv(), this.log);
     const boot = publishBootFiles(image.hash, image.kernel, image.initrd);
     const libvirtVersion = (
       await run('virsh', ['-c', this.config.libvirtUri, 'version', '--daemon'], { allowFail: true })
@@ -176,7 +198,6 @@ export class VagrantEnvironment implements Environment {
       .map((l) => l.trim())
       .join('; ');
     return {
-      version,
       box,
       libvirt: {
         uri: this.config.libvirtUri,
@@ -222,14 +243,9 @@ export class VagrantEnvironment implements Environment {
       ssh: p.ssh,
       libvirt: p.libvirt ? { ...p.libvirt, storagePool: POOL_NAME } : null,
     });
-    const settingsFile = path.join(dir, 'settings.json');
-    fs.writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
-    const env = vagrantEnv(process.env, {
-      projectRoot: PROJECT_ROOT,
-      dotfileDir: path.join(dir, '.vagrant'),
-      settingsFile,
-    });
-    const state: RunState = { dir, env, settings, up: null, workers: [] };
+    fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    const env = runFolderEnv(dir);
+    const state: RunState = { env, up: null, workers: [] };
     this.runs.set(req.runId, state);
 
     const output = await this.up(state, req);
@@ -342,13 +358,8 @@ export class VagrantEnvironment implements Environment {
         // gone already
       }
     }
-    const env = vagrantEnv(process.env, {
-      projectRoot: PROJECT_ROOT,
-      dotfileDir: path.join(dir, '.vagrant'),
-      settingsFile,
-    });
     const destroyed = await run(this.config.binary, destroyArgs(), {
-      env,
+      env: runFolderEnv(dir),
       timeoutMs: this.config.destroyTimeoutS * 1000,
       allowFail: true,
     }).catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
@@ -395,16 +406,6 @@ export class VagrantEnvironment implements Environment {
   async close(): Promise<void> {
     await this.libvirt.stopStarted();
   }
-}
-
-/** Whether libvirt holds anything of ours, read from its config files (no daemon needed). */
-export function libvirtTracesExist(): boolean {
-  const has = (dir: string, test: (f: string) => boolean) => fs.existsSync(dir) && fs.readdirSync(dir).some(test);
-  return (
-    has('/etc/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.xml')) ||
-    has('/etc/libvirt/storage', (f) => f === `${POOL_NAME}.xml`) ||
-    has('/run/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.pid'))
-  );
 }
 
 /** Interrupts vagrant (it then cleans up what it was creating), killing its process group if it lingers. */

@@ -27,6 +27,11 @@ export function parseBoxList(text: string): { name: string; provider: string; ve
   return out;
 }
 
+/** The boxes vagrant has (empty when it cannot say). */
+export async function listBoxes(vagrant: string, env: NodeJS.ProcessEnv): Promise<ReturnType<typeof parseBoxList>> {
+  return parseBoxList((await run(vagrant, ['box', 'list'], { env, timeoutMs: 120_000, allowFail: true })).stdout);
+}
+
 /**
  * Packs the worker image's disk as a libvirt box (an uncompressed tar: the
  * qcow2 is already compact, and gzip would cost a minute for nothing).
@@ -70,8 +75,7 @@ export async function ensureLibvirtBox(
   log: (m: string) => void,
 ): Promise<string> {
   const name = workerBoxName(image);
-  const list = await run(vagrant, ['box', 'list'], { env, timeoutMs: 120_000 });
-  if (parseBoxList(list.stdout).some((b) => b.name === name && b.provider === 'libvirt')) return name;
+  if ((await listBoxes(vagrant, env)).some((b) => b.name === name && b.provider === 'libvirt')) return name;
   const file = await buildLibvirtBox(image);
   log(`vagrant: adding box ${name} from ${file}`);
   await run(vagrant, ['box', 'add', '--force', '--name', name, file], { env, timeoutMs: 600_000 });
@@ -85,8 +89,7 @@ export async function removeLibvirtBox(
   env: NodeJS.ProcessEnv,
 ): Promise<boolean> {
   const name = workerBoxName(image);
-  const list = await run(vagrant, ['box', 'list'], { env, timeoutMs: 120_000, allowFail: true });
-  if (!parseBoxList(list.stdout).some((b) => b.name === name)) return false;
+  if (!(await listBoxes(vagrant, env)).some((b) => b.name === name)) return false;
   await run(vagrant, ['box', 'remove', '--force', '--all', name], { env, timeoutMs: 120_000 });
   return true;
 }

@@ -191,6 +191,16 @@ export class Libvirt {
   }
 }
 
+/** Whether libvirt holds anything of ours, read from its config files (no daemon needed). */
+export function libvirtTracesExist(): boolean {
+  const has = (dir: string, test: (f: string) => boolean) => fs.existsSync(dir) && fs.readdirSync(dir).some(test);
+  return (
+    has('/etc/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.xml')) ||
+    has('/etc/libvirt/storage', (f) => f === `${POOL_NAME}.xml`) ||
+    has('/run/libvirt/qemu', (f) => f.startsWith(DOMAIN_PREFIX) && f.endsWith('.pid'))
+  );
+}
+
 /** Copies kernel and initrd where libvirt's QEMU can read them; returns their paths. */
 export function publishBootFiles(
   imageHash: string,
