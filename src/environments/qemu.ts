@@ -10,6 +10,7 @@ import { run, tail, which } from '../util/exec.js';
 import { hashTree } from '../util/hash.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
 import { freePort } from '../util/ports.js';
+import { childAlive, stopChild } from '../util/process.js';
 import { type AccelChoice, chooseAccelerator } from './qemu/accel.js';
 import { qemuArgs } from './qemu/args.js';
 import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from './sshWorker.js';
@@ -25,23 +26,6 @@ import type {
 
 export function vmsDir(): string {
   return path.join(cacheDir(), 'vms');
-}
-
-function alive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** Waits for a process to end, escalating SIGTERM then SIGKILL. */
-async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
-  if (!alive(child)) return;
-  const closed = new Promise<void>((r) => child.once('exit', () => r()));
-  const wait = (ms: number) =>
-    Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
-  if (await wait(graceMs)) return;
-  child.kill('SIGTERM');
-  if (await wait(5000)) return;
-  child.kill('SIGKILL');
-  await closed;
 }
 
 /** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
@@ -212,7 +196,7 @@ class QemuWorker implements WorkerHandle {
             pinnedHostKey: image.hostKey.publicKeyBase64,
           },
           deadline,
-          () => alive(child) && !signal.aborted,
+          () => childAlive(child) && !signal.aborted,
         );
         this.bootS = (Date.now() - started) / 1000;
         this.port = port;
@@ -246,13 +230,13 @@ class QemuWorker implements WorkerHandle {
     return armOverSsh(this.name, ssh, invocation, onLine, {
       ended: () => {
         const child = this.child;
-        return child && !alive(child)
+        return child && !childAlive(child)
           ? `the QEMU process of ${this.name} ended (${child.signalCode ?? `exit ${child.exitCode}`})`
           : null;
       },
       settle: async (ms: number) => {
         const child = this.child;
-        if (!child || !alive(child)) return;
+        if (!child || !childAlive(child)) return;
         await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, ms))]);
       },
     });
@@ -273,6 +257,11 @@ class QemuWorker implements WorkerHandle {
       await askPoweroff(ssh);
       ssh.close();
     }
-    if (this.child) await stopProcess(this.child, ssh ? graceMs : 0);
+    if (this.child)
+      await stopChild(this.child, [
+        [null, ssh ? graceMs : 0],
+        ['SIGTERM', 5000],
+        ['SIGKILL', 0],
+      ]);
   }
 }

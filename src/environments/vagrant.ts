@@ -10,7 +10,7 @@ import { run, tail, which } from '../util/exec.js';
 import { hashTree } from '../util/hash.js';
 import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../util/paths.js';
 import { freePorts } from '../util/ports.js';
-import { pidAlive } from '../util/process.js';
+import { pidAlive, stopChild } from '../util/process.js';
 import { chooseAccelerator } from './qemu/accel.js';
 import { armOverSsh, guestSampler, syncWorkloads } from './sshWorker.js';
 import type {
@@ -409,22 +409,21 @@ export class VagrantEnvironment implements Environment {
 }
 
 /** Interrupts vagrant (it then cleans up what it was creating), killing its process group if it lingers. */
-async function stopVagrant(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const closed = new Promise<void>((r) => child.once('close', () => r()));
-  const wait = (ms: number) =>
-    Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  group('SIGINT');
-  if (await wait(20_000)) return;
-  group('SIGKILL');
-  await closed;
+function stopVagrant(child: ChildProcess): Promise<void> {
+  return stopChild(
+    child,
+    [
+      ['SIGINT', 20_000],
+      ['SIGKILL', 0],
+    ],
+    (signal) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    },
+  );
 }
 
 class VagrantWorker implements WorkerHandle {
