@@ -1,9 +1,9 @@
 // From runs and samples to the tables the figures draw. Pure functions.
-import { OVERHEAD_PAIRS, runMetrics, WORKER_SOURCE } from '../results/metrics.js';
+import { pairRatios, runMetrics, WORKER_SOURCE } from '../results/metrics.js';
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { extent, mean } from '../stats/basic.js';
-import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import { bootstrapInterval } from '../stats/bootstrap.js';
 
 export { WORKER_SOURCE };
 
@@ -220,30 +220,15 @@ export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => 
 /** Ready latency of a run: its slowest VM boot, or its provisioning time. */
 export const bootLatency = (r: RunRecord): number | null => runMetrics(r, []).ready ?? null;
 
-export interface RatioRow {
-  pair: string;
-  instances: number;
-  ratio: number;
-  lo: number;
-  hi: number;
-}
+export type RatioRow = ReturnType<typeof pairRatios>[number];
 
-/** Makespan overhead ratios with bootstrap intervals, per instance count. */
+/** Makespan overhead ratios with bootstrap intervals, per instance count (the same rule as summary.json). */
 export function overheadRatios(runs: readonly RunRecord[]): RatioRow[] {
-  const ok = measuredOk(runs);
-  const values = (env: string, n: number) =>
-    ok.filter((r) => r.env === env && r.instances === n && r.makespanS !== null).map((r) => r.makespanS!);
-  const out: RatioRow[] = [];
-  for (const n of [...new Set(ok.map((r) => r.instances))].sort((a, b) => a - b)) {
-    for (const [a, b, pair] of OVERHEAD_PAIRS) {
-      const va = values(a, n);
-      const vb = values(b, n);
-      if (!va.length || !vb.length) continue;
-      const r = ratioOfMeans(va, vb);
-      out.push({ pair, instances: n, ratio: r.estimate, lo: r.lo, hi: r.hi });
-    }
-  }
-  return out;
+  const ok = measuredOk(runs).filter((r) => r.makespanS !== null);
+  return pairRatios(
+    ok.map((r) => r.instances),
+    (env, n) => ok.filter((r) => r.env === env && r.instances === n).map((r) => r.makespanS!),
+  );
 }
 
 export interface PhaseRule {

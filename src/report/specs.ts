@@ -61,6 +61,33 @@ export function memoryGridSpec(
   });
 }
 
+/**
+ * Grey bands where a worker has no samples (its sampler was reconnecting), so a
+ * line drawn across the hole is never read as data: the rows passing `filter`,
+ * from field `x0` to field `t1`.
+ */
+function gapBand(filter: string, x0: string, extraTooltip: Record<string, unknown>[] = []): VlSpec {
+  return {
+    transform: [{ filter }],
+    mark: { type: 'rect', color: '#888', opacity: 0.25 },
+    encoding: {
+      x: { field: x0, type: 'quantitative' },
+      x2: { field: 't1' },
+      tooltip: [
+        ...extraTooltip,
+        { field: 'worker' },
+        { field: x0, format: '.1f', title: 'no samples from (s)' },
+        { field: 't1', format: '.1f', title: 'to (s)' },
+      ],
+    },
+  };
+}
+
+/** The subtitle, plus a line saying what grey means when there are gaps. */
+function withGapNote(subtitle: string[], gaps: readonly unknown[]): string[] {
+  return gaps.length ? [...subtitle, 'grey: no samples from a worker (sampler reconnecting)'] : subtitle;
+}
+
 function timeGrid(
   rows: readonly SeriesPoint[],
   o: {
@@ -82,33 +109,10 @@ function timeGrid(
   const yScale = o.yDomain ? { domain: o.yDomain, clamp: true } : { zero: true };
   const gaps = o.gaps ?? [];
   const series = { filter: 'datum.gap !== true' };
-  // grey bands where a worker has no samples (its sampler was reconnecting), so a line
-  // drawn across the hole is never read as data
-  const gapLayer = gaps.length
-    ? [
-        {
-          transform: [{ filter: 'datum.gap === true' }],
-          mark: { type: 'rect', color: '#888', opacity: 0.25 },
-          encoding: {
-            x: { field: 't0', type: 'quantitative' },
-            x2: { field: 't1' },
-            tooltip: [
-              { field: 'run' },
-              { field: 'worker' },
-              { field: 't0', format: '.1f', title: 'no samples from (s)' },
-              { field: 't1', format: '.1f', title: 'to (s)' },
-            ],
-          },
-        },
-      ]
-    : [];
+  const gapLayer = gaps.length ? [gapBand('datum.gap === true', 't0', [{ field: 'run' }])] : [];
   return {
     $schema: SCHEMA,
-    title: {
-      text: o.title,
-      subtitle: gaps.length ? [...o.subtitle, 'grey: no samples from a worker (sampler reconnecting)'] : o.subtitle,
-      anchor: 'start',
-    },
+    title: { text: o.title, subtitle: withGapNote(o.subtitle, gaps), anchor: 'start' },
     data: { values: [...rows, ...gaps] },
     facet: {
       row: { field: 'envLabel', type: 'nominal', title: null, sort: envSort(rows) },
@@ -296,26 +300,14 @@ export function drillDownSpec(
   const idx = present.map((s) => CPU_SERIES.indexOf(s));
   return {
     $schema: SCHEMA,
-    title: {
-      text: opts.title,
-      subtitle: gaps.length ? [...opts.subtitle, 'grey: no samples (sampler reconnecting)'] : opts.subtitle,
-      anchor: 'start',
-    },
+    title: { text: opts.title, subtitle: withGapNote(opts.subtitle, gaps), anchor: 'start' },
     data: { values },
     facet: { row: { field: 'worker', type: 'nominal', title: null } },
     spec: {
       width: 560,
       height: 90,
       layer: [
-        ...(gaps.length
-          ? [
-              {
-                transform: [{ filter: "datum.kind == 'gap'" }],
-                mark: { type: 'rect', color: '#888', opacity: 0.25 },
-                encoding: { x: { field: 't', type: 'quantitative' }, x2: { field: 't1' } },
-              },
-            ]
-          : []),
+        ...(gaps.length ? [gapBand("datum.kind == 'gap'", 't')] : []),
         {
           transform: [{ filter: "datum.kind == 'phase'" }],
           mark: { type: 'rule', color: '#999', strokeDash: [3, 3] },

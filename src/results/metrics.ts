@@ -151,17 +151,28 @@ export interface OverheadRatio {
   ci95: [number, number];
 }
 
-/** Ratios of mean makespan between environments, per instance count, with bootstrap intervals. */
-export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan'): OverheadRatio[] {
-  const out: OverheadRatio[] = [];
-  for (const n of [...new Set(cells.map((c) => c.instances))].sort((a, b) => a - b)) {
+/** mean(a)/mean(b) with a bootstrap interval for every pair in OVERHEAD_PAIRS that has values on both sides. */
+export function pairRatios(
+  instances: readonly number[],
+  values: (env: string, instances: number) => readonly number[],
+): { pair: string; instances: number; ratio: number; lo: number; hi: number }[] {
+  const out: { pair: string; instances: number; ratio: number; lo: number; hi: number }[] = [];
+  for (const n of [...new Set(instances)].sort((a, b) => a - b)) {
     for (const [a, b, pair] of OVERHEAD_PAIRS) {
-      const va = cells.find((c) => c.env === a && c.instances === n)?.values[metric] ?? [];
-      const vb = cells.find((c) => c.env === b && c.instances === n)?.values[metric] ?? [];
+      const va = values(a, n);
+      const vb = values(b, n);
       if (!va.length || !vb.length) continue;
       const r = ratioOfMeans(va, vb);
-      out.push({ pair, instances: n, metric, ratio: r.estimate, ci95: [r.lo, r.hi] });
+      out.push({ pair, instances: n, ratio: r.estimate, lo: r.lo, hi: r.hi });
     }
   }
   return out;
+}
+
+/** Ratios of mean makespan between environments, per instance count, with bootstrap intervals. */
+export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan'): OverheadRatio[] {
+  return pairRatios(
+    cells.map((c) => c.instances),
+    (env, n) => cells.find((c) => c.env === env && c.instances === n)?.values[metric] ?? [],
+  ).map(({ pair, instances, ratio, lo, hi }) => ({ pair, instances, metric, ratio, ci95: [lo, hi] }));
 }
