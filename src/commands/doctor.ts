@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { dockerClient } from '../environments/docker.js';
+import { cachedVerdict, chooseAccelerator, describeChoice } from '../environments/qemu/accel.js';
 import { listBoxes, workerBoxName } from '../environments/vagrant/box.js';
 import { Libvirt } from '../environments/vagrant/libvirt.js';
 import { vagrantInventory, vagrantToolEnv } from '../environments/vagrant.js';
@@ -20,7 +21,21 @@ async function version(cmd: string, args: string[]): Promise<string | null> {
   return (r.stdout || r.stderr).split('\n')[0]!.trim();
 }
 
-export async function doctorChecks(): Promise<Check[]> {
+/** The KVM verdict for this host and the current worker image: cached, else probed now. */
+async function acceleratorCheck(qemuBinary: string, reprobe: boolean): Promise<string> {
+  if (!fs.existsSync('/dev/kvm')) return 'no /dev/kvm: VMs run under TCG (slow, recorded)';
+  const m = readManifest(imageDir(imageHash()));
+  if (!m) return '/dev/kvm present; probed once the worker image is built (it boots the image kernel)';
+  const target = { binary: qemuBinary, kernel: m.kernel, initrd: m.initrd };
+  const cached = reprobe ? null : await cachedVerdict(target);
+  const choice = cached
+    ? { accel: cached.accel, reason: cached.reason, probedAt: cached.probedAt, cached: true }
+    : await chooseAccelerator('auto', target, { reprobe: true });
+  return `${describeChoice('VMs', choice).replace(/^VMs: /, '')}${choice.cached ? '; versus doctor --reprobe redoes it' : ''}`;
+}
+
+export async function doctorChecks(opts: { qemuBinary?: string; reprobe?: boolean } = {}): Promise<Check[]> {
+  const qemuBinary = opts.qemuBinary ?? 'qemu-system-x86_64';
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   add('root', process.getuid?.() === 0, process.getuid?.() === 0 ? 'yes' : 'image build and native chroot need root');
@@ -30,16 +45,9 @@ export async function doctorChecks(): Promise<Check[]> {
   } catch (err) {
     add('docker engine', false, `not answering: ${(err as Error).message} — scripts/setup.sh starts dockerd`);
   }
-  const qemu = await version('qemu-system-x86_64', ['--version']);
+  const qemu = await version(qemuBinary, ['--version']);
   add('qemu', qemu !== null, qemu ?? 'missing: apt-get install qemu-system-x86 qemu-utils');
-  const kvm = fs.existsSync('/dev/kvm');
-  add(
-    'accelerator',
-    true,
-    kvm
-      ? '/dev/kvm present (probed at run time; TCG when it fails)'
-      : 'no /dev/kvm: VMs run under TCG (slow, recorded)',
-  );
+  add('accelerator', true, qemu ? await acceleratorCheck(qemuBinary, opts.reprobe ?? false) : 'no qemu');
   for (const [tool, pkg] of [
     ['debootstrap', 'debootstrap'],
     ['mkfs.ext4', 'e2fsprogs'],
@@ -124,8 +132,10 @@ export function doctorCommand(program: Command): void {
     .description(
       'what is installed and running: docker engine, qemu and accelerator, debootstrap, chromium, the worker image, vagrant with its plugins and providers, libvirtd',
     )
-    .action(async () => {
-      const checks = await doctorChecks();
+    .option('--reprobe', 'boot the KVM probe guest again instead of using the cached verdict')
+    .option('--qemu <binary>', 'the QEMU binary to probe (as qemu.binary in a config)', 'qemu-system-x86_64')
+    .action(async (opts: { reprobe?: boolean; qemu: string }) => {
+      const checks = await doctorChecks({ qemuBinary: opts.qemu, reprobe: opts.reprobe });
       const w = Math.max(...checks.map((c) => c.name.length));
       for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`);
     });

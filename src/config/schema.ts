@@ -141,6 +141,13 @@ export const ExperimentSchema = z
           .describe('box name; default: the worker image box for libvirt, debian/bookworm64 for virtualbox'),
         binary: z.string().default('vagrant').describe('the vagrant program'),
         libvirtUri: z.string().default('qemu:///system').describe('libvirt connection of the libvirt provider'),
+        emulator: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "the QEMU binary libvirt starts for the domains (vagrant-libvirt emulator_path; the KVM probe runs it too); default: libvirt's own",
+          ),
         bootTimeoutS: positiveInt
           .max(3600)
           .default(240)

@@ -11,8 +11,9 @@ import { hashTree } from '../util/hash.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
 import { freePort } from '../util/ports.js';
 import { childAlive, stopChild } from '../util/process.js';
-import { type AccelChoice, chooseAccelerator } from './qemu/accel.js';
+import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './qemu/accel.js';
 import { qemuArgs } from './qemu/args.js';
+import { dumpExcerpt, GuestDiedError, guestDeathReason } from './qemu/guestDeath.js';
 import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from './sshWorker.js';
 import type {
   Allocation,
@@ -32,6 +33,8 @@ export function vmsDir(): string {
 export class QemuEnvironment implements Environment {
   readonly name = 'qemu' as const;
   private accel: AccelChoice | null = null;
+  /** KVM → TCG switches during the experiment (accel: auto), for experiment.json */
+  private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
   private qemuVersion = '';
   private readonly runs = new Map<string, QemuWorker[]>();
   private readonly workloadsHash = hashTree(WORKLOADS_DIR);
@@ -49,23 +52,71 @@ export class QemuEnvironment implements Environment {
       );
     }
     this.qemuVersion = (await run(this.config.binary, ['--version'])).stdout.split('\n')[0]!.trim();
-    this.accel = await chooseAccelerator(this.config.accel, this.config.binary);
+    this.accel = await chooseAccelerator(this.config.accel, this.probeTarget());
+    this.log(describeChoice('qemu', this.accel));
     if (this.accel.accel === 'tcg')
       this.log(
-        `qemu: WARNING: VMs run under TCG software emulation (${this.accel.reason}); VM numbers are not those of a hardware hypervisor`,
+        'qemu: WARNING: VMs run under TCG software emulation; VM numbers are not those of a hardware hypervisor',
       );
     return {
       qemu: this.qemuVersion,
       accelerator: this.accel.accel,
       acceleratorReason: this.accel.reason,
+      acceleratorProbedAt: this.accel.probedAt ?? null,
       kernel: this.image.kernelVersion,
       node: this.image.nodeVersion,
       hostView: 'process: /proc/<qemu pid>/stat, all threads',
     };
   }
 
+  private probeTarget() {
+    return { binary: this.config.binary, kernel: this.image.kernel, initrd: this.image.initrd };
+  }
+
+  /** What a run used, recorded in its runs.ndjson line. */
+  runFacts(): Record<string, unknown> {
+    return { accelerator: this.accel?.accel ?? null };
+  }
+
+  /** The accelerator as it ended, with every change made during the experiment. */
+  infoUpdates(): Record<string, unknown> {
+    if (!this.accel || this.accelChanges.length === 0) return {};
+    return {
+      accelerator: this.accel.accel,
+      acceleratorReason: this.accel.reason,
+      acceleratorChanges: this.accelChanges,
+    };
+  }
+
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     if (!this.accel) await this.describe();
+    try {
+      return await this.boot(req);
+    } catch (err) {
+      throw await this.onBootFailure(err, req.runId);
+    }
+  }
+
+  /**
+   * A guest that died under KVM: with accel auto the rest of the experiment (and later
+   * ones on this host and image) use TCG; asked for explicitly, one clear error.
+   */
+  private async onBootFailure(err: unknown, runId: string): Promise<unknown> {
+    if (!(err instanceof GuestDiedError) || this.accel?.accel !== 'kvm') return err;
+    if (this.config.accel === 'kvm') {
+      return new Error(
+        `${err.message}. KVM was asked for explicitly (qemu.accel: kvm) and this host cannot run the worker kernel under it; use qemu.accel: auto (falls back to TCG) or tcg`,
+      );
+    }
+    const reason = `KVM failed in run ${runId}: ${err.reason}`;
+    this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
+    this.accel = { accel: 'tcg', reason };
+    await recordKvmFailure(this.probeTarget(), err.reason).catch(() => {});
+    this.log(`qemu: TCG — ${reason}; the remaining runs use TCG (verdict cached; versus doctor --reprobe retries KVM)`);
+    return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
+  }
+
+  private async boot(req: ProvisionRequest): Promise<WorkerHandle[]> {
     const runDir = path.join(vmsDir(), req.runId);
     fs.mkdirSync(runDir, { recursive: true });
     const workers = Array.from(
@@ -181,8 +232,16 @@ class QemuWorker implements WorkerHandle {
         : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       this.child = child;
       this.qemuStderr = '';
+      // a guest that dies (KVM error, QEMU gone) ends the wait at once, not at the deadline
+      const died = new AbortController();
       child.stderr!.on('data', (d: Buffer) => {
         this.qemuStderr = (this.qemuStderr + d.toString()).slice(-4000);
+        const death = guestDeathReason(this.qemuStderr);
+        if (death && !died.signal.aborted) died.abort(death);
+      });
+      child.once('close', (code, sig) => {
+        const said = this.qemuStderr.trim().split('\n').at(-1);
+        if (!died.signal.aborted) died.abort(`QEMU exited (${sig ?? `exit ${code}`}${said ? `: ${said}` : ''})`);
       });
       const onAbort = () => child.kill('SIGKILL');
       signal.addEventListener('abort', onAbort, { once: true });
@@ -197,6 +256,7 @@ class QemuWorker implements WorkerHandle {
           },
           deadline,
           () => childAlive(child) && !signal.aborted,
+          AbortSignal.any([signal, died.signal]),
         );
         this.bootS = (Date.now() - started) / 1000;
         this.port = port;
@@ -207,6 +267,15 @@ class QemuWorker implements WorkerHandle {
         const serial = fs.existsSync(this.serialLog)
           ? tail(fs.readFileSync(this.serialLog, 'utf8'), 800)
           : '(no serial output)';
+        if (died.signal.aborted && !signal.aborted) {
+          const reason = String(died.signal.reason);
+          const seconds = ((Date.now() - started) / 1000).toFixed(1);
+          const dump = dumpExcerpt(this.qemuStderr) || tail(this.qemuStderr, 300) || '(nothing on stderr)';
+          throw new GuestDiedError(
+            `${this.name}: the guest died ${seconds} s into boot under ${accel.toUpperCase()}: ${reason}; qemu: ${dump}; serial console tail: ${serial}`,
+            reason,
+          );
+        }
         const qemuSaid = this.qemuStderr.trim() ? `; qemu: ${tail(this.qemuStderr, 400)}` : '';
         throw new Error(
           `${this.name} did not answer SSH: ${(err as Error).message}${qemuSaid}; serial console tail: ${serial}`,

@@ -66,6 +66,10 @@ export interface Environment {
   teardown(runId: string): Promise<void>;
   /** After a run hung: a sentence on what is wrong with the backend itself, or null. */
   diagnose?(): Promise<string | null>;
+  /** Facts of the backend as a run starts (the accelerator a VM run used), kept in its runs.ndjson line. */
+  runFacts?(): Record<string, unknown>;
+  /** Facts that changed during the experiment (an accelerator fallback), merged into experiment.json at the end. */
+  infoUpdates?(): EnvironmentInfo;
   /** Removes leftovers of any run, including ones of a harness that was killed. */
   cleanAll(): Promise<string[]>;
   /** At the end of an experiment, after cleanAll: stops what the backend started for it (a daemon). */

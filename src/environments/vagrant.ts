@@ -11,7 +11,8 @@ import { hashTree } from '../util/hash.js';
 import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../util/paths.js';
 import { freePorts } from '../util/ports.js';
 import { pidAlive, stopChild } from '../util/process.js';
-import { chooseAccelerator } from './qemu/accel.js';
+import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './qemu/accel.js';
+import { GuestDiedError } from './qemu/guestDeath.js';
 import { armOverSsh, guestSampler, syncWorkloads } from './sshWorker.js';
 import type {
   Allocation,
@@ -23,6 +24,7 @@ import type {
   WorkerHandle,
 } from './types.js';
 import { ensureLibvirtBox } from './vagrant/box.js';
+import { type DomainDeath, watchDomains } from './vagrant/deathWatch.js';
 import { vagrantProcessesFor, vmHostPid } from './vagrant/hostProcess.js';
 import {
   DOMAIN_PREFIX,
@@ -117,12 +119,17 @@ export class VagrantEnvironment implements Environment {
   private prepared: Prepared | null = null;
   private readonly runs = new Map<string, RunState>();
   private readonly libvirt: Libvirt;
+  private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
 
   constructor(
     private readonly config: Experiment['vagrant'],
     private readonly image: ImageManifest | null,
     private readonly log: (m: string) => void = () => {},
-    private readonly qemuBinary = 'qemu-system-x86_64',
+    /** the qemu backend's settings: the same accelerator request and the binary the KVM probe runs */
+    private readonly qemu: Pick<Experiment['qemu'], 'binary' | 'accel'> = {
+      binary: 'qemu-system-x86_64',
+      accel: 'auto',
+    },
   ) {
     this.libvirt = new Libvirt(config.libvirtUri, log);
   }
@@ -181,11 +188,12 @@ export class VagrantEnvironment implements Environment {
     if (!image) throw new Error('vagrant/libvirt: the worker image is needed (versus image build)');
     await this.libvirt.ensureRunning();
     await this.libvirt.ensurePool();
-    const accel = await chooseAccelerator('auto', this.qemuBinary);
+    const accel = await this.chooseAccel(image);
     const driver = accel.accel === 'kvm' ? 'kvm' : 'qemu';
+    this.log(describeChoice('vagrant/libvirt', accel));
     if (driver === 'qemu') {
       this.log(
-        `vagrant: WARNING: libvirt runs the VMs under TCG software emulation (${accel.reason}); VM numbers are not those of a hardware hypervisor`,
+        'vagrant: WARNING: libvirt runs the VMs under TCG software emulation; VM numbers are not those of a hardware hypervisor',
       );
     }
     const box = await ensureLibvirtBox(vagrant, image, vagrantToolEnv(), this.log);
@@ -202,6 +210,7 @@ export class VagrantEnvironment implements Environment {
       libvirt: {
         uri: this.config.libvirtUri,
         driver,
+        emulator: this.config.emulator ?? null,
         kernel: boot.kernel,
         initrd: boot.initrd,
         cmdline: image.kernelCmdline,
@@ -215,6 +224,8 @@ export class VagrantEnvironment implements Environment {
         driver,
         accelerator: accel.accel,
         acceleratorReason: accel.reason,
+        acceleratorProbedAt: accel.probedAt ?? null,
+        ...(this.config.emulator ? { emulator: this.config.emulator } : {}),
         kernel: image.kernelVersion,
         node: image.nodeVersion,
         network: 'QEMU user-mode (restrict=on), SSH forwarded to 127.0.0.1',
@@ -223,9 +234,59 @@ export class VagrantEnvironment implements Environment {
     };
   }
 
+  /** The KVM probe runs the emulator libvirt will start (vagrant.emulator, else qemu.binary). */
+  private probeTarget(image: ImageManifest) {
+    return { binary: this.config.emulator ?? this.qemu.binary, kernel: image.kernel, initrd: image.initrd };
+  }
+
+  private chooseAccel(image: ImageManifest): Promise<AccelChoice> {
+    const requested = this.qemu.accel === 'hvf' ? 'auto' : this.qemu.accel;
+    return chooseAccelerator(requested, this.probeTarget(image));
+  }
+
+  runFacts(): Record<string, unknown> {
+    const driver = this.prepared?.libvirt?.driver;
+    return driver ? { accelerator: driver === 'kvm' ? 'kvm' : 'tcg', libvirtDriver: driver } : {};
+  }
+
+  infoUpdates(): EnvironmentInfo {
+    const lv = this.prepared?.libvirt;
+    if (!lv || this.accelChanges.length === 0) return {};
+    return {
+      driver: lv.driver,
+      accelerator: 'tcg',
+      acceleratorReason: this.accelChanges.at(-1)!.reason,
+      acceleratorChanges: this.accelChanges,
+    };
+  }
+
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     if (!this.prepared) this.prepared = await this.prepare();
-    const p = this.prepared;
+    try {
+      return await this.provisionPrepared(req, this.prepared);
+    } catch (err) {
+      throw await this.onBootFailure(err, req.runId);
+    }
+  }
+
+  /** A domain that died under KVM: TCG (libvirt driver qemu) for the rest, unless KVM was asked for. */
+  private async onBootFailure(err: unknown, runId: string): Promise<unknown> {
+    const lv = this.prepared?.libvirt;
+    if (!(err instanceof GuestDiedError) || lv?.driver !== 'kvm') return err;
+    if (this.qemu.accel === 'kvm') {
+      return new Error(
+        `${err.message}. KVM was asked for explicitly (qemu.accel: kvm) and this host cannot run the worker kernel under it; use qemu.accel: auto (falls back to TCG) or tcg`,
+      );
+    }
+    lv.driver = 'qemu';
+    const reason = `KVM failed in run ${runId}: ${err.reason}`;
+    this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
+    if (this.image) await recordKvmFailure(this.probeTarget(this.image), err.reason).catch(() => {});
+    this.log(`vagrant/libvirt: TCG — ${reason}; the remaining runs use libvirt's qemu driver (TCG)`);
+    return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
+  }
+
+  private async provisionPrepared(req: ProvisionRequest, p: Prepared): Promise<WorkerHandle[]> {
     const dir = path.join(vagrantRunsDir(), req.runId);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -248,7 +309,7 @@ export class VagrantEnvironment implements Environment {
     const state: RunState = { env, up: null, workers: [] };
     this.runs.set(req.runId, state);
 
-    const output = await this.up(state, req);
+    const output = await this.up(state, req, settings.prefix);
     const hosts = parseSshConfig(
       (await run(this.config.binary, ['ssh-config'], { env, timeoutMs: 120_000, signal: req.signal })).stdout,
     );
@@ -293,7 +354,7 @@ export class VagrantEnvironment implements Environment {
   }
 
   /** Runs `vagrant up`, its output to the run's artifacts; stops it when the run is aborted. */
-  private async up(state: RunState, req: ProvisionRequest): Promise<VagrantUpOutput> {
+  private async up(state: RunState, req: ProvisionRequest, prefix: string): Promise<VagrantUpOutput> {
     const logFile = fs.createWriteStream(path.join(req.artifactsDir, 'vagrant-up.log'));
     const output = new VagrantUpOutput((machine, message) => this.log(`vagrant: ${machine}: ${message}`));
     const child = spawn(this.config.binary, upArgs(this.provider), {
@@ -310,16 +371,33 @@ export class VagrantEnvironment implements Environment {
     child.stderr!.on('data', onData);
     const onAbort = () => void stopVagrant(child);
     req.signal.addEventListener('abort', onAbort, { once: true });
+    // a domain that dies under KVM stays "running" for vagrant until its boot timeout: watch it
+    let death: DomainDeath | null = null;
+    const stopWatch =
+      this.provider === 'libvirt'
+        ? watchDomains(this.libvirt, prefix, (d) => {
+            death = d;
+            void stopVagrant(child);
+          })
+        : () => {};
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (c) => resolve(c));
     }).finally(() => {
+      stopWatch();
       req.signal.removeEventListener('abort', onAbort);
       state.up = null;
       output.end();
       logFile.end();
     });
     if (req.signal.aborted) throw new Error('vagrant up interrupted');
+    if (death) {
+      const d: DomainDeath = death;
+      throw new GuestDiedError(
+        `vagrant/libvirt: domain ${d.domain} died ${d.secondsAfterStart.toFixed(1)} s after it was defined, while booting: ${d.reason}; ${d.excerpt}`,
+        d.reason,
+      );
+    }
     if (code !== 0) {
       throw new Error(`vagrant up --provider ${this.provider} failed (exit ${code}): ${output.errorMessage()}`);
     }

@@ -54,7 +54,7 @@ async function makeEnvironment(
     case 'qemu':
       return new QemuEnvironment(e.qemu, image!, log);
     case 'vagrant':
-      return new VagrantEnvironment(e.vagrant, image, log, e.qemu.binary);
+      return new VagrantEnvironment(e.vagrant, image, log, e.qemu);
   }
 }
 
@@ -236,6 +236,10 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     overheadRatios: overheadRatios(metrics),
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: precision() } } : {}),
   });
+  for (const [name, env] of environments) {
+    const updates = env.infoUpdates?.();
+    if (updates && Object.keys(updates).length) envInfo[name] = { ...(envInfo[name] as object), ...updates };
+  }
   writeJsonAtomic(path.join(dir, FILES.experiment), {
     ...metaBase,
     status: signal.aborted ? 'interrupted' : 'complete',

@@ -125,6 +125,8 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
   try {
     if (e.sampling.host) await startSampler(new HostSampler(e.sampling.intervalMs));
     ctx.onProgress(`${run}: provisioning ${plan.instances} worker(s)`);
+    const facts = env.runFacts?.();
+    if (facts) record.envFacts = facts;
     const handles = await withTimeout(
       env.provision({
         runId: envRunId,

@@ -45,6 +45,26 @@ export function parseFormats(text: string): Format[] {
 const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
+interface AccelChange {
+  run: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+function accelChanges(info: Record<string, unknown>): AccelChange[] {
+  return Array.isArray(info.acceleratorChanges) ? (info.acceleratorChanges as AccelChange[]) : [];
+}
+
+/** "tcg (why)", or "kvm → tcg after run … (why)" when it changed during the experiment. */
+function accelerationText(info: Record<string, unknown>): string {
+  const changes = accelChanges(info);
+  const path = changes.length
+    ? `${changes[0]!.from} → ${info.accelerator} after run ${changes[0]!.run}`
+    : info.accelerator;
+  return `${String(path)} (${String(info.acceleratorReason ?? '')})`;
+}
+
 /** The figures and tables of a report, from a result set. Pure apart from the clock-free aggregation. */
 export function buildPage(rs: ResultSet): Page {
   const { meta, runs, samples } = rs;
@@ -57,9 +77,7 @@ export function buildPage(rs: ResultSet): Page {
     ([, info]) => typeof info?.accelerator === 'string',
   );
   const tcg = vmEnvs.filter(([, info]) => info.accelerator === 'tcg');
-  const accelText = vmEnvs.map(
-    ([env, info]) => `${env}: ${info.accelerator} (${String(info.acceleratorReason ?? '')})`,
-  );
+  const accelText = vmEnvs.map(([env, info]) => `${env}: ${accelerationText(info)}`);
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =
     binS > intervalS
@@ -156,6 +174,12 @@ export function buildPage(rs: ResultSet): Page {
     warnings.push(
       `VMs (${tcg.map(([env]) => env).join(', ')}) ran under TCG software emulation (${String(tcg[0]![1].acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,
     );
+  for (const [env, info] of vmEnvs) {
+    for (const c of accelChanges(info))
+      warnings.push(
+        `${env}: switched from ${c.from.toUpperCase()} to ${c.to.toUpperCase()} after run ${c.run} failed (${c.reason}); runs.ndjson records the accelerator of every run.`,
+      );
+  }
   const failed = measured.filter((r) => r.status !== 'ok');
   if (failed.length)
     warnings.push(

@@ -47,6 +47,8 @@ export interface RunRecord {
   makespanS: number | null;
   workers: WorkerRecord[];
   phases: PhaseMark[];
+  /** the backend's facts for this run (e.g. the VM accelerator); absent in older results */
+  envFacts?: Record<string, unknown>;
 }
 
 /** A reading placed in its run: t is seconds since the run's barrier (negative before it). */

@@ -32,9 +32,19 @@ export class SshConnection {
     readonly target: SshTarget,
   ) {}
 
-  static connect(target: SshTarget, timeoutMs = 20_000): Promise<SshConnection> {
+  static connect(target: SshTarget, timeoutMs = 20_000, signal?: AbortSignal): Promise<SshConnection> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       const client = new Client();
+      let settled = false;
+      // a dead machine behind a live port forward never finishes the handshake: give up at once
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        client.destroy();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       let mismatch: string | null = null;
       let seenKey = '';
       const config: ConnectConfig = {
@@ -52,8 +62,12 @@ export class SshConnection {
           return ok;
         },
       };
-      let settled = false;
       client.once('ready', () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (settled) {
+          client.end();
+          return;
+        }
         settled = true;
         const conn = new SshConnection(client, target);
         conn.hostKey = seenKey;
@@ -65,6 +79,7 @@ export class SshConnection {
       // A persistent listener: ssh2 may emit more than one error, and after 'ready'
       // an error means the connection is lost (channels then close on their own).
       client.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
         if (settled) {
           return;
         }
@@ -87,15 +102,18 @@ export class SshConnection {
     target: SshTarget,
     deadline: number,
     isAlive: () => boolean = () => true,
+    /** aborting ends the wait at once, rejecting with the signal's reason */
+    signal?: AbortSignal,
   ): Promise<SshConnection> {
     let last: Error | null = null;
     while (Date.now() < deadline) {
+      signal?.throwIfAborted();
       if (!isAlive())
         throw new Error(`the machine behind ${target.host}:${target.port} went away while waiting for SSH`);
       try {
-        return await SshConnection.connect(target, Math.max(1000, Math.min(20_000, deadline - Date.now())));
+        return await SshConnection.connect(target, Math.max(1000, Math.min(20_000, deadline - Date.now())), signal);
       } catch (err) {
-        if (err instanceof HostKeyMismatch) throw err;
+        if (err instanceof HostKeyMismatch || signal?.aborted) throw err;
         last = err as Error;
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verdictFacts, verdictKey, verdictsDir } from '../../src/environments/qemu/accel.js';
 import { libvirtBoxMetadata, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { buildSettings, vagrantEnv } from '../../src/environments/vagrant/settings.js';
+import { imageDir, readManifest } from '../../src/image/manifest.js';
+import { imageHash } from '../../src/image/spec.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { PROJECT_ROOT } from '../../src/util/paths.js';
 import { pidsWithCmdline, readLines, runCli, tmpDir } from './helpers.js';
@@ -45,6 +48,33 @@ function libvirtdPid(): number | null {
   } catch {
     return null;
   }
+}
+
+function kvmUsable(): boolean {
+  try {
+    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The current worker image (the suite builds it before the tests start). */
+function image() {
+  const m = readManifest(imageDir(imageHash()));
+  if (!m) throw new Error('worker image not built: versus image build');
+  return m;
+}
+
+/** `versus run -c` with one vagrant worker and this config (output in a new temp folder). */
+function runVagrantConfig(name: string, config: Record<string, unknown>) {
+  const out = tmpDir(name);
+  const file = path.join(out, 'config.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ environments: ['vagrant'], instances: [1], output: { dir: out }, ...config }),
+  );
+  return runCli(['run', '-c', file, '--no-report']);
 }
 
 function vagrantRuns(): string[] {
@@ -136,20 +166,11 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
   });
 
   it("a VM that does not answer in time fails the run with vagrant's reason; nothing remains", async () => {
-    const out = tmpDir('vagrant-timeout');
-    const config = path.join(out, 'config.json');
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        environments: ['vagrant'],
-        instances: [1],
-        repetitions: 1,
-        // vagrant gives up waiting for SSH long before a TCG guest boots
-        vagrant: { provider: 'libvirt', bootTimeoutS: 2 },
-        output: { dir: out },
-      }),
-    );
-    const r = await runCli(['run', '-c', config, '--no-report']);
+    const r = await runVagrantConfig('vagrant-timeout', {
+      repetitions: 1,
+      // vagrant gives up waiting for SSH long before a TCG guest boots
+      vagrant: { provider: 'libvirt', bootTimeoutS: 2 },
+    });
     expect(r.code).toBe(1);
     const runs = readLines<RunRecord>(path.join(r.stdout.trim(), 'runs.ndjson'));
     expect(runs[0]!.status).toBe('failed');
@@ -157,6 +178,43 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
     expect(runs[0]!.reason).toMatch(/Timed out while waiting for the machine to boot/);
     expectNothingLeft();
   });
+
+  it.skipIf(!kvmUsable())(
+    'a domain that dies under KVM fails its run in seconds; with accel auto the next run uses TCG',
+    async () => {
+      // libvirt starts this emulator (as its own user, so from a folder it can read): the probe
+      // passes, every KVM domain dies at boot with the KVM internal error and stays alive
+      const emulators = tmpDir('emulator');
+      fs.chmodSync(emulators, 0o755);
+      for (const f of ['kvm-fails-workers', 'nested-kvm'])
+        fs.copyFileSync(path.resolve('test/fixtures/qemu', f), path.join(emulators, f));
+      const emulator = path.join(emulators, 'kvm-fails-workers');
+      const facts = await verdictFacts({ binary: emulator, kernel: image().kernel, initrd: image().initrd });
+      fs.rmSync(path.join(verdictsDir(), `${verdictKey(facts)}.json`), { force: true });
+      const r = await runVagrantConfig('vagrant-kvm', {
+        repetitions: 2,
+        workload: { preset: 'tiny', params: { iterations: 30 } },
+        vagrant: { provider: 'libvirt', emulator },
+      });
+      expect(r.stderr).toMatch(/vagrant\/libvirt: KVM — KVM probe guest reached user space/);
+      expect(r.code, r.stderr.slice(-3000)).toBe(1);
+      const dir = r.stdout.trim();
+      const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
+      expect(runs.map((x) => [x.status, x.envFacts?.accelerator])).toEqual([
+        ['failed', 'kvm'],
+        ['ok', 'tcg'],
+      ]);
+      expect(runs[0]!.reason).toContain('KVM internal error (suberror 1: emulation failure)');
+      expect(runs[0]!.reason).toContain('the remaining runs use TCG');
+      // noticed from the domain log within seconds, not at vagrant's 240 s boot timeout
+      const noticedS = Number(/died ([\d.]+) s after it was defined/.exec(runs[0]!.reason ?? '')?.[1]);
+      expect(noticedS).toBeLessThan(15);
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8'));
+      expect(meta.environments.vagrant).toMatchObject({ driver: 'qemu', accelerator: 'tcg', emulator });
+      expect(meta.environments.vagrant.acceleratorChanges).toHaveLength(1);
+      expectNothingLeft();
+    },
+  );
 
   it('Ctrl-C during vagrant up stops it, destroys the domains and keeps what was written', async () => {
     const out = tmpDir('vagrant-int');
@@ -262,6 +320,7 @@ describe('vagrant environment (virtualbox provider: what can be checked without 
           ? {
               uri: 'qemu:///system',
               driver: 'qemu',
+              emulator: '/usr/bin/qemu-system-x86_64',
               storagePool: 'versus',
               kernel: '/k',
               initrd: '/i',

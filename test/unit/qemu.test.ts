@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeBootSector } from '../../src/environments/qemu/accel.js';
-import { qemuArgs } from '../../src/environments/qemu/args.js';
+import { accelArgs, MACHINE, qemuArgs } from '../../src/environments/qemu/args.js';
 import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
 import { fingerprint } from '../../src/ssh/connection.js';
@@ -46,10 +45,14 @@ describe('qemu command line', () => {
     expect(a.slice(a.indexOf('-accel'), a.indexOf('-accel') + 4)).toEqual(['-accel', 'kvm', '-cpu', 'host']);
   });
 
-  it('builds a bootable probe sector', () => {
-    const s = probeBootSector();
-    expect(s).toHaveLength(512);
-    expect([s[510], s[511]]).toEqual([0x55, 0xaa]);
+  it('gives worker VMs and the KVM probe the same machine and CPU flags', () => {
+    const a = qemuArgs({ ...vm, accel: 'kvm' });
+    expect(a.slice(a.indexOf('-machine'), a.indexOf('-machine') + 6)).toEqual([
+      '-machine',
+      MACHINE,
+      ...accelArgs('kvm'),
+    ]);
+    expect(accelArgs('kvm')).toEqual(['-accel', 'kvm', '-cpu', 'host']);
   });
 });
 

@@ -14,20 +14,24 @@ export interface VmSpec {
   pidFile: string;
 }
 
-/** The QEMU command line of one worker VM. Pure. */
-export function qemuArgs(vm: VmSpec): string[] {
-  const accel =
-    vm.accel === 'kvm'
-      ? ['-accel', 'kvm', '-cpu', 'host']
-      : vm.accel === 'hvf'
-        ? ['-accel', 'hvf', '-cpu', 'host']
-        : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+/** Machine type every worker VM (and the KVM probe, which must prove the same thing) uses. */
+export const MACHINE = 'q35';
+
+/** Accelerator and CPU model flags; shared by worker VMs and the KVM probe. Pure. */
+export function accelArgs(accel: Accelerator): string[] {
+  if (accel === 'kvm') return ['-accel', 'kvm', '-cpu', 'host'];
+  if (accel === 'hvf') return ['-accel', 'hvf', '-cpu', 'host'];
+  return ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+}
+
+/** Machine, accelerator, size and a direct kernel boot: what a worker VM and the KVM probe share. Pure. */
+export function directBootArgs(
+  vm: Pick<VmSpec, 'accel' | 'cpus' | 'memoryMiB' | 'kernel' | 'initrd' | 'cmdline'>,
+): string[] {
   return [
-    '-name',
-    `${vm.name},process=versus-qemu-${vm.name}`,
     '-machine',
-    'q35',
-    ...accel,
+    MACHINE,
+    ...accelArgs(vm.accel),
     '-smp',
     String(Math.max(1, Math.ceil(vm.cpus))),
     '-m',
@@ -43,6 +47,15 @@ export function qemuArgs(vm: VmSpec): string[] {
     vm.initrd,
     '-append',
     vm.cmdline,
+  ];
+}
+
+/** The QEMU command line of one worker VM. Pure. */
+export function qemuArgs(vm: VmSpec): string[] {
+  return [
+    '-name',
+    `${vm.name},process=versus-qemu-${vm.name}`,
+    ...directBootArgs(vm),
     '-drive',
     `file=${vm.overlay},if=virtio,format=qcow2`,
     // user-mode networking: the guest reaches nothing but its own SSH port forward on loopback

@@ -155,6 +155,22 @@ export class Libvirt {
       .filter((n) => n.startsWith(prefix));
   }
 
+  /** `virsh domstate --reason`: "running (booted)", "paused (internal error)", … ('' when gone). */
+  async domainState(name: string): Promise<string> {
+    const r = await run('virsh', ['-q', '-c', this.uri, 'domstate', '--reason', name], {
+      timeoutMs: 10_000,
+      allowFail: true,
+    });
+    return r.code === 0 ? r.stdout.trim() : '';
+  }
+
+  /** Where libvirt writes a domain's QEMU stderr (its command line, KVM errors). */
+  domainLogFile(name: string): string {
+    return this.uri.endsWith('/session')
+      ? path.join(process.env.HOME ?? '/root', '.cache', 'libvirt', 'qemu', 'log', `${name}.log`)
+      : path.join('/var/log/libvirt/qemu', `${name}.log`);
+  }
+
   /** Stops and undefines a domain with the volumes it uses (its overlay; never the base box). */
   async removeDomain(name: string): Promise<void> {
     await this.virsh(['destroy', name], true);

@@ -22,6 +22,8 @@ export interface LibvirtSettings {
   uri: string;
   /** kvm when KVM really runs a guest, else qemu (TCG) */
   driver: 'kvm' | 'qemu';
+  /** the emulator libvirt starts for the domains (vagrant-libvirt emulator_path); null: libvirt's default */
+  emulator: string | null;
   storagePool: string;
   kernel: string;
   initrd: string;
