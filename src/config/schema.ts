@@ -90,9 +90,15 @@ export const ExperimentSchema = z
           .max(60000)
           .default(1000)
           .describe('sampling before the barrier and after the last worker ends'),
+        docker: z
+          .enum(['cgroup', 'stats', 'both'])
+          .default('both')
+          .describe(
+            "containers: 'cgroup' files at the interval, the engine's 'stats' API stream (about 1 frame/s), or 'both' (the cgroup view drives the figures where it is readable)",
+          ),
       })
       .strict()
-      .default({ intervalMs: 250, host: true, settleMs: 1000 }),
+      .default({ intervalMs: 250, host: true, settleMs: 1000, docker: 'both' }),
     timeouts: z
       .object({
         provisionS: positiveInt.max(3600).default(300).describe('provisioning and boot of all workers of a run'),

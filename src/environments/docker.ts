@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import type { Experiment } from '../config/schema.js';
 import { ensureDockerImage } from '../image/dockerImage.js';
 import type { ImageManifest } from '../image/manifest.js';
 import { type CgroupPaths, cgroupPaths } from '../sampling/cgroup.js';
@@ -20,6 +21,8 @@ import type {
   WorkerHandle,
 } from './types.js';
 import { WorkerOutput } from './workerOutput.js';
+
+type DockerSampling = Experiment['sampling']['docker'];
 
 export const LABEL_OWNER = 'versus.owner';
 export const LABEL_RUN = 'versus.run';
@@ -48,6 +51,7 @@ export class DockerEnvironment implements Environment {
     private readonly image: ImageManifest,
     private readonly progress: (m: string) => void = () => {},
     private readonly apiTimeoutS = 30,
+    private readonly statsMode: DockerSampling = 'both',
   ) {}
 
   async ping(): Promise<void> {
@@ -76,8 +80,9 @@ export class DockerEnvironment implements Environment {
       cgroupVersion: info.CgroupVersion,
       kernel: info.KernelVersion,
       image: this.image.dockerTag,
+      sampling: this.statsMode,
       cpuSource:
-        'local engine: the container cgroup files at the sampling interval; remote engine: the Docker stats stream (about 1 s)',
+        "cgroup: the container's cgroup files at the sampling interval (local engine); docker-stats: the engine's stats API stream (about 1 frame/s); a remote engine has docker-stats only",
     };
   }
 
@@ -85,7 +90,15 @@ export class DockerEnvironment implements Environment {
     return Array.from(
       { length: req.count },
       (_, i) =>
-        new DockerWorker(this.docker, this.image, req.runId, `docker-${i}`, req.allocation(i), this.apiTimeoutS),
+        new DockerWorker(
+          this.docker,
+          this.image,
+          req.runId,
+          `docker-${i}`,
+          req.allocation(i),
+          this.apiTimeoutS,
+          this.statsMode,
+        ),
     );
   }
 
@@ -196,6 +209,7 @@ class DockerWorker implements WorkerHandle {
     readonly name: string,
     readonly allocation: Allocation,
     private readonly apiTimeoutS: number,
+    private readonly statsMode: DockerSampling,
   ) {}
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
@@ -274,9 +288,15 @@ class DockerWorker implements WorkerHandle {
 
   samplers(intervalMs: number): Sampler[] {
     if (!this.container) return [];
-    // A local engine: read the container's cgroup at the experiment's interval.
-    // A remote one: the Docker stats stream (about one frame a second).
-    if (this.cgroup) return [new CgroupSampler(this.name, this.cgroup, this.allocation.cpus, intervalMs)];
-    return [new DockerStatsSampler(this.name, this.container, this.allocation.cpus)];
+    const cpus = this.allocation.cpus;
+    // The cgroup files (a local engine only) at the experiment's interval, first: the figures' view.
+    // The engine's stats API stream (about one frame a second) beside it, on the same clock.
+    const cgroup =
+      this.cgroup && this.statsMode !== 'stats' ? [new CgroupSampler(this.name, this.cgroup, cpus, intervalMs)] : [];
+    const stats =
+      this.statsMode !== 'cgroup' || cgroup.length === 0
+        ? [new DockerStatsSampler(this.name, this.container, cpus)]
+        : [];
+    return [...cgroup, ...stats];
   }
 }

@@ -135,6 +135,6 @@ class NativeWorker implements WorkerHandle {
   }
 
   samplers(intervalMs: number): Sampler[] {
-    return this.pid ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs)] : [];
+    return this.pid ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs, 'process', true)] : [];
   }
 }

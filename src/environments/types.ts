@@ -39,7 +39,7 @@ export interface WorkerHandle {
   readonly bootS?: number | null;
   /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */
   arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload>;
-  /** Samplers of this worker (its own view, and the host's view of it when there is one). */
+  /** Samplers of this worker: its own view first (the figures' source), then other views of it. */
   samplers(intervalMs: number): Sampler[];
 }
 

@@ -48,7 +48,7 @@ async function makeEnvironment(
 ): Promise<Environment> {
   switch (name) {
     case 'docker':
-      return new DockerEnvironment(dockerClient(e.docker), image!, log, e.docker.apiTimeoutS);
+      return new DockerEnvironment(dockerClient(e.docker), image!, log, e.docker.apiTimeoutS, e.sampling.docker);
     case 'native':
       return new NativeEnvironment(e.native, image);
     case 'qemu':

@@ -100,6 +100,8 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     memCachedBytes: r.memCachedBytes,
     memLimitBytes: r.memLimitBytes,
     gapS: r.gapS ?? null,
+    memPssBytes: r.memPssBytes ?? null,
+    memUssBytes: r.memUssBytes ?? null,
     at: r.at, // t is filled in once the barrier time is known
   });
   const emitRow = (row: Row) => {
@@ -166,7 +168,12 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     record.provisionS = (Date.now() - provisionStart) / 1000;
     if (ctx.signal.aborted) throw new Error('interrupted');
 
-    for (const st of states) for (const s of st.handle.samplers(e.sampling.intervalMs)) await startSampler(s);
+    for (const st of states) {
+      // by convention a worker's first sampler is its own view (guest, cgroup, process)
+      const own = st.handle.samplers(e.sampling.intervalMs);
+      if (own[0] && !record.workerSource) record.workerSource = own[0].source;
+      for (const s of own) await startSampler(s);
+    }
     await sleep(e.sampling.settleMs, ctx.signal);
     if (ctx.signal.aborted) throw new Error('interrupted');
 
@@ -254,6 +261,7 @@ function workerRecord(
     vertices: r?.vertices ?? null,
     iterations: r?.iterations ?? null,
     edgesPerSecond: r?.edgesPerSecond ?? null,
+    metrics: r?.metrics ?? {},
     peakRssBytes: r?.peakRssBytes ?? null,
     phasesMs: r?.ms ?? {},
     node: st.node,

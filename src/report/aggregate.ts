@@ -1,11 +1,11 @@
 // From runs and samples to the tables the figures draw. Pure functions.
-import { pairRatios, runMetrics, WORKER_SOURCE } from '../results/metrics.js';
+import { pairRatios, runMetrics, WORKER_SOURCE, workerSourceOf } from '../results/metrics.js';
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval } from '../stats/bootstrap.js';
 
-export { WORKER_SOURCE };
+export { WORKER_SOURCE, workerSourceOf };
 
 export const ENV_LABEL: Record<string, string> = {
   docker: 'Containers (docker)',
@@ -64,7 +64,7 @@ export function timeSeries(
   for (const s of samples) {
     const run = ok.get(s.run);
     if (!run) continue;
-    const wanted = view === 'host' ? s.source === 'host' : s.source === WORKER_SOURCE[run.env];
+    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run);
     if (!wanted) continue;
     const bin = Math.floor(s.t / binS);
     const values = pick(s, hostByRun.get(s.run));
@@ -134,7 +134,7 @@ export function samplerGaps(runs: readonly RunRecord[], samples: readonly Sample
   for (const s of samples) {
     const run = ok.get(s.run);
     if (!run || s.gapS === null || s.gapS === undefined || !(s.gapS > 0)) continue;
-    const wanted = view === 'host' ? s.source === 'host' : s.source === WORKER_SOURCE[run.env];
+    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run);
     if (!wanted) continue;
     out.push({
       gap: true,
@@ -164,8 +164,11 @@ export function cpuPick(view: View) {
   };
 }
 
+/** The workload's PSS and USS where the sampler saw them (comparable everywhere), else the view's used/cached. */
 export function memoryPick(s: SampleRecord): Record<string, number | null> {
-  const gb = (b: number | null) => (b === null ? null : b / 2 ** 30);
+  const gb = (b: number | null | undefined) => (b === null || b === undefined ? null : b / 2 ** 30);
+  if (s.memPssBytes !== null && s.memPssBytes !== undefined)
+    return { 'Workload PSS': gb(s.memPssBytes), 'Workload USS': gb(s.memUssBytes) };
   return { 'Used memory': gb(s.memUsedBytes), 'Cached memory': gb(s.memCachedBytes) };
 }
 

@@ -16,10 +16,12 @@ import {
   round3,
   samplerGaps,
   timeSeries,
-  WORKER_SOURCE,
+  workerSourceOf,
 } from './aggregate.js';
+import { figureSources, sourceCrossCheck } from './crossCheck.js';
 import { type Figure, type Page, renderHtml } from './html.js';
 import type { ResultSet } from './load.js';
+import { memoryRows } from './memoryTable.js';
 import { svgToPng, toSvg } from './render.js';
 import {
   bootSpec,
@@ -30,6 +32,7 @@ import {
   memoryGridSpec,
   ratiosSpec,
 } from './specs.js';
+import { crossCheckTable, memoryTable } from './tables.js';
 
 export const FORMATS = ['html', 'svg', 'png', 'vl'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -84,6 +87,8 @@ export function buildPage(rs: ResultSet): Page {
       ? ` Downsampled to ${binS.toFixed(2)} s bins for the page (the band keeps every bin's min and max); full data in samples.csv.`
       : '';
 
+  const sources = figureSources(runs);
+  const crossCheck = sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats');
   const figures: Figure[] = [];
   // one pass over the samples per view; the drill-downs take their run's share
   const workerGaps = samplerGaps(runs, samples, 'worker');
@@ -91,7 +96,7 @@ export function buildPage(rs: ResultSet): Page {
   figures.push({
     id: 'fig6-worker',
     title: 'Fig. 6 — CPU utilization over time, workers’ own view',
-    caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. VMs: guest /proc/stat. Containers: Docker stats (cgroup), Wait CPU from the host's /proc/stat (containers have no iowait of their own). Native: /proc/<pid>/stat, Wait CPU from the host. % of the CPUs allocated to the worker.${binNote}`,
+    caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. Sources: ${sources}. guest = /proc/stat inside the VM; cgroup = the container's cgroup files; docker-stats = the Docker stats API; process = /proc/<pid>/stat on the host. Containers and native have no iowait of their own: their Wait CPU is the host's. % of the CPUs allocated to the worker.${binNote}`,
     spec: cpuGridSpec(cpuWorker, {
       gaps: workerGaps,
       title: 'CPU utilization, workers’ own view',
@@ -124,10 +129,10 @@ export function buildPage(rs: ResultSet): Page {
   figures.push({
     id: 'fig7-memory',
     title: 'Fig. 7 — Memory over time',
-    caption: `Workers' own view: VMs = MemTotal − MemAvailable and Cached + Buffers inside the guest; containers = usage − inactive file cache (as the docker CLI); native = resident set size. Averaged like Fig. 6.${binNote}`,
+    caption: `The workload processes' memory, the same quantity in every environment: PSS (own pages plus a fair share of shared ones) and USS (pages only they hold) from /proc/<pid>/smaps_rollup — read on the host for native and container processes, inside the guest for VMs. Results without it show each view's used memory instead (VMs: MemTotal − MemAvailable; containers: usage − inactive file; native: RSS), which are different quantities. What the host pays is in the memory table. Averaged like Fig. 6.${binNote}`,
     spec: memoryGridSpec(memory, {
       title: 'Memory',
-      subtitle: ['GB, workers’ own view'],
+      subtitle: ['GB, workload processes (PSS, USS)'],
       gaps: workerGaps,
     }),
   });
@@ -149,7 +154,7 @@ export function buildPage(rs: ResultSet): Page {
     });
   }
   for (const run of drillDownRuns(runs)) {
-    const source = WORKER_SOURCE[run.env];
+    const source = workerSourceOf(run);
     const rows = drillDownRows(samples, run.run, source!, binS);
     const phases = run.phases
       .filter((p) => p.state === 'begin')
@@ -235,6 +240,8 @@ export function buildPage(rs: ResultSet): Page {
           ];
         }),
       },
+      memoryTable(memoryRows(runs, samples)),
+      ...(crossCheck.length ? [crossCheckTable(crossCheck)] : []),
       {
         title: 'Set-up time (as the paper’s Table I)',
         columns: ['step', 'seconds'],

@@ -9,7 +9,7 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CPU_SERIES = ['User CPU', 'System CPU', 'Wait CPU', 'Steal CPU'];
 const CPU_COLORS = ['#d62728', '#1f77b4', '#e6a700', '#7f7f7f'];
 const CPU_SHAPES = ['square', 'circle', 'triangle-up', 'diamond'];
-const MEM_SERIES = ['Used memory', 'Cached memory'];
+const MEM_SERIES = ['Workload PSS', 'Workload USS', 'Used memory', 'Cached memory'];
 const ENV_COLORS = {
   domain: ['Containers (docker)', 'VMs (qemu)', 'VMs (vagrant)', 'Native'],
   range: ['#1f77b4', '#ff7f0e', '#d95f02', '#7f7f7f'],

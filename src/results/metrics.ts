@@ -5,14 +5,9 @@ import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
 import { measuredCells } from './summary.js';
 import type { RunRecord, SampleRecord } from './types.js';
+import { comparableMemory, WORKER_SOURCE, workerSourceOf } from './views.js';
 
-/** The worker's own view per environment. */
-export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
-  docker: 'cgroup',
-  qemu: 'guest',
-  vagrant: 'guest',
-  native: 'process',
-};
+export { comparableMemory, WORKER_SOURCE, workerSourceOf };
 
 export interface MetricDef {
   name: string;
@@ -27,7 +22,12 @@ export const METRICS: Record<string, MetricDef> = {
   throughput: { name: 'throughput', unit: 'edges/s', worse: 'lower', describe: 'PageRank edges per second per worker' },
   cpu: { name: 'cpu', unit: '% of allocation', worse: 'higher', describe: 'mean CPU of the workers while running' },
   cpuPeak: { name: 'cpuPeak', unit: '% of allocation', worse: 'higher', describe: 'peak CPU of a worker sample' },
-  memory: { name: 'memory', unit: 'bytes', worse: 'higher', describe: 'peak memory of a worker' },
+  memory: {
+    name: 'memory',
+    unit: 'bytes',
+    worse: 'higher',
+    describe: "peak PSS of a worker's workload processes (older results: the view's used memory)",
+  },
   ready: { name: 'ready', unit: 's', worse: 'higher', describe: 'start to ready (VM boot to SSH)' },
 };
 
@@ -35,13 +35,14 @@ export type RunMetrics = Record<keyof typeof METRICS, number | null>;
 
 /** Every metric of one run from its record and its samples. */
 export function runMetrics(run: RunRecord, samples: readonly SampleRecord[]): RunMetrics {
-  const source = WORKER_SOURCE[run.env];
+  const source = workerSourceOf(run);
   const cpu: number[] = [];
   let memPeak: number | null = null;
   for (const s of samples) {
     if (s.source !== source) continue;
     if (run.makespanS !== null && s.t >= 0 && s.t <= run.makespanS) cpu.push(s.user + s.system);
-    if (s.memUsedBytes !== null) memPeak = Math.max(memPeak ?? 0, s.memUsedBytes);
+    const mem = comparableMemory(s);
+    if (mem !== null) memPeak = Math.max(memPeak ?? 0, mem);
   }
   const eps = run.workers.map((w) => w.edgesPerSecond).filter((x): x is number => x !== null);
   const boots = run.workers.map((w) => w.bootS).filter((x): x is number => x !== null);

@@ -149,6 +149,8 @@ function fromStandardRow(a: unknown[], strings: Interner): SampleRecord {
     memCachedBytes: (a[15] ?? null) as number | null,
     memLimitBytes: (a[16] ?? null) as number | null,
     gapS: (a[17] ?? null) as number | null,
+    memPssBytes: (a[18] ?? null) as number | null,
+    memUssBytes: (a[19] ?? null) as number | null,
   };
 }
 

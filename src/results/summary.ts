@@ -1,5 +1,6 @@
 import { type Describe, describe, extent } from '../stats/basic.js';
 import type { RunRecord, SampleRecord } from './types.js';
+import { comparableMemory, workerSourceOf } from './views.js';
 
 export interface CellSummary {
   env: string;
@@ -43,9 +44,12 @@ export function summarize(runs: readonly RunRecord[], samples: readonly SampleRe
     const cpu: number[] = [];
     let peakMem: number | null = null;
     for (const r of ok) {
+      const own = workerSourceOf(r);
       for (const s of byRun.get(r.run) ?? []) {
+        if (s.source !== own) continue; // one view per run: not the guest and the QEMU process together
         if (s.t >= 0 && r.makespanS !== null && s.t <= r.makespanS) cpu.push(s.user + s.system);
-        if (s.memUsedBytes !== null) peakMem = Math.max(peakMem ?? 0, s.memUsedBytes);
+        const mem = comparableMemory(s);
+        if (mem !== null) peakMem = Math.max(peakMem ?? 0, mem);
       }
     }
     const nums = (f: (r: RunRecord) => number | null) =>

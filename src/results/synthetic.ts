@@ -149,6 +149,10 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
               memLimitBytes: 2 ** 30,
               gapS,
             });
+            // the Docker stats API beside the cgroup files: a frame a second, reading 1.5 points higher
+            if (env === 'docker' && Math.abs(t - Math.round(t)) < interval / 2) {
+              rows.push({ ...rows[rows.length - 1]!, source: 'docker-stats', user: user + 1.5, gapS: null });
+            }
           }
           rows.push({
             run,

@@ -23,6 +23,8 @@ export interface WorkerRecord {
   vertices: number | null;
   iterations: number | null;
   edgesPerSecond: number | null;
+  /** the workload's own metrics from its result line (absent in older results) */
+  metrics?: Record<string, number>;
   peakRssBytes: number | null;
   phasesMs: Record<string, number>;
   node: string | null;
@@ -47,6 +49,8 @@ export interface RunRecord {
   makespanS: number | null;
   workers: WorkerRecord[];
   phases: PhaseMark[];
+  /** the source of the workers' own view (their first sampler); absent in older results */
+  workerSource?: SampleSource;
   /** the backend's facts for this run (e.g. the VM accelerator); absent in older results */
   envFacts?: Record<string, unknown>;
 }
@@ -81,4 +85,6 @@ export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
   'memCachedBytes',
   'memLimitBytes',
   'gapS',
+  'memPssBytes',
+  'memUssBytes',
 ];

@@ -1,9 +1,50 @@
-import fs from 'node:fs/promises';
 import { type CgroupCpu, type CgroupPaths, cpuV1, cpuV2, memoryUsed } from './cgroup.js';
+import { isGone, ProcessFiles, ProcFile } from './procFile.js';
+import { parseProcs, parseSmapsRollup, sumMemory, type WorkloadMemory } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler } from './types.js';
 
-const readOrNull = (p: string) => fs.readFile(p, 'utf8').catch(() => null);
+/** The accounting files of one cgroup, kept open for the run. */
+class CgroupFiles {
+  private readonly files: ProcFile[] = [];
+  readonly cpu: () => CgroupCpu;
+  readonly memory: () => ReturnType<typeof memoryUsed>;
+  /** PSS/USS summed over the processes in the cgroup */
+  readonly workload: () => WorkloadMemory | null;
+  private readonly smaps = new ProcessFiles('smaps_rollup');
+
+  constructor(paths: CgroupPaths) {
+    const open = (p: string, size = 4096) => {
+      const f = new ProcFile(p, size);
+      this.files.push(f);
+      return f;
+    };
+    const c = paths.cpu;
+    const m = paths.memory;
+    if (paths.version === 2) {
+      const stat = open(`${c}/cpu.stat`);
+      this.cpu = () => cpuV2(stat.read());
+    } else {
+      const [usage, user, sys, stat] = ['usage', 'usage_user', 'usage_sys', 'stat'].map((f) =>
+        open(`${c}/cpuacct.${f}`),
+      );
+      this.cpu = () => cpuV1(usage!.read(), user!.readOrNull(), sys!.readOrNull(), stat!.readOrNull());
+    }
+    const v1 = paths.version === 1;
+    const usage = open(`${m}/${v1 ? 'memory.usage_in_bytes' : 'memory.current'}`);
+    const stat = open(`${m}/memory.stat`, 16_384);
+    // the limit is set at creation and never changes during a run: read it once
+    const limit = open(`${m}/${v1 ? 'memory.limit_in_bytes' : 'memory.max'}`).readOrNull();
+    this.memory = () => memoryUsed(paths.version, usage.read(), stat.read(), limit);
+    const procs = open(`${m}/cgroup.procs`);
+    this.workload = () => sumMemory(this.smaps.read(parseProcs(procs.read())).map(parseSmapsRollup));
+  }
+
+  close(): void {
+    for (const f of this.files) f.close();
+    this.smaps.close();
+  }
+}
 
 /**
  * A local container's cgroup files, read at the experiment's interval (the
@@ -14,6 +55,7 @@ export class CgroupSampler implements Sampler {
   readonly source = 'cgroup' as const;
   readonly formula: string;
   private ticker: Ticker | null = null;
+  private files: CgroupFiles | null = null;
 
   constructor(
     readonly worker: string,
@@ -24,38 +66,20 @@ export class CgroupSampler implements Sampler {
     this.formula = `cgroup v${paths.version} CPU time delta / wall time delta, % of --cpus ${allocCpus}; user/system from the cgroup's own split; memory = usage - inactive_file`;
   }
 
-  private async readCpu(): Promise<CgroupCpu> {
-    const d = this.paths.cpu;
-    if (this.paths.version === 2) return cpuV2(await fs.readFile(`${d}/cpu.stat`, 'utf8'));
-    const [usage, user, sys, stat] = await Promise.all([
-      fs.readFile(`${d}/cpuacct.usage`, 'utf8'),
-      readOrNull(`${d}/cpuacct.usage_user`),
-      readOrNull(`${d}/cpuacct.usage_sys`),
-      readOrNull(`${d}/cpuacct.stat`),
-    ]);
-    return cpuV1(usage, user, sys, stat);
-  }
-
-  private async readMemory() {
-    const d = this.paths.memory;
-    const v1 = this.paths.version === 1;
-    const [usage, stat, limit] = await Promise.all([
-      fs.readFile(`${d}/${v1 ? 'memory.usage_in_bytes' : 'memory.current'}`, 'utf8'),
-      fs.readFile(`${d}/memory.stat`, 'utf8'),
-      readOrNull(`${d}/${v1 ? 'memory.limit_in_bytes' : 'memory.max'}`),
-    ]);
-    return memoryUsed(this.paths.version, usage, stat, limit);
-  }
-
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    let prev = { at: performance.now(), cpu: await this.readCpu() };
-    this.ticker = new Ticker(this.intervalMs, async () => {
+    const files = new CgroupFiles(this.paths);
+    this.files = files;
+    let prev = { at: performance.now(), cpu: files.cpu() };
+    this.ticker = new Ticker(this.intervalMs, () => {
       let cpu: CgroupCpu;
-      let mem: Awaited<ReturnType<CgroupSampler['readMemory']>>;
+      let mem: ReturnType<typeof memoryUsed>;
+      let workload: WorkloadMemory | null;
       try {
-        [cpu, mem] = await Promise.all([this.readCpu(), this.readMemory()]);
+        cpu = files.cpu();
+        mem = files.memory();
+        workload = files.workload();
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (isGone(err)) {
           this.ticker?.stop(); // the container is gone: its cgroup went with it
           return;
         }
@@ -83,6 +107,8 @@ export class CgroupSampler implements Sampler {
         memUsedBytes: mem.usedBytes,
         memCachedBytes: mem.cachedBytes,
         memLimitBytes: mem.limitBytes,
+        memPssBytes: workload?.pssBytes ?? null,
+        memUssBytes: workload?.ussBytes ?? null,
       });
     });
     this.ticker.start();
@@ -91,5 +117,7 @@ export class CgroupSampler implements Sampler {
   async stop(): Promise<void> {
     this.ticker?.stop();
     this.ticker = null;
+    this.files?.close();
+    this.files = null;
   }
 }

@@ -4,11 +4,11 @@ import { type DockerStatsFrame, dockerCpu, dockerMemory } from './dockerStats.js
 import type { Reading, Sampler } from './types.js';
 
 /**
- * The Docker stats stream of one container (the engine emits a frame about once
+ * The Docker stats API stream of one container (the engine emits a frame about once
  * a second). CPU as the docker CLI computes it, then as % of the worker's --cpus.
  */
 export class DockerStatsSampler implements Sampler {
-  readonly source = 'cgroup' as const;
+  readonly source = 'docker-stats' as const;
   readonly formula: string;
   private stream: NodeJS.ReadableStream | null = null;
   private stopped = false;
@@ -18,12 +18,13 @@ export class DockerStatsSampler implements Sampler {
     private readonly container: Docker.Container,
     private readonly allocCpus: number,
   ) {
-    this.formula = `docker stats: cores = cpuDelta/systemDelta*onlineCPUs; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
+    this.formula = `Docker stats API: cores = cpuDelta/systemDelta*onlineCPUs between consecutive frames of the stream; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     const stream = (await this.container.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
     this.stream = stream;
+    const frames = new StatsFrames(this.allocCpus);
     const splitter = new LineSplitter((line) => {
       if (!line.trim()) return;
       let frame: DockerStatsFrame;
@@ -33,7 +34,7 @@ export class DockerStatsSampler implements Sampler {
         onError(new Error(`${this.worker}: garbled Docker stats frame`));
         return;
       }
-      const reading = frameToReading(frame, this.allocCpus, Date.now());
+      const reading = frames.next(frame, Date.now());
       if (reading) onReading(reading);
     });
     stream.on('data', (chunk: Buffer) => splitter.push(chunk));
@@ -47,6 +48,27 @@ export class DockerStatsSampler implements Sampler {
     const s = this.stream as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
     s?.destroy?.();
     this.stream = null;
+  }
+}
+
+/**
+ * Frames of one stream to readings. Each delta is taken against the last frame this
+ * stream accepted, not the engine's precpu_stats, so a repeated frame (same `read`) is
+ * dropped and a skipped one widens the interval instead of giving a zero or NaN spike.
+ */
+export class StatsFrames {
+  private last: { read: string; cpu: DockerStatsFrame['cpu_stats'] } | null = null;
+
+  constructor(private readonly allocCpus: number) {}
+
+  next(frame: DockerStatsFrame, now: number): Reading | null {
+    const read = typeof frame?.read === 'string' ? frame.read : '';
+    const total = frame?.cpu_stats?.cpu_usage?.total_usage;
+    if (typeof total !== 'number' || !frame.cpu_stats?.system_cpu_usage) return null; // not a frame of a live container
+    if (this.last && read && read === this.last.read) return null; // the same frame again
+    const prev = this.last?.cpu ?? frame.precpu_stats;
+    this.last = { read, cpu: frame.cpu_stats };
+    return frameToReading({ ...frame, precpu_stats: prev }, this.allocCpus, now);
   }
 }
 

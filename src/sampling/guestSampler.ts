@@ -1,6 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
+import { parseSmapsRollup } from './smaps.js';
 import type { Reading, Sampler } from './types.js';
 
 const MARK = '@@versus';
@@ -15,8 +16,15 @@ export function guestSamplerScript(intervalMs: number): string {
     'exec 3<> <(:)',
     'while :; do',
     `  printf '%s\\n' '${MARK}'`,
-    '  while IFS= read -r l; do case "$l" in cpu*) printf "%s\\n" "$l";; esac; done < /proc/stat',
-    '  while IFS= read -r l; do case "$l" in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*) printf "%s\\n" "$l";; esac; done < /proc/meminfo',
+    // the cpu lines come first: stop before the intr line (thousands of numbers, most of the cost)
+    '  while IFS= read -r l; do case "$l" in cpu*) printf "%s\\n" "$l";; *) break;; esac; done < /proc/stat',
+    // MemTotal, MemFree, MemAvailable, Buffers, Cached are the first five lines (Linux >= 3.14)
+    // mapfile takes a file in one read, so its lines come from one snapshot (read -r seeks back
+    // after each line, and /proc regenerates the text on every read)
+    `  mapfile -t -n 5 m < /proc/meminfo; for l in "\${m[@]}"; do case "$l" in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*) printf "%s\\n" "$l";; esac; done`,
+    // the workload (the guest's node process): found once, again only when it is gone
+    `  if [ -z "$p" ] || [ ! -e "/proc/$p" ]; then p=; for d in /proc/[0-9]*; do read -r c 2>/dev/null < "$d/comm" && [ "$c" = node ] && p=\${d#/proc/} && break; done; fi`,
+    `  [ -n "$p" ] && mapfile -t m 2>/dev/null < "/proc/$p/smaps_rollup" && for l in "\${m[@]}"; do case "$l" in Pss:*|Private_Clean:*|Private_Dirty:*) printf "smaps %s\\n" "$l";; esac; done`,
     `  read -t ${seconds} -u 3 _`,
     'done',
   ].join('\n');
@@ -45,13 +53,21 @@ export class GuestStreamParser {
   }
 
   private flush(): void {
-    const block = this.lines.join('\n');
+    const lines = this.lines;
     this.lines = [];
+    const smaps = lines.filter((l) => l.startsWith('smaps '));
+    const block = lines.filter((l) => !l.startsWith('smaps ')).join('\n');
     if (!block.trim()) return;
     try {
       const stat = parseProcStat(block);
       const mem = parseMeminfo(block);
-      if (this.prev) this.onReading(machineReading(this.prev, stat, mem, this.now(), this.allocCpus));
+      const workload = smaps.length ? parseSmapsRollup(`\n${smaps.map((l) => l.slice(6)).join('\n')}\n`) : null;
+      if (this.prev)
+        this.onReading({
+          ...machineReading(this.prev, stat, mem, this.now(), this.allocCpus),
+          memPssBytes: workload?.pssBytes ?? null,
+          memUssBytes: workload?.ussBytes ?? null,
+        });
       this.prev = stat.total;
     } catch (err) {
       this.onError(err as Error);

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { ProcFile } from './procFile.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler } from './types.js';
@@ -9,6 +9,8 @@ export class HostSampler implements Sampler {
   readonly source = 'host' as const;
   readonly formula = '/proc/stat deltas of the host; % of all host CPUs; user=user+nice, system=system+irq+softirq';
   private ticker: Ticker | null = null;
+  private stat: ProcFile | null = null;
+  private meminfo: ProcFile | null = null;
 
   constructor(
     private readonly intervalMs: number,
@@ -16,10 +18,12 @@ export class HostSampler implements Sampler {
   ) {}
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    let prev: CpuTimes = (await this.read()).stat.total;
-    this.ticker = new Ticker(this.intervalMs, async () => {
+    this.stat = new ProcFile(`${this.procRoot}/stat`, 16_384);
+    this.meminfo = new ProcFile(`${this.procRoot}/meminfo`, 8192);
+    let prev: CpuTimes = this.read().stat.total;
+    this.ticker = new Ticker(this.intervalMs, () => {
       try {
-        const { stat, mem, at } = await this.read();
+        const { stat, mem, at } = this.read();
         onReading(machineReading(prev, stat, mem, at, stat.cpus));
         prev = stat.total;
       } catch (err) {
@@ -29,17 +33,15 @@ export class HostSampler implements Sampler {
     this.ticker.start();
   }
 
-  private async read() {
+  private read() {
     const at = Date.now();
-    const [statText, memText] = await Promise.all([
-      fs.readFile(`${this.procRoot}/stat`, 'utf8'),
-      fs.readFile(`${this.procRoot}/meminfo`, 'utf8'),
-    ]);
-    return { at, stat: parseProcStat(statText), mem: parseMeminfo(memText) };
+    return { at, stat: parseProcStat(this.stat!.read()), mem: parseMeminfo(this.meminfo!.read()) };
   }
 
   async stop(): Promise<void> {
     this.ticker?.stop();
     this.ticker = null;
+    this.stat?.close();
+    this.meminfo?.close();
   }
 }

@@ -1,5 +1,6 @@
-import fs from 'node:fs/promises';
+import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
+import { parseSmapsRollup } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler, SampleSource } from './types.js';
 
@@ -13,6 +14,8 @@ const PAGE_SIZE = 4096;
 export class ProcessSampler implements Sampler {
   readonly formula: string;
   private ticker: Ticker | null = null;
+  private file: ProcFile | null = null;
+  private smaps: ProcFile | null = null;
 
   constructor(
     readonly worker: string,
@@ -20,18 +23,22 @@ export class ProcessSampler implements Sampler {
     private readonly allocCpus: number,
     private readonly intervalMs: number,
     readonly source: SampleSource = 'process',
+    /** the process is the workload itself (native): also its PSS/USS; not for a VM's QEMU */
+    private readonly isWorkload = false,
   ) {
     this.formula = `/proc/${'<pid>'}/stat (utime+stime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    let prev = await this.read();
-    this.ticker = new Ticker(this.intervalMs, async () => {
-      let cur: Awaited<ReturnType<ProcessSampler['read']>>;
+    this.file = new ProcFile(`/proc/${this.pid}/stat`, 1024);
+    this.smaps = this.isWorkload ? new ProcFile(`/proc/${this.pid}/smaps_rollup`, 2048) : null;
+    let prev = this.read();
+    this.ticker = new Ticker(this.intervalMs, () => {
+      let cur: ReturnType<ProcessSampler['read']>;
       try {
-        cur = await this.read();
+        cur = this.read();
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') {
+        if (isGone(err)) {
           this.ticker?.stop(); // the process has ended: nothing more to see
           return;
         }
@@ -56,19 +63,25 @@ export class ProcessSampler implements Sampler {
         memUsedBytes: cur.t.rssPages * PAGE_SIZE,
         memCachedBytes: null,
         memLimitBytes: null,
+        memPssBytes: cur.mem?.pssBytes ?? null,
+        memUssBytes: cur.mem?.ussBytes ?? null,
       });
     });
     this.ticker.start();
   }
 
-  private async read() {
+  private read() {
     const at = Date.now();
-    const text = await fs.readFile(`/proc/${this.pid}/stat`, 'utf8');
-    return { at, t: parsePidStat(text) };
+    const t = parsePidStat(this.file!.read());
+    return { at, t, mem: this.smaps ? parseSmapsRollup(this.smaps.read()) : null };
   }
 
   async stop(): Promise<void> {
     this.ticker?.stop();
     this.ticker = null;
+    this.file?.close();
+    this.file = null;
+    this.smaps?.close();
+    this.smaps = null;
   }
 }

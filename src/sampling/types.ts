@@ -1,5 +1,5 @@
 /** Where a CPU reading comes from; stored with every sample. */
-export type SampleSource = 'guest' | 'cgroup' | 'host' | 'process';
+export type SampleSource = 'guest' | 'cgroup' | 'docker-stats' | 'host' | 'process';
 
 /**
  * One reading of one worker. CPU shares are percentages of the CPUs allocated to
@@ -18,6 +18,12 @@ export interface Reading {
   memUsedBytes: number | null;
   memCachedBytes: number | null;
   memLimitBytes: number | null;
+  /**
+   * The workload processes' proportional and unique set size (smaps_rollup): the one memory
+   * figure that means the same in every environment. null where the view cannot see them.
+   */
+  memPssBytes?: number | null;
+  memUssBytes?: number | null;
   /** seconds without data before this reading (a lost connection was reopened); absent otherwise */
   gapS?: number | null;
 }

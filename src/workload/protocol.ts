@@ -9,10 +9,16 @@ export type WorkloadEvent =
   | { type: 'iteration'; index: number; delta: number; ms: number }
   | { type: 'result'; result: WorkloadResult };
 
+/**
+ * A workload's result line. `checksum` (with `verified`) is what every workload must
+ * give; `metrics` holds whatever the workload measures (name → number); the graph
+ * fields are PageRank's, null for other workloads.
+ */
 export interface WorkloadResult {
-  vertices: number;
-  edges: number;
-  iterations: number;
+  vertices: number | null;
+  edges: number | null;
+  iterations: number | null;
+  metrics: Record<string, number>;
   checksum: string;
   rankSum: number;
   verified: boolean;
@@ -61,13 +67,14 @@ export function parseWorkloadLine(line: string): WorkloadEvent | null {
       if (!num(o.index) || !num(o.delta) || !num(o.ms)) return null;
       return { type: 'iteration', index: o.index, delta: o.delta, ms: o.ms };
     case 'result': {
-      if (!str(o.checksum) || !num(o.vertices) || !num(o.edges) || !num(o.iterations)) return null;
+      if (!str(o.checksum)) return null;
       return {
         type: 'result',
         result: {
-          vertices: o.vertices,
-          edges: o.edges,
-          iterations: o.iterations,
+          vertices: num(o.vertices) ? o.vertices : null,
+          edges: num(o.edges) ? o.edges : null,
+          iterations: num(o.iterations) ? o.iterations : null,
+          metrics: isNumberRecord(o.metrics) ? o.metrics : {},
           checksum: o.checksum,
           rankSum: num(o.rankSum) ? o.rankSum : Number.NaN,
           verified: o.verified === true,

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
+import { sourceCrossCheck } from '../../src/report/crossCheck.js';
+import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { labelledContainers, readLines, tmpDir } from './helpers.js';
 
@@ -22,7 +24,7 @@ describe('an experiment on a real Docker Engine and natively', () => {
         repetitions: 1,
         warmup: 0,
         // long enough iterate phase for several 1 s Docker stats frames
-        workload: { preset: 'tiny', params: { iterations: 2500 } },
+        workload: { preset: 'tiny', params: { iterations: 8000 } },
         sampling: { intervalMs: 250, settleMs: 500 },
         output: { dir: tmpDir('results') },
       },
@@ -46,29 +48,49 @@ describe('an experiment on a real Docker Engine and natively', () => {
     for (const r of runs) expect(r.workers.every((w) => w.node?.startsWith('v18'))).toBe(true);
   });
 
-  it('samples both containers, with user CPU during the iterate phase', () => {
+  it('samples both containers from the cgroup files and the Docker stats API, with user CPU during the iterate phase', () => {
     const rows = parse(fs.readFileSync(path.join(dir, 'samples.csv'), 'utf8'), { columns: true, cast: true }) as Record<
       string,
       string | number
     >[];
     const docker = runs.find((r) => r.env === 'docker')!;
+    expect(docker.workerSource).toBe('cgroup');
     for (const worker of ['docker-0', 'docker-1']) {
       const begin = docker.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'begin')!.t;
       const end = docker.phases.find((p) => p.worker === worker && p.phase === 'iterate' && p.state === 'end')!.t;
-      const during = rows.filter(
-        (s) =>
-          s.run === docker.run &&
-          s.worker === worker &&
-          s.source === 'cgroup' &&
-          (s.t as number) > begin &&
-          (s.t as number) <= end,
-      );
-      expect(during.length).toBeGreaterThan(0);
-      expect(Math.max(...during.map((s) => s.user as number))).toBeGreaterThan(20);
+      const during = (source: string) =>
+        rows.filter(
+          (s) =>
+            s.run === docker.run &&
+            s.worker === worker &&
+            s.source === source &&
+            (s.t as number) > begin &&
+            (s.t as number) <= end,
+        );
+      const cgroup = during('cgroup');
+      const stats = during('docker-stats');
+      expect(cgroup.length).toBeGreaterThan(0);
+      expect(stats.length, `${worker}: Docker stats frames during iterate`).toBeGreaterThan(1);
+      for (const src of [cgroup, stats]) {
+        expect(Math.max(...src.map((s) => s.user as number))).toBeGreaterThan(20);
+        expect(src.every((s) => Number.isFinite(s.user as number) && Number.isFinite(s.system as number))).toBe(true);
+      }
+      // the workload's own memory (smaps_rollup of the container's processes, read on the host)
+      expect(Math.max(...cgroup.map((s) => s.memPssBytes as number))).toBeGreaterThan(20e6);
+      expect(Math.max(...cgroup.map((s) => s.memUssBytes as number))).toBeGreaterThan(10e6);
     }
+    // the two views of the same containers agree on their mean CPU over the same window
+    const [check] = sourceCrossCheck(runs, readSamples(path.join(dir, 'samples.ndjson')), 'cgroup', 'docker-stats');
+    expect(check!.run).toBe(docker.run);
+    expect(check!.b.n).toBeGreaterThanOrEqual(6);
+    expect(check!.a.meanPct).toBeGreaterThan(50);
+    expect(Math.abs(check!.diffPts), JSON.stringify(check)).toBeLessThan(5);
     expect(rows.some((s) => s.run === docker.run && s.source === 'host')).toBe(true);
     const native = runs.find((r) => r.env === 'native')!;
     expect(rows.some((s) => s.run === native.run && s.worker === 'native-1' && (s.user as number) > 0)).toBe(true);
+    expect(rows.some((s) => s.run === native.run && s.source === 'process' && (s.memPssBytes as number) > 20e6)).toBe(
+      true,
+    );
   });
 
   it('writes every result file and leaves no container behind', async () => {

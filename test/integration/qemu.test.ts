@@ -161,6 +161,9 @@ describe('docker, qemu and native side by side', () => {
       expect(guest.length).toBeGreaterThan(0);
       expect(Math.max(...guest.map((s) => s.user))).toBeGreaterThan(20);
       expect(guest.every((s) => s.steal !== null && s.iowait !== null)).toBe(true);
+      // the workload's PSS/USS from smaps_rollup inside the guest: the same quantity as for a container
+      expect(Math.max(...guest.map((s) => s.memPssBytes ?? 0))).toBeGreaterThan(20e6);
+      expect(guest.every((s) => (s.memUssBytes ?? 0) <= (s.memPssBytes ?? 0))).toBe(true);
       expect(
         samples.some((s) => s.run === qemu.run && s.worker === worker && s.source === 'process' && s.cores > 0.2),
       ).toBe(true);

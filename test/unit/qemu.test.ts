@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { accelArgs, MACHINE, qemuArgs } from '../../src/environments/qemu/args.js';
 import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
@@ -109,6 +110,32 @@ describe('guest sampler stream', () => {
     const s = guestSamplerScript(250);
     expect(s).toContain('read -t 0.250 -u 3 _');
     expect(s).not.toMatch(/\b(cat|sleep|date)\b/);
+  });
+
+  it('gives readings when run by a real bash on this machine (cpu lines and the five memory fields)', async () => {
+    const child = spawn('bash', ['-c', guestSamplerScript(50)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const readings: Reading[] = [];
+    const text: string[] = [];
+    const parser = new GuestStreamParser(
+      1,
+      (r) => readings.push(r),
+      (e) => {
+        throw e;
+      },
+    );
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      text.push(d);
+      parser.push(d);
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    expect(readings.length).toBeGreaterThanOrEqual(3);
+    expect(readings.every((r) => r.memUsedBytes! > 0 && r.memCachedBytes !== null)).toBe(true);
+    const block = text.join('').split('@@versus\n')[1]!;
+    expect(block).toMatch(/^cpu {2}/);
+    expect(block).not.toMatch(/^intr /m);
+    for (const k of ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached']) expect(block).toContain(`${k}:`);
   });
 });
 

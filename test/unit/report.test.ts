@@ -181,6 +181,38 @@ describe('report with the vagrant environment', () => {
 });
 
 describe('report page', () => {
+  it('cross-checks the cgroup files against the Docker stats API and names each figure source', () => {
+    const page = buildPage(fixture({}));
+    const table = page.tables.find((t) => t.title.startsWith('Sampler cross-check'))!;
+    expect(table.rows.length).toBe(6); // every measured docker run
+    for (const row of table.rows) expect(row.at(-1)).toBe('+1.50');
+    expect(table.note).toContain('largest difference here is 1.50 points');
+    const fig6 = page.figures.find((f) => f.id === 'fig6-worker')!;
+    expect(fig6.caption).toContain('Sources: docker = cgroup, qemu = guest, native = process');
+  });
+
+  it('says when KVM failed and the rest of the experiment ran under TCG', () => {
+    const rs = fixture({});
+    (rs.meta.environments as Record<string, Record<string, unknown>>).qemu = {
+      accelerator: 'tcg',
+      acceleratorReason: 'KVM failed in run x-001-qemu-x1-r1: KVM internal error (suberror 1: emulation failure)',
+      acceleratorChanges: [
+        {
+          run: 'x-001-qemu-x1-r1',
+          from: 'kvm',
+          to: 'tcg',
+          reason: 'KVM internal error (suberror 1: emulation failure)',
+        },
+      ],
+    };
+    const page = buildPage(rs);
+    expect(page.warnings.join('\n')).toContain(
+      'qemu: switched from KVM to TCG after run x-001-qemu-x1-r1 failed (KVM internal error (suberror 1: emulation failure))',
+    );
+    const accel = page.methodology.find((m) => m.label === 'accelerator')!.value;
+    expect(accel).toContain('qemu: kvm → tcg after run x-001-qemu-x1-r1');
+  });
+
   it('warns about TCG, failures and an incomplete experiment', () => {
     const page = buildPage(fixture({ failed: ['001-docker-x1-r1'], status: 'interrupted' }));
     expect(page.banner).toContain('Incomplete experiment (status: interrupted)');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cgroupPaths, cpuV1, cpuV2, memoryUsed } from '../../src/sampling/cgroup.js';
-import { frameToReading } from '../../src/sampling/dockerSampler.js';
+import { frameToReading, StatsFrames } from '../../src/sampling/dockerSampler.js';
 import { type DockerStatsFrame, dockerCpu, dockerMemory } from '../../src/sampling/dockerStats.js';
 import { cpuShares, ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
 import { LineSplitter } from '../../src/workload/protocol.js';
@@ -144,6 +144,31 @@ describe('Docker stats', () => {
     expect(r.user + r.system).toBeCloseTo(75, 10); // 1.5 cores of a 2-CPU allocation
     expect(r.at).toBe(Date.parse('2026-11-26T08:00:01.000Z'));
     expect(r.iowait).toBeNull();
+  });
+
+  it('drops repeated frames and spans skipped ones, so no zero or NaN spike reaches the samples', () => {
+    const [a, b] = frames('docker-stats-cgroup-v2.ndjson') as [DockerStatsFrame, DockerStatsFrame];
+    const at = (f: DockerStatsFrame, read: string, total: number, system: number): DockerStatsFrame => ({
+      ...f,
+      read,
+      cpu_stats: {
+        ...f.cpu_stats,
+        cpu_usage: { ...f.cpu_stats!.cpu_usage, total_usage: total },
+        system_cpu_usage: system,
+      },
+    });
+    const s = new StatsFrames(2);
+    expect(s.next(a, 0)).toBeNull(); // first frame: nothing to diff against
+    expect(s.next(b, 0)!.cores).toBeCloseTo(1.5, 12);
+    expect(s.next(b, 0)).toBeNull(); // the engine sent the same frame again
+    // the engine skipped a frame; its precpu_stats would be the skipped one, ours is the last frame seen
+    const c = at(b, '2026-11-26T08:00:03.000Z', 2_500_000_000 + 2 * 1.5e9, 44_000_000_000 + 2 * 4e9);
+    c.precpu_stats = { cpu_usage: { total_usage: 2_500_000_000 + 1.5e9 }, system_cpu_usage: 44_000_000_000 + 4e9 };
+    const r = s.next(c, 0)!;
+    expect(r.cores).toBeCloseTo(1.5, 12);
+    expect(Number.isFinite(r.user) && Number.isFinite(r.system)).toBe(true);
+    // a stopped container's last frame has zeros: no reading, not a drop to 0
+    expect(s.next({ ...c, read: '2026-11-26T08:00:04.000Z', cpu_stats: {} as never }, 0)).toBeNull();
   });
 
   it('reassembles frames split at any chunk boundary', () => {

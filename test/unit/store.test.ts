@@ -26,6 +26,8 @@ const sample = (i: number, worker = 'qemu-0'): SampleRecord => ({
   memCachedBytes: null,
   memLimitBytes: 1073741824,
   gapS: i === 3 ? 1.5 : null,
+  memPssBytes: i === 2 ? null : 5e7 + i,
+  memUssBytes: i === 2 ? null : 4e7 + i,
 });
 
 describe('samples file', () => {

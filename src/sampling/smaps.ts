@@ -1,0 +1,42 @@
+// Memory that means the same thing in every environment: the workload processes' PSS
+// (their own pages plus a fair share of shared ones) and USS (pages only they hold), from
+// /proc/<pid>/smaps_rollup. Read from the host for native and container processes, inside
+// the guest for VMs. Pure parsing here; the samplers read the files.
+
+export interface WorkloadMemory {
+  pssBytes: number;
+  ussBytes: number;
+}
+
+/** One smaps_rollup text → PSS and USS (Private_Clean + Private_Dirty) in bytes; null if it is not one. */
+export function parseSmapsRollup(text: string): WorkloadMemory | null {
+  const kb = (key: string): number | null => {
+    const i = text.indexOf(`\n${key}:`);
+    if (i < 0) return null;
+    const m = /^\s*(\d+)\s*kB/.exec(text.slice(i + key.length + 2, i + key.length + 40));
+    return m ? Number(m[1]) : null;
+  };
+  const pss = kb('Pss');
+  const clean = kb('Private_Clean');
+  const dirty = kb('Private_Dirty');
+  if (pss === null || clean === null || dirty === null) return null;
+  return { pssBytes: pss * 1024, ussBytes: (clean + dirty) * 1024 };
+}
+
+/** Sum over the processes of a worker (a container's cgroup may hold more than one). */
+export function sumMemory(parts: readonly (WorkloadMemory | null)[]): WorkloadMemory | null {
+  const seen = parts.filter((p): p is WorkloadMemory => p !== null);
+  if (seen.length === 0) return null;
+  return {
+    pssBytes: seen.reduce((a, p) => a + p.pssBytes, 0),
+    ussBytes: seen.reduce((a, p) => a + p.ussBytes, 0),
+  };
+}
+
+/** Pids listed in a cgroup.procs file. */
+export function parseProcs(text: string): number[] {
+  return text
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
