@@ -5,7 +5,7 @@
 // with that duty. The anchor is the workload's own account (process CPU time per thread,
 // from the kernel, measured in the same run). Also each source's real time resolution
 // (median spacing of its samples). Host /proc/stat is compared after subtracting its own
-// level before the barrier, scaled to the worker's share of the host.
+// level in the 1.5 s before the barrier (everything booted and waiting), scaled to the worker's share of the host.
 //   npm run build && scripts/with-docker.sh node bench/sampler-fidelity.mjs [--env native,docker,qemu] [--duties 25,50,75,100] [--seconds 10]
 import os from 'node:os';
 import { validateExperiment } from '../dist/config/load.js';
@@ -39,7 +39,8 @@ for (const duty of duties) {
       warmup: 0,
       workload: { name: 'calibrate', preset: 'd50', params: { duty, seconds } },
       worker: { cpus: 1, memoryMiB: 768 },
-      sampling: { intervalMs, settleMs: 2000, docker: 'both' },
+      sampling: { intervalMs, settleMs: 2000 },
+      docker: { sampling: 'both' },
       output: { dir: os.tmpdir() },
     },
     'sampler-fidelity',
@@ -60,7 +61,10 @@ for (const duty of duties) {
     add(errors, `${run.env} workload's own account (anchor)`, Math.abs(own - duty));
     rows.push({ duty, env: run.env, source: "workload's own account (anchor)", pct: own });
     const mine = samples.filter((s) => s.run === run.run);
-    const hostBefore = mean(mine.filter((s) => s.source === 'host' && s.t < 0).map((s) => s.user + s.system));
+    // the host's level in the settle window just before the barrier (after boot and start-up)
+    const hostBefore = mean(
+      mine.filter((s) => s.source === 'host' && s.t < 0 && s.t >= -1.5).map((s) => s.user + s.system),
+    );
     for (const source of [...new Set(mine.map((s) => s.source))]) {
       const during = mine.filter((s) => s.source === source && s.t >= begin + 1 && s.t <= end - 1);
       let pct = mean(during.map((s) => s.user + s.system));

@@ -4,10 +4,10 @@
 // sampled side pays (dockerd per stats frame; the in-guest bash loop per sample, run here
 // on the host), next to anchors measured in the same run: the `docker stats` CLI
 // streaming the same containers and collectd (cpu + memory + csv plugins) at the same
-// interval. Every configuration runs for --seconds in each of --rounds rounds, in a
+// interval, on --containers idle containers (default 4). Every configuration runs for --seconds in each of --rounds rounds, in a
 // different order each round; medians. CPU from process.cpuUsage() (the harness) and the
 // sum of /proc/<pid>/task/*/schedstat (ns) for other processes.
-//   npm run build && scripts/with-docker.sh node bench/sampling-cost.mjs [--seconds 10] [--rounds 3] [--interval 100]
+//   npm run build && scripts/with-docker.sh node bench/sampling-cost.mjs [--seconds 10] [--rounds 3] [--interval 100] [--containers 4] [--only NAME]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +29,7 @@ const arg = (name, dflt) => {
 const SECONDS = arg('seconds', 10);
 const ROUNDS = arg('rounds', 3);
 const INTERVAL = arg('interval', 100);
-const CONTAINERS = 2;
+const CONTAINERS = arg('containers', 4);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** ns on CPU of every thread of a process (schedstat's first field), 0 once it is gone. */
@@ -83,7 +83,7 @@ for (let i = 0; i < CONTAINERS; i++) {
   const c = await docker.createContainer({
     Image: image.dockerTag,
     name: `versus-bench-sampling-${process.pid}-${i}`,
-    Cmd: ['sh', '-c', 'while :; do :; done'],
+    Cmd: ['sleep', '1000000'], // idle: what a sample costs does not depend on the load, the noise does
     NetworkDisabled: true,
     HostConfig: { NanoCpus: 0.25e9, Memory: 256 * 2 ** 20, NetworkMode: 'none', AutoRemove: false },
   });
@@ -91,8 +91,14 @@ for (let i = 0; i < CONTAINERS; i++) {
   containers.push(c);
 }
 const cleanup = async () => {
-  for (const c of containers) await c.remove({ force: true }).catch(() => {});
+  for (const c of containers.splice(0)) await c.remove({ force: true }).catch(() => {});
 };
+process.on('uncaughtException', async (err) => {
+  console.error(err);
+  await cleanup();
+  process.exit(1);
+});
+process.on('beforeExit', () => void cleanup());
 process.on('SIGINT', async () => {
   await cleanup();
   process.exit(130);
@@ -123,7 +129,7 @@ async function harness(makeSamplers) {
 /** Runs a child for SECONDS: its ns, dockerd's ns, and how many samples its output holds. */
 async function child(cmd, args, countSamples) {
   const d0 = dockerdPid ? processCpuNs(dockerdPid) : 0;
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] });
   let out = '';
   p.stdout.setEncoding('utf8');
   p.stdout.on('data', (d) => {
@@ -131,6 +137,8 @@ async function child(cmd, args, countSamples) {
     if (out.length > 1e6) out = out.slice(-5e5);
   });
   await sleep(SECONDS * 1000);
+  if (p.exitCode !== null || p.signalCode !== null)
+    throw new Error(`${cmd} ended early (${p.exitCode ?? p.signalCode}); run with BENCH_DEBUG=1 to see its stderr`);
   const ns = processCpuNs(p.pid);
   const dockerdNs = dockerdPid ? processCpuNs(dockerdPid) - d0 : 0;
   p.kill('SIGKILL');
@@ -151,10 +159,31 @@ fs.writeFileSync(
     'LoadPlugin memory',
     'LoadPlugin csv',
     `<Plugin csv>\n  DataDir "${tmp}/csv"\n</Plugin>`,
+    '', // collectd wants the last line ended
   ].join('\n'),
 );
 
 const blocks = (out) => out.split('@@versus\n').length - 2;
+// the guest loop's CPU and memory part alone, and with the PSS of a workload-sized node process
+const loopNow = guestSamplerScript(INTERVAL); // PSS every 2 s (sampling.memoryIntervalMs)
+const loopPssEveryTick = guestSamplerScript(INTERVAL, INTERVAL);
+const loopNoPss = loopNow
+  .split('\n')
+  .filter((l) => !/smaps|\/proc\/\[0-9\]\*|k\+\+/.test(l) && l !== '  fi')
+  .join('\n');
+const ballast = spawn(
+  process.execPath,
+  [
+    '-e',
+    'const a = []; for (let i = 0; i < 1.5e6; i++) a.push({ i, s: String(i) }); setInterval(() => a.length, 1e6);',
+  ],
+  { stdio: 'ignore' },
+);
+await sleep(1500);
+const loopPss = `p=${ballast.pid}\n${loopNow}`;
+const loopPssTick = `p=${ballast.pid}\n${loopPssEveryTick}`;
+const ballastRss =
+  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${ballast.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 const configs = {
   'harness idle (baseline)': () => harness(() => []),
   'host sampler (/proc/stat, meminfo)': () => harness(() => [new HostSampler(INTERVAL)]),
@@ -163,17 +192,20 @@ const configs = {
   [`Docker stats API stream x${CONTAINERS}`]: () =>
     harness(() => containers.map((c, i) => new DockerStatsSampler(`c${i}`, c, 0.25))),
   [`docker stats CLI x${CONTAINERS} (anchor)`]: () =>
-    child(
-      'docker',
-      ['stats', '--format', '{{.Name}} {{.CPUPerc}}', ...containers.map((c) => c.id)],
-      (o) => (o.match(/versus-bench-sampling/g) ?? []).length,
+    // the engine sends each stream a frame a second (the CLI redraws twice a second)
+    child('docker', ['stats', '--format', '{{.Name}} {{.CPUPerc}}', ...containers.map((c) => c.id)], () =>
+      Math.round(SECONDS * CONTAINERS),
     ),
   'guest loop, before (bash, whole files)': () => child('bash', ['-c', OLD_GUEST_SCRIPT(INTERVAL)], blocks),
-  'guest loop, now (bash, needed lines)': () => child('bash', ['-c', guestSamplerScript(INTERVAL)], blocks),
+  'guest loop, now (bash, needed lines)': () => child('bash', ['-c', loopNoPss], blocks),
+  'guest loop, now + workload PSS every 2 s': () => child('bash', ['-c', loopPss], blocks),
+  'guest loop, now + workload PSS every tick': () => child('bash', ['-c', loopPssTick], blocks),
   'collectd cpu+memory+csv (anchor)': () =>
     child('collectd', ['-f', '-C', collectdConf], () => Math.round((SECONDS * 1000) / INTERVAL)),
 };
 
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+if (only) for (const k of Object.keys(configs)) if (!k.includes(only) && !k.includes('baseline')) delete configs[k];
 const results = new Map(Object.keys(configs).map((k) => [k, []]));
 try {
   for (let r = 0; r < ROUNDS; r++) {
@@ -186,6 +218,7 @@ try {
     }
   }
 } finally {
+  ballast.kill('SIGKILL');
   await cleanup();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
@@ -204,18 +237,22 @@ const rows = [
   [`docker stats CLI x${CONTAINERS} (anchor)`, false],
   ['guest loop, before (bash, whole files)', false],
   ['guest loop, now (bash, needed lines)', false],
+  ['guest loop, now + workload PSS every 2 s', false],
+  ['guest loop, now + workload PSS every tick', false],
   ['collectd cpu+memory+csv (anchor)', false],
 ];
-const cli = perSample(`docker stats CLI x${CONTAINERS} (anchor)`, false);
-const collectd = perSample('collectd cpu+memory+csv (anchor)', false);
+const anchor = (name) => (results.has(name) ? perSample(name, false) : Number.NaN);
+const cli = anchor(`docker stats CLI x${CONTAINERS} (anchor)`);
+const collectd = anchor('collectd cpu+memory+csv (anchor)');
 console.log(
   `sampling cost per sample, ${os.cpus()[0]?.model}, ${os.cpus().length} CPUs, interval ${INTERVAL} ms, ${SECONDS} s x ${ROUNDS} rounds (medians)`,
 );
+console.log(`(workload PSS: smaps_rollup of a node process of ${(ballastRss / 2 ** 20).toFixed(0)} MiB RSS)`);
 console.log(
   '| sampler | samples/round | ms CPU per sample | dockerd ms per sample | vs docker stats CLI | vs collectd |',
 );
 console.log('|---|---:|---:|---:|---:|---:|');
-for (const [name, inHarness] of rows) {
+for (const [name, inHarness] of rows.filter(([n]) => results.has(n))) {
   const v = perSample(name, inHarness);
   const d = name.toLowerCase().includes('docker') ? dockerdPerSample(name).toFixed(3) : '';
   console.log(

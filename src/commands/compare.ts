@@ -33,6 +33,7 @@ export function compareCommand(program: Command): void {
         cellMetrics(cand.runs, cand.samples),
         metrics,
         threshold,
+        base.meta.views,
       );
       const out =
         opts.format === 'json' ? JSON.stringify(c, null, 2) : opts.format === 'md' ? formatMarkdown(c) : formatText(c);

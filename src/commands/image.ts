@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { vagrantToolEnv } from '../environments/vagrant/backend.js';
 import { buildLibvirtBox, removeLibvirtBox, workerBoxName } from '../environments/vagrant/box.js';
-import { vagrantToolEnv } from '../environments/vagrant.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';

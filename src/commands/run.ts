@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../config/errors.js';
 import { loadExperiment } from '../config/load.js';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../environments/registry.js';
 import { runExperiment } from '../orchestrator/experiment.js';
 import { writeReport } from '../report/build.js';
 import { loadResults } from '../report/load.js';
@@ -53,10 +54,17 @@ interface RunFlags {
   output?: string;
   seed?: number;
   pin?: boolean;
-  nativeRuntime?: string;
-  vagrantProvider?: string;
-  vagrantBox?: string;
   report?: boolean;
+  /** the environments' own flags (descriptor.flags), by commander's camelCase name */
+  [backendFlag: string]: unknown;
+}
+
+/** "--vagrant-provider <name>" → "vagrantProvider", as commander names it. */
+function attributeOf(option: string): string {
+  return option
+    .split(/\s/)[0]!
+    .replace(/^--/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Flags as a partial config, so the file and the flags are validated together. */
@@ -81,18 +89,20 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.pin !== undefined) sub('worker', { pinCpus: f.pin });
   if (f.interval !== undefined) sub('sampling', { intervalMs: f.interval });
   if (f.output !== undefined) sub('output', { dir: f.output });
-  if (f.nativeRuntime !== undefined) sub('native', { runtime: f.nativeRuntime });
-  if (f.vagrantProvider !== undefined) sub('vagrant', { provider: f.vagrantProvider });
-  if (f.vagrantBox !== undefined) sub('vagrant', { box: f.vagrantBox });
+  for (const d of ENVIRONMENTS)
+    for (const flag of d.flags ?? []) {
+      const value = f[attributeOf(flag.option)];
+      if (value !== undefined) sub(d.name, { [flag.field]: value });
+    }
   return o;
 }
 
 export function runCommand(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run an experiment: every environment x instance count x repetition, results written as they come')
     .option('-c, --config <file>', 'experiment config (JSON or YAML); flags override it')
-    .option('--env <list>', 'environments, comma-separated: docker,native,qemu,vagrant')
+    .option('--env <list>', `environments, comma-separated: ${ENVIRONMENT_NAMES.join(',')}`)
     .option('--instances <list>', 'workers per run, comma-separated (e.g. 1,2)', intList('--instances'))
     .option('--repetitions <n>', 'measured runs per cell', number('--repetitions'))
     .option('--warmup <n>', 'warm-up runs per cell (excluded from statistics)', number('--warmup'))
@@ -113,65 +123,57 @@ export function runCommand(program: Command): void {
     .option('--memory <MiB>', 'memory per worker in MiB', number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')
     .option('--interval <ms>', 'sampling interval in ms', number('--interval'))
-    .option(
-      '--vagrant-provider <name>',
-      "vagrant provider: 'libvirt' (default, the worker image as a box) or 'virtualbox'",
-    )
-    .option(
-      '--vagrant-box <name>',
-      'vagrant box (default: the worker image box for libvirt, debian/bookworm64 for virtualbox)',
-    )
-    .option('--native-runtime <which>', "native baseline runtime: 'image' (chroot, default) or 'host'")
     .option('--seed <n>', 'seed of the run order', number('--seed'))
     .option('--name <name>', 'experiment name')
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
-    .option('--no-report', 'do not render the report at the end')
-    .action(async (flags: RunFlags) => {
-      const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
-      const controller = new AbortController();
-      let interrupts = 0;
-      let received: NodeJS.Signals | null = null;
-      const onSignal = (sig: NodeJS.Signals) => {
-        interrupts++;
-        received ??= sig;
-        if (interrupts > 1) {
-          process.stderr.write('versus: second interrupt, exiting now (run `versus clean` for leftovers)\n');
-          process.exit(sig === 'SIGTERM' ? 143 : 130);
-        }
-        process.stderr.write(`versus: ${sig}: stopping, tearing down and keeping what was sampled (again to force)\n`);
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const log = (m: string) => process.stderr.write(`${m}\n`);
-      let outcome: Awaited<ReturnType<typeof runExperiment>>;
+    .option('--no-report', 'do not render the report at the end');
+  for (const d of ENVIRONMENTS) for (const flag of d.flags ?? []) run.option(flag.option, flag.description);
+  run.action(async (flags: RunFlags) => {
+    const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
+    const controller = new AbortController();
+    let interrupts = 0;
+    let received: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      interrupts++;
+      received ??= sig;
+      if (interrupts > 1) {
+        process.stderr.write('versus: second interrupt, exiting now (run `versus clean` for leftovers)\n');
+        process.exit(sig === 'SIGTERM' ? 143 : 130);
+      }
+      process.stderr.write(`versus: ${sig}: stopping, tearing down and keeping what was sampled (again to force)\n`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const log = (m: string) => process.stderr.write(`${m}\n`);
+    let outcome: Awaited<ReturnType<typeof runExperiment>>;
+    try {
+      outcome = await runExperiment(experiment, { log, signal: controller.signal });
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      // interrupted before the first run (image build, engine checks): nothing to keep
+      log(`versus: interrupted (${(err as Error).message})`);
+      process.exitCode = received === 'SIGTERM' ? 143 : 130;
+      return;
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const failed = outcome.runs.filter((r) => r.status !== 'ok');
+    if (flags.report !== false) {
       try {
-        outcome = await runExperiment(experiment, { log, signal: controller.signal });
+        const report = await writeReport(loadResults(outcome.dir), defaultReportDir(outcome.dir));
+        log(`report: ${report.html}`);
       } catch (err) {
-        if (!controller.signal.aborted) throw err;
-        // interrupted before the first run (image build, engine checks): nothing to keep
-        log(`versus: interrupted (${(err as Error).message})`);
-        process.exitCode = received === 'SIGTERM' ? 143 : 130;
-        return;
+        log(
+          `report: could not be written (${(err as Error).message}); the results are intact, retry with versus report ${outcome.dir}`,
+        );
       }
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      const failed = outcome.runs.filter((r) => r.status !== 'ok');
-      if (flags.report !== false) {
-        try {
-          const report = await writeReport(loadResults(outcome.dir), defaultReportDir(outcome.dir));
-          log(`report: ${report.html}`);
-        } catch (err) {
-          log(
-            `report: could not be written (${(err as Error).message}); the results are intact, retry with versus report ${outcome.dir}`,
-          );
-        }
-      }
-      process.stdout.write(`${outcome.dir}\n`);
-      if (outcome.interrupted) process.exitCode = received === 'SIGTERM' ? 143 : 130;
-      else if (failed.length > 0) {
-        log(`${failed.length} run(s) failed; see runs.ndjson`);
-        process.exitCode = 1;
-      }
-    });
+    }
+    process.stdout.write(`${outcome.dir}\n`);
+    if (outcome.interrupted) process.exitCode = received === 'SIGTERM' ? 143 : 130;
+    else if (failed.length > 0) {
+      log(`${failed.length} run(s) failed; see runs.ndjson`);
+      process.exitCode = 1;
+    }
+  });
 }

@@ -1,6 +1,7 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
 import { UsageError } from '../config/errors.js';
-import { type CellMetrics, METRICS, OVERHEAD_PAIRS } from '../results/metrics.js';
+import { type CellMetrics, METRICS } from '../results/metrics.js';
+import { overheadPairs, type Views } from '../results/views.js';
 import { mean } from '../stats/basic.js';
 import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
 import { mannWhitney } from '../stats/tests.js';
@@ -78,6 +79,8 @@ export function compareResults(
   cand: CellMetrics[],
   metrics: string[],
   threshold: number,
+  /** the baseline's recorded views (labels and kinds of its environments) */
+  views?: Views,
 ): Comparison {
   for (const m of metrics)
     if (!COMPARE_METRICS.includes(m))
@@ -113,7 +116,10 @@ export function compareResults(
   }
   if (metrics.includes('overhead')) {
     for (const n of [...new Set(base.map((c) => c.instances))].sort((x, y) => x - y)) {
-      for (const [a, b, pair] of OVERHEAD_PAIRS) {
+      for (const [a, b, pair] of overheadPairs(
+        base.map((c) => c.env),
+        views,
+      )) {
         const a0 = find(base, a, n)?.values.makespan ?? [];
         const b0 = find(base, b, n)?.values.makespan ?? [];
         const a1 = find(cand, a, n)?.values.makespan ?? [];

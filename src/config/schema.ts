@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, type EnvironmentName, REGISTRY } from '../environments/registry.js';
 
-export const ENVIRONMENT_NAMES = ['docker', 'native', 'qemu', 'vagrant'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+export { ENVIRONMENT_NAMES, type EnvironmentName };
+
+/** Each environment's own config section, from its descriptor: { docker: …, qemu: …, … }. */
+type EnvironmentSections = { [K in EnvironmentName]: (typeof REGISTRY)[K]['config'] };
+const environmentSections = Object.fromEntries(
+  Object.entries(REGISTRY).map(([name, d]) => [name, d.config]),
+) as EnvironmentSections;
 
 const positiveInt = z.number().int().positive();
 
@@ -29,7 +35,7 @@ export const ExperimentSchema = z
     environments: z
       .array(z.enum(ENVIRONMENT_NAMES))
       .min(1)
-      .default(['docker', 'qemu', 'native'])
+      .default(DEFAULT_ENVIRONMENTS)
       .refine((a) => new Set(a).size === a.length, 'each environment once')
       .describe('environments to compare'),
     instances: z
@@ -90,15 +96,16 @@ export const ExperimentSchema = z
           .max(60000)
           .default(1000)
           .describe('sampling before the barrier and after the last worker ends'),
-        docker: z
-          .enum(['cgroup', 'stats', 'both'])
-          .default('both')
+        memoryIntervalMs: positiveInt
+          .min(100)
+          .max(600000)
+          .default(2000)
           .describe(
-            "containers: 'cgroup' files at the interval, the engine's 'stats' API stream (about 1 frame/s), or 'both' (the cgroup view drives the figures where it is readable)",
+            "how often the workload's PSS/USS (smaps_rollup, a page-table walk: ~2.5 ms per 200 MB process) are read; CPU ticks in between repeat the last value",
           ),
       })
       .strict()
-      .default({ intervalMs: 250, host: true, settleMs: 1000, docker: 'both' }),
+      .default({ intervalMs: 250, host: true, settleMs: 1000, memoryIntervalMs: 2000 }),
     timeouts: z
       .object({
         provisionS: positiveInt.max(3600).default(300).describe('provisioning and boot of all workers of a run'),
@@ -107,83 +114,7 @@ export const ExperimentSchema = z
       })
       .strict()
       .default({ provisionS: 300, runS: 900, teardownS: 60 }),
-    docker: z
-      .object({
-        socketPath: z
-          .string()
-          .optional()
-          .describe('Docker Engine socket (default: DOCKER_HOST or /var/run/docker.sock)'),
-        apiTimeoutS: positiveInt
-          .max(600)
-          .default(30)
-          .describe('bound on every short Docker API call (create, start, inspect, remove)'),
-      })
-      .strict()
-      .default({ apiTimeoutS: 30 }),
-    qemu: z
-      .object({
-        binary: z.string().default('qemu-system-x86_64').describe('QEMU system emulator'),
-        accel: z
-          .enum(['auto', 'kvm', 'hvf', 'tcg'])
-          .default('auto')
-          .describe('auto: KVM when a probe guest really runs, HVF on macOS, else TCG'),
-        bootTimeoutS: positiveInt.max(3600).default(240).describe('QEMU start to SSH ready, per run'),
-        shutdownTimeoutS: positiveInt.max(600).default(10).describe('guest poweroff before QEMU is killed'),
-      })
-      .strict()
-      .default({ binary: 'qemu-system-x86_64', accel: 'auto', bootTimeoutS: 240, shutdownTimeoutS: 10 }),
-    vagrant: z
-      .object({
-        provider: z
-          .enum(['libvirt', 'virtualbox'])
-          .default('libvirt')
-          .describe(
-            'libvirt: the worker image as a local box (QEMU/KVM); virtualbox: a public box, provisioned with node',
-          ),
-        box: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('box name; default: the worker image box for libvirt, debian/bookworm64 for virtualbox'),
-        binary: z.string().default('vagrant').describe('the vagrant program'),
-        libvirtUri: z.string().default('qemu:///system').describe('libvirt connection of the libvirt provider'),
-        emulator: z
-          .string()
-          .min(1)
-          .optional()
-          .describe(
-            "the QEMU binary libvirt starts for the domains (vagrant-libvirt emulator_path; the KVM probe runs it too); default: libvirt's own",
-          ),
-        bootTimeoutS: positiveInt
-          .max(3600)
-          .default(240)
-          .describe(
-            "vagrant's wait for SSH per machine (config.vm.boot_timeout); timeouts.provisionS bounds all of vagrant up",
-          ),
-        destroyTimeoutS: positiveInt
-          .max(600)
-          .default(50)
-          .describe('vagrant destroy -f before its domains are removed directly; within timeouts.teardownS'),
-      })
-      .strict()
-      .default({
-        provider: 'libvirt',
-        binary: 'vagrant',
-        libvirtUri: 'qemu:///system',
-        bootTimeoutS: 240,
-        destroyTimeoutS: 50,
-      }),
-    native: z
-      .object({
-        runtime: z
-          .enum(['image', 'host'])
-          .default('image')
-          .describe(
-            "'image': the worker image's own node through chroot (same runtime as containers and VMs); 'host': this machine's node",
-          ),
-      })
-      .strict()
-      .default({ runtime: 'image' }),
+    ...environmentSections,
     output: z
       .object({
         dir: z.string().default('results').describe('where result directories are created'),

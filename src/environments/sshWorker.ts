@@ -109,13 +109,20 @@ export async function armOverSsh(
 }
 
 /** The guest's view, on its own connection: losing it never touches the workload's. */
-export function guestSampler(worker: string, ssh: SshConnection, cpus: number, intervalMs: number): GuestSampler {
+export function guestSampler(
+  worker: string,
+  ssh: SshConnection,
+  cpus: number,
+  intervalMs: number,
+  memoryIntervalMs = 2000,
+): GuestSampler {
   const target = ssh.pinnedTarget;
   return new GuestSampler(
     worker,
     () => SshConnection.connect(target, 10_000),
     Math.max(1, Math.ceil(cpus)),
     intervalMs,
+    memoryIntervalMs,
   );
 }
 

@@ -40,7 +40,7 @@ export interface WorkerHandle {
   /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */
   arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload>;
   /** Samplers of this worker: its own view first (the figures' source), then other views of it. */
-  samplers(intervalMs: number): Sampler[];
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[];
 }
 
 export interface ProvisionRequest {

@@ -4,13 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
 import type { EnvironmentName, Experiment } from '../config/schema.js';
-import { DockerEnvironment, dockerClient } from '../environments/docker.js';
-import { NativeEnvironment } from '../environments/native.js';
-import { QemuEnvironment } from '../environments/qemu.js';
+import { descriptorOf, viewsOf } from '../environments/registry.js';
 import type { Environment } from '../environments/types.js';
-import { VagrantEnvironment } from '../environments/vagrant.js';
 import { ensureImage } from '../image/build.js';
-import type { ImageManifest } from '../image/manifest.js';
 import { cellMetrics, overheadRatios } from '../results/metrics.js';
 import {
   createResultDir,
@@ -40,24 +36,6 @@ export interface ExperimentOptions {
   signal: AbortSignal;
 }
 
-async function makeEnvironment(
-  name: EnvironmentName,
-  e: Experiment,
-  image: ImageManifest | null,
-  log: (m: string) => void,
-): Promise<Environment> {
-  switch (name) {
-    case 'docker':
-      return new DockerEnvironment(dockerClient(e.docker), image!, log, e.docker.apiTimeoutS, e.sampling.docker);
-    case 'native':
-      return new NativeEnvironment(e.native, image);
-    case 'qemu':
-      return new QemuEnvironment(e.qemu, image!, log);
-    case 'vagrant':
-      return new VagrantEnvironment(e.vagrant, image, log, e.qemu);
-  }
-}
-
 async function hostInventory(): Promise<Record<string, unknown>> {
   const [cpu, osInfo, mem] = await Promise.all([si.cpu(), si.osInfo(), si.mem()]);
   return {
@@ -79,13 +57,10 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const { log, signal } = opts;
   const manifest = loadManifest(e.workload.name);
   const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
-  const needsImage =
-    e.environments.some(
-      (n) => n === 'docker' || n === 'qemu' || (n === 'vagrant' && e.vagrant.provider === 'libvirt'),
-    ) ||
-    (e.environments.includes('native') && e.native.runtime === 'image');
+  const descriptors = e.environments.map((n) => descriptorOf(n)!);
+  const needsImage = descriptors.some((d) => d.needsImage(e));
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
-  const leftovers = await findLeftovers(e.environments.includes('docker') ? dockerClient(e.docker) : null);
+  const leftovers = await findLeftovers({ experiment: e, image, log });
   if (leftovers.length) {
     log(
       `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,
@@ -94,8 +69,9 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const environments = new Map<EnvironmentName, Environment>();
   const envInfo: Record<string, unknown> = {};
   try {
-    for (const name of e.environments) {
-      const env = await makeEnvironment(name, e, image, log);
+    for (const d of descriptors) {
+      const name = d.name as EnvironmentName;
+      const env = await d.create({ experiment: e, image, log });
       environments.set(name, env);
       envInfo[name] = await env.describe();
     }
@@ -133,6 +109,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
         }
       : null,
     environments: envInfo,
+    // how results show each backend: reports and compare read these, not a list of their own
+    views: viewsOf(e.environments),
     formulas: {
       guest:
         '/proc/stat deltas: total = user+nice+system+idle+iowait+irq+softirq+steal; user% = (user+nice)/total; system% = (system+irq+softirq)/total',
@@ -233,7 +211,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
     cells: metrics.map(({ values: _values, ...rest }) => rest),
-    overheadRatios: overheadRatios(metrics),
+    overheadRatios: overheadRatios(metrics, 'makespan', viewsOf(e.environments)),
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: precision() } } : {}),
   });
   for (const [name, env] of environments) {

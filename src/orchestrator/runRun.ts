@@ -170,7 +170,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
 
     for (const st of states) {
       // by convention a worker's first sampler is its own view (guest, cgroup, process)
-      const own = st.handle.samplers(e.sampling.intervalMs);
+      const own = st.handle.samplers(e.sampling.intervalMs, e.sampling.memoryIntervalMs);
       if (own[0] && !record.workerSource) record.workerSource = own[0].source;
       for (const s of own) await startSampler(s);
     }

@@ -1,19 +1,17 @@
 // From runs and samples to the tables the figures draw. Pure functions.
-import { pairRatios, runMetrics, WORKER_SOURCE, workerSourceOf } from '../results/metrics.js';
+import { pairRatios, runMetrics, workerSourceOf } from '../results/metrics.js';
 import { measuredCells } from '../results/summary.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
+import { envRank, type Views, viewOf } from '../results/views.js';
 import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval } from '../stats/bootstrap.js';
 
-export { WORKER_SOURCE, workerSourceOf };
+export { workerSourceOf };
 
-export const ENV_LABEL: Record<string, string> = {
-  docker: 'Containers (docker)',
-  qemu: 'VMs (qemu)',
-  vagrant: 'VMs (vagrant)',
-  native: 'Native',
-};
-export const ENV_ORDER = ['docker', 'qemu', 'vagrant', 'native'];
+/** The legend label of an environment, from the results' views (else the registry's). */
+export function envLabel(env: string, views?: Views): string {
+  return viewOf(env, views).label;
+}
 
 export type View = 'worker' | 'host';
 
@@ -35,11 +33,6 @@ export function measuredOk(runs: readonly RunRecord[]): RunRecord[] {
   return runs.filter((r) => !r.warmup && r.status === 'ok');
 }
 
-function envRank(env: string): number {
-  const i = ENV_ORDER.indexOf(env);
-  return i < 0 ? ENV_ORDER.length : i;
-}
-
 /**
  * Time series averaged over the workers of a run, then over the measured runs of a
  * cell, in bins of binS seconds. Each point keeps the min and max of the run-level
@@ -51,6 +44,7 @@ export function timeSeries(
   view: View,
   pick: (s: SampleRecord, hostOfRun: Map<number, SampleRecord> | undefined) => Record<string, number | null>,
   binS: number,
+  views?: Views,
 ): SeriesPoint[] {
   const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
   // run -> bin -> series -> values (one per worker sample)
@@ -64,7 +58,7 @@ export function timeSeries(
   for (const s of samples) {
     const run = ok.get(s.run);
     if (!run) continue;
-    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run);
+    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run, views);
     if (!wanted) continue;
     const bin = Math.floor(s.t / binS);
     const values = pick(s, hostByRun.get(s.run));
@@ -101,7 +95,7 @@ export function timeSeries(
         const [lo, hi] = extent(values);
         out.push({
           env: cell.env,
-          envLabel: ENV_LABEL[cell.env] ?? cell.env,
+          envLabel: envLabel(cell.env, views),
           instances: cell.instances,
           t: round3((bin + 0.5) * binS),
           series: name,
@@ -112,7 +106,7 @@ export function timeSeries(
       }
     }
   }
-  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances || a.t - b.t);
+  return out.sort((a, b) => envRank(a.env, views) - envRank(b.env, views) || a.instances - b.instances || a.t - b.t);
 }
 
 /** A stretch without samples of one worker (its sampler was reconnecting): drawn as a grey band. */
@@ -128,18 +122,23 @@ export interface GapSpan {
 }
 
 /** The sampler gaps of the measured ok runs in one view: [t - gapS, t] of every sample that carries gapS. */
-export function samplerGaps(runs: readonly RunRecord[], samples: readonly SampleRecord[], view: View): GapSpan[] {
+export function samplerGaps(
+  runs: readonly RunRecord[],
+  samples: readonly SampleRecord[],
+  view: View,
+  views?: Views,
+): GapSpan[] {
   const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
   const out: GapSpan[] = [];
   for (const s of samples) {
     const run = ok.get(s.run);
     if (!run || s.gapS === null || s.gapS === undefined || !(s.gapS > 0)) continue;
-    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run);
+    const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run, views);
     if (!wanted) continue;
     out.push({
       gap: true,
       env: run.env,
-      envLabel: ENV_LABEL[run.env] ?? run.env,
+      envLabel: envLabel(run.env, views),
       instances: run.instances,
       run: run.run,
       worker: s.worker,
@@ -147,7 +146,7 @@ export function samplerGaps(runs: readonly RunRecord[], samples: readonly Sample
       t1: round3(s.t),
     });
   }
-  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances || a.t0 - b.t0);
+  return out.sort((a, b) => envRank(a.env, views) - envRank(b.env, views) || a.instances - b.instances || a.t0 - b.t0);
 }
 
 /** User / System / Wait / Steal CPU; containers and processes take Wait from the host view. */
@@ -188,6 +187,7 @@ export function binWidth(samples: readonly SampleRecord[], intervalS: number, ma
 export interface CellStat {
   env: string;
   envLabel: string;
+  envColor: string;
   instances: number;
   n: number;
   failed: number;
@@ -197,7 +197,11 @@ export interface CellStat {
 }
 
 /** Mean and 95% bootstrap interval of a per-run metric, per env x instances; failures counted. */
-export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => number | null): CellStat[] {
+export function cellStats(
+  runs: readonly RunRecord[],
+  metric: (r: RunRecord) => number | null,
+  views?: Views,
+): CellStat[] {
   const cells = measuredCells(runs);
   const out: CellStat[] = [];
   for (const group of cells.values()) {
@@ -208,7 +212,8 @@ export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => 
     const ci = values.length ? bootstrapInterval(values) : null;
     out.push({
       env: group[0]!.env,
-      envLabel: ENV_LABEL[group[0]!.env] ?? group[0]!.env,
+      envLabel: envLabel(group[0]!.env, views),
+      envColor: viewOf(group[0]!.env, views).color,
       instances: group[0]!.instances,
       n: values.length,
       failed: group.filter((r) => r.status !== 'ok').length,
@@ -217,7 +222,7 @@ export function cellStats(runs: readonly RunRecord[], metric: (r: RunRecord) => 
       hi: ci?.hi ?? null,
     });
   }
-  return out.sort((a, b) => envRank(a.env) - envRank(b.env) || a.instances - b.instances);
+  return out.sort((a, b) => envRank(a.env, views) - envRank(b.env, views) || a.instances - b.instances);
 }
 
 /** Ready latency of a run: its slowest VM boot, or its provisioning time. */
@@ -226,11 +231,12 @@ export const bootLatency = (r: RunRecord): number | null => runMetrics(r, []).re
 export type RatioRow = ReturnType<typeof pairRatios>[number];
 
 /** Makespan overhead ratios with bootstrap intervals, per instance count (the same rule as summary.json). */
-export function overheadRatios(runs: readonly RunRecord[]): RatioRow[] {
+export function overheadRatios(runs: readonly RunRecord[], views?: Views): RatioRow[] {
   const ok = measuredOk(runs).filter((r) => r.makespanS !== null);
   return pairRatios(
-    ok.map((r) => r.instances),
+    ok,
     (env, n) => ok.filter((r) => r.env === env && r.instances === n).map((r) => r.makespanS!),
+    views,
   );
 }
 
@@ -241,11 +247,11 @@ export interface PhaseRule {
 }
 
 /** One representative run per environment for the per-worker drill-down: the first measured ok run with the most workers. */
-export function drillDownRuns(runs: readonly RunRecord[]): RunRecord[] {
+export function drillDownRuns(runs: readonly RunRecord[], views?: Views): RunRecord[] {
   const byEnv = new Map<string, RunRecord>();
   for (const r of measuredOk(runs)) {
     const cur = byEnv.get(r.env);
     if (!cur || r.instances > cur.instances) byEnv.set(r.env, r);
   }
-  return [...byEnv.values()].sort((a, b) => envRank(a.env) - envRank(b.env));
+  return [...byEnv.values()].sort((a, b) => envRank(a.env, views) - envRank(b.env, views));
 }

@@ -4,13 +4,14 @@ import { UsageError } from '../config/errors.js';
 import { writeJsonAtomic } from '../results/store.js';
 import { summarize } from '../results/summary.js';
 import type { SampleRecord } from '../results/types.js';
+import type { Views } from '../results/views.js';
 import {
   binWidth,
   bootLatency,
   cellStats,
   cpuPick,
   drillDownRuns,
-  ENV_LABEL,
+  envLabel,
   memoryPick,
   overheadRatios,
   round3,
@@ -87,12 +88,15 @@ export function buildPage(rs: ResultSet): Page {
       ? ` Downsampled to ${binS.toFixed(2)} s bins for the page (the band keeps every bin's min and max); full data in samples.csv.`
       : '';
 
-  const sources = figureSources(runs);
+  // labels, colours and worker sources as the results recorded them (older results: the registry's)
+  const views = meta.views as Views | undefined;
+  const label = (env: string) => envLabel(env, views);
+  const sources = figureSources(runs, views);
   const crossCheck = sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats');
   const figures: Figure[] = [];
   // one pass over the samples per view; the drill-downs take their run's share
-  const workerGaps = samplerGaps(runs, samples, 'worker');
-  const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS);
+  const workerGaps = samplerGaps(runs, samples, 'worker', views);
+  const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views);
   figures.push({
     id: 'fig6-worker',
     title: 'Fig. 6 — CPU utilization over time, workers’ own view',
@@ -103,18 +107,18 @@ export function buildPage(rs: ResultSet): Page {
       subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
     }),
   });
-  const cpuHost = timeSeries(runs, samples, 'host', cpuPick('host'), binS);
+  const cpuHost = timeSeries(runs, samples, 'host', cpuPick('host'), binS, views);
   figures.push({
     id: 'fig6-host',
     title: 'Fig. 6 (host view) — CPU utilization of the physical host over time',
     caption: `The host's /proc/stat during the same runs, % of all host CPUs: what the machine paid, including hypervisor and engine overhead.${binNote}`,
     spec: cpuGridSpec(cpuHost, {
-      gaps: samplerGaps(runs, samples, 'host'),
+      gaps: samplerGaps(runs, samples, 'host', views),
       title: 'CPU utilization, host view',
       subtitle: ['host /proc/stat, % of all host CPUs'],
     }),
   });
-  const makespan = cellStats(runs, (r) => r.makespanS);
+  const makespan = cellStats(runs, (r) => r.makespanS, views);
   figures.push({
     id: 'fig5-makespan',
     title: 'Fig. 5 — Execution time vs number of instances',
@@ -125,7 +129,7 @@ export function buildPage(rs: ResultSet): Page {
       subtitle: ['mean and 95% bootstrap interval per environment and density'],
     }),
   });
-  const memory = timeSeries(runs, samples, 'worker', memoryPick, binS);
+  const memory = timeSeries(runs, samples, 'worker', memoryPick, binS, views);
   figures.push({
     id: 'fig7-memory',
     title: 'Fig. 7 — Memory over time',
@@ -136,7 +140,7 @@ export function buildPage(rs: ResultSet): Page {
       gaps: workerGaps,
     }),
   });
-  const boot = cellStats(runs, bootLatency);
+  const boot = cellStats(runs, bootLatency, views);
   figures.push({
     id: 'fig3-boot',
     title: 'Fig. 3 — Boot / ready latency vs number of instances',
@@ -144,7 +148,7 @@ export function buildPage(rs: ResultSet): Page {
       'VMs: QEMU start to SSH ready (the slowest VM of the run). Containers and native: provisioning until every worker runtime printed ready. 95% bootstrap intervals.',
     spec: bootSpec(boot, { title: 'Ready latency', subtitle: ['VM boot to SSH; container / process start to ready'] }),
   });
-  const ratios = overheadRatios(runs);
+  const ratios = overheadRatios(runs, views);
   if (ratios.length) {
     figures.push({
       id: 'overhead-ratios',
@@ -153,19 +157,19 @@ export function buildPage(rs: ResultSet): Page {
       spec: ratiosSpec(ratios, { title: 'Makespan ratios', subtitle: ['ratio of means, 95% bootstrap interval'] }),
     });
   }
-  for (const run of drillDownRuns(runs)) {
-    const source = workerSourceOf(run);
+  for (const run of drillDownRuns(runs, views)) {
+    const source = workerSourceOf(run, views);
     const rows = drillDownRows(samples, run.run, source!, binS);
     const phases = run.phases
       .filter((p) => p.state === 'begin')
       .map((p) => ({ worker: p.worker, phase: p.phase, t: p.t }));
     figures.push({
       id: `drill-${run.env}`,
-      title: `Per worker — ${ENV_LABEL[run.env] ?? run.env}, run ${run.run}`,
+      title: `Per worker — ${label(run.env)}, run ${run.run}`,
       caption: `Every worker of one run (${run.instances} instances), unaveraged, with the workload's phase starts (generate, load, build, iterate, result) as dashed lines. Source: ${source}.`,
       spec: drillDownSpec(rows, phases, {
         gaps: workerGaps.filter((g) => g.run === run.run),
-        title: `${ENV_LABEL[run.env] ?? run.env}: ${run.run}`,
+        title: `${label(run.env)}: ${run.run}`,
         subtitle: ['per worker, % of allocated CPUs'],
       }),
     });
@@ -226,7 +230,7 @@ export function buildPage(rs: ResultSet): Page {
         rows: cells.map((c) => {
           const ci = ciOf.get(`${c.env}\0${c.instances}`);
           return [
-            ENV_LABEL[c.env] ?? c.env,
+            label(c.env),
             c.instances,
             c.ok,
             c.failed,
@@ -240,8 +244,8 @@ export function buildPage(rs: ResultSet): Page {
           ];
         }),
       },
-      memoryTable(memoryRows(runs, samples)),
-      ...(crossCheck.length ? [crossCheckTable(crossCheck)] : []),
+      memoryTable(memoryRows(runs, samples, views), label),
+      ...(crossCheck.length ? [crossCheckTable(crossCheck, label)] : []),
       {
         title: 'Set-up time (as the paper’s Table I)',
         columns: ['step', 'seconds'],

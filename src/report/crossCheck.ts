@@ -1,6 +1,7 @@
 // Two samplers watching the same worker, side by side: the report's check that they agree. Pure.
 import { workerSourceOf } from '../results/metrics.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { Views } from '../results/views.js';
 
 export interface CrossCheckRow {
   run: string;
@@ -73,10 +74,10 @@ export function sourceCrossCheck(
 }
 
 /** "docker = cgroup, qemu = guest, …": which source the worker-view figures show per environment. */
-export function figureSources(runs: readonly RunRecord[]): string {
+export function figureSources(runs: readonly RunRecord[], views?: Views): string {
   const byEnv = new Map<string, Set<string>>();
   for (const r of runs) {
-    const src = workerSourceOf(r);
+    const src = workerSourceOf(r, views);
     if (!src) continue;
     if (!byEnv.has(r.env)) byEnv.set(r.env, new Set());
     byEnv.get(r.env)!.add(src);

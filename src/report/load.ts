@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
+import type { EnvironmentView } from '../environments/descriptor.js';
 import { FILES, readNdjson, readSamples } from '../results/store.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 
@@ -17,6 +18,8 @@ export interface ResultSet {
 
 export interface ExperimentMeta {
   status?: string;
+  /** how each environment is shown (label, kind, colour, worker source); absent in older results */
+  views?: Record<string, EnvironmentView>;
   experimentId?: string;
   startedAt?: string;
   finishedAt?: string;

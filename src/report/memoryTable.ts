@@ -2,6 +2,7 @@
 // view's own "used", and what the host pays for a worker. Pure.
 import { workerSourceOf } from '../results/metrics.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { Views } from '../results/views.js';
 
 type Source = SampleRecord['source'];
 
@@ -19,14 +20,14 @@ export interface MemoryRow {
 }
 
 /** Where the host's cost of one worker shows: a VM's QEMU process, else the worker's own view (cgroup, process). */
-function hostSourceOf(run: RunRecord, sources: Set<Source>): Source | undefined {
-  const own = workerSourceOf(run);
+function hostSourceOf(run: RunRecord, sources: Set<Source>, views?: Views): Source | undefined {
+  const own = workerSourceOf(run, views);
   return own === 'guest' && sources.has('process') ? 'process' : own;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleRecord[]): MemoryRow[] {
+export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleRecord[], views?: Views): MemoryRow[] {
   const ok = new Map(runs.filter((r) => !r.warmup && r.status === 'ok').map((r) => [r.run, r]));
   type Peaks = { pss: number; uss: number; used: number; host: number; sources: Set<Source> };
   const peaks = new Map<string, Peaks>();
@@ -40,13 +41,13 @@ export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleR
     const run = ok.get(s.run);
     const p = peaks.get(s.run);
     if (!run || !p || s.source === 'host') continue;
-    const own = workerSourceOf(run);
+    const own = workerSourceOf(run, views);
     if (s.source === own) {
       p.pss = Math.max(p.pss, s.memPssBytes ?? -1);
       p.uss = Math.max(p.uss, s.memUssBytes ?? -1);
       p.used = Math.max(p.used, s.memUsedBytes ?? -1);
     }
-    if (s.source === hostSourceOf(run, p.sources)) p.host = Math.max(p.host, s.memUsedBytes ?? -1);
+    if (s.source === hostSourceOf(run, p.sources, views)) p.host = Math.max(p.host, s.memUsedBytes ?? -1);
   }
   const cells = new Map<string, RunRecord[]>();
   for (const r of ok.values()) {
@@ -65,9 +66,9 @@ export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleR
       pss: of('pss'),
       uss: of('uss'),
       viewUsed: of('used'),
-      viewSource: workerSourceOf(first),
+      viewSource: workerSourceOf(first, views),
       hostPays: of('host'),
-      hostSource: hostSourceOf(first, peaks.get(first.run)?.sources ?? new Set()),
+      hostSource: hostSourceOf(first, peaks.get(first.run)?.sources ?? new Set(), views),
     });
   }
   return rows.sort((a, b) => a.env.localeCompare(b.env) || a.instances - b.instances);

@@ -10,10 +10,6 @@ const CPU_SERIES = ['User CPU', 'System CPU', 'Wait CPU', 'Steal CPU'];
 const CPU_COLORS = ['#d62728', '#1f77b4', '#e6a700', '#7f7f7f'];
 const CPU_SHAPES = ['square', 'circle', 'triangle-up', 'diamond'];
 const MEM_SERIES = ['Workload PSS', 'Workload USS', 'Used memory', 'Cached memory'];
-const ENV_COLORS = {
-  domain: ['Containers (docker)', 'VMs (qemu)', 'VMs (vagrant)', 'Native'],
-  range: ['#1f77b4', '#ff7f0e', '#d95f02', '#7f7f7f'],
-};
 const FONT = 'DejaVu Sans, sans-serif';
 
 const config = {
@@ -187,12 +183,13 @@ function barsWithIntervals(
   o: { title: string; subtitle: string[]; yTitle: string },
 ): VlSpec {
   const x = { field: 'instances', type: 'ordinal', title: 'Number of instances', axis: { labelAngle: 0 } };
-  const present = ENV_COLORS.domain.filter((d) => cells.some((c) => c.envLabel === d));
+  // every environment's colour comes with its rows (the results' views), in the rows' order
+  const present = [...new Map(cells.map((c) => [c.envLabel, c.envColor])).entries()];
   const color = {
     field: 'envLabel',
     type: 'nominal',
     title: null,
-    scale: { domain: present, range: present.map((d) => ENV_COLORS.range[ENV_COLORS.domain.indexOf(d)]!) },
+    scale: { domain: present.map(([label]) => label), range: present.map(([, c]) => c) },
   };
   return {
     $schema: SCHEMA,

@@ -1,6 +1,5 @@
 // The report's extra tables: memory three ways, and the two container samplers side by side. Pure.
 
-import { ENV_LABEL } from './aggregate.js';
 import type { CrossCheckRow } from './crossCheck.js';
 import type { MemoryRow } from './memoryTable.js';
 import { USED_MEANS } from './memoryTable.js';
@@ -9,28 +8,28 @@ const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
 /** Memory three ways per cell: comparable PSS/USS, the view's used, what the host pays. */
-export function memoryTable(rows: MemoryRow[]) {
+export function memoryTable(rows: MemoryRow[], label: (env: string) => string) {
   const mib = (b: number | null) => (b === null ? '–' : (b / 2 ** 20).toFixed(1));
-  const label = (src: string | undefined, vm: boolean) =>
+  const means = (src: string | undefined, vm: boolean) =>
     src === 'process' && vm ? 'QEMU process RSS' : (USED_MEANS[src ?? ''] ?? src ?? '?');
   return {
     title: 'Memory per worker (MiB, peak, mean over runs)',
     columns: ['environment', 'instances', 'workload PSS', 'workload USS', 'view’s used', 'host pays', 'host pays = '],
     rows: rows.map((r) => [
-      ENV_LABEL[r.env] ?? r.env,
+      label(r.env),
       r.instances,
       mib(r.pss),
       mib(r.uss),
-      `${mib(r.viewUsed)} (${label(r.viewSource, false)})`,
+      `${mib(r.viewUsed)} (${means(r.viewSource, false)})`,
       mib(r.hostPays),
-      label(r.hostSource, r.viewSource === 'guest'),
+      means(r.hostSource, r.viewSource === 'guest'),
     ]),
     note: 'PSS/USS are the workload processes’ own memory (smaps_rollup), comparable across environments; they drive Fig. 7 and summary.json. “View’s used” is each sampler’s own notion (different quantities). “Host pays” is what the host spends per worker: the QEMU process for a VM (guest kernel and page cache included), the container’s cgroup, the native process.',
   };
 }
 
 /** The cgroup files and the Docker stats API on the same containers: do they agree? */
-export function crossCheckTable(rows: CrossCheckRow[]) {
+export function crossCheckTable(rows: CrossCheckRow[], label: (env: string) => string) {
   const worst = Math.max(...rows.map((r) => Math.abs(r.diffPts)));
   return {
     title: 'Sampler cross-check: cgroup files vs Docker stats API',
@@ -46,7 +45,7 @@ export function crossCheckTable(rows: CrossCheckRow[]) {
     ],
     rows: rows.map((r) => [
       r.run,
-      ENV_LABEL[r.env] ?? r.env,
+      label(r.env),
       r.instances,
       fmt(r.a.meanPct, 1),
       r.a.n,

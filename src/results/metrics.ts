@@ -5,9 +5,9 @@ import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
 import { measuredCells } from './summary.js';
 import type { RunRecord, SampleRecord } from './types.js';
-import { comparableMemory, WORKER_SOURCE, workerSourceOf } from './views.js';
+import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
 
-export { comparableMemory, WORKER_SOURCE, workerSourceOf };
+export { comparableMemory, workerSourceOf };
 
 export interface MetricDef {
   name: string;
@@ -133,17 +133,6 @@ export function cellMetrics(runs: readonly RunRecord[], samples: readonly Sample
   return out;
 }
 
-/** [numerator env, denominator env, label]; a pair shows up when both ran. */
-export const OVERHEAD_PAIRS: [string, string, string][] = [
-  ['qemu', 'docker', 'VM/container'],
-  ['qemu', 'native', 'VM/native'],
-  ['docker', 'native', 'container/native'],
-  ['vagrant', 'docker', 'vagrant VM/container'],
-  ['vagrant', 'native', 'vagrant VM/native'],
-  // the same QEMU guest started by vagrant+libvirt or directly: what the tooling costs
-  ['vagrant', 'qemu', 'vagrant VM/qemu VM'],
-];
-
 export interface OverheadRatio {
   pair: string;
   instances: number;
@@ -152,14 +141,19 @@ export interface OverheadRatio {
   ci95: [number, number];
 }
 
-/** mean(a)/mean(b) with a bootstrap interval for every pair in OVERHEAD_PAIRS that has values on both sides. */
+/** mean(a)/mean(b) with a bootstrap interval for every overhead pair of the environments with values on both sides. */
 export function pairRatios(
-  instances: readonly number[],
+  cells: readonly { env: string; instances: number }[],
   values: (env: string, instances: number) => readonly number[],
+  views?: Views,
 ): { pair: string; instances: number; ratio: number; lo: number; hi: number }[] {
   const out: { pair: string; instances: number; ratio: number; lo: number; hi: number }[] = [];
-  for (const n of [...new Set(instances)].sort((a, b) => a - b)) {
-    for (const [a, b, pair] of OVERHEAD_PAIRS) {
+  const pairs = overheadPairs(
+    cells.map((c) => c.env),
+    views,
+  );
+  for (const n of [...new Set(cells.map((c) => c.instances))].sort((a, b) => a - b)) {
+    for (const [a, b, pair] of pairs) {
       const va = values(a, n);
       const vb = values(b, n);
       if (!va.length || !vb.length) continue;
@@ -171,9 +165,10 @@ export function pairRatios(
 }
 
 /** Ratios of mean makespan between environments, per instance count, with bootstrap intervals. */
-export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan'): OverheadRatio[] {
+export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan', views?: Views): OverheadRatio[] {
   return pairRatios(
-    cells.map((c) => c.instances),
+    cells,
     (env, n) => cells.find((c) => c.env === env && c.instances === n)?.values[metric] ?? [],
+    views,
   ).map(({ pair, instances, ratio, lo, hi }) => ({ pair, instances, metric, ratio, ci95: [lo, hi] }));
 }

@@ -1,8 +1,10 @@
 // Synthetic result sets with a known shape, for tests, benchmarks and report demos.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_ENVIRONMENTS, viewsOf } from '../environments/registry.js';
 import { FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from './store.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from './types.js';
+import { envRank, viewOf } from './views.js';
 
 export interface SyntheticOptions {
   name?: string;
@@ -22,17 +24,22 @@ export interface SyntheticOptions {
   samplerGap?: { run: string; fromS: number; toS: number };
 }
 
-const isVm = (env: string) => env === 'qemu' || env === 'vagrant';
+const isVm = (env: string) => viewOf(env).kind === 'vm';
+/** Makespan factor against native by isolation level; a second VM backend is a little slower (tooling). */
+const KIND_SPEED = { container: 1.05, sandbox: 1.25, vm: 1.4, native: 1 } as const;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Deterministic: the same options always give the same files. */
 export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { runs: number; samples: number } {
-  const envs = o.envs ?? ['docker', 'qemu', 'native'];
+  const envs = o.envs ?? [...DEFAULT_ENVIRONMENTS];
   const instances = o.instances ?? [1, 2];
   const reps = o.repetitions ?? 3;
   const duration = o.durationS ?? 20;
   const interval = o.intervalS ?? 1;
-  const speed: Record<string, number> = { docker: 1.05, qemu: 1.4, vagrant: 1.45, native: 1 };
+  const vms = envs.filter(isVm).sort((a, b) => envRank(a) - envRank(b));
+  const speed = Object.fromEntries(
+    envs.map((env) => [env, KIND_SPEED[viewOf(env).kind] + (vms.indexOf(env) > 0 ? 0.05 * vms.indexOf(env) : 0)]),
+  );
   fs.mkdirSync(dir, { recursive: true });
   for (const f of [FILES.runs, FILES.samples]) fs.rmSync(path.join(dir, f), { force: true });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
@@ -59,7 +66,8 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
     environments: Object.fromEntries(
       envs.filter(isVm).map((env) => [env, { accelerator: o.accelerator ?? 'tcg', acceleratorReason: 'no /dev/kvm' }]),
     ),
-    formulas: { guest: 'guest /proc/stat', cgroup: 'docker stats' },
+    formulas: { guest: 'guest /proc/stat', cgroup: 'cgroup files' },
+    views: viewsOf(envs),
   });
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
   const samplesOut = new SamplesWriter(path.join(dir, FILES.samples));
@@ -119,7 +127,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
         };
         runsOut.write([record]);
         const rows: SampleRecord[] = [];
-        const source = env === 'docker' ? 'cgroup' : isVm(env) ? 'guest' : 'process';
+        const source = viewOf(env).workerSource;
         for (let t = -1; t <= makespan + 1; t += interval) {
           const busy = t >= 0 && t <= makespan;
           const io = t > 0.1 * makespan && t < 0.3 * makespan;
@@ -150,7 +158,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
               gapS,
             });
             // the Docker stats API beside the cgroup files: a frame a second, reading 1.5 points higher
-            if (env === 'docker' && Math.abs(t - Math.round(t)) < interval / 2) {
+            if (source === 'cgroup' && Math.abs(t - Math.round(t)) < interval / 2) {
               rows.push({ ...rows[rows.length - 1]!, source: 'docker-stats', user: user + 1.5, gapS: null });
             }
           }

@@ -1,13 +1,56 @@
-// Which samples show a worker's own view, and which memory figure compares across environments. Pure.
+// How results show each environment, and which samples are a worker's own view. The
+// views come from the results (experiment.json `views`, written from the registry at run
+// time), else from the registry, else a plain fallback, so old results and results of a
+// backend this build does not know still render. Pure apart from reading the registry.
+import type { EnvironmentKind, EnvironmentView } from '../environments/descriptor.js';
+import { ENVIRONMENTS } from '../environments/registry.js';
 import type { RunRecord, SampleRecord } from './types.js';
 
-/** The worker's own view per environment, for results that do not record it (older than workerSource). */
-export const WORKER_SOURCE: Record<string, SampleRecord['source']> = {
-  docker: 'cgroup',
-  qemu: 'guest',
-  vagrant: 'guest',
-  native: 'process',
-};
+export type Views = Readonly<Record<string, EnvironmentView>>;
+
+const FALLBACK_COLORS = ['#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
+
+/** The view of one environment. */
+export function viewOf(env: string, recorded?: Views): EnvironmentView {
+  const known = recorded?.[env] ?? ENVIRONMENTS.find((d) => d.name === env)?.view;
+  if (known) return known;
+  const i = [...env].reduce((a, c) => a + c.charCodeAt(0), 0) % FALLBACK_COLORS.length;
+  return { label: env, short: env, kind: 'container', color: FALLBACK_COLORS[i]!, workerSource: 'process' };
+}
+
+/** Legend and table order: the registry's, then recorded ones, then by name. */
+export function envRank(env: string, recorded?: Views): number {
+  const i = ENVIRONMENTS.findIndex((d) => d.name === env);
+  if (i >= 0) return i;
+  const j = Object.keys(recorded ?? {}).indexOf(env);
+  return ENVIRONMENTS.length + (j >= 0 ? j : 1000);
+}
+
+/**
+ * [numerator, denominator, label] for the environments present: every vm and sandbox
+ * against every container, VMs against each other (tooling cost, e.g. vagrant VM / qemu
+ * VM), and everything against native. Labels from the short names.
+ */
+export function overheadPairs(envs: readonly string[], recorded?: Views): [string, string, string][] {
+  const sorted = [...new Set(envs)].sort((a, b) => envRank(a, recorded) - envRank(b, recorded));
+  const kind = (e: string): EnvironmentKind => viewOf(e, recorded).kind;
+  const short = (e: string) => viewOf(e, recorded).short;
+  const out: [string, string, string][] = [];
+  const heavier = (k: EnvironmentKind) => k === 'vm' || k === 'sandbox';
+  for (const a of sorted)
+    for (const b of sorted) {
+      if (a === b) continue;
+      if (heavier(kind(a)) && kind(b) === 'container') out.push([a, b, `${short(a)}/${short(b)}`]);
+      else if (kind(a) === 'vm' && kind(b) === 'vm' && envRank(a, recorded) > envRank(b, recorded))
+        out.push([a, b, `${short(a)}/${b} ${short(b)}`]);
+      else if (kind(a) === 'sandbox' && kind(b) === 'sandbox' && envRank(a, recorded) > envRank(b, recorded))
+        out.push([a, b, `${short(a)}/${short(b)}`]);
+    }
+  for (const a of sorted)
+    for (const b of sorted)
+      if (a !== b && kind(b) === 'native' && kind(a) !== 'native') out.push([a, b, `${short(a)}/${short(b)}`]);
+  return out;
+}
 
 /**
  * The memory figure that means the same everywhere: the workload processes' PSS where the
@@ -18,6 +61,9 @@ export function comparableMemory(s: Pick<SampleRecord, 'memPssBytes' | 'memUsedB
 }
 
 /** The sample source that is the worker's own view in this run. */
-export function workerSourceOf(run: Pick<RunRecord, 'env' | 'workerSource'>): SampleRecord['source'] | undefined {
-  return run.workerSource ?? WORKER_SOURCE[run.env];
+export function workerSourceOf(
+  run: Pick<RunRecord, 'env' | 'workerSource'>,
+  recorded?: Views,
+): SampleRecord['source'] | undefined {
+  return run.workerSource ?? viewOf(run.env, recorded).workerSource;
 }

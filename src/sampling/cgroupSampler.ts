@@ -1,6 +1,6 @@
 import { type CgroupCpu, type CgroupPaths, cpuV1, cpuV2, memoryUsed } from './cgroup.js';
 import { isGone, ProcessFiles, ProcFile } from './procFile.js';
-import { parseProcs, parseSmapsRollup, sumMemory, type WorkloadMemory } from './smaps.js';
+import { MemoryCadence, parseProcs, parseSmapsRollup, sumMemory, type WorkloadMemory } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler } from './types.js';
 
@@ -13,7 +13,8 @@ class CgroupFiles {
   readonly workload: () => WorkloadMemory | null;
   private readonly smaps = new ProcessFiles('smaps_rollup');
 
-  constructor(paths: CgroupPaths) {
+  constructor(paths: CgroupPaths, memoryIntervalMs: number) {
+    const cadence = new MemoryCadence(memoryIntervalMs);
     const open = (p: string, size = 4096) => {
       const f = new ProcFile(p, size);
       this.files.push(f);
@@ -37,7 +38,8 @@ class CgroupFiles {
     const limit = open(`${m}/${v1 ? 'memory.limit_in_bytes' : 'memory.max'}`).readOrNull();
     this.memory = () => memoryUsed(paths.version, usage.read(), stat.read(), limit);
     const procs = open(`${m}/cgroup.procs`);
-    this.workload = () => sumMemory(this.smaps.read(parseProcs(procs.read())).map(parseSmapsRollup));
+    this.workload = () =>
+      cadence.value(() => sumMemory(this.smaps.read(parseProcs(procs.read())).map(parseSmapsRollup)));
   }
 
   close(): void {
@@ -62,12 +64,13 @@ export class CgroupSampler implements Sampler {
     private readonly paths: CgroupPaths,
     private readonly allocCpus: number,
     private readonly intervalMs: number,
+    private readonly memoryIntervalMs = 2000,
   ) {
     this.formula = `cgroup v${paths.version} CPU time delta / wall time delta, % of --cpus ${allocCpus}; user/system from the cgroup's own split; memory = usage - inactive_file`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    const files = new CgroupFiles(this.paths);
+    const files = new CgroupFiles(this.paths, this.memoryIntervalMs);
     this.files = files;
     let prev = { at: performance.now(), cpu: files.cpu() };
     this.ticker = new Ticker(this.intervalMs, () => {

@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
-import { parseSmapsRollup } from './smaps.js';
+import { memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
 import type { Reading, Sampler } from './types.js';
 
 const MARK = '@@versus';
@@ -10,10 +10,12 @@ const MARK = '@@versus';
  * The loop that runs inside the guest for the whole run: bash builtins only, so
  * sampling forks nothing per interval (read -t on an idle pipe is the sleep).
  */
-export function guestSamplerScript(intervalMs: number): string {
+export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000): string {
   const seconds = (intervalMs / 1000).toFixed(3);
+  const every = memoryEvery(intervalMs, memoryIntervalMs);
   return [
     'exec 3<> <(:)',
+    'k=0',
     'while :; do',
     `  printf '%s\\n' '${MARK}'`,
     // the cpu lines come first: stop before the intr line (thousands of numbers, most of the cost)
@@ -22,9 +24,12 @@ export function guestSamplerScript(intervalMs: number): string {
     // mapfile takes a file in one read, so its lines come from one snapshot (read -r seeks back
     // after each line, and /proc regenerates the text on every read)
     `  mapfile -t -n 5 m < /proc/meminfo; for l in "\${m[@]}"; do case "$l" in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*) printf "%s\\n" "$l";; esac; done`,
-    // the workload (the guest's node process): found once, again only when it is gone
+    // the workload (the guest's node process): found once, again only when it is gone; its
+    // smaps_rollup (a page-table walk) only every ${every} ticks, see MemoryCadence
+    `  if [ $((k++ % ${every})) -eq 0 ]; then`,
     `  if [ -z "$p" ] || [ ! -e "/proc/$p" ]; then p=; for d in /proc/[0-9]*; do read -r c 2>/dev/null < "$d/comm" && [ "$c" = node ] && p=\${d#/proc/} && break; done; fi`,
     `  [ -n "$p" ] && mapfile -t m 2>/dev/null < "/proc/$p/smaps_rollup" && for l in "\${m[@]}"; do case "$l" in Pss:*|Private_Clean:*|Private_Dirty:*) printf "smaps %s\\n" "$l";; esac; done`,
+    '  fi',
     `  read -t ${seconds} -u 3 _`,
     'done',
   ].join('\n');
@@ -34,6 +39,7 @@ export function guestSamplerScript(intervalMs: number): string {
 export class GuestStreamParser {
   private lines: string[] = [];
   private prev: CpuTimes | null = null;
+  private workload: WorkloadMemory | null = null;
   private rest = '';
 
   constructor(
@@ -61,7 +67,9 @@ export class GuestStreamParser {
     try {
       const stat = parseProcStat(block);
       const mem = parseMeminfo(block);
-      const workload = smaps.length ? parseSmapsRollup(`\n${smaps.map((l) => l.slice(6)).join('\n')}\n`) : null;
+      // memory comes every few blocks: the ones in between repeat the last value
+      if (smaps.length) this.workload = parseSmapsRollup(`\n${smaps.map((l) => l.slice(6)).join('\n')}\n`);
+      const workload = this.workload;
       if (this.prev)
         this.onReading({
           ...machineReading(this.prev, stat, mem, this.now(), this.allocCpus),
@@ -102,6 +110,7 @@ export class GuestSampler implements Sampler {
     private readonly connect: () => Promise<SshConnection>,
     private readonly allocCpus: number,
     private readonly intervalMs: number,
+    private readonly memoryIntervalMs = 2000,
   ) {}
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
@@ -130,7 +139,7 @@ export class GuestSampler implements Sampler {
       },
       onError,
     );
-    const script = guestSamplerScript(this.intervalMs);
+    const script = guestSamplerScript(this.intervalMs, this.memoryIntervalMs);
     const channel = await ssh.exec(`exec bash -c ${"'"}${script.replace(/'/g, `'\\''`)}${"'"}`);
     this.channel = channel;
     channel.setEncoding('utf8');

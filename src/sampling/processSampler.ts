@@ -1,6 +1,6 @@
 import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
-import { parseSmapsRollup } from './smaps.js';
+import { MemoryCadence, parseSmapsRollup } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler, SampleSource } from './types.js';
 
@@ -16,6 +16,7 @@ export class ProcessSampler implements Sampler {
   private ticker: Ticker | null = null;
   private file: ProcFile | null = null;
   private smaps: ProcFile | null = null;
+  private readonly memory: MemoryCadence;
 
   constructor(
     readonly worker: string,
@@ -25,7 +26,9 @@ export class ProcessSampler implements Sampler {
     readonly source: SampleSource = 'process',
     /** the process is the workload itself (native): also its PSS/USS; not for a VM's QEMU */
     private readonly isWorkload = false,
+    memoryIntervalMs = 2000,
   ) {
+    this.memory = new MemoryCadence(memoryIntervalMs);
     this.formula = `/proc/${'<pid>'}/stat (utime+stime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`;
   }
 
@@ -73,7 +76,8 @@ export class ProcessSampler implements Sampler {
   private read() {
     const at = Date.now();
     const t = parsePidStat(this.file!.read());
-    return { at, t, mem: this.smaps ? parseSmapsRollup(this.smaps.read()) : null };
+    const smaps = this.smaps;
+    return { at, t, mem: smaps ? this.memory.value(() => parseSmapsRollup(smaps.read())) : null };
   }
 
   async stop(): Promise<void> {

@@ -88,3 +88,10 @@ export async function which(cmd: string): Promise<string | null> {
   const r = await run('sh', ['-c', 'command -v "$1"', 'sh', cmd], { allowFail: true });
   return r.code === 0 ? r.stdout.trim() : null;
 }
+
+/** The first line a program prints of its version, or null when it is not installed. */
+export async function versionOf(cmd: string, args: string[]): Promise<string | null> {
+  if (!(await which(cmd))) return null;
+  const r = await run(cmd, args, { allowFail: true, timeoutMs: 10_000 });
+  return (r.stdout || r.stderr).split('\n')[0]!.trim();
+}

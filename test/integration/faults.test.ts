@@ -179,7 +179,7 @@ describe('worker faults on real engines: the run fails with its reason, the expe
       if (frozen) process.kill(pid, 'SIGCONT');
     }
     // the engine is back: what the hung teardown could not remove, clean removes
-    const { DockerEnvironment } = await import('../../src/environments/docker.js');
+    const { DockerEnvironment } = await import('../../src/environments/docker/backend.js');
     await new DockerEnvironment(docker, (await ensureImage()) as never).cleanAll();
     expect(await labelledContainers()).toEqual([]);
   });

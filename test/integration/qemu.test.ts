@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
-import { QemuEnvironment } from '../../src/environments/qemu.js';
+import { QemuEnvironment } from '../../src/environments/qemu/backend.js';
 import type { WorkerHandle } from '../../src/environments/types.js';
 import { ensureImage } from '../../src/image/build.js';
 import type { ImageManifest } from '../../src/image/manifest.js';

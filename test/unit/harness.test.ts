@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containerSpec } from '../../src/environments/docker.js';
-import { NativeEnvironment } from '../../src/environments/native.js';
+import { containerSpec } from '../../src/environments/docker/backend.js';
+import { NativeEnvironment } from '../../src/environments/native/backend.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
 import { adaptiveRound, cellPrecision, cpusetFor, planRuns, runName } from '../../src/orchestrator/plan.js';

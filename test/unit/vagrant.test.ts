@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parsePluginList } from '../../src/environments/vagrant/backend.js';
 import { libvirtBoxMetadata, parseBoxList, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { findVBoxHeadless } from '../../src/environments/vagrant/hostProcess.js';
 import {
@@ -11,7 +12,6 @@ import {
 } from '../../src/environments/vagrant/settings.js';
 import { parseSshConfig } from '../../src/environments/vagrant/sshConfig.js';
 import { VagrantUpOutput } from '../../src/environments/vagrant/upOutput.js';
-import { parsePluginList } from '../../src/environments/vagrant.js';
 
 describe('vagrant ssh-config parser', () => {
   it('reads every Host block, quoted paths with spaces and several IdentityFile lines in order', () => {

@@ -1,19 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Experiment } from '../config/schema.js';
-import { cacheDir, type ImageManifest } from '../image/manifest.js';
-import { ProcessSampler } from '../sampling/processSampler.js';
-import type { Sampler } from '../sampling/types.js';
-import { SshConnection } from '../ssh/connection.js';
-import { run, tail, which } from '../util/exec.js';
-import { hashTree } from '../util/hash.js';
-import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../util/paths.js';
-import { freePorts } from '../util/ports.js';
-import { pidAlive, stopChild } from '../util/process.js';
-import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './qemu/accel.js';
-import { GuestDiedError } from './qemu/guestDeath.js';
-import { armOverSsh, guestSampler, syncWorkloads } from './sshWorker.js';
+import type { Experiment } from '../../config/schema.js';
+import { cacheDir, type ImageManifest } from '../../image/manifest.js';
+import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { SshConnection } from '../../ssh/connection.js';
+import { run, tail, which } from '../../util/exec.js';
+import { hashTree } from '../../util/hash.js';
+import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../../util/paths.js';
+import { freePorts } from '../../util/ports.js';
+import { pidAlive, stopChild } from '../../util/process.js';
+import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
+import { GuestDiedError } from '../qemu/guestDeath.js';
+import { armOverSsh, guestSampler, syncWorkloads } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -22,18 +22,11 @@ import type {
   Invocation,
   ProvisionRequest,
   WorkerHandle,
-} from './types.js';
-import { ensureLibvirtBox } from './vagrant/box.js';
-import { type DomainDeath, watchDomains } from './vagrant/deathWatch.js';
-import { vagrantProcessesFor, vmHostPid } from './vagrant/hostProcess.js';
-import {
-  DOMAIN_PREFIX,
-  Libvirt,
-  libvirtTracesExist,
-  POOL_NAME,
-  publishBootFiles,
-  removeBootFiles,
-} from './vagrant/libvirt.js';
+} from '../types.js';
+import { ensureLibvirtBox } from './box.js';
+import { type DomainDeath, watchDomains } from './deathWatch.js';
+import { vagrantProcessesFor, vmHostPid } from './hostProcess.js';
+import { DOMAIN_PREFIX, Libvirt, libvirtTracesExist, POOL_NAME, publishBootFiles, removeBootFiles } from './libvirt.js';
 import {
   buildSettings,
   DEFAULT_VIRTUALBOX_BOX,
@@ -42,9 +35,9 @@ import {
   upArgs,
   type VagrantSettings,
   vagrantEnv,
-} from './vagrant/settings.js';
-import { parseSshConfig } from './vagrant/sshConfig.js';
-import { VagrantUpOutput } from './vagrant/upOutput.js';
+} from './settings.js';
+import { parseSshConfig } from './sshConfig.js';
+import { VagrantUpOutput } from './upOutput.js';
 
 /** Per-run state folders: settings.json and vagrant's own .vagrant folder. */
 export function vagrantRunsDir(): string {
@@ -528,9 +521,9 @@ class VagrantWorker implements WorkerHandle {
     });
   }
 
-  samplers(intervalMs: number): Sampler[] {
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs));
+    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
     if (this.pid !== null) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
     return out;
   }

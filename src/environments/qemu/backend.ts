@@ -1,20 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Experiment } from '../config/schema.js';
-import { cacheDir, type ImageManifest } from '../image/manifest.js';
-import { ProcessSampler } from '../sampling/processSampler.js';
-import type { Sampler } from '../sampling/types.js';
-import { SshConnection } from '../ssh/connection.js';
-import { run, tail, which } from '../util/exec.js';
-import { hashTree } from '../util/hash.js';
-import { WORKLOADS_DIR } from '../util/paths.js';
-import { freePort } from '../util/ports.js';
-import { childAlive, stopChild } from '../util/process.js';
-import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './qemu/accel.js';
-import { qemuArgs } from './qemu/args.js';
-import { dumpExcerpt, GuestDiedError, guestDeathReason } from './qemu/guestDeath.js';
-import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from './sshWorker.js';
+import type { Experiment } from '../../config/schema.js';
+import { cacheDir, type ImageManifest } from '../../image/manifest.js';
+import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { SshConnection } from '../../ssh/connection.js';
+import { run, tail, which } from '../../util/exec.js';
+import { hashTree } from '../../util/hash.js';
+import { WORKLOADS_DIR } from '../../util/paths.js';
+import { freePort } from '../../util/ports.js';
+import { childAlive, stopChild } from '../../util/process.js';
+import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -23,7 +20,10 @@ import type {
   Invocation,
   ProvisionRequest,
   WorkerHandle,
-} from './types.js';
+} from '../types.js';
+import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './accel.js';
+import { qemuArgs } from './args.js';
+import { dumpExcerpt, GuestDiedError, guestDeathReason } from './guestDeath.js';
 
 export function vmsDir(): string {
   return path.join(cacheDir(), 'vms');
@@ -311,9 +311,9 @@ class QemuWorker implements WorkerHandle {
     });
   }
 
-  samplers(intervalMs: number): Sampler[] {
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs));
+    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
     if (this.pid) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
     return out;
   }

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Experiment } from '../config/schema.js';
-import { cleanEnv, syncWorkloads } from '../image/build.js';
-import type { ImageManifest } from '../image/manifest.js';
-import { ProcessSampler } from '../sampling/processSampler.js';
-import type { Sampler } from '../sampling/types.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import type { Experiment } from '../../config/schema.js';
+import { cleanEnv, syncWorkloads } from '../../image/build.js';
+import type { ImageManifest } from '../../image/manifest.js';
+import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../../util/paths.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -15,8 +15,8 @@ import type {
   ProvisionRequest,
   WorkerExit,
   WorkerHandle,
-} from './types.js';
-import { WorkerOutput } from './workerOutput.js';
+} from '../types.js';
+import { WorkerOutput } from '../workerOutput.js';
 
 /**
  * The baseline: the workload as a plain host process. By default it runs the
@@ -134,7 +134,9 @@ class NativeWorker implements WorkerHandle {
     };
   }
 
-  samplers(intervalMs: number): Sampler[] {
-    return this.pid ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs, 'process', true)] : [];
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
+    return this.pid
+      ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs, 'process', true, memoryIntervalMs)]
+      : [];
   }
 }

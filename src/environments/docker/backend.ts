@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { Experiment } from '../config/schema.js';
-import { ensureDockerImage } from '../image/dockerImage.js';
-import type { ImageManifest } from '../image/manifest.js';
-import { type CgroupPaths, cgroupPaths } from '../sampling/cgroup.js';
-import { CgroupSampler } from '../sampling/cgroupSampler.js';
-import { DockerStatsSampler } from '../sampling/dockerSampler.js';
-import type { Sampler } from '../sampling/types.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
-import { withTimeout } from '../util/timeout.js';
+import type { Experiment } from '../../config/schema.js';
+import { ensureDockerImage } from '../../image/dockerImage.js';
+import type { ImageManifest } from '../../image/manifest.js';
+import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
+import { CgroupSampler } from '../../sampling/cgroupSampler.js';
+import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../../util/paths.js';
+import { withTimeout } from '../../util/timeout.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -19,10 +19,10 @@ import type {
   ProvisionRequest,
   WorkerExit,
   WorkerHandle,
-} from './types.js';
-import { WorkerOutput } from './workerOutput.js';
+} from '../types.js';
+import { WorkerOutput } from '../workerOutput.js';
 
-type DockerSampling = Experiment['sampling']['docker'];
+type DockerSampling = Experiment['docker']['sampling'];
 
 export const LABEL_OWNER = 'versus.owner';
 export const LABEL_RUN = 'versus.run';
@@ -117,31 +117,50 @@ export class DockerEnvironment implements Environment {
   }
 
   async cleanAll(): Promise<string[]> {
-    try {
-      await engineCall(this.docker.ping(), this.apiTimeoutS, 'ping');
-    } catch {
-      return [];
-    }
-    return this.removeWhere([`${LABEL_OWNER}=versus`]);
+    return removeLabelled(this.docker, this.apiTimeoutS);
   }
 
-  private async removeWhere(labels: string[]): Promise<string[]> {
-    const list = await engineCall(
-      this.docker.listContainers({ all: true, filters: { label: labels } }),
-      this.apiTimeoutS,
-      'list containers',
-    );
-    await Promise.all(
-      list.map((c) =>
-        engineCall(this.docker.getContainer(c.Id).remove({ force: true, v: true }), this.apiTimeoutS, 'remove').catch(
-          (err: { statusCode?: number }) => {
-            if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-          },
-        ),
-      ),
-    );
-    return list.map((c) => c.Names[0] ?? c.Id);
+  private removeWhere(labels: string[]): Promise<string[]> {
+    return removeContainers(this.docker, labels, this.apiTimeoutS);
   }
+}
+
+/** Names of every container versus created that still exists (a killed harness leaves them). */
+export async function labelledContainers(docker: Docker): Promise<string[]> {
+  try {
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=versus`] } });
+    return list.map((c) => c.Names[0] ?? c.Id);
+  } catch {
+    return []; // no engine: nothing of ours can be running there
+  }
+}
+
+/** Removes every container versus created; nothing when no engine answers. */
+export async function removeLabelled(docker: Docker, apiTimeoutS: number): Promise<string[]> {
+  try {
+    await engineCall(docker.ping(), apiTimeoutS, 'ping');
+  } catch {
+    return [];
+  }
+  return removeContainers(docker, [`${LABEL_OWNER}=versus`], apiTimeoutS);
+}
+
+async function removeContainers(docker: Docker, labels: string[], apiTimeoutS: number): Promise<string[]> {
+  const list = await engineCall(
+    docker.listContainers({ all: true, filters: { label: labels } }),
+    apiTimeoutS,
+    'list containers',
+  );
+  await Promise.all(
+    list.map((c) =>
+      engineCall(docker.getContainer(c.Id).remove({ force: true, v: true }), apiTimeoutS, 'remove').catch(
+        (err: { statusCode?: number }) => {
+          if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+        },
+      ),
+    ),
+  );
+  return list.map((c) => c.Names[0] ?? c.Id);
 }
 
 /** The container spec: pure, so the security properties are unit-tested. */
@@ -286,13 +305,15 @@ class DockerWorker implements WorkerHandle {
     };
   }
 
-  samplers(intervalMs: number): Sampler[] {
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     if (!this.container) return [];
     const cpus = this.allocation.cpus;
     // The cgroup files (a local engine only) at the experiment's interval, first: the figures' view.
     // The engine's stats API stream (about one frame a second) beside it, on the same clock.
     const cgroup =
-      this.cgroup && this.statsMode !== 'stats' ? [new CgroupSampler(this.name, this.cgroup, cpus, intervalMs)] : [];
+      this.cgroup && this.statsMode !== 'stats'
+        ? [new CgroupSampler(this.name, this.cgroup, cpus, intervalMs, memoryIntervalMs)]
+        : [];
     const stats =
       this.statsMode !== 'cgroup' || cgroup.length === 0
         ? [new DockerStatsSampler(this.name, this.container, cpus)]

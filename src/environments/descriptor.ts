@@ -1,0 +1,65 @@
+// The one boundary every backend plugs into: a folder under src/environments/ whose
+// index.ts exports one EnvironmentDescriptor, listed once in registry.ts.
+import type { z } from 'zod';
+import type { Experiment } from '../config/schema.js';
+import type { ImageManifest } from '../image/manifest.js';
+import type { SampleSource } from '../sampling/types.js';
+import type { Environment } from './types.js';
+
+/** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
+export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'native';
+
+/** How results show a backend; written into experiment.json so reports need no list of backends. */
+export interface EnvironmentView {
+  /** legend label, e.g. "Containers (docker)" */
+  label: string;
+  /** short name in ratio labels, e.g. "container", "VM", "vagrant VM" */
+  short: string;
+  kind: EnvironmentKind;
+  /** colour in every figure */
+  color: string;
+  /** the sample source that is the worker's own view (the figures' source) */
+  workerSource: SampleSource;
+}
+
+export interface CreateContext {
+  experiment: Experiment;
+  image: ImageManifest | null;
+  log: (message: string) => void;
+}
+
+/** `versus clean` and the leftover warning: no experiment, the defaults of every section. */
+export interface CleanContext {
+  experiment: Experiment;
+  image: ImageManifest | null;
+  log: (message: string) => void;
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAny> {
+  name: string;
+  /** one line for `versus run --help` and the docs */
+  description: string;
+  view: EnvironmentView;
+  /** part of the default experiment (`versus run` with no --env) */
+  inDefault: boolean;
+  /** the backend's own config section (experiment[name]), with defaults */
+  config: Config;
+  /** `versus run` flags that set a field of this backend's section, e.g. --vagrant-provider → vagrant.provider */
+  flags?: readonly { option: string; description: string; field: string }[];
+  /** whether this experiment's use of the backend needs the worker image built */
+  needsImage(experiment: Experiment): boolean;
+  /** the backend for one experiment; describe() reports, prepare() is the backend's own business */
+  create(ctx: CreateContext): Promise<Environment>;
+  /** what a killed harness left behind (read-only: for the warning before a run) */
+  leftovers(ctx: CleanContext): Promise<string[]>;
+  /** removes every leftover, returns what it removed */
+  clean(ctx: CleanContext): Promise<string[]>;
+  /** what `versus doctor` checks for this backend */
+  doctor?(ctx: CleanContext & { reprobe: boolean }): Promise<DoctorCheck[]>;
+}

@@ -1,0 +1,21 @@
+// The docker section of the experiment config.
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+export const dockerConfig = z
+  .object({
+    socketPath: z.string().optional().describe('Docker Engine socket (default: DOCKER_HOST or /var/run/docker.sock)'),
+    apiTimeoutS: positiveInt
+      .max(600)
+      .default(30)
+      .describe('bound on every short Docker API call (create, start, inspect, remove)'),
+    sampling: z
+      .enum(['cgroup', 'stats', 'both'])
+      .default('both')
+      .describe(
+        "containers: 'cgroup' files at the interval, the engine's 'stats' API stream (about 1 frame/s), or 'both' (the cgroup view drives the figures where it is readable)",
+      ),
+  })
+  .strict()
+  .default({ apiTimeoutS: 30, sampling: 'both' });

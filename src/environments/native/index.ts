@@ -1,0 +1,26 @@
+// native: the baseline, the workload as a host process (the image's node through chroot, or the host's).
+import type { EnvironmentDescriptor } from '../descriptor.js';
+import { nativeConfig } from './config.js';
+
+export const native: EnvironmentDescriptor<typeof nativeConfig> = {
+  name: 'native',
+  description: "the baseline: the workload as a host process, the worker image's node through chroot (or the host's)",
+  view: { label: 'Native', short: 'native', kind: 'native', color: '#7f7f7f', workerSource: 'process' },
+  inDefault: true,
+  config: nativeConfig,
+  flags: [
+    {
+      option: '--native-runtime <which>',
+      description: "native baseline runtime: 'image' (chroot, default) or 'host'",
+      field: 'runtime',
+    },
+  ],
+  needsImage: (e) => e.native.runtime === 'image',
+  async create({ experiment: e, image }) {
+    const { NativeEnvironment } = await import('./backend.js');
+    return new NativeEnvironment(e.native, image);
+  },
+  // native workers are children of the harness: they leave no state of their own behind
+  leftovers: async () => [],
+  clean: async () => [],
+};

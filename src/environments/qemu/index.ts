@@ -1,0 +1,32 @@
+// qemu: VMs started directly with QEMU from the worker image, reached over SSH.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EnvironmentDescriptor } from '../descriptor.js';
+import { qemuConfig } from './config.js';
+
+export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
+  name: 'qemu',
+  description: 'VMs started directly with QEMU (KVM when the worker kernel boots under it, else TCG), over SSH',
+  view: { label: 'VMs (qemu)', short: 'VM', kind: 'vm', color: '#ff7f0e', workerSource: 'guest' },
+  inDefault: true,
+  config: qemuConfig,
+  needsImage: () => true,
+  async create({ experiment: e, image, log }) {
+    const { QemuEnvironment } = await import('./backend.js');
+    if (!image) throw new Error('qemu: the worker image is needed');
+    return new QemuEnvironment(e.qemu, image, log);
+  },
+  async leftovers() {
+    const { vmsDir } = await import('./backend.js');
+    const dir = vmsDir();
+    return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => `VM folder ${path.join(dir, d)}`) : [];
+  },
+  async clean() {
+    const { cleanQemuLeftovers } = await import('./backend.js');
+    return cleanQemuLeftovers();
+  },
+  async doctor({ experiment: e, reprobe }) {
+    const { qemuChecks } = await import('./doctor.js');
+    return qemuChecks(e.qemu.binary, reprobe);
+  },
+};
