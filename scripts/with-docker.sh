@@ -9,8 +9,17 @@ started_pid=""
 if ! docker info >/dev/null 2>&1; then
   if ! command -v dockerd >/dev/null; then echo "with-docker: dockerd missing (run scripts/setup.sh)" >&2; exit 2; fi
   log=/var/log/versus-dockerd.log
+  # gVisor's runsc as an OCI runtime of this engine (the gvisor environment): the ptrace
+  # platform works without KVM; --network=none, or runsc refuses a network-less container
+  # in the root network namespace
+  config=/run/versus-dockerd.json
+  if command -v runsc >/dev/null; then
+    printf '{"runtimes": {"runsc": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=none"]}}}\n' "$(command -v runsc)" >"$config"
+  else
+    echo '{}' >"$config"
+  fi
   echo "with-docker: starting dockerd (log: $log)"
-  dockerd --bridge=none --iptables=false --ip6tables=false >"$log" 2>&1 &
+  dockerd --config-file "$config" --bridge=none --iptables=false --ip6tables=false >"$log" 2>&1 &
   started_pid=$!
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break

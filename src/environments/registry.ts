@@ -2,12 +2,13 @@
 // src/environments/ whose index.ts exports its descriptor (docs/ARCHITECTURE.md), and a line here.
 import type { EnvironmentDescriptor, EnvironmentView } from './descriptor.js';
 import { docker } from './docker/index.js';
+import { gvisor } from './gvisor/index.js';
 import { native } from './native/index.js';
 import { qemu } from './qemu/index.js';
 import { vagrant } from './vagrant/index.js';
 
 /** By name; the order is the order of legends and tables. */
-export const REGISTRY = { docker, qemu, vagrant, native } as const;
+export const REGISTRY = { docker, gvisor, qemu, vagrant, native } as const;
 
 export type EnvironmentName = keyof typeof REGISTRY;
 export const ENVIRONMENT_NAMES = Object.keys(REGISTRY) as [EnvironmentName, ...EnvironmentName[]];

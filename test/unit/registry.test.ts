@@ -104,3 +104,24 @@ describe('results show environments as they recorded them', () => {
     expect(viewsOf(['docker', 'mystery'])).toEqual({ docker: viewOf('docker') });
   });
 });
+
+describe('an OCI runtime of the engine (gVisor)', () => {
+  it('records the runtime and its platform, and says plainly when the engine lacks it', async () => {
+    const { runtimeInfo } = await import('../../src/environments/docker/backend.js');
+    const info = {
+      Runtimes: {
+        runc: { path: 'runc' },
+        runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--platform=ptrace', '--network=none'] },
+      },
+    };
+    expect(runtimeInfo(info, 'runsc', 'gvisor')).toEqual({
+      runtime: 'runsc',
+      runtimePath: '/usr/bin/runsc',
+      runtimeArgs: ['--platform=ptrace', '--network=none'],
+      platform: 'ptrace',
+    });
+    expect(() => runtimeInfo({ Runtimes: { runc: {} } }, 'runsc', 'gvisor')).toThrow(
+      /gvisor: the Docker Engine has no runtime "runsc" \(it has runc\); scripts\/with-docker.sh registers it/,
+    );
+  });
+});

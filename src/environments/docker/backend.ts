@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { Experiment } from '../../config/schema.js';
+import type { EnvironmentName, Experiment } from '../../config/schema.js';
 import { ensureDockerImage } from '../../image/dockerImage.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
@@ -42,9 +42,16 @@ export function dockerClient(config: { socketPath?: string | undefined }): Docke
   return new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
 }
 
+/** Which backend this engine serves: plain runc containers, or another OCI runtime registered with the engine (gVisor's runsc). */
+export interface DockerFlavour {
+  name: EnvironmentName;
+  /** the engine's runtime name (HostConfig.Runtime); null: the engine's default */
+  runtime: string | null;
+}
+
 /** Docker Engine through dockerode: one container per worker, no network, limits always set. */
 export class DockerEnvironment implements Environment {
-  readonly name = 'docker' as const;
+  readonly name: EnvironmentName;
 
   constructor(
     private readonly docker: Docker,
@@ -52,7 +59,10 @@ export class DockerEnvironment implements Environment {
     private readonly progress: (m: string) => void = () => {},
     private readonly apiTimeoutS = 30,
     private readonly statsMode: DockerSampling = 'both',
-  ) {}
+    private readonly flavour: DockerFlavour = { name: 'docker', runtime: null },
+  ) {
+    this.name = flavour.name;
+  }
 
   async ping(): Promise<void> {
     try {
@@ -72,7 +82,9 @@ export class DockerEnvironment implements Environment {
       this.apiTimeoutS,
       'version',
     );
+    const runtime = this.flavour.runtime ? runtimeInfo(info, this.flavour.runtime, this.name) : {};
     return {
+      ...runtime,
       engineVersion: version.Version,
       apiVersion: version.ApiVersion,
       storageDriver: info.Driver,
@@ -94,10 +106,11 @@ export class DockerEnvironment implements Environment {
           this.docker,
           this.image,
           req.runId,
-          `docker-${i}`,
+          `${this.name}-${i}`,
           req.allocation(i),
           this.apiTimeoutS,
           this.statsMode,
+          this.flavour.runtime,
         ),
     );
   }
@@ -123,6 +136,22 @@ export class DockerEnvironment implements Environment {
   private removeWhere(labels: string[]): Promise<string[]> {
     return removeContainers(this.docker, labels, this.apiTimeoutS);
   }
+}
+
+/**
+ * The engine's entry for an OCI runtime (docker info .Runtimes), recorded with its
+ * arguments (gVisor's --platform); one clear error when the engine does not have it.
+ */
+export function runtimeInfo(info: { Runtimes?: Record<string, unknown> }, runtime: string, env: string) {
+  const entry = info.Runtimes?.[runtime] as { path?: string; runtimeArgs?: string[] } | undefined;
+  if (!entry) {
+    throw new EngineError(
+      `${env}: the Docker Engine has no runtime ${JSON.stringify(runtime)} (it has ${Object.keys(info.Runtimes ?? {}).join(', ') || 'none'}); scripts/with-docker.sh registers it when it starts dockerd, or add it to daemon.json "runtimes"`,
+    );
+  }
+  const args = entry.runtimeArgs ?? [];
+  const platform = args.find((a) => a.startsWith('--platform='))?.slice('--platform='.length) ?? 'default';
+  return { runtime, runtimePath: entry.path ?? runtime, runtimeArgs: args, platform };
 }
 
 /** Names of every container versus created that still exists (a killed harness leaves them). */
@@ -172,6 +201,8 @@ export function containerSpec(opts: {
   allocation: Allocation;
   invocation: Invocation;
   workloadsDir: string;
+  /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
+  runtime?: string | null;
 }): Docker.ContainerCreateOptions {
   const { allocation } = opts;
   return {
@@ -200,6 +231,7 @@ export function containerSpec(opts: {
       SecurityOpt: ['no-new-privileges'],
       PidsLimit: 512,
       AutoRemove: false,
+      ...(opts.runtime ? { Runtime: opts.runtime } : {}),
     },
   };
 }
@@ -229,6 +261,7 @@ class DockerWorker implements WorkerHandle {
     readonly allocation: Allocation,
     private readonly apiTimeoutS: number,
     private readonly statsMode: DockerSampling,
+    private readonly runtime: string | null,
   ) {}
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
@@ -243,6 +276,7 @@ class DockerWorker implements WorkerHandle {
           allocation: this.allocation,
           invocation,
           workloadsDir: WORKLOADS_DIR,
+          runtime: this.runtime,
         }),
       ),
       t,

@@ -1,0 +1,43 @@
+// gvisor: containers sandboxed by gVisor's runsc, through the same Docker Engine and worker image.
+import type { EnvironmentDescriptor } from '../descriptor.js';
+import { gvisorConfig } from './config.js';
+
+export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
+  name: 'gvisor',
+  description: "containers in gVisor's sandbox (runsc, a user-space kernel) through the Docker Engine",
+  view: { label: 'Sandboxes (gVisor)', short: 'gVisor', kind: 'sandbox', color: '#2ca02c', workerSource: 'cgroup' },
+  inDefault: false,
+  config: gvisorConfig,
+  needsImage: () => true,
+  async create({ experiment: e, image, log }) {
+    const { DockerEnvironment, dockerClient } = await import('../docker/backend.js');
+    if (!image) throw new Error('gvisor: the worker image is needed');
+    return new DockerEnvironment(dockerClient(e.docker), image, log, e.docker.apiTimeoutS, e.docker.sampling, {
+      name: 'gvisor',
+      runtime: e.gvisor.runtime,
+    });
+  },
+  // its containers carry the same labels as docker's: the docker descriptor finds and removes them
+  leftovers: async () => [],
+  clean: async () => [],
+  async doctor({ experiment: e }) {
+    const { dockerClient } = await import('../docker/backend.js');
+    const { which } = await import('../../util/exec.js');
+    const runsc = await which('runsc');
+    const checks = [{ name: 'runsc (gVisor)', ok: runsc !== null, detail: runsc ?? 'missing: apt-get install runsc' }];
+    try {
+      const info = (await dockerClient(e.docker).info()) as { Runtimes?: Record<string, { runtimeArgs?: string[] }> };
+      const r = info.Runtimes?.[e.gvisor.runtime];
+      checks.push({
+        name: 'gVisor runtime',
+        ok: r !== undefined,
+        detail: r
+          ? `${e.gvisor.runtime} registered with the engine (${(r.runtimeArgs ?? []).join(' ') || 'no arguments'})`
+          : `the engine has no runtime ${e.gvisor.runtime}: scripts/with-docker.sh registers it when it starts dockerd`,
+      });
+    } catch {
+      // no engine: the docker descriptor says so
+    }
+    return checks;
+  },
+};
