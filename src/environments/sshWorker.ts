@@ -5,7 +5,7 @@ import { SshConnection } from '../ssh/connection.js';
 import { shellCommand } from '../ssh/quote.js';
 import { tail } from '../util/exec.js';
 import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
-import type { ArmedWorkload, Invocation, WorkerExit } from './types.js';
+import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerExit } from './types.js';
 import { WorkerOutput } from './workerOutput.js';
 
 /**
@@ -132,4 +132,14 @@ export async function askPoweroff(ssh: SshConnection): Promise<void> {
     ssh.exec('systemctl poweroff --no-block || poweroff').catch(() => null),
     new Promise((r) => setTimeout(r, 2000)),
   ]);
+}
+
+/** What a VM enforces: whole vCPUs and its RAM (the guest kernel and services share them). */
+export function vmLimits(a: Allocation): EnforcedLimits {
+  return {
+    cpus: Math.max(1, Math.ceil(a.cpus)),
+    memoryBytes: a.memoryBytes,
+    cpuset: a.cpuset,
+    via: 'VM size (vCPUs, RAM)',
+  };
 }

@@ -8,6 +8,16 @@ export interface Allocation {
   cpuset: number[] | null;
 }
 
+/** The limits the backend really enforces on a worker, recorded with every run. */
+export interface EnforcedLimits {
+  /** CPUs the worker may use (a CFS quota, or vCPUs); null: unlimited */
+  cpus: number | null;
+  memoryBytes: number | null;
+  cpuset: number[] | null;
+  /** how: "docker HostConfig NanoCpus, Memory", "cgroup v1 cpu.cfs_quota_us, …", "VM vCPUs and RAM", "none" */
+  via: string;
+}
+
 /** What a worker runs: `node barrier.mjs <entry> <args>` inside the worker's userland. */
 export interface Invocation {
   entry: string; // relative to the workloads folder, e.g. "pagerank/pagerank.mjs"
@@ -35,6 +45,8 @@ export interface ArmedWorkload {
 export interface WorkerHandle {
   readonly name: string;
   readonly allocation: Allocation;
+  /** the limits the backend enforces on this worker (recorded in runs.ndjson) */
+  readonly limits?: EnforcedLimits | null;
   /** seconds from start to reachable (VM: QEMU start to SSH ready); null where it means nothing */
   readonly bootS?: number | null;
   /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */

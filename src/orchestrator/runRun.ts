@@ -252,6 +252,7 @@ function workerRecord(
     memoryBytes: a.memoryBytes,
     cpuset: a.cpuset,
     bootS: st.handle.bootS ?? null,
+    limits: st.handle.limits ?? null,
     readyS: st.readyAt !== null ? (st.readyAt - provisionStart) / 1000 : null,
     endS: st.endAt !== null ? (st.endAt - t0) / 1000 : null,
     exitCode: exit.code,

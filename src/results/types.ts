@@ -1,3 +1,4 @@
+import type { EnforcedLimits } from '../environments/types.js';
 import type { Reading, SampleSource } from '../sampling/types.js';
 
 export interface PhaseMark {
@@ -14,6 +15,8 @@ export interface WorkerRecord {
   memoryBytes: number;
   cpuset: number[] | null;
   bootS: number | null; // VM: QEMU start -> SSH ready (the paper's Fig. 3)
+  /** what the backend enforced (CFS quota / vCPUs, memory limit, how); absent in older results */
+  limits?: EnforcedLimits | null;
   readyS: number | null; // provision start -> the workload's ready line
   endS: number | null; // seconds since the barrier
   exitCode: number | null;

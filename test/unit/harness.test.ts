@@ -345,7 +345,7 @@ describe('docker container spec', () => {
 describe('native command', () => {
   const image = { rootfs: '/cache/rootfs' } as ImageManifest;
   it("runs the image's node through chroot, pinned with taskset when asked", () => {
-    const env = new NativeEnvironment({ runtime: 'image' }, image);
+    const env = new NativeEnvironment({ runtime: 'image', limits: 'none' }, image);
     const c = env.command({ entry: 'pagerank/pagerank.mjs', args: ['--x=1'] }, allocation);
     expect([c.cmd, ...c.args]).toEqual([
       'taskset',
@@ -358,7 +358,7 @@ describe('native command', () => {
       'pagerank/pagerank.mjs',
       '--x=1',
     ]);
-    const host = new NativeEnvironment({ runtime: 'host' }, null).command(
+    const host = new NativeEnvironment({ runtime: 'host', limits: 'none' }, null).command(
       { entry: 'e.mjs', args: [] },
       { ...allocation, cpuset: null },
     );

@@ -125,3 +125,27 @@ describe('an OCI runtime of the engine (gVisor)', () => {
     );
   });
 });
+
+describe('native worker cgroups', () => {
+  it('enter every cgroup before exec, so no instruction of the workload runs outside them', async () => {
+    const { enterCgroupArgv } = await import('../../src/environments/native/cgroupLimits.js');
+    const cg = {
+      version: 1 as const,
+      dirs: ['/sys/fs/cgroup/cpu/versus-native/r-native-0', '/sys/fs/cgroup/memory/versus-native/r-native-0'],
+      limits: { cpus: 1, memoryBytes: 1, cpuset: null, via: 'x' },
+    };
+    const { cmd, args } = enterCgroupArgv(cg, ['taskset', '-c', '1', 'node', 'a b']);
+    expect(cmd).toBe('sh');
+    expect(args[1]).toBe('echo $$ > "$1" && echo $$ > "$2" && shift 2 && exec "$@"');
+    expect(args.slice(2)).toEqual([
+      'versus-native',
+      '/sys/fs/cgroup/cpu/versus-native/r-native-0/cgroup.procs',
+      '/sys/fs/cgroup/memory/versus-native/r-native-0/cgroup.procs',
+      'taskset',
+      '-c',
+      '1',
+      'node',
+      'a b',
+    ]);
+  });
+});

@@ -13,6 +13,7 @@ import { withTimeout } from '../../util/timeout.js';
 import type {
   Allocation,
   ArmedWorkload,
+  EnforcedLimits,
   Environment,
   EnvironmentInfo,
   Invocation,
@@ -263,6 +264,16 @@ class DockerWorker implements WorkerHandle {
     private readonly statsMode: DockerSampling,
     private readonly runtime: string | null,
   ) {}
+
+  get limits(): EnforcedLimits {
+    const a = this.allocation;
+    return {
+      cpus: a.cpus,
+      memoryBytes: a.memoryBytes,
+      cpuset: a.cpuset,
+      via: `the engine (HostConfig NanoCpus, Memory${a.cpuset ? ', CpusetCpus' : ''}${this.runtime ? `; runtime ${this.runtime}` : ''})`,
+    };
+  }
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const t = this.apiTimeoutS;

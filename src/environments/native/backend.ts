@@ -9,6 +9,7 @@ import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../../util/paths.js';
 import type {
   Allocation,
   ArmedWorkload,
+  EnforcedLimits,
   Environment,
   EnvironmentInfo,
   Invocation,
@@ -17,6 +18,7 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
+import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
 
 /**
  * The baseline: the workload as a plain host process. By default it runs the
@@ -26,6 +28,8 @@ import { WorkerOutput } from '../workerOutput.js';
 export class NativeEnvironment implements Environment {
   readonly name = 'native' as const;
   private readonly children = new Map<string, Set<ChildProcess>>();
+  /** worker cgroup names per run, removed at teardown */
+  private readonly cgroups = new Map<string, Set<string>>();
 
   constructor(
     private readonly config: Experiment['native'],
@@ -40,10 +44,21 @@ export class NativeEnvironment implements Environment {
         runtime: 'image (chroot)',
         node: this.image.nodeVersion,
         rootfs: this.image.rootfs,
-        cpuLimit: 'none (threads = allocation; taskset when pinned)',
+        limits: this.limitsText(),
       };
     }
-    return { runtime: 'host', node: process.version, cpuLimit: 'none (threads = allocation; taskset when pinned)' };
+    return { runtime: 'host', node: process.version, limits: this.limitsText() };
+  }
+
+  private limitsText(): string {
+    if (this.config.limits === 'none') return 'none: unconstrained (threads = allocation; taskset when pinned)';
+    const v = cgroupVersion();
+    if (v === null) throw new Error('native: no cgroup hierarchy to enforce the allocation; set native.limits: none');
+    return `a cgroup (v${v}) per worker: CPU quota and memory limit of the allocation, as a container`;
+  }
+
+  get enforceLimits(): boolean {
+    return this.config.limits === 'cgroup';
   }
 
   /** argv that starts barrier.mjs with the chosen runtime. Pure. */
@@ -60,14 +75,20 @@ export class NativeEnvironment implements Environment {
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     const set = new Set<ChildProcess>();
     this.children.set(req.runId, set);
-    return Array.from({ length: req.count }, (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set));
+    const cgroups = new Set<string>();
+    this.cgroups.set(req.runId, cgroups);
+    return Array.from(
+      { length: req.count },
+      (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set, req.runId, cgroups),
+    );
   }
 
   async teardown(runId: string): Promise<void> {
     const set = this.children.get(runId);
-    if (!set) return;
-    await Promise.all([...set].map(killAndWait));
+    if (set) await Promise.all([...set].map(killAndWait));
     this.children.delete(runId);
+    for (const name of this.cgroups.get(runId) ?? []) removeWorkerCgroup(name);
+    this.cgroups.delete(runId);
   }
 
   async cleanAll(): Promise<string[]> {
@@ -94,16 +115,33 @@ function killAndWait(child: ChildProcess): Promise<void> {
 
 class NativeWorker implements WorkerHandle {
   private pid: number | null = null;
+  limits: EnforcedLimits | null = null;
 
   constructor(
     private readonly env: NativeEnvironment,
     readonly name: string,
     readonly allocation: Allocation,
     private readonly children: Set<ChildProcess>,
+    private readonly runId: string,
+    private readonly cgroups: Set<string>,
   ) {}
 
+  /** argv of the worker: inside its own cgroup when limits are enforced. */
+  private argv(invocation: Invocation): { cmd: string; args: string[] } {
+    const plain = this.env.command(invocation, this.allocation);
+    if (!this.env.enforceLimits) {
+      this.limits = { cpus: null, memoryBytes: null, cpuset: this.allocation.cpuset, via: 'none' };
+      return plain;
+    }
+    const name = `${this.runId}-${this.name}`;
+    this.cgroups.add(name);
+    const cg = createWorkerCgroup(name, this.allocation);
+    this.limits = cg.limits;
+    return enterCgroupArgv(cg, [plain.cmd, ...plain.args]);
+  }
+
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const { cmd, args } = this.env.command(invocation, this.allocation);
+    const { cmd, args } = this.argv(invocation);
     const child = spawn(cmd, args, { env: cleanEnv(), cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
     this.children.add(child);
     this.pid = child.pid ?? null;

@@ -9,6 +9,12 @@ export const nativeConfig = z
       .describe(
         "'image': the worker image's own node through chroot (same runtime as containers and VMs); 'host': this machine's node",
       ),
+    limits: z
+      .enum(['cgroup', 'none'])
+      .default('cgroup')
+      .describe(
+        "'cgroup': each worker in a cgroup of its own with the CPU quota and memory limit a container gets; 'none': unconstrained (threads = allocation only)",
+      ),
   })
   .strict()
-  .default({ runtime: 'image' });
+  .default({ runtime: 'image', limits: 'cgroup' });

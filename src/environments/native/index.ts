@@ -20,7 +20,13 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     const { NativeEnvironment } = await import('./backend.js');
     return new NativeEnvironment(e.native, image);
   },
-  // native workers are children of the harness: they leave no state of their own behind
-  leftovers: async () => [],
-  clean: async () => [],
+  // a killed harness leaves worker processes in their cgroups: both found by the cgroup folders
+  async leftovers() {
+    const { listWorkerCgroups } = await import('./cgroupLimits.js');
+    return listWorkerCgroups().map((n) => `native worker cgroup ${n}`);
+  },
+  async clean() {
+    const { cleanWorkerCgroups } = await import('./cgroupLimits.js');
+    return cleanWorkerCgroups();
+  },
 };

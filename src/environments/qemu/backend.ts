@@ -11,10 +11,11 @@ import { hashTree } from '../../util/hash.js';
 import { WORKLOADS_DIR } from '../../util/paths.js';
 import { freePort } from '../../util/ports.js';
 import { childAlive, stopChild } from '../../util/process.js';
-import { armOverSsh, askPoweroff, guestSampler, syncWorkloads } from '../sshWorker.js';
+import { armOverSsh, askPoweroff, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
+  EnforcedLimits,
   Environment,
   EnvironmentInfo,
   Invocation,
@@ -195,6 +196,10 @@ class QemuWorker implements WorkerHandle {
     private readonly runDir: string,
     private readonly artifactsDir: string,
   ) {}
+
+  get limits(): EnforcedLimits {
+    return vmLimits(this.allocation);
+  }
 
   private get serialLog(): string {
     return path.join(this.artifactsDir, `${this.name}.serial.log`);

@@ -13,10 +13,11 @@ import { freePorts } from '../../util/ports.js';
 import { pidAlive, stopChild } from '../../util/process.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import { GuestDiedError } from '../qemu/guestDeath.js';
-import { armOverSsh, guestSampler, syncWorkloads } from '../sshWorker.js';
+import { armOverSsh, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
+  EnforcedLimits,
   Environment,
   EnvironmentInfo,
   Invocation,
@@ -506,6 +507,10 @@ class VagrantWorker implements WorkerHandle {
     readonly bootS: number | null,
     private readonly syncNeeded: boolean,
   ) {}
+
+  get limits(): EnforcedLimits {
+    return vmLimits(this.allocation);
+  }
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
