@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
           chromium fonts-dejavu-core procps iproute2 util-linux tar
           vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients libarchive-tools
-          collectd-core runsc)
+          collectd-core runsc podman)
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else

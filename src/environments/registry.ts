@@ -4,11 +4,12 @@ import type { EnvironmentDescriptor, EnvironmentView } from './descriptor.js';
 import { docker } from './docker/index.js';
 import { gvisor } from './gvisor/index.js';
 import { native } from './native/index.js';
+import { podman } from './podman/index.js';
 import { qemu } from './qemu/index.js';
 import { vagrant } from './vagrant/index.js';
 
 /** By name; the order is the order of legends and tables. */
-export const REGISTRY = { docker, gvisor, qemu, vagrant, native } as const;
+export const REGISTRY = { docker, gvisor, podman, qemu, vagrant, native } as const;
 
 export type EnvironmentName = keyof typeof REGISTRY;
 export const ENVIRONMENT_NAMES = Object.keys(REGISTRY) as [EnvironmentName, ...EnvironmentName[]];

@@ -28,8 +28,10 @@ export async function ensureDockerImage(
   tar.stderr.on('data', (d: Buffer) => {
     tarErr += d.toString();
   });
-  const [repo, tag] = manifest.dockerTag.split(':');
-  const stream = (await docker.importImage(tar.stdout as unknown as string, { repo, tag })) as NodeJS.ReadableStream;
+  // the tag inside `repo` (the API allows it): Podman's compatible API ignores a separate `tag`
+  const stream = (await docker.importImage(tar.stdout as unknown as string, {
+    repo: manifest.dockerTag,
+  })) as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
       const failed = output?.find((o) => o.error);
@@ -39,4 +41,10 @@ export async function ensureDockerImage(
   });
   const code: number | null = await new Promise((r) => (tar.exitCode !== null ? r(tar.exitCode) : tar.on('close', r)));
   if (code !== 0) throw new Error(`tar of ${manifest.rootfs} failed: ${tarErr.slice(0, 300)}`);
+  await docker
+    .getImage(manifest.dockerTag)
+    .inspect()
+    .catch(() => {
+      throw new Error(`the engine imported the worker image but does not list it as ${manifest.dockerTag}`);
+    });
 }

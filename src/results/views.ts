@@ -28,8 +28,8 @@ export function envRank(env: string, recorded?: Views): number {
 
 /**
  * [numerator, denominator, label] for the environments present: every vm and sandbox
- * against every container, VMs against each other (tooling cost, e.g. vagrant VM / qemu
- * VM), and everything against native. Labels from the short names.
+ * against every container; backends of the same kind against each other (what the tooling
+ * costs: vagrant VM / qemu VM, Podman / docker container); everything against native.
  */
 export function overheadPairs(envs: readonly string[], recorded?: Views): [string, string, string][] {
   const sorted = [...new Set(envs)].sort((a, b) => envRank(a, recorded) - envRank(b, recorded));
@@ -41,10 +41,8 @@ export function overheadPairs(envs: readonly string[], recorded?: Views): [strin
     for (const b of sorted) {
       if (a === b) continue;
       if (heavier(kind(a)) && kind(b) === 'container') out.push([a, b, `${short(a)}/${short(b)}`]);
-      else if (kind(a) === 'vm' && kind(b) === 'vm' && envRank(a, recorded) > envRank(b, recorded))
+      else if (kind(a) === kind(b) && kind(a) !== 'native' && envRank(a, recorded) > envRank(b, recorded))
         out.push([a, b, `${short(a)}/${b} ${short(b)}`]);
-      else if (kind(a) === 'sandbox' && kind(b) === 'sandbox' && envRank(a, recorded) > envRank(b, recorded))
-        out.push([a, b, `${short(a)}/${short(b)}`]);
     }
   for (const a of sorted)
     for (const b of sorted)

@@ -16,7 +16,18 @@ function runscPids(): number[] {
   });
 }
 
-describe('gVisor: containers in the runsc sandbox, through the same engine and image', () => {
+/** Podman's API service processes (versus starts one when none answers, and stops it). */
+function podmanServicePids(): number[] {
+  return pidsWithCmdline('system\0service').filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('podman');
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('gVisor and Podman beside docker and native: the same image, barrier, checksum and samplers', () => {
   let dir: string;
   let runs: RunRecord[];
   let stderr = '';
@@ -26,7 +37,7 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
     const r = await runCli([
       'run',
       '--env',
-      'docker,gvisor,native',
+      'docker,gvisor,podman,native',
       '--instances',
       '1,2',
       '--repetitions',
@@ -34,7 +45,7 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
       '--preset',
       'tiny',
       '--param',
-      'iterations=600',
+      'iterations=3000', // a few seconds: the stats API sends a frame a second
       '--no-report',
       '-o',
       out,
@@ -49,7 +60,7 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
     expect(await labelledContainers()).toEqual([]);
   });
 
-  it('runs docker, gvisor and native at 1 and 2 instances to the same checksum', () => {
+  it('runs docker, gvisor, podman and native at 1 and 2 instances to the same checksum', () => {
     expect(runs.map((r) => `${r.env}x${r.instances}:${r.status}`).sort()).toEqual([
       'dockerx1:ok',
       'dockerx2:ok',
@@ -57,6 +68,8 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
       'gvisorx2:ok',
       'nativex1:ok',
       'nativex2:ok',
+      'podmanx1:ok',
+      'podmanx2:ok',
     ]);
     expect(new Set(runs.map((r) => r.checksum)).size).toBe(1);
     const g = runs.find((r) => r.env === 'gvisor' && r.instances === 2)!;
@@ -69,13 +82,21 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
     expect(meta.views.gvisor).toMatchObject({ kind: 'sandbox', label: 'Sandboxes (gVisor)' });
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
     const pairs = summary.overheadRatios.map((r: { pair: string }) => r.pair);
-    expect(pairs).toEqual(expect.arrayContaining(['gVisor/container', 'gVisor/native']));
+    expect(pairs).toEqual(
+      expect.arrayContaining(['gVisor/container', 'gVisor/native', 'Podman/docker container', 'Podman/native']),
+    );
+    // Podman: the service versus started for the experiment, the rlimits it had to set
+    expect(meta.environments.podman).toMatchObject({
+      service: 'started by versus for this experiment',
+      ulimits: { nofile: 4096, nproc: 4096 },
+    });
+    expect(podmanServicePids()).toEqual([]);
     expect(stderr).not.toMatch(/error/i);
   });
 
-  it('samples every gVisor worker from its cgroup and the stats API, and the host, with CPU while it runs', () => {
+  it('samples every gVisor and Podman worker from its cgroup and the stats API, and the host, with CPU while it runs', () => {
     const samples = readSamples(path.join(dir, 'samples.ndjson'));
-    for (const r of runs.filter((x) => x.env === 'gvisor')) {
+    for (const r of runs.filter((x) => x.env === 'gvisor' || x.env === 'podman')) {
       expect(r.workerSource).toBe('cgroup'); // the sandbox's cgroup on the host is readable
       for (const w of r.workers) {
         const mine = samples.filter((s) => s.run === r.run && s.worker === w.worker);
@@ -88,9 +109,11 @@ describe('gVisor: containers in the runsc sandbox, through the same engine and i
     }
   });
 
-  it('leaves no container and no runsc sandbox behind', async () => {
+  it('leaves no container, runsc sandbox, Podman container or Podman service behind', async () => {
     expect(await labelledContainers()).toEqual([]);
     expect(runscPids()).toEqual([]);
+    expect((await runCli(['clean'])).stdout).toContain('nothing left behind');
+    expect(podmanServicePids()).toEqual([]);
   });
 
   it('Ctrl-C during a gvisor run tears the sandbox down and keeps what was written', async () => {

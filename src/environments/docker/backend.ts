@@ -48,6 +48,8 @@ export interface DockerFlavour {
   name: EnvironmentName;
   /** the engine's runtime name (HostConfig.Runtime); null: the engine's default */
   runtime: string | null;
+  /** rlimits set explicitly on every container (Podman raises them past what runc may set) */
+  ulimits?: { Name: string; Soft: number; Hard: number }[];
 }
 
 /** Docker Engine through dockerode: one container per worker, no network, limits always set. */
@@ -111,7 +113,7 @@ export class DockerEnvironment implements Environment {
           req.allocation(i),
           this.apiTimeoutS,
           this.statsMode,
-          this.flavour.runtime,
+          this.flavour,
         ),
     );
   }
@@ -204,6 +206,7 @@ export function containerSpec(opts: {
   workloadsDir: string;
   /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
   runtime?: string | null;
+  ulimits?: { Name: string; Soft: number; Hard: number }[] | undefined;
 }): Docker.ContainerCreateOptions {
   const { allocation } = opts;
   return {
@@ -233,6 +236,7 @@ export function containerSpec(opts: {
       PidsLimit: 512,
       AutoRemove: false,
       ...(opts.runtime ? { Runtime: opts.runtime } : {}),
+      ...(opts.ulimits?.length ? { Ulimits: opts.ulimits } : {}),
     },
   };
 }
@@ -262,8 +266,12 @@ class DockerWorker implements WorkerHandle {
     readonly allocation: Allocation,
     private readonly apiTimeoutS: number,
     private readonly statsMode: DockerSampling,
-    private readonly runtime: string | null,
+    private readonly flavour: DockerFlavour,
   ) {}
+
+  private get runtime(): string | null {
+    return this.flavour.runtime;
+  }
 
   get limits(): EnforcedLimits {
     const a = this.allocation;
@@ -288,6 +296,7 @@ class DockerWorker implements WorkerHandle {
           invocation,
           workloadsDir: WORKLOADS_DIR,
           runtime: this.runtime,
+          ulimits: this.flavour.ulimits,
         }),
       ),
       t,

@@ -1,0 +1,134 @@
+// Podman through its Docker-compatible API: the docker backend's containers, samplers and
+// clean-up, on an engine versus starts when none answers (and stops at the end).
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Experiment } from '../../config/schema.js';
+import type { ImageManifest } from '../../image/manifest.js';
+import { run } from '../../util/exec.js';
+import { stopChild } from '../../util/process.js';
+import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
+import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
+
+type PodmanConfig = Experiment['podman'];
+
+/** Flags for the service on a host without systemd as PID 1 (cgroups by hand, events to a file). */
+const SERVICE_FLAGS = ['--cgroup-manager=cgroupfs', '--events-backend=file'];
+
+async function answers(socketPath: string): Promise<boolean> {
+  if (!fs.existsSync(socketPath)) return false;
+  try {
+    await dockerClient({ socketPath }).ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class PodmanEnvironment implements Environment {
+  readonly name = 'podman' as const;
+  private service: ChildProcess | null = null;
+  private readonly inner: DockerEnvironment;
+
+  constructor(
+    private readonly config: PodmanConfig,
+    image: ImageManifest,
+    private readonly log: (m: string) => void,
+    e: Experiment,
+  ) {
+    this.inner = new DockerEnvironment(dockerClient(config), image, log, e.docker.apiTimeoutS, e.docker.sampling, {
+      name: 'podman',
+      runtime: null,
+      ulimits: [
+        { Name: 'nofile', Soft: config.nofile, Hard: config.nofile },
+        { Name: 'nproc', Soft: config.nproc, Hard: config.nproc },
+      ],
+    });
+  }
+
+  /** The API answering on the socket: the one running, or a service of ours. */
+  private async ensureService(): Promise<boolean> {
+    if (await answers(this.config.socketPath)) return false;
+    fs.mkdirSync(path.dirname(this.config.socketPath), { recursive: true });
+    const child = spawn(
+      this.config.binary,
+      [...SERVICE_FLAGS, 'system', 'service', '--time=0', `unix://${this.config.socketPath}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const failed = new Promise<string>((resolve) => {
+      child.once('error', (err) => resolve(err.message));
+      child.once('exit', (code) => resolve(`exit ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    });
+    for (let i = 0; i < 100; i++) {
+      const early = await Promise.race([failed, new Promise<null>((r) => setTimeout(() => r(null), 150))]);
+      if (early !== null)
+        throw new Error(
+          `podman: \`${this.config.binary} system service\` did not start (${early}); apt-get install podman`,
+        );
+      if (await answers(this.config.socketPath)) {
+        this.service = child;
+        this.log(`podman: started the API service on ${this.config.socketPath} (stopped at the end)`);
+        return true;
+      }
+    }
+    child.kill('SIGKILL');
+    throw new Error(`podman: the API service did not answer on ${this.config.socketPath} within 15 s`);
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    const started = await this.ensureService();
+    const info = await this.inner.describe();
+    return {
+      ...info,
+      socket: this.config.socketPath,
+      service: started ? 'started by versus for this experiment' : 'already running',
+      ulimits: { nofile: this.config.nofile, nproc: this.config.nproc },
+    };
+  }
+
+  provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    return this.inner.provision(req);
+  }
+
+  teardown(runId: string): Promise<void> {
+    return this.inner.teardown(runId);
+  }
+
+  diagnose(): Promise<string | null> {
+    return this.inner.diagnose();
+  }
+
+  cleanAll(): Promise<string[]> {
+    return this.inner.cleanAll();
+  }
+
+  async close(): Promise<void> {
+    const s = this.service;
+    this.service = null;
+    if (s)
+      await stopChild(s, [
+        ['SIGTERM', 10_000],
+        ['SIGKILL', 0],
+      ]);
+  }
+}
+
+/** Containers of ours in Podman's store, through its CLI (no service needed). */
+export async function podmanLeftovers(binary: string): Promise<string[]> {
+  const r = await run(
+    binary,
+    [...SERVICE_FLAGS, 'ps', '-a', '--filter', `label=${LABEL_OWNER}=versus`, '--format', '{{.Names}}'],
+    { allowFail: true, timeoutMs: 30_000 },
+  ).catch(() => null);
+  return r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+}
+
+export async function removePodmanLeftovers(binary: string): Promise<string[]> {
+  const names = await podmanLeftovers(binary);
+  if (names.length) await run(binary, [...SERVICE_FLAGS, 'rm', '-f', ...names], { allowFail: true, timeoutMs: 60_000 });
+  return names;
+}
