@@ -43,7 +43,7 @@ const results = new Map(envs.map((x) => [x, []]));
 for (let r = 0; r < rounds; r++) {
   for (const name of r % 2 ? [...envs].reverse() : envs) {
     const env = make[name]();
-    await env.describe();
+    await env.prepare();
     const runId = `idle-${process.pid}-${r}-${name}`;
     await sleep(2000);
     const before = hostUsed();

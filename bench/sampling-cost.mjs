@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // What sampling costs, whole processes, per sample: the harness's CPU for each of its
-// samplers (host /proc, container cgroup files, the Docker stats API stream), what the
-// sampled side pays (dockerd per stats frame; the in-guest bash loop per sample, run here
-// on the host), next to anchors measured in the same run: the `docker stats` CLI
-// streaming the same containers and collectd (cpu + memory + csv plugins) at the same
-// interval, on --containers idle containers (default 4). Every configuration runs for --seconds in each of --rounds rounds, in a
-// different order each round; medians. CPU from process.cpuUsage() (the harness) and the
-// sum of /proc/<pid>/task/*/schedstat (ns) for other processes.
-//   npm run build && scripts/with-docker.sh node bench/sampling-cost.mjs [--seconds 10] [--rounds 3] [--interval 100] [--containers 4] [--only NAME]
+// samplers (host /proc, container cgroup files, the Docker stats API stream, a VM's guest
+// stream over SSH), what the sampled side pays (dockerd per stats frame; the in-guest bash
+// loop per sample, run here on the host), next to anchors measured in the same run: the
+// `docker stats` CLI streaming the same containers and collectd (cpu + memory + csv
+// plugins) at the same interval, on --containers idle containers (default 4). Every
+// configuration runs for --seconds in each of --rounds rounds, in a different order each
+// round; medians. CPU from process.cpuUsage() (the harness) and the sum of
+// /proc/<pid>/task/*/schedstat (ns) for other processes.
+//   npm run build && scripts/with-docker.sh node bench/sampling-cost.mjs [--seconds 10] [--rounds 3]
+//     [--interval 100] [--containers 4] [--only NAME] [--no-vm]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -184,6 +186,23 @@ const loopPss = `p=${ballast.pid}\n${loopNow}`;
 const loopPssTick = `p=${ballast.pid}\n${loopPssEveryTick}`;
 const ballastRss =
   Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${ballast.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+// one VM (the qemu backend, the accelerator it chooses) for the harness's side of the guest stream over SSH
+let vm = null;
+if (!process.argv.includes('--no-vm')) {
+  const { QemuEnvironment } = await import('../dist/environments/qemu/backend.js');
+  const { validateExperiment } = await import('../dist/config/load.js');
+  const env = new QemuEnvironment(validateExperiment({}, 'bench').qemu, image, () => {});
+  const runId = `bench-sampling-${process.pid}`;
+  process.stderr.write('booting one VM for the guest stream (use --no-vm to skip)\n');
+  const [worker] = await env.provision({
+    runId,
+    count: 1,
+    allocation: () => ({ cpus: 1, memoryBytes: 768 * 2 ** 20, cpuset: null }),
+    signal: new AbortController().signal,
+    artifactsDir: fs.mkdtempSync(path.join(os.tmpdir(), 'versus-bench-vm-')),
+  });
+  vm = { env, runId, worker };
+}
 const configs = {
   'harness idle (baseline)': () => harness(() => []),
   'host sampler (/proc/stat, meminfo)': () => harness(() => [new HostSampler(INTERVAL)]),
@@ -196,6 +215,12 @@ const configs = {
     child('docker', ['stats', '--format', '{{.Name}} {{.CPUPerc}}', ...containers.map((c) => c.id)], () =>
       Math.round(SECONDS * CONTAINERS),
     ),
+  ...(vm
+    ? {
+        'guest stream over SSH (harness side)': () =>
+          harness(() => vm.worker.samplers(INTERVAL).filter((x) => x.source === 'guest')),
+      }
+    : {}),
   'guest loop, before (bash, whole files)': () => child('bash', ['-c', OLD_GUEST_SCRIPT(INTERVAL)], blocks),
   'guest loop, now (bash, needed lines)': () => child('bash', ['-c', loopNoPss], blocks),
   'guest loop, now + workload PSS every 2 s': () => child('bash', ['-c', loopPss], blocks),
@@ -219,6 +244,7 @@ try {
   }
 } finally {
   ballast.kill('SIGKILL');
+  if (vm) await vm.env.teardown(vm.runId);
   await cleanup();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
@@ -235,6 +261,7 @@ const rows = [
   [`cgroup sampler x${CONTAINERS}`, true],
   [`Docker stats API stream x${CONTAINERS}`, true],
   [`docker stats CLI x${CONTAINERS} (anchor)`, false],
+  ['guest stream over SSH (harness side)', true],
   ['guest loop, before (bash, whole files)', false],
   ['guest loop, now (bash, needed lines)', false],
   ['guest loop, now + workload PSS every 2 s', false],

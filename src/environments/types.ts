@@ -73,6 +73,9 @@ export type EnvironmentInfo = Record<string, unknown>;
  */
 export interface Environment {
   readonly name: EnvironmentName;
+  /** Gets the backend ready for runs (engine answering, image loaded, accelerator chosen, service started); once, before any run. */
+  prepare(): Promise<void>;
+  /** What experiment.json records about the prepared backend; no side effects. */
   describe(): Promise<EnvironmentInfo>;
   provision(request: ProvisionRequest): Promise<WorkerHandle[]>;
   teardown(runId: string): Promise<void>;

@@ -73,6 +73,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       const name = d.name as EnvironmentName;
       const env = await d.create({ experiment: e, image, log });
       environments.set(name, env);
+      await env.prepare();
       envInfo[name] = await env.describe();
     }
   } catch (err) {

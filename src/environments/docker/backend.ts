@@ -77,9 +77,13 @@ export class DockerEnvironment implements Environment {
     }
   }
 
-  async describe(): Promise<EnvironmentInfo> {
+  /** The engine answers and has the worker image (imported from the same tree when missing). */
+  async prepare(): Promise<void> {
     await this.ping();
     await ensureDockerImage(this.docker, this.image, this.progress);
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
     const [version, info] = await engineCall(
       Promise.all([this.docker.version(), this.docker.info()]),
       this.apiTimeoutS,

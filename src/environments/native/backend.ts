@@ -36,10 +36,15 @@ export class NativeEnvironment implements Environment {
     private readonly image: ImageManifest | null,
   ) {}
 
+  /** The image's tree holds the current workloads (chroot runs them from there). */
+  async prepare(): Promise<void> {
+    if (this.config.runtime !== 'image') return;
+    if (!this.image) throw new Error('native: runtime "image" needs the worker image');
+    syncWorkloads(this.image.rootfs);
+  }
+
   async describe(): Promise<EnvironmentInfo> {
-    if (this.config.runtime === 'image') {
-      if (!this.image) throw new Error('native: runtime "image" needs the worker image');
-      syncWorkloads(this.image.rootfs);
+    if (this.config.runtime === 'image' && this.image) {
       return {
         runtime: 'image (chroot)',
         node: this.image.nodeVersion,

@@ -79,13 +79,20 @@ export class PodmanEnvironment implements Environment {
     throw new Error(`podman: the API service did not answer on ${this.config.socketPath} within 15 s`);
   }
 
+  private startedService = false;
+
+  /** The API answering (a service of ours when none did) and the worker image loaded. */
+  async prepare(): Promise<void> {
+    this.startedService = await this.ensureService();
+    await this.inner.prepare();
+  }
+
   async describe(): Promise<EnvironmentInfo> {
-    const started = await this.ensureService();
     const info = await this.inner.describe();
     return {
       ...info,
       socket: this.config.socketPath,
-      service: started ? 'started by versus for this experiment' : 'already running',
+      service: this.startedService ? 'started by versus for this experiment' : 'already running',
       ulimits: { nofile: this.config.nofile, nproc: this.config.nproc },
     };
   }

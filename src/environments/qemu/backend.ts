@@ -46,7 +46,8 @@ export class QemuEnvironment implements Environment {
     private readonly log: (m: string) => void = () => {},
   ) {}
 
-  async describe(): Promise<EnvironmentInfo> {
+  /** QEMU is there and the accelerator is chosen (the KVM verdict), announced before any VM starts. */
+  async prepare(): Promise<void> {
     if (!(await which(this.config.binary))) {
       throw new Error(
         `qemu: ${this.config.binary} is missing; install it with scripts/setup.sh (apt-get install qemu-system-x86 qemu-utils)`,
@@ -59,11 +60,16 @@ export class QemuEnvironment implements Environment {
       this.log(
         'qemu: WARNING: VMs run under TCG software emulation; VM numbers are not those of a hardware hypervisor',
       );
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    if (!this.accel) await this.prepare();
+    const accel = this.accel!;
     return {
       qemu: this.qemuVersion,
-      accelerator: this.accel.accel,
-      acceleratorReason: this.accel.reason,
-      acceleratorProbedAt: this.accel.probedAt ?? null,
+      accelerator: accel.accel,
+      acceleratorReason: accel.reason,
+      acceleratorProbedAt: accel.probedAt ?? null,
       kernel: this.image.kernelVersion,
       node: this.image.nodeVersion,
       hostView: 'process: /proc/<qemu pid>/stat, all threads',
@@ -90,7 +96,7 @@ export class QemuEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    if (!this.accel) await this.describe();
+    if (!this.accel) await this.prepare();
     try {
       return await this.boot(req);
     } catch (err) {

@@ -132,12 +132,17 @@ export class VagrantEnvironment implements Environment {
     return this.config.provider;
   }
 
-  async describe(): Promise<EnvironmentInfo> {
-    if (!this.prepared) this.prepared = await this.prepare();
-    return this.prepared.info;
+  /** vagrant, its plugins and provider, libvirtd and the pool, the accelerator, the box: all ready. */
+  async prepare(): Promise<void> {
+    if (!this.prepared) this.prepared = await this.prepareOnce();
   }
 
-  private async prepare(): Promise<Prepared> {
+  async describe(): Promise<EnvironmentInfo> {
+    await this.prepare();
+    return this.prepared!.info;
+  }
+
+  private async prepareOnce(): Promise<Prepared> {
     const vagrant = this.config.binary;
     const inventory = await vagrantInventory(vagrant);
     if (!inventory) {
@@ -255,7 +260,7 @@ export class VagrantEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    if (!this.prepared) this.prepared = await this.prepare();
+    if (!this.prepared) this.prepared = await this.prepareOnce();
     try {
       return await this.provisionPrepared(req, this.prepared);
     } catch (err) {
