@@ -189,6 +189,10 @@ export function buildPage(rs: ResultSet): Page {
         `${env}: switched from ${c.from.toUpperCase()} to ${c.to.toUpperCase()} after run ${c.run} failed (${c.reason}); runs.ndjson records the accelerator of every run.`,
       );
   }
+  if (!crossCheck.length && samples.some((s) => s.source === 'docker-stats'))
+    warnings.push(
+      'No sampler cross-check: the Docker stats API sends a frame a second and these container runs are too short to hold two frames; longer runs (a bigger preset or more iterations) get the cgroup-vs-stats table.',
+    );
   const failed = measured.filter((r) => r.status !== 'ok');
   if (failed.length)
     warnings.push(

@@ -9,8 +9,8 @@ class CgroupFiles {
   private readonly files: ProcFile[] = [];
   readonly cpu: () => CgroupCpu;
   readonly memory: () => ReturnType<typeof memoryUsed>;
-  /** PSS/USS summed over the processes in the cgroup */
-  readonly workload: () => WorkloadMemory | null;
+  /** PSS/USS summed over the processes in the cgroup; `usage` (read each tick) triggers an early read */
+  readonly workload: (usage: number | null) => WorkloadMemory | null;
   private readonly smaps = new ProcessFiles('smaps_rollup');
 
   constructor(paths: CgroupPaths, memoryIntervalMs: number) {
@@ -38,8 +38,8 @@ class CgroupFiles {
     const limit = open(`${m}/${v1 ? 'memory.limit_in_bytes' : 'memory.max'}`).readOrNull();
     this.memory = () => memoryUsed(paths.version, usage.read(), stat.read(), limit);
     const procs = open(`${m}/cgroup.procs`);
-    this.workload = () =>
-      cadence.value(() => sumMemory(this.smaps.read(parseProcs(procs.read())).map(parseSmapsRollup)));
+    this.workload = (usage) =>
+      cadence.value(() => sumMemory(this.smaps.read(parseProcs(procs.read())).map(parseSmapsRollup)), usage);
   }
 
   close(): void {
@@ -80,7 +80,7 @@ export class CgroupSampler implements Sampler {
       try {
         cpu = files.cpu();
         mem = files.memory();
-        workload = files.workload();
+        workload = files.workload(mem.usedBytes);
       } catch (err) {
         if (isGone(err)) {
           this.ticker?.stop(); // the container is gone: its cgroup went with it

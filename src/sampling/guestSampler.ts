@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
-import { memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
+import { MEMORY_CHANGE_BYTES, memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
 import type { Reading, Sampler } from './types.js';
 
 const MARK = '@@versus';
@@ -15,7 +15,7 @@ export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000):
   const every = memoryEvery(intervalMs, memoryIntervalMs);
   return [
     'exec 3<> <(:)',
-    'k=0',
+    'k=0 q=0 a=0',
     'while :; do',
     `  printf '%s\\n' '${MARK}'`,
     // the cpu lines come first: stop before the intr line (thousands of numbers, most of the cost)
@@ -23,10 +23,11 @@ export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000):
     // MemTotal, MemFree, MemAvailable, Buffers, Cached are the first five lines (Linux >= 3.14)
     // mapfile takes a file in one read, so its lines come from one snapshot (read -r seeks back
     // after each line, and /proc regenerates the text on every read)
-    `  mapfile -t -n 5 m < /proc/meminfo; for l in "\${m[@]}"; do case "$l" in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*) printf "%s\\n" "$l";; esac; done`,
+    `  mapfile -t -n 5 m < /proc/meminfo; for l in "\${m[@]}"; do case "$l" in MemTotal:*|MemFree:*|MemAvailable:*|Buffers:*|Cached:*) printf "%s\\n" "$l";; esac; case "$l" in MemAvailable:*) set -- $l; a=$2;; esac; done`,
     // the workload (the guest's node process): found once, again only when it is gone; its
     // smaps_rollup (a page-table walk) only every ${every} ticks, see MemoryCadence
-    `  if [ $((k++ % ${every})) -eq 0 ]; then`,
+    // … and at once when the guest's available memory moved by 8 MiB since (MEMORY_CHANGE_BYTES)
+    `  d=$((a - q)); if [ $((k++ % ${every})) -eq 0 ] || [ \${d#-} -ge ${MEMORY_CHANGE_BYTES / 1024} ]; then q=$a`,
     `  if [ -z "$p" ] || [ ! -e "/proc/$p" ]; then p=; for d in /proc/[0-9]*; do read -r c 2>/dev/null < "$d/comm" && [ "$c" = node ] && p=\${d#/proc/} && break; done; fi`,
     `  [ -n "$p" ] && mapfile -t m 2>/dev/null < "/proc/$p/smaps_rollup" && for l in "\${m[@]}"; do case "$l" in Pss:*|Private_Clean:*|Private_Dirty:*) printf "smaps %s\\n" "$l";; esac; done`,
     '  fi',

@@ -77,7 +77,8 @@ export class ProcessSampler implements Sampler {
     const at = Date.now();
     const t = parsePidStat(this.file!.read());
     const smaps = this.smaps;
-    return { at, t, mem: smaps ? this.memory.value(() => parseSmapsRollup(smaps.read())) : null };
+    const rss = t.rssPages * PAGE_SIZE;
+    return { at, t, mem: smaps ? this.memory.value(() => parseSmapsRollup(smaps.read()), rss) : null };
   }
 
   async stop(): Promise<void> {

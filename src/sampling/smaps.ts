@@ -41,21 +41,34 @@ export function parseProcs(text: string): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
+/** A change in a cheap memory figure (RSS, cgroup usage, guest used) that makes PSS worth reading again. */
+export const MEMORY_CHANGE_BYTES = 8 * 2 ** 20;
+
 /**
  * smaps_rollup walks the page tables of the whole process: about 2.5 ms of kernel time
  * for a 200 MB node process on a 2-core VM, 25x a CPU tick. So PSS/USS are read at their
- * own, slower cadence and readings in between repeat the last value.
+ * own, slower cadence — and at once when a cheap figure read every tick (RSS, the cgroup's
+ * usage) moved by 8 MiB since, so a workload that grows is seen growing — and readings
+ * in between repeat the last value.
  */
 export class MemoryCadence {
   private lastAt = Number.NEGATIVE_INFINITY;
   private last: WorkloadMemory | null = null;
+  private cheapAtLast: number | null = null;
 
   constructor(private readonly intervalMs: number) {}
 
-  /** The last value, refreshed by read() when the interval has passed (5% early is on time). */
-  value(read: () => WorkloadMemory | null, now = performance.now()): WorkloadMemory | null {
-    if (now - this.lastAt >= this.intervalMs * 0.95) {
+  /** The last value, refreshed by read() when the interval has passed (5% early is on time) or `cheap` moved. */
+  value(
+    read: () => WorkloadMemory | null,
+    cheap: number | null = null,
+    now = performance.now(),
+  ): WorkloadMemory | null {
+    const moved =
+      cheap !== null && this.cheapAtLast !== null && Math.abs(cheap - this.cheapAtLast) >= MEMORY_CHANGE_BYTES;
+    if (moved || now - this.lastAt >= this.intervalMs * 0.95) {
       this.lastAt = now;
+      this.cheapAtLast = cheap;
       this.last = read();
     }
     return this.last;

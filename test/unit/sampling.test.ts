@@ -232,3 +232,19 @@ describe('cgroup files', () => {
     expect(memoryUsed(2, '1000\n', 'inactive_file 100\n', '1073741824\n').limitBytes).toBe(1073741824);
   });
 });
+
+describe('PSS cadence', () => {
+  it('reads PSS on its own interval, and at once when the cheap memory figure moved by 8 MiB', async () => {
+    const { MemoryCadence } = await import('../../src/sampling/smaps.js');
+    const c = new MemoryCadence(2000);
+    let reads = 0;
+    const read = () => ({ pssBytes: ++reads, ussBytes: reads });
+    const MiB = 2 ** 20;
+    expect(c.value(read, 100 * MiB, 0)).toEqual({ pssBytes: 1, ussBytes: 1 }); // first tick
+    expect(c.value(read, 104 * MiB, 250)!.pssBytes).toBe(1); // small change, interval not over: the last value
+    expect(c.value(read, 109 * MiB, 500)!.pssBytes).toBe(2); // grew 9 MiB since the last read: read now
+    expect(c.value(read, 110 * MiB, 750)!.pssBytes).toBe(2);
+    expect(c.value(read, 110 * MiB, 2500)!.pssBytes).toBe(3); // the interval
+    expect(c.value(read, null, 2600)!.pssBytes).toBe(3); // no cheap figure: the interval alone
+  });
+});
