@@ -55,8 +55,13 @@ describe('native workers get the allocation a container gets', () => {
     expect(run.workers[0]!.metrics!.processCpuPct).toBeGreaterThan(80);
   });
 
-  it('leaves no worker cgroup behind', () => {
+  it('leaves no worker cgroup behind, nor the folder that held them', () => {
     expect(listWorkerCgroups()).toEqual([]);
-    expect(fs.existsSync('/sys/fs/cgroup')).toBe(true);
+    for (const dir of [
+      '/sys/fs/cgroup/versus-native',
+      '/sys/fs/cgroup/memory/versus-native',
+      '/sys/fs/cgroup/cpu/versus-native',
+    ])
+      expect(fs.existsSync(dir), dir).toBe(false);
   });
 });

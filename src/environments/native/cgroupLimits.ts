@@ -110,6 +110,11 @@ export function removeWorkerCgroup(name: string, root = ROOT): string[] {
     } catch {
       // still has processes: the caller kills them first
     }
+    try {
+      fs.rmdirSync(path.dirname(dir)); // our parent folder, once no worker is left in it
+    } catch {
+      // other workers are still there
+    }
   }
   return removed;
 }
