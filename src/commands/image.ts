@@ -1,34 +1,33 @@
 import type { Command } from 'commander';
-import { vagrantToolEnv } from '../environments/vagrant/backend.js';
-import { buildLibvirtBox, removeLibvirtBox, workerBoxName } from '../environments/vagrant/box.js';
+import { ENVIRONMENTS } from '../environments/registry.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
-import { which } from '../util/exec.js';
 
 export function imageCommand(program: Command): void {
   const image = program
     .command('image')
     .description('the worker image: one Debian userland for containers, VMs and the native baseline');
-  image
+  const packers = ENVIRONMENTS.flatMap((d) => (d.imageBuildFlag ? [d.imageBuildFlag] : []));
+  const build = image
     .command('build')
     .description('build the worker image (debootstrap), or return the cached one')
-    .option('--force', 'rebuild even when cached')
-    .option('--vagrant-box', 'also pack the image as a vagrant-libvirt box and print the `vagrant box add` line')
-    .action(async (opts: { force?: boolean; vagrantBox?: boolean }) => {
-      const m = await ensureImage({
-        force: opts.force ?? false,
-        progress: (msg) => process.stderr.write(`image: ${msg}\n`),
-      });
-      process.stdout.write(
-        `${m.hash.slice(0, 16)}  node ${m.nodeVersion}  kernel ${m.kernelVersion}  built in ${m.buildSeconds.toFixed(0)} s  ${m.dir}\n`,
-      );
-      if (opts.vagrantBox) {
-        const file = await buildLibvirtBox(m);
-        process.stdout.write(`box: ${file}\nadd it with: vagrant box add --name ${workerBoxName(m)} ${file}\n`);
-        process.stderr.write('(versus run --env vagrant adds it by itself when it is missing)\n');
-      }
+    .option('--force', 'rebuild even when cached');
+  // environments that pack the image their own way (a vagrant box) add their flags
+  for (const p of packers) build.option(p.option, p.description);
+  build.action(async (opts: { force?: boolean } & Record<string, unknown>) => {
+    const m = await ensureImage({
+      force: opts.force ?? false,
+      progress: (msg) => process.stderr.write(`image: ${msg}\n`),
     });
+    process.stdout.write(
+      `${m.hash.slice(0, 16)}  node ${m.nodeVersion}  kernel ${m.kernelVersion}  built in ${m.buildSeconds.toFixed(0)} s  ${m.dir}\n`,
+    );
+    for (const p of packers) {
+      const attribute = p.option.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (opts[attribute]) for (const line of await p.build(m)) process.stdout.write(`${line}\n`);
+    }
+  });
   image
     .command('ls')
     .description('list cached images')
@@ -42,16 +41,14 @@ export function imageCommand(program: Command): void {
     });
   image
     .command('rm')
-    .description('remove a cached image (default: the current one) and its vagrant box')
+    .description('remove a cached image (default: the current one) and what environments made of it (a vagrant box)')
     .argument('[hash]', 'hash prefix')
     .action(async (hash?: string) => {
       const targets = listImages().filter((m) => (hash ? m.hash.startsWith(hash) : m.hash === imageHash()));
-      const vagrant = await which('vagrant');
       for (const m of targets) {
         if (removeImage(m.hash)) process.stdout.write(`removed ${m.hash.slice(0, 16)}\n`);
-        // its vagrant box (a copy of the disk in ~/.vagrant.d) goes with it
-        if (vagrant && (await removeLibvirtBox(vagrant, m, vagrantToolEnv())))
-          process.stdout.write(`removed vagrant box ${workerBoxName(m)}\n`);
+        for (const d of ENVIRONMENTS)
+          for (const line of (await d.removeWithImage?.(m)) ?? []) process.stdout.write(`${line}\n`);
       }
       if (targets.length === 0) process.stdout.write('nothing to remove\n');
     });

@@ -7,7 +7,7 @@ import type { SampleSource } from '../sampling/types.js';
 import type { Environment } from './types.js';
 
 /** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
-export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'native';
+export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'baseline';
 
 /** How results show a backend; written into experiment.json so reports need no list of backends. */
 export interface EnvironmentView {
@@ -60,6 +60,10 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   leftovers(ctx: CleanContext): Promise<string[]>;
   /** removes every leftover, returns what it removed */
   clean(ctx: CleanContext): Promise<string[]>;
+  /** `versus image build` option that packs the image for this backend (e.g. --vagrant-box); returns lines to print */
+  imageBuildFlag?: { option: string; description: string; build(image: ImageManifest): Promise<string[]> };
+  /** what of this backend goes with a removed image (`versus image rm`); returns lines to print */
+  removeWithImage?(image: ImageManifest): Promise<string[]>;
   /** what `versus doctor` checks for this backend */
   doctor?(ctx: CleanContext & { reprobe: boolean }): Promise<DoctorCheck[]>;
 }

@@ -41,12 +41,12 @@ export function overheadPairs(envs: readonly string[], recorded?: Views): [strin
     for (const b of sorted) {
       if (a === b) continue;
       if (heavier(kind(a)) && kind(b) === 'container') out.push([a, b, `${short(a)}/${short(b)}`]);
-      else if (kind(a) === kind(b) && kind(a) !== 'native' && envRank(a, recorded) > envRank(b, recorded))
+      else if (kind(a) === kind(b) && kind(a) !== 'baseline' && envRank(a, recorded) > envRank(b, recorded))
         out.push([a, b, `${short(a)}/${b} ${short(b)}`]);
     }
   for (const a of sorted)
     for (const b of sorted)
-      if (a !== b && kind(b) === 'native' && kind(a) !== 'native') out.push([a, b, `${short(a)}/${short(b)}`]);
+      if (a !== b && kind(b) === 'baseline' && kind(a) !== 'baseline') out.push([a, b, `${short(a)}/${short(b)}`]);
   return out;
 }
 

@@ -10,7 +10,7 @@ describe('the environment registry', () => {
     expect(new Set(ENVIRONMENT_NAMES).size).toBe(ENVIRONMENTS.length);
     for (const d of ENVIRONMENTS) {
       expect(d.view.label.length, d.name).toBeGreaterThan(0);
-      expect(['container', 'sandbox', 'vm', 'native']).toContain(d.view.kind);
+      expect(['container', 'sandbox', 'vm', 'baseline']).toContain(d.view.kind);
       expect(typeof d.leftovers).toBe('function');
       expect(typeof d.clean).toBe('function');
     }
@@ -33,7 +33,7 @@ describe('overhead pairs from the kinds', () => {
     sandbox: { label: 'gVisor', short: 'sandbox', kind: 'sandbox', color: '#222', workerSource: 'docker-stats' },
     vm: { label: 'VMs', short: 'VM', kind: 'vm', color: '#333', workerSource: 'guest' },
     vm2: { label: 'VMs 2', short: 'VM2', kind: 'vm', color: '#444', workerSource: 'guest' },
-    bare: { label: 'bare', short: 'native', kind: 'native', color: '#555', workerSource: 'process' },
+    bare: { label: 'bare', short: 'native', kind: 'baseline', color: '#555', workerSource: 'process' },
   };
 
   it('sets every vm and sandbox against every container, VMs against each other, all against native', () => {

@@ -5,7 +5,7 @@ import { nativeConfig } from './config.js';
 export const native: EnvironmentDescriptor<typeof nativeConfig> = {
   name: 'native',
   description: "the baseline: the workload as a host process, the worker image's node through chroot (or the host's)",
-  view: { label: 'Native', short: 'native', kind: 'native', color: '#7f7f7f', workerSource: 'process' },
+  view: { label: 'Native', short: 'native', kind: 'baseline', color: '#7f7f7f', workerSource: 'process' },
   inDefault: true,
   config: nativeConfig,
   flags: [

@@ -23,6 +23,29 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
     },
   ],
   needsImage: (e) => e.vagrant.provider === 'libvirt',
+  imageBuildFlag: {
+    option: '--vagrant-box',
+    description: 'also pack the image as a vagrant-libvirt box and print the `vagrant box add` line',
+    async build(image) {
+      const { buildLibvirtBox, workerBoxName } = await import('./box.js');
+      const file = await buildLibvirtBox(image);
+      return [
+        `box: ${file}`,
+        `add it with: vagrant box add --name ${workerBoxName(image)} ${file}`,
+        '(versus run --env vagrant adds it by itself when it is missing)',
+      ];
+    },
+  },
+  // its box is a copy of the image's disk in ~/.vagrant.d: it goes with the image
+  async removeWithImage(image) {
+    const { which } = await import('../../util/exec.js');
+    const { vagrantToolEnv } = await import('./backend.js');
+    const { removeLibvirtBox, workerBoxName } = await import('./box.js');
+    const vagrant = await which('vagrant');
+    return vagrant && (await removeLibvirtBox(vagrant, image, vagrantToolEnv()))
+      ? [`removed vagrant box ${workerBoxName(image)}`]
+      : [];
+  },
   async create({ experiment: e, image, log }) {
     const { VagrantEnvironment } = await import('./backend.js');
     return new VagrantEnvironment(e.vagrant, image, log, e.qemu);
