@@ -3,6 +3,7 @@ import { ENVIRONMENTS } from '../environments/registry.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { attributeOf } from './run.js';
 
 export function imageCommand(program: Command): void {
   const image = program
@@ -24,8 +25,7 @@ export function imageCommand(program: Command): void {
       `${m.hash.slice(0, 16)}  node ${m.nodeVersion}  kernel ${m.kernelVersion}  built in ${m.buildSeconds.toFixed(0)} s  ${m.dir}\n`,
     );
     for (const p of packers) {
-      const attribute = p.option.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-      if (opts[attribute]) for (const line of await p.build(m)) process.stdout.write(`${line}\n`);
+      if (opts[attributeOf(p.option)]) for (const line of await p.build(m)) process.stdout.write(`${line}\n`);
     }
   });
   image

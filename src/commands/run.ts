@@ -60,7 +60,7 @@ interface RunFlags {
 }
 
 /** "--vagrant-provider <name>" → "vagrantProvider", as commander names it. */
-function attributeOf(option: string): string {
+export function attributeOf(option: string): string {
   return option
     .split(/\s/)[0]!
     .replace(/^--/, '')

@@ -24,7 +24,7 @@ import type {
 } from '../types.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './accel.js';
 import { qemuArgs } from './args.js';
-import { dumpExcerpt, GuestDiedError, guestDeathReason } from './guestDeath.js';
+import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 
 export function vmsDir(): string {
   return path.join(cacheDir(), 'vms');
@@ -111,9 +111,7 @@ export class QemuEnvironment implements Environment {
   private async onBootFailure(err: unknown, runId: string): Promise<unknown> {
     if (!(err instanceof GuestDiedError) || this.accel?.accel !== 'kvm') return err;
     if (this.config.accel === 'kvm') {
-      return new Error(
-        `${err.message}. KVM was asked for explicitly (qemu.accel: kvm) and this host cannot run the worker kernel under it; use qemu.accel: auto (falls back to TCG) or tcg`,
-      );
+      return explicitKvmFailed(err);
     }
     const reason = `KVM failed in run ${runId}: ${err.reason}`;
     this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });

@@ -66,3 +66,10 @@ export class GuestDiedError extends Error {
     super(message);
   }
 }
+
+/** The one error for a guest that died under KVM when KVM was asked for explicitly (no fallback then). */
+export function explicitKvmFailed(err: GuestDiedError): Error {
+  return new Error(
+    `${err.message}. KVM was asked for explicitly (qemu.accel: kvm) and this host cannot run the worker kernel under it; use qemu.accel: auto (falls back to TCG) or tcg`,
+  );
+}

@@ -12,7 +12,7 @@ import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../../util/pat
 import { freePorts } from '../../util/ports.js';
 import { pidAlive, stopChild } from '../../util/process.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
-import { GuestDiedError } from '../qemu/guestDeath.js';
+import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
 import { armOverSsh, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
@@ -273,9 +273,7 @@ export class VagrantEnvironment implements Environment {
     const lv = this.prepared?.libvirt;
     if (!(err instanceof GuestDiedError) || lv?.driver !== 'kvm') return err;
     if (this.qemu.accel === 'kvm') {
-      return new Error(
-        `${err.message}. KVM was asked for explicitly (qemu.accel: kvm) and this host cannot run the worker kernel under it; use qemu.accel: auto (falls back to TCG) or tcg`,
-      );
+      return explicitKvmFailed(err);
     }
     lv.driver = 'qemu';
     const reason = `KVM failed in run ${runId}: ${err.reason}`;
