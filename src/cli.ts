@@ -11,7 +11,7 @@ import { UsageError } from './config/errors.js';
 
 const program = new Command()
   .name('versus')
-  .description('The same PageRank workload in VMs, containers and natively, with CPU sampled on every worker.')
+  .description('The same workloads in VMs, containers and natively, with CPU and memory sampled on every worker.')
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExperimentSchema } from '../config/schema.js';
+import { validateExperiment } from '../config/load.js';
 import { ENVIRONMENTS } from '../environments/registry.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
@@ -10,7 +10,10 @@ export function cleanCommand(program: Command): void {
     .description('remove everything any environment left behind (containers, VMs and overlays, machines, domains)')
     .option('--docker-socket <path>', 'Docker Engine socket')
     .action(async (opts: { dockerSocket?: string }) => {
-      const experiment = ExperimentSchema.parse(opts.dockerSocket ? { docker: { socketPath: opts.dockerSocket } } : {});
+      const experiment = validateExperiment(
+        opts.dockerSocket ? { docker: { socketPath: opts.dockerSocket } } : {},
+        'flags',
+      );
       const ctx = {
         experiment,
         image: readManifest(imageDir(imageHash())),

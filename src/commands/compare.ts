@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
-import { COMPARE_METRICS, compareResults, formatMarkdown, formatText, parseThreshold } from '../compare/compare.js';
+import {
+  COMPARE_METRICS,
+  compareResults,
+  formatMarkdown,
+  formatText,
+  knownMetrics,
+  parseThreshold,
+} from '../compare/compare.js';
 import { UsageError } from '../config/errors.js';
-import { loadResults } from '../report/load.js';
-import { cellMetrics } from '../results/metrics.js';
+import { loadResults, workloadsOf } from '../report/load.js';
+import { cellMetrics, metricDefs } from '../results/metrics.js';
 
 export function compareCommand(program: Command): void {
   program
@@ -12,8 +19,8 @@ export function compareCommand(program: Command): void {
     .argument('<candidate>', 'results directory of the candidate')
     .option(
       '--metric <list>',
-      `metrics to compare and gate on: ${COMPARE_METRICS.join(', ')}, or all`,
-      'makespan,overhead',
+      `metrics to compare and gate on: ${COMPARE_METRICS.join(', ')}, a workload's own metric by name, or all`,
+      'makespan,headline,overhead',
     )
     .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
     .option('--format <fmt>', 'text, md or json', 'text')
@@ -21,19 +28,26 @@ export function compareCommand(program: Command): void {
       if (!['text', 'md', 'json'].includes(opts.format))
         throw new UsageError(`--format: expected text, md or json, got ${JSON.stringify(opts.format)}`);
       const threshold = parseThreshold(opts.threshold);
-      const metrics = opts.metric === 'all' ? COMPARE_METRICS : opts.metric.split(',').map((s) => s.trim());
       const base = loadResults(baseDir);
       const cand = loadResults(candDir);
-      const kb = base.meta.workload?.workKey;
-      const kc = cand.meta.workload?.workKey;
-      if (kb && kc && kb !== kc)
-        throw new UsageError(`${baseDir} and ${candDir} ran different work and cannot be compared:\n  ${kb}\n  ${kc}`);
+      const defs = metricDefs(workloadsOf(base.meta));
+      const metrics = opts.metric === 'all' ? knownMetrics(defs) : opts.metric.split(',').map((s) => s.trim());
+      // the same workload id must have done the same work on both sides
+      const candKeys = new Map(workloadsOf(cand.meta).map((w) => [w.id, w.workKey]));
+      for (const w of workloadsOf(base.meta)) {
+        const kc = candKeys.get(w.id);
+        if (kc && kc !== w.workKey)
+          throw new UsageError(
+            `${baseDir} and ${candDir} ran different work for ${w.id} and cannot be compared:\n  ${w.workKey}\n  ${kc}`,
+          );
+      }
       const c = compareResults(
-        cellMetrics(base.runs, base.samples),
-        cellMetrics(cand.runs, cand.samples),
+        cellMetrics(base.runs, base.samples, defs),
+        cellMetrics(cand.runs, cand.samples, metricDefs(workloadsOf(cand.meta))),
         metrics,
         threshold,
         base.meta.views,
+        defs,
       );
       const out =
         opts.format === 'json' ? JSON.stringify(c, null, 2) : opts.format === 'md' ? formatMarkdown(c) : formatText(c);

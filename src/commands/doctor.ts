@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExperimentSchema } from '../config/schema.js';
+import { validateExperiment } from '../config/load.js';
 import type { DoctorCheck } from '../environments/descriptor.js';
 import { ENVIRONMENTS } from '../environments/registry.js';
 import { imageDir, readManifest } from '../image/manifest.js';
@@ -11,7 +11,7 @@ export async function doctorChecks(opts: { qemuBinary?: string; reprobe?: boolea
   const checks: DoctorCheck[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   add('root', process.getuid?.() === 0, process.getuid?.() === 0 ? 'yes' : 'image build and native chroot need root');
-  const experiment = ExperimentSchema.parse(opts.qemuBinary ? { qemu: { binary: opts.qemuBinary } } : {});
+  const experiment = validateExperiment(opts.qemuBinary ? { qemu: { binary: opts.qemuBinary } } : {}, 'flags');
   const image = readManifest(imageDir(imageHash()));
   for (const d of ENVIRONMENTS) {
     if (d.doctor)

@@ -5,6 +5,8 @@ import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../environments/registry.js';
 import { runExperiment } from '../orchestrator/experiment.js';
 import { writeReport } from '../report/build.js';
 import { loadResults } from '../report/load.js';
+import { listWorkloads } from '../workload/manifest.js';
+import { listSuites } from '../workload/suite.js';
 import { defaultReportDir } from './report.js';
 
 function intList(flag: string) {
@@ -30,6 +32,10 @@ function number(flag: string, integer = true) {
   };
 }
 
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 function param(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new UsageError(`--param: expected name=value, got ${JSON.stringify(value)}`);
@@ -46,6 +52,8 @@ interface RunFlags {
   maxRepetitions?: number;
   preset?: string;
   workload?: string;
+  suite?: string;
+  workloadDir?: string[];
   param?: Record<string, string>;
   cpus?: number;
   memory?: number;
@@ -81,9 +89,21 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.targetCi !== undefined) sub('adaptive', { targetCiPct: f.targetCi });
   if (f.maxRepetitions !== undefined) sub('adaptive', { maxRepetitions: f.maxRepetitions });
   if (f.seed !== undefined) o.seed = f.seed;
-  if (f.workload !== undefined) sub('workload', { name: f.workload });
-  if (f.preset !== undefined) sub('workload', { preset: f.preset });
-  if (f.param !== undefined) sub('workload', { params: f.param });
+  // a workload list or a suite on the command line replaces whichever form the file used
+  if (f.workload !== undefined || f.suite !== undefined) {
+    o.workload = null;
+    o.workloads = null;
+    o.suite = null;
+  }
+  if (f.workload !== undefined)
+    o.workloads = f.workload
+      .split(',')
+      .map((s) => s.trim())
+      .map((name) => ({ name }));
+  if (f.suite !== undefined) o.suite = f.suite;
+  if (f.preset !== undefined) o.preset = f.preset;
+  if (f.param !== undefined) o.params = f.param;
+  if (f.workloadDir !== undefined) o.workloadDirs = f.workloadDir;
   if (f.cpus !== undefined) sub('worker', { cpus: f.cpus });
   if (f.memory !== undefined) sub('worker', { memoryMiB: f.memory });
   if (f.pin !== undefined) sub('worker', { pinCpus: f.pin });
@@ -116,9 +136,18 @@ export function runCommand(program: Command): void {
       'adaptive repetitions: measured runs per cell at most (default 10)',
       number('--max-repetitions'),
     )
-    .option('--workload <name>', 'workload folder under workloads/ (default pagerank)')
-    .option('--preset <name>', 'workload preset: tiny, small, paper, large')
-    .option('--param <name=value>', 'workload parameter, repeatable (e.g. --param pages=50000)', param)
+    .option('--workload <list>', `workloads, comma-separated: ${listWorkloads().join(',')}`)
+    .option(
+      '--suite <name>',
+      `a suite of workloads: ${listSuites().join(', ')}, or a suite file (default: the default suite)`,
+    )
+    .option('--workload-dir <dir>', 'also look for workloads in this folder (repeatable)', collect)
+    .option('--preset <name>', 'preset for every workload (tiny, small, paper, …)')
+    .option(
+      '--param <name=value>',
+      'workload parameter, repeatable: name=value for every workload declaring it, workload.name=value for one',
+      param,
+    )
     .option('--cpus <n>', 'CPUs per worker (container --cpus, VM vCPUs, workload threads)', number('--cpus', false))
     .option('--memory <MiB>', 'memory per worker in MiB', number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')

@@ -1,6 +1,6 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
 import { UsageError } from '../config/errors.js';
-import { type CellMetrics, METRICS } from '../results/metrics.js';
+import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs } from '../results/metrics.js';
 import { overheadPairs, type Views } from '../results/views.js';
 import { mean } from '../stats/basic.js';
 import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
@@ -30,7 +30,13 @@ export interface Comparison {
   regressed: boolean;
 }
 
-export const COMPARE_METRICS = [...Object.keys(METRICS), 'overhead'];
+/** The harness's metrics, each workload's headline, the overhead ratios; a workload's own metrics by name too. */
+export const COMPARE_METRICS = [...Object.keys(METRICS), 'headline', 'overhead'];
+
+/** Every metric name `--metric` accepts for these results. */
+export function knownMetrics(defs: MetricDefs): string[] {
+  return [...new Set([...COMPARE_METRICS, ...Object.values(defs).flatMap((d) => Object.keys(d))])];
+}
 
 /** A regression must pass the threshold and have its whole interval on the worse side of zero. */
 export function verdictOf(
@@ -81,18 +87,27 @@ export function compareResults(
   threshold: number,
   /** the baseline's recorded views (labels and kinds of its environments) */
   views?: Views,
+  /** the metrics each workload declared (the baseline's) */
+  defs: MetricDefs = {},
 ): Comparison {
+  const known = knownMetrics(defs);
   for (const m of metrics)
-    if (!COMPARE_METRICS.includes(m))
-      throw new UsageError(`--metric: ${JSON.stringify(m)} is not one of ${COMPARE_METRICS.join(', ')}`);
+    if (!known.includes(m)) throw new UsageError(`--metric: ${JSON.stringify(m)} is not one of ${known.join(', ')}`);
   const rows: CompareRow[] = [];
-  const find = (set: CellMetrics[], env: string, n: number) => set.find((c) => c.env === env && c.instances === n);
+  const find = (set: CellMetrics[], workload: string, env: string, n: number) =>
+    set.find((c) => c.workload === workload && c.env === env && c.instances === n);
+  // a suite's rows name their workload; one workload's rows read as before suites
+  const several = new Set(base.map((c) => c.workload)).size > 1;
+  const scopeOf = (workload: string, what: string) => (several && workload ? `${workload}: ${what}` : what);
   for (const b of base) {
-    const c = find(cand, b.env, b.instances);
+    const c = find(cand, b.workload, b.env, b.instances);
     if (!c) continue;
-    for (const m of metrics) {
-      if (m === 'overhead') continue;
-      const def = METRICS[m]!;
+    const mine = defsOf(defs, b.workload);
+    const names = metrics.flatMap((m) => (m === 'headline' ? [headlineOf(mine)?.name ?? ''] : [m]));
+    for (const m of [...new Set(names)]) {
+      if (m === 'overhead' || m === '') continue;
+      const def = mine[m];
+      if (!def) continue;
       const vb = b.values[m] ?? [];
       const vc = c.values[m] ?? [];
       if (!vb.length || !vc.length) continue;
@@ -100,7 +115,7 @@ export function compareResults(
       const enough = vb.length >= 2 && vc.length >= 2;
       const ci: [number, number] = [r.lo - 1, r.hi - 1];
       rows.push({
-        scope: `${b.env} x${b.instances}`,
+        scope: scopeOf(b.workload, `${b.env} x${b.instances}`),
         metric: m,
         unit: def.unit,
         baseline: mean(vb),
@@ -114,21 +129,21 @@ export function compareResults(
       });
     }
   }
-  if (metrics.includes('overhead')) {
+  for (const w of metrics.includes('overhead') ? [...new Set(base.map((c) => c.workload))] : [])
     for (const n of [...new Set(base.map((c) => c.instances))].sort((x, y) => x - y)) {
       for (const [a, b, pair] of overheadPairs(
         base.map((c) => c.env),
         views,
       )) {
-        const a0 = find(base, a, n)?.values.makespan ?? [];
-        const b0 = find(base, b, n)?.values.makespan ?? [];
-        const a1 = find(cand, a, n)?.values.makespan ?? [];
-        const b1 = find(cand, b, n)?.values.makespan ?? [];
+        const a0 = find(base, w, a, n)?.values.makespan ?? [];
+        const b0 = find(base, w, b, n)?.values.makespan ?? [];
+        const a1 = find(cand, w, a, n)?.values.makespan ?? [];
+        const b1 = find(cand, w, b, n)?.values.makespan ?? [];
         if (!a0.length || !b0.length || !a1.length || !b1.length) continue;
         const { change, ci } = ratioOfRatiosChange(a0, b0, a1, b1);
         const enough = [a0, b0, a1, b1].every((x) => x.length >= 2);
         rows.push({
-          scope: `${pair} x${n}`,
+          scope: scopeOf(w, `${pair} x${n}`),
           metric: 'overhead',
           unit: 'ratio of makespans',
           baseline: mean(a0) / mean(b0),
@@ -142,9 +157,8 @@ export function compareResults(
         });
       }
     }
-  }
   if (rows.length === 0)
-    throw new UsageError('baseline and candidate have no environment x instances cell and metric in common');
+    throw new UsageError('baseline and candidate have no workload x environment x instances cell and metric in common');
   return { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed') };
 }
 

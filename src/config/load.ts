@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { selectWorkloads } from '../workload/suite.js';
 import { UsageError } from './errors.js';
 import { type Experiment, ExperimentSchema } from './schema.js';
 
@@ -48,7 +49,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function validateExperiment(raw: unknown, where: string): Experiment {
   const parsed = ExperimentSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where));
-  return parsed.data;
+  const { workload, workloads, suite, preset, params, ...rest } = parsed.data;
+  try {
+    const selected = selectWorkloads({ workload, workloads, suite, preset, params, workloadDirs: rest.workloadDirs });
+    return { ...rest, workloads: selected.entries, suite: selected.suite };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Config file (optional) with flag overrides on top, validated as a whole. */

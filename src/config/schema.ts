@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, type EnvironmentName, REGISTRY } from '../environments/registry.js';
+import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
 export { ENVIRONMENT_NAMES, type EnvironmentName };
 
@@ -21,17 +22,28 @@ export const ExperimentSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
       .default('default')
       .describe('experiment name, used in the results directory name'),
-    workload: z
-      .object({
-        name: z.string().default('pagerank').describe('a folder under workloads/'),
-        preset: z.string().default('tiny').describe('a preset of the workload manifest'),
-        params: z
-          .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-          .default({})
-          .describe('parameters that override the preset, checked against the workload manifest'),
-      })
-      .strict()
-      .default({ name: 'pagerank', preset: 'tiny', params: {} }),
+    workload: SingleWorkloadInput.nullable().optional().describe('one workload (same as a workloads list of one)'),
+    workloads: z
+      .array(WorkloadEntryInput)
+      .min(1)
+      .nullable()
+      .optional()
+      .describe('the workloads to run, each with its preset and params; every run of the matrix is repeated per entry'),
+    suite: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('a suite: suites/<name>.yaml (paper, micro, …) or a path to one; default: the default suite'),
+    preset: z.string().nullable().optional().describe("preset for every workload, over the entries' own"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .nullable()
+      .optional()
+      .describe('parameter overrides: name for every workload declaring it, workload.name for one'),
+    workloadDirs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("folders searched for workloads before the project's workloads/"),
     environments: z
       .array(z.enum(ENVIRONMENT_NAMES))
       .min(1)
@@ -125,7 +137,13 @@ export const ExperimentSchema = z
   .strict();
 
 export type ExperimentInput = z.input<typeof ExperimentSchema>;
-export type Experiment = z.output<typeof ExperimentSchema>;
+type ParsedExperiment = z.output<typeof ExperimentSchema>;
+/** A validated experiment: whichever workload form the config used, one list of entries. */
+export type Experiment = Omit<ParsedExperiment, 'workload' | 'workloads' | 'suite' | 'preset' | 'params'> & {
+  workloads: WorkloadEntry[];
+  /** the suite the entries came from; null when the config listed workloads */
+  suite: string | null;
+};
 
 export function experimentJsonSchema(): unknown {
   return z.toJSONSchema(ExperimentSchema, { io: 'input' });

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Experiment } from '../config/schema.js';
 import type { ImageManifest } from '../image/manifest.js';
 import type { SampleSource } from '../sampling/types.js';
+import type { WorkloadBundle } from '../workload/bundle.js';
 import type { Environment } from './types.js';
 
 /** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
@@ -25,6 +26,8 @@ export interface EnvironmentView {
 export interface CreateContext {
   experiment: Experiment;
   image: ImageManifest | null;
+  /** the workloads folder every worker must see (bind mount, SSH copy, chroot) */
+  workloads: WorkloadBundle;
   log: (message: string) => void;
 }
 

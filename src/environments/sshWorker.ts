@@ -4,7 +4,8 @@ import { GuestSampler } from '../sampling/guestSampler.js';
 import { SshConnection } from '../ssh/connection.js';
 import { shellCommand } from '../ssh/quote.js';
 import { tail } from '../util/exec.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import { GUEST_WORKLOADS_DIR } from '../util/paths.js';
+import type { WorkloadBundle } from '../workload/bundle.js';
 import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerExit } from './types.js';
 import { WorkerOutput } from './workerOutput.js';
 
@@ -22,27 +23,32 @@ export interface MachineWatch {
   settle(ms: number): Promise<void>;
 }
 
-let cachedTar: Promise<Buffer> | null = null;
+const tars = new Map<string, Promise<Buffer>>();
 
-/** The workloads folder as a tar archive (small: plain JavaScript and JSON), made once per process. */
-function workloadsTar(): Promise<Buffer> {
-  cachedTar ??= new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-C', path.dirname(WORKLOADS_DIR), '-cf', '-', path.basename(WORKLOADS_DIR)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+/** A workloads bundle as a tar archive of `workloads/` (small: plain JavaScript and JSON), made once per bundle. */
+function workloadsTar(bundle: WorkloadBundle): Promise<Buffer> {
+  const known = tars.get(bundle.hash);
+  if (known) return known;
+  const made = new Promise<Buffer>((resolve, reject) => {
+    const tar = spawn(
+      'tar',
+      ['-C', bundle.dir, '--transform', 's,^\\.,workloads,', '--exclude', '.complete', '-cf', '-', '.'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const chunks: Buffer[] = [];
     tar.stdout.on('data', (c: Buffer) => chunks.push(c));
     tar.on('error', reject);
     tar.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${WORKLOADS_DIR} exited with ${code}`)),
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${bundle.dir} exited with ${code}`)),
     );
   });
-  return cachedTar;
+  tars.set(bundle.hash, made);
+  return made;
 }
 
 /** Workloads edited since the image was built: send them in as a tar over the SSH connection. */
-export async function syncWorkloads(worker: string, ssh: SshConnection): Promise<void> {
-  const archive = await workloadsTar();
+export async function syncWorkloads(worker: string, ssh: SshConnection, bundle: WorkloadBundle): Promise<void> {
+  const archive = await workloadsTar(bundle);
   const r = await ssh.run(
     `rm -rf ${GUEST_WORKLOADS_DIR} && tar -xf - -C ${path.posix.dirname(GUEST_WORKLOADS_DIR)}`,
     archive,

@@ -20,7 +20,7 @@ export interface EnforcedLimits {
 
 /** What a worker runs: `node barrier.mjs <entry> <args>` inside the worker's userland. */
 export interface Invocation {
-  entry: string; // relative to the workloads folder, e.g. "pagerank/pagerank.mjs"
+  entry: string; // relative to the workloads folder: "<workload>/<entry.mjs>"
   args: string[];
 }
 

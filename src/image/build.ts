@@ -4,7 +4,8 @@ import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { run, which } from '../util/exec.js';
 import { hashTree, sha256 } from '../util/hash.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../util/paths.js';
+import { GUEST_WORKLOADS_DIR } from '../util/paths.js';
+import { projectBundle, type WorkloadBundle } from '../workload/bundle.js';
 import { type ImageManifest, imageDir, imagesDir, readManifest } from './manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from './spec.js';
 
@@ -204,15 +205,15 @@ async function generateHostKey(rootfs: string): Promise<ImageManifest['hostKey']
   };
 }
 
-/** Copies the project's workloads into the tree when they changed; returns their hash. */
-export function syncWorkloads(rootfs: string): string {
-  const hash = hashTree(WORKLOADS_DIR);
+/** Copies the workloads (default: the project's) into the tree when they changed; returns their hash. */
+export function syncWorkloads(rootfs: string, bundle: WorkloadBundle = projectBundle()): string {
+  const hash = bundle.hash;
   const target = path.join(rootfs, GUEST_WORKLOADS_DIR);
   const stamp = path.join(path.dirname(target), 'workloads.sha256');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash) return hash;
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.cpSync(WORKLOADS_DIR, target, { recursive: true });
+  fs.cpSync(bundle.dir, target, { recursive: true });
   fs.writeFileSync(stamp, `${hash}\n`);
   return hash;
 }

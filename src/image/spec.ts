@@ -1,20 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { sha256 } from '../util/hash.js';
+import { WORKLOADS_DIR } from '../util/paths.js';
 
 /** Bump when the build steps change in a way that changes the result. */
 export const BUILDER_VERSION = 1;
 
+const BASE_PACKAGES = [
+  'nodejs',
+  'openssh-server',
+  'systemd-sysv',
+  'iproute2',
+  'linux-image-cloud-amd64',
+  'procps',
+  'ca-certificates',
+];
+
+/** The Debian packages the project's workloads declare (workloads/<name>/workload.json "packages"), sorted. */
+export function workloadPackages(dir = WORKLOADS_DIR): string[] {
+  const out = new Set<string>();
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const file = path.join(dir, name, 'workload.json');
+    if (!fs.existsSync(file)) continue;
+    try {
+      const packages = (JSON.parse(fs.readFileSync(file, 'utf8')) as { packages?: unknown }).packages;
+      if (Array.isArray(packages)) for (const p of packages) if (typeof p === 'string') out.add(p);
+    } catch {
+      // a broken manifest is reported when the workload is chosen, not here
+    }
+  }
+  return [...out].sort();
+}
+
 export const IMAGE_SPEC = {
   suite: 'bookworm',
   variant: 'minbase',
-  packages: [
-    'nodejs',
-    'openssh-server',
-    'systemd-sysv',
-    'iproute2',
-    'linux-image-cloud-amd64',
-    'procps',
-    'ca-certificates',
-  ],
+  // the base userland, then every package a workload declares: the image hash covers them
+  packages: [...BASE_PACKAGES, ...workloadPackages().filter((p) => !BASE_PACKAGES.includes(p))] as readonly string[],
   // Networking inside the VM: DHCP from QEMU's user-mode network on every en* link.
   networkUnit: '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n',
   sshdConfig: [

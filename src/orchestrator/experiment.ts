@@ -7,7 +7,7 @@ import type { EnvironmentName, Experiment } from '../config/schema.js';
 import { descriptorOf, viewsOf } from '../environments/registry.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
-import { cellMetrics, overheadRatios } from '../results/metrics.js';
+import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
 import {
   createResultDir,
   exportCsv,
@@ -19,7 +19,8 @@ import {
 } from '../results/store.js';
 import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
-import { loadManifest, resolveWorkload } from '../workload/manifest.js';
+import { workloadBundle } from '../workload/bundle.js';
+import { checkPackages, resolveEntries, workloadMeta } from '../workload/resolve.js';
 import { findLeftovers } from './leftovers.js';
 import { adaptiveRound, cellPrecision, type PlannedRun, planRuns } from './plan.js';
 import { estimateRemainingS, formatDuration } from './progress.js';
@@ -55,10 +56,11 @@ async function hostInventory(): Promise<Record<string, unknown>> {
 /** Runs a whole experiment: the matrix, results on disk as it goes, summary at the end. */
 export async function runExperiment(e: Experiment, opts: ExperimentOptions): Promise<ExperimentOutcome> {
   const { log, signal } = opts;
-  const manifest = loadManifest(e.workload.name);
-  const workload = resolveWorkload(manifest, e.workload.preset, e.workload.params);
+  const workloads = resolveEntries(e);
+  const bundle = workloadBundle(workloads.map((w) => w.dir));
   const descriptors = e.environments.map((n) => descriptorOf(n)!);
   const needsImage = descriptors.some((d) => d.needsImage(e));
+  if (needsImage) checkPackages(workloads);
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
   const leftovers = await findLeftovers({ experiment: e, image, log });
   if (leftovers.length) {
@@ -71,7 +73,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   try {
     for (const d of descriptors) {
       const name = d.name as EnvironmentName;
-      const env = await d.create({ experiment: e, image, log });
+      const env = await d.create({ experiment: e, image, log, workloads: bundle });
       environments.set(name, env);
       await env.prepare();
       envInfo[name] = await env.describe();
@@ -91,13 +93,9 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       version: JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
     },
     experiment: e,
-    workload: {
-      name: manifest.name,
-      version: manifest.version,
-      preset: workload.preset,
-      params: workload.params,
-      workKey: workload.workKey,
-    },
+    suite: e.suite,
+    // what every workload computed and reports: reports and compare take metric names and units from here
+    workloads: workloads.map(workloadMeta),
     host: await hostInventory(),
     image: image
       ? {
@@ -128,6 +126,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
   const samplesOut = new SamplesWriter(path.join(dir, FILES.samples));
   const plan = planRuns(e);
+  const byId = new Map(workloads.map((w) => [w.id, w]));
   const references = new Map<string, string>();
   const runs: RunRecord[] = [];
   const hostCpus = os.availableParallelism();
@@ -136,7 +135,13 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       e,
       runs
         .filter((r) => !r.warmup)
-        .map((r) => ({ env: r.env, instances: r.instances, makespanS: r.makespanS, ok: r.status === 'ok' })),
+        .map((r) => ({
+          workload: workloads.length > 1 ? (r.workload ?? null) : null,
+          env: r.env,
+          instances: r.instances,
+          makespanS: r.makespanS,
+          ok: r.status === 'ok',
+        })),
     );
   let planned = plan.length;
   let queue: readonly PlannedRun[] = plan;
@@ -148,7 +153,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     const rec = await executeRun(
       {
         experiment: e,
-        workload,
+        workload: byId.get(p.workload ?? '') ?? workloads[0]!,
         hostCpus,
         signal,
         references,
@@ -179,12 +184,14 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       const cells = precision();
       const extra = adaptiveRound(e, cells, planned, round);
       if (extra.length === 0) break;
-      const wide = cells.filter((c) => extra.some((x) => x.env === c.env && x.instances === c.instances));
+      const wide = cells.filter((c) =>
+        extra.some((x) => x.workload === c.workload && x.env === c.env && x.instances === c.instances),
+      );
       log(
         `adaptive: one more round for ${wide
           .map(
             (c) =>
-              `${c.env} x${c.instances} (±${c.halfWidthPct === null ? '?' : c.halfWidthPct.toFixed(1)}% after ${c.ok})`,
+              `${c.workload ? `${c.workload} ` : ''}${c.env} x${c.instances} (±${c.halfWidthPct === null ? '?' : c.halfWidthPct.toFixed(1)}% after ${c.ok})`,
           )
           .join(', ')}; target ±${e.adaptive.targetCiPct}%`,
       );
@@ -206,13 +213,15 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
 
   exportCsv(dir);
   const samples = readSamples(path.join(dir, FILES.samples));
-  const cells = summarize(runs, samples);
-  const metrics = cellMetrics(runs, samples);
+  const defs = metricDefs(workloads.map(workloadMeta));
+  const cells = summarize(runs, samples, defs);
+  const metrics = cellMetrics(runs, samples, defs);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
     cells: metrics.map(({ values: _values, ...rest }) => rest),
     overheadRatios: overheadRatios(metrics, 'makespan', viewsOf(e.environments)),
+    metrics: defs,
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: precision() } } : {}),
   });
   for (const [name, env] of environments) {
@@ -224,6 +233,6 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     status: signal.aborted ? 'interrupted' : 'complete',
     finishedAt: new Date().toISOString(),
   });
-  log(`\n${formatSummaryTable(cells)}\n`);
+  log(`\n${formatSummaryTable(cells, defs)}\n`);
   return { dir, runs, interrupted: signal.aborted };
 }

@@ -4,6 +4,8 @@ import { meanCiHalfWidthPct } from '../stats/tests.js';
 
 export interface PlannedRun {
   index: number;
+  /** the workload entry's id; null in an experiment of one workload (run names stay short) */
+  workload: string | null;
   env: EnvironmentName;
   instances: number;
   repetition: number; // warm-ups: -warmup .. -1
@@ -19,20 +21,34 @@ function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   return out;
 }
 
+type PlanInput = Pick<Experiment, 'environments' | 'instances' | 'repetitions' | 'warmup' | 'seed'> & {
+  workloads?: readonly { id: string }[];
+};
+
+/** The workload ids of a plan: null when there is one, so names and cells stay as before suites. */
+function workloadIds(e: { workloads?: readonly { id: string }[] }): (string | null)[] {
+  const ids = (e.workloads ?? []).map((w) => w.id);
+  return ids.length > 1 ? ids : [null];
+}
+
 /**
- * The matrix env x instances x repetitions, warm-ups first. Within every round
- * the environments come in a seeded random order, so drift on the host (thermal,
- * page cache, a neighbour) spreads over all environments instead of one.
+ * The matrix workload x env x instances x repetitions, warm-ups first. Within
+ * every round the workload x environment pairs come in a seeded random order, so
+ * drift on the host (thermal, page cache, a neighbour) spreads over all of them
+ * instead of one.
  */
-export function planRuns(
-  e: Pick<Experiment, 'environments' | 'instances' | 'repetitions' | 'warmup' | 'seed'>,
-): PlannedRun[] {
+export function planRuns(e: PlanInput): PlannedRun[] {
   const rand = mulberry32(e.seed);
   const runs: PlannedRun[] = [];
+  const ids = workloadIds(e);
   for (let rep = -e.warmup; rep < e.repetitions; rep++) {
     for (const instances of e.instances) {
-      for (const env of shuffled(e.environments, rand)) {
-        runs.push({ index: runs.length, env, instances, repetition: rep, warmup: rep < 0 });
+      const pairs = ids.flatMap((workload) => e.environments.map((env) => ({ workload, env })));
+      // one workload keeps the old order exactly (same seed, same plan)
+      const order =
+        ids.length > 1 ? shuffled(pairs, rand) : shuffled(e.environments, rand).map((env) => ({ workload: null, env }));
+      for (const { workload, env } of order) {
+        runs.push({ index: runs.length, workload, env, instances, repetition: rep, warmup: rep < 0 });
       }
     }
   }
@@ -41,6 +57,7 @@ export function planRuns(
 
 /** Where a cell stands against the adaptive stopping rule. */
 export interface CellPrecision {
+  workload: string | null;
   env: EnvironmentName;
   instances: number;
   /** measured runs so far, failed ones included */
@@ -52,26 +69,36 @@ export interface CellPrecision {
 
 /** Every cell's precision from the measured runs so far. Pure. */
 export function cellPrecision(
-  e: Pick<Experiment, 'environments' | 'instances' | 'adaptive'>,
-  measured: readonly { env: string; instances: number; makespanS: number | null; ok: boolean }[],
+  e: Pick<Experiment, 'environments' | 'instances' | 'adaptive'> & { workloads?: readonly { id: string }[] },
+  measured: readonly {
+    workload?: string | null;
+    env: string;
+    instances: number;
+    makespanS: number | null;
+    ok: boolean;
+  }[],
 ): CellPrecision[] {
   const target = e.adaptive?.targetCiPct ?? Number.POSITIVE_INFINITY;
   const out: CellPrecision[] = [];
-  for (const instances of e.instances) {
-    for (const env of e.environments) {
-      const mine = measured.filter((r) => r.env === env && r.instances === instances);
-      const values = mine.filter((r) => r.ok && r.makespanS !== null).map((r) => r.makespanS!);
-      const halfWidthPct = meanCiHalfWidthPct(values);
-      out.push({
-        env,
-        instances,
-        attempted: mine.length,
-        ok: values.length,
-        halfWidthPct,
-        met: halfWidthPct !== null && halfWidthPct <= target,
-      });
+  for (const workload of workloadIds(e))
+    for (const instances of e.instances) {
+      for (const env of e.environments) {
+        const mine = measured.filter(
+          (r) => (r.workload ?? null) === workload && r.env === env && r.instances === instances,
+        );
+        const values = mine.filter((r) => r.ok && r.makespanS !== null).map((r) => r.makespanS!);
+        const halfWidthPct = meanCiHalfWidthPct(values);
+        out.push({
+          workload,
+          env,
+          instances,
+          attempted: mine.length,
+          ok: values.length,
+          halfWidthPct,
+          met: halfWidthPct !== null && halfWidthPct <= target,
+        });
+      }
     }
-  }
   return out;
 }
 
@@ -92,7 +119,14 @@ export function adaptiveRound(
   for (const instances of e.instances) {
     const due = cells.filter((c) => c.instances === instances && !c.met && c.attempted < cap);
     for (const c of shuffled(due, rand)) {
-      runs.push({ index: nextIndex + runs.length, env: c.env, instances, repetition: c.attempted, warmup: false });
+      runs.push({
+        index: nextIndex + runs.length,
+        workload: c.workload,
+        env: c.env,
+        instances,
+        repetition: c.attempted,
+        warmup: false,
+      });
     }
   }
   return runs;
@@ -104,7 +138,8 @@ export function cpusetFor(index: number, cpusPerWorker: number, hostCpus: number
   return Array.from({ length: Math.min(n, hostCpus) }, (_, k) => (index * n + k) % hostCpus);
 }
 
-export function runName(r: PlannedRun): string {
+export function runName(r: Omit<PlannedRun, 'workload'> & { workload?: string | null }): string {
   const rep = r.warmup ? `w${-r.repetition}` : `r${r.repetition + 1}`;
-  return `${String(r.index + 1).padStart(3, '0')}-${r.env}-x${r.instances}-${rep}`;
+  const workload = r.workload ? `${r.workload.replace(/[^\w.-]/g, '_')}-` : '';
+  return `${String(r.index + 1).padStart(3, '0')}-${workload}${r.env}-x${r.instances}-${rep}`;
 }

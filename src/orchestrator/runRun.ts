@@ -5,10 +5,10 @@ import type { PhaseMark, RunRecord, SampleRecord, WorkerRecord } from '../result
 import { HostSampler } from '../sampling/hostSampler.js';
 import type { Reading, Sampler } from '../sampling/types.js';
 import { withTimeout as timeout } from '../util/timeout.js';
-import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
+import { type ResolvedWorkload, type WorkloadManifest, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine, type WorkloadResult } from '../workload/protocol.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
-import { verifyRun } from './verify.js';
+import { metricProblem, verifyRun } from './verify.js';
 
 export interface RunContext {
   experiment: Experiment;
@@ -60,6 +60,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
   });
   const record: RunRecord = {
     run,
+    workload: ctx.workload.id,
     index: plan.index,
     env: plan.env,
     instances: plan.instances,
@@ -83,6 +84,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
   const pending: Row[] = [];
   const toRow = (s: Sampler, r: Reading): Row => ({
     run,
+    workload: ctx.workload.id,
     env: plan.env,
     instances: plan.instances,
     repetition: plan.repetition,
@@ -202,10 +204,14 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     const ended = Date.now();
     await sleep(e.sampling.settleMs, ctx.signal);
 
-    record.workers = states.map((st, i) => workerRecord(st, exits[i]!, t0!, provisionStart));
+    record.workers = states.map((st, i) => workerRecord(st, exits[i]!, t0!, provisionStart, ctx.workload.manifest));
     const lastEnd = Math.max(...states.map((st) => st.endAt ?? ended));
     record.makespanS = (lastEnd - t0) / 1000;
-    const verdict = verifyRun(record.workers, ctx.references.get(ctx.workload.workKey));
+    const verdict = verifyRun(
+      record.workers,
+      ctx.references.get(ctx.workload.workKey),
+      ctx.workload.manifest.verification,
+    );
     if (verdict.ok) {
       record.status = 'ok';
       record.checksum = verdict.checksum;
@@ -218,7 +224,13 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     record.reason = (err as Error).message;
     if (record.workers.length === 0) {
       record.workers = states.map((st) =>
-        workerRecord(st, { code: null, reason: null, stderrTail: '' }, t0 ?? Date.now(), provisionStart),
+        workerRecord(
+          st,
+          { code: null, reason: null, stderrTail: '' },
+          t0 ?? Date.now(),
+          provisionStart,
+          ctx.workload.manifest,
+        ),
       );
     }
   } finally {
@@ -243,9 +255,11 @@ function workerRecord(
   exit: { code: number | null; reason: string | null; stderrTail: string },
   t0: number,
   provisionStart: number,
+  manifest: WorkloadManifest,
 ): WorkerRecord {
   const a = st.handle.allocation;
   const r = st.result;
+  const resultProblem = r ? (r.verified ? metricProblem(manifest, r.metrics) : 'result not verified') : null;
   return {
     worker: st.handle.name,
     allocCpus: a.cpus,
@@ -256,12 +270,8 @@ function workerRecord(
     readyS: st.readyAt !== null ? (st.readyAt - provisionStart) / 1000 : null,
     endS: st.endAt !== null ? (st.endAt - t0) / 1000 : null,
     exitCode: exit.code,
-    reason: exit.reason ?? (r && !r.verified ? 'result not verified' : null),
+    reason: exit.reason ?? resultProblem,
     checksum: r?.verified ? r.checksum : null,
-    edges: r?.edges ?? null,
-    vertices: r?.vertices ?? null,
-    iterations: r?.iterations ?? null,
-    edgesPerSecond: r?.edgesPerSecond ?? null,
     metrics: r?.metrics ?? {},
     peakRssBytes: r?.peakRssBytes ?? null,
     phasesMs: r?.ms ?? {},

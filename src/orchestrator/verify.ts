@@ -1,19 +1,39 @@
 import type { RunRecord, WorkerRecord } from '../results/types.js';
+import type { WorkloadManifest } from '../workload/manifest.js';
+
+/** Why a result's metrics cannot be trusted: a declared metric missing or outside its sane bounds; null if fine. Pure. */
+export function metricProblem(
+  manifest: Pick<WorkloadManifest, 'metrics'>,
+  metrics: Readonly<Record<string, number>>,
+): string | null {
+  for (const [name, spec] of Object.entries(manifest.metrics)) {
+    const v = metrics[name];
+    if (v === undefined || !Number.isFinite(v)) return `result lacks metric ${name}`;
+    if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max))
+      return `metric ${name} = ${v} ${spec.unit} is outside its sane bounds [${spec.min ?? '-∞'}, ${spec.max ?? '∞'}]`;
+  }
+  return null;
+}
 
 /**
  * Decides whether a run's work is trustworthy: every worker ended with code 0,
- * printed a verified result, and all checksums agree with each other and with the
- * reference seen first for the same computation. Pure.
+ * printed a verified result with every declared metric, and (checksum workloads)
+ * all checksums agree with each other and with the reference seen first for the
+ * same computation. Bounds workloads (tools without a checksum) stop at the
+ * metrics. Pure.
  */
 export function verifyRun(
   workers: readonly WorkerRecord[],
   reference: string | undefined,
+  mode: 'checksum' | 'bounds' = 'checksum',
 ): { ok: true; checksum: string } | { ok: false; reason: string } {
   for (const w of workers) {
     if (w.reason) return { ok: false, reason: `${w.worker}: ${w.reason}${w.stderrTail ? ` — ${w.stderrTail}` : ''}` };
     if (w.exitCode !== 0) return { ok: false, reason: `${w.worker}: exit code ${w.exitCode}` };
     if (!w.checksum) return { ok: false, reason: `${w.worker}: no verified result line` };
   }
+  if (mode === 'bounds')
+    return workers.length ? { ok: true, checksum: workers[0]!.checksum! } : { ok: false, reason: 'no workers' };
   const sums = new Set(workers.map((w) => w.checksum));
   if (sums.size > 1) return { ok: false, reason: `workers disagree on the checksum: ${[...sums].join(' vs ')}` };
   const checksum = workers[0]?.checksum;

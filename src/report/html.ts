@@ -43,12 +43,22 @@ export interface Table {
   note?: string;
 }
 
+export interface Section {
+  id: string;
+  title: string;
+  intro: string;
+  tables: Table[];
+  figures: Figure[];
+}
+
 export interface Page {
   title: string;
   banner: string | null;
   warnings: string[];
   tables: Table[];
   figures: Figure[];
+  /** a suite's workloads, one section each, after the overview */
+  sections?: Section[];
   methodology: { label: string; value: string }[];
   failures: string[];
 }
@@ -61,13 +71,26 @@ function table(t: Table): string {
 
 /** One self-contained HTML file: opens from file:// with no network. */
 export function renderHtml(page: Page): string {
-  const specs = Object.fromEntries(page.figures.map((f) => [f.id, f.spec]));
-  const figures = page.figures
+  const sections = page.sections ?? [];
+  const allFigures = [...page.figures, ...sections.flatMap((s) => s.figures)];
+  const specs = Object.fromEntries(allFigures.map((f) => [f.id, f.spec]));
+  const figureHtml = (figs: readonly Figure[]) =>
+    figs
+      .map(
+        (f) =>
+          `<section class="figure"><h2>${escapeHtml(f.title)}</h2><div class="chart" id="${escapeHtml(f.id)}"></div><p class="caption">${escapeHtml(f.caption)}</p></section>`,
+      )
+      .join('\n');
+  const figures = figureHtml(page.figures);
+  const sectionHtml = sections
     .map(
-      (f) =>
-        `<section class="figure"><h2>${escapeHtml(f.title)}</h2><div class="chart" id="${escapeHtml(f.id)}"></div><p class="caption">${escapeHtml(f.caption)}</p></section>`,
+      (s) =>
+        `<section class="workload" id="${escapeHtml(s.id)}"><h1>${escapeHtml(s.title)}</h1><p class="note">${escapeHtml(s.intro)}</p>\n${s.tables.map(table).join('\n')}\n${figureHtml(s.figures)}</section>`,
     )
     .join('\n');
+  const toc = sections.length
+    ? `<nav><h2>Workloads</h2><ul>${sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('')}</ul></nav>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -89,8 +112,10 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; fo
 <h1>${escapeHtml(page.title)}</h1>
 ${page.banner ? `<p class="banner" id="banner">${escapeHtml(page.banner)}</p>` : ''}
 ${page.warnings.length ? `<ul class="warnings" id="warnings">${page.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : ''}
+${toc}
 ${page.tables.map(table).join('\n')}
 ${figures}
+${sectionHtml}
 ${page.failures.length ? `<h2>Failed runs</h2><ul id="failures">${page.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : ''}
 <h2>Methodology</h2>
 <dl>${page.methodology.map((m) => `<dt>${escapeHtml(m.label)}</dt><dd>${escapeHtml(m.value)}</dd>`).join('\n')}</dl>

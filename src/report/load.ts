@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import type { EnvironmentView } from '../environments/descriptor.js';
 import { FILES, readNdjson, readSamples } from '../results/store.js';
-import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { RunRecord, SampleRecord, WorkloadMeta } from '../results/types.js';
 
 /** What a report is made from: one results directory, read without trusting it. */
 export interface ResultSet {
@@ -33,7 +33,9 @@ export interface ExperimentMeta {
     sampling?: { intervalMs?: number };
     workload?: { name?: string; preset?: string };
   };
-  workload?: { name?: string; preset?: string; params?: Record<string, unknown>; workKey?: string };
+  /** every workload entry with its declared metrics; absent in results before suites */
+  workloads?: WorkloadMeta[];
+  suite?: string | null;
   host?: {
     cpu?: { brand?: string; cores?: number };
     os?: { distro?: string; release?: string; kernel?: string };
@@ -70,4 +72,9 @@ export function loadResults(dir: string): ResultSet {
     samples,
     incomplete: meta.status !== 'complete',
   };
+}
+
+/** The workloads the results declare; results before suites declare none (their runs have no workload id). */
+export function workloadsOf(meta: ExperimentMeta): WorkloadMeta[] {
+  return Array.isArray(meta.workloads) ? meta.workloads : [];
 }

@@ -1,6 +1,10 @@
 // The report's extra tables: memory three ways, and the two container samplers side by side. Pure.
 
+import { METRICS, type MetricDef, metricStat } from '../results/metrics.js';
+import { formatValue } from '../results/summary.js';
+import type { RunRecord } from '../results/types.js';
 import type { CrossCheckRow } from './crossCheck.js';
+import type { Table } from './html.js';
 import type { MemoryRow } from './memoryTable.js';
 import { USED_MEANS } from './memoryTable.js';
 
@@ -55,4 +59,46 @@ export function crossCheckTable(rows: CrossCheckRow[], label: (env: string) => s
     ]),
     note: `Mean CPU (user + system, % of the allocation) per source over the same window of each container: from its first Docker stats frame after the barrier to its last one before the makespan (a frame covers the second before it; the cgroup reader samples every interval). The largest difference here is ${fmt(worst, 2)} points.`,
   };
+}
+
+/** Every metric the workload declared, per environment and density: mean and 95% interval over the runs. */
+export function workloadMetricsTable(
+  runs: readonly RunRecord[],
+  defs: Record<string, MetricDef>,
+  label: (env: string) => string,
+): Table[] {
+  const own = Object.values(defs).filter((d) => !METRICS[d.name]);
+  if (own.length === 0) return [];
+  const ok = runs.filter((r) => !r.warmup && r.status === 'ok');
+  const cells = [...new Set(ok.map((r) => `${r.env}\0${r.instances}`))];
+  const perRun = (r: RunRecord, name: string): number | null => {
+    const xs = r.workers.map((w) => w.metrics?.[name]).filter((x): x is number => Number.isFinite(x));
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  return [
+    {
+      title: 'Workload metrics (mean of the workers per run; mean and 95% bootstrap interval over runs)',
+      columns: [
+        'environment',
+        'instances',
+        ...own.map((d) => `${d.name} (${d.unit}, ${d.worse === 'lower' ? '↑' : '↓'} better)`),
+      ],
+      rows: cells.map((key) => {
+        const [env, n] = key.split('\0') as [string, string];
+        const mine = ok.filter((r) => r.env === env && r.instances === Number(n));
+        return [
+          label(env),
+          Number(n),
+          ...own.map((d) => {
+            const xs = mine.map((r) => perRun(r, d.name)).filter((x): x is number => x !== null);
+            const st = metricStat(
+              xs,
+              mine.map((r) => r.run),
+            );
+            return st ? `${formatValue(st.mean)} [${formatValue(st.ci95[0])}, ${formatValue(st.ci95[1])}]` : '–';
+          }),
+        ];
+      }),
+    },
+  ];
 }

@@ -4,7 +4,7 @@ import { describe, extent } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
 import { measuredCells } from './summary.js';
-import type { RunRecord, SampleRecord } from './types.js';
+import type { RunRecord, SampleRecord, WorkloadMeta } from './types.js';
 import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
 
 export { comparableMemory, workerSourceOf };
@@ -15,11 +15,13 @@ export interface MetricDef {
   /** which direction is worse */
   worse: 'higher' | 'lower';
   describe: string;
+  /** the workload's headline metric */
+  headline?: boolean;
 }
 
+/** What the harness measures of every run, whatever the workload. */
 export const METRICS: Record<string, MetricDef> = {
   makespan: { name: 'makespan', unit: 's', worse: 'higher', describe: 'barrier to the last worker result' },
-  throughput: { name: 'throughput', unit: 'edges/s', worse: 'lower', describe: 'PageRank edges per second per worker' },
   cpu: { name: 'cpu', unit: '% of allocation', worse: 'higher', describe: 'mean CPU of the workers while running' },
   cpuPeak: { name: 'cpuPeak', unit: '% of allocation', worse: 'higher', describe: 'peak CPU of a worker sample' },
   memory: {
@@ -31,10 +33,52 @@ export const METRICS: Record<string, MetricDef> = {
   ready: { name: 'ready', unit: 's', worse: 'higher', describe: 'start to ready (VM boot to SSH)' },
 };
 
-export type RunMetrics = Record<keyof typeof METRICS, number | null>;
+export type RunMetrics = Record<string, number | null>;
+
+/** Per workload id: the harness's metrics, then the workload's own as its manifest declared them. */
+export type MetricDefs = Record<string, Record<string, MetricDef>>;
+
+export function metricDefs(workloads: readonly WorkloadMeta[]): MetricDefs {
+  const out: MetricDefs = {};
+  for (const w of workloads) {
+    const own = Object.entries(w.metrics)
+      .filter(([name]) => !METRICS[name])
+      .map(([name, m]): [string, MetricDef] => [
+        name,
+        {
+          name,
+          unit: m.unit,
+          worse: m.better === 'higher' ? 'lower' : 'higher',
+          describe: m.description ?? name,
+          ...(w.headline === name ? { headline: true } : {}),
+        },
+      ]);
+    out[w.id] = { ...METRICS, ...Object.fromEntries(own) };
+  }
+  return out;
+}
+
+/** The run's workload id: results before suites have none (''). */
+export function workloadOf(run: { workload?: string }): string {
+  return run.workload ?? '';
+}
+
+/** The metric definitions of a run's workload; the harness's alone when the results declare none. */
+export function defsOf(defs: MetricDefs, workload: string): Record<string, MetricDef> {
+  return defs[workload] ?? (Object.keys(defs).length === 1 ? Object.values(defs)[0]! : METRICS);
+}
+
+/** The workload's headline metric (e.g. throughput), or null. */
+export function headlineOf(defs: Record<string, MetricDef>): MetricDef | null {
+  return Object.values(defs).find((d) => d.headline) ?? null;
+}
 
 /** Every metric of one run from its record and its samples. */
-export function runMetrics(run: RunRecord, samples: readonly SampleRecord[]): RunMetrics {
+export function runMetrics(
+  run: RunRecord,
+  samples: readonly SampleRecord[],
+  defs: Record<string, MetricDef> = METRICS,
+): RunMetrics {
   const source = workerSourceOf(run);
   const cpu: number[] = [];
   let memPeak: number | null = null;
@@ -44,11 +88,17 @@ export function runMetrics(run: RunRecord, samples: readonly SampleRecord[]): Ru
     const mem = comparableMemory(s);
     if (mem !== null) memPeak = Math.max(memPeak ?? 0, mem);
   }
-  const eps = run.workers.map((w) => w.edgesPerSecond).filter((x): x is number => x !== null);
   const boots = run.workers.map((w) => w.bootS).filter((x): x is number => x !== null);
+  // the workload's metrics: the mean over the run's workers
+  const own: RunMetrics = {};
+  for (const name of Object.keys(defs)) {
+    if (METRICS[name]) continue;
+    const xs = run.workers.map((w) => w.metrics?.[name]).filter((x): x is number => Number.isFinite(x));
+    own[name] = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  }
   return {
+    ...own,
     makespan: run.makespanS,
-    throughput: eps.length ? eps.reduce((a, b) => a + b, 0) / eps.length : null,
     cpu: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
     cpuPeak: cpu.length ? extent(cpu)[1] : null,
     memory: memPeak,
@@ -70,6 +120,7 @@ export interface MetricStat {
 }
 
 export interface CellMetrics {
+  workload: string;
   env: string;
   instances: number;
   ok: number;
@@ -99,8 +150,12 @@ export function metricStat(values: readonly number[], runNames: readonly string[
   };
 }
 
-/** Per env x instances: each metric's values over the measured ok runs, with statistics. */
-export function cellMetrics(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellMetrics[] {
+/** Per workload x env x instances: each metric's values over the measured ok runs, with statistics. */
+export function cellMetrics(
+  runs: readonly RunRecord[],
+  samples: readonly SampleRecord[],
+  defs: MetricDefs = {},
+): CellMetrics[] {
   const byRun = new Map<string, SampleRecord[]>();
   for (const s of samples) {
     if (!byRun.has(s.run)) byRun.set(s.run, []);
@@ -109,10 +164,12 @@ export function cellMetrics(runs: readonly RunRecord[], samples: readonly Sample
   const out: CellMetrics[] = [];
   for (const group of measuredCells(runs).values()) {
     const ok = group.filter((r) => r.status === 'ok');
-    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, byRun.get(r.run) ?? []) }));
+    const workload = workloadOf(group[0]!);
+    const mine = defsOf(defs, workload);
+    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, byRun.get(r.run) ?? [], mine) }));
     const values: Record<string, number[]> = {};
     const metrics: Record<string, MetricStat | null> = {};
-    for (const key of Object.keys(METRICS)) {
+    for (const key of Object.keys(mine)) {
       const rows = per.filter((p) => p.m[key] !== null && Number.isFinite(p.m[key]!));
       values[key] = rows.map((p) => p.m[key]!);
       metrics[key] = metricStat(
@@ -121,6 +178,7 @@ export function cellMetrics(runs: readonly RunRecord[], samples: readonly Sample
       );
     }
     out.push({
+      workload,
       env: group[0]!.env,
       instances: group[0]!.instances,
       ok: ok.length,
@@ -134,6 +192,7 @@ export function cellMetrics(runs: readonly RunRecord[], samples: readonly Sample
 }
 
 export interface OverheadRatio {
+  workload: string;
   pair: string;
   instances: number;
   metric: string;
@@ -164,11 +223,17 @@ export function pairRatios(
   return out;
 }
 
-/** Ratios of mean makespan between environments, per instance count, with bootstrap intervals. */
+/** Ratios of a metric's means between environments, per workload and instance count, with bootstrap intervals. */
 export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan', views?: Views): OverheadRatio[] {
-  return pairRatios(
-    cells,
-    (env, n) => cells.find((c) => c.env === env && c.instances === n)?.values[metric] ?? [],
-    views,
-  ).map(({ pair, instances, ratio, lo, hi }) => ({ pair, instances, metric, ratio, ci95: [lo, hi] }));
+  const out: OverheadRatio[] = [];
+  for (const workload of [...new Set(cells.map((c) => c.workload))]) {
+    const mine = cells.filter((c) => c.workload === workload);
+    for (const { pair, instances, ratio, lo, hi } of pairRatios(
+      mine,
+      (env, n) => mine.find((c) => c.env === env && c.instances === n)?.values[metric] ?? [],
+      views,
+    ))
+      out.push({ workload, pair, instances, metric, ratio, ci95: [lo, hi] });
+  }
+  return out;
 }

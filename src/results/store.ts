@@ -151,11 +151,12 @@ function fromStandardRow(a: unknown[], strings: Interner): SampleRecord {
     gapS: (a[17] ?? null) as number | null,
     memPssBytes: (a[18] ?? null) as number | null,
     memUssBytes: (a[19] ?? null) as number | null,
+    workload: strings.of((a[20] as string) ?? ''),
   };
 }
 
 function fromRow(columns: readonly (keyof SampleRecord)[], a: unknown[]): SampleRecord {
-  const row: Record<string, unknown> = {};
+  const row: Record<string, unknown> = { workload: '' };
   for (let i = 0; i < columns.length; i++) row[columns[i]!] = a[i] ?? null;
   return row as unknown as SampleRecord;
 }
@@ -217,7 +218,7 @@ export function readSamples(file: string): SampleRecord[] {
       columns = (value as { columns: (keyof SampleRecord)[] }).columns;
       standardColumns = columns.join() === SAMPLE_COLUMNS.join();
     } else {
-      out.push(value as SampleRecord);
+      out.push({ ...(value as SampleRecord), workload: (value as SampleRecord).workload ?? '' });
     }
     return true;
   });
@@ -226,8 +227,11 @@ export function readSamples(file: string): SampleRecord[] {
 
 export function exportCsv(dir: string): void {
   const runs = readNdjson<RunRecord>(path.join(dir, FILES.runs));
+  // one column per workload metric (mean over the run's workers), blank where a workload lacks it
+  const metricNames = [...new Set(runs.flatMap((r) => r.workers.flatMap((w) => Object.keys(w.metrics ?? {}))))].sort();
   const runRows = runs.map((r) => ({
     run: r.run,
+    workload: r.workload ?? '',
     env: r.env,
     instances: r.instances,
     repetition: r.repetition,
@@ -237,8 +241,13 @@ export function exportCsv(dir: string): void {
     makespanS: r.makespanS ?? '',
     provisionS: r.provisionS ?? '',
     checksum: r.checksum ?? '',
-    edgesPerSecond: mean(r.workers.map((w) => w.edgesPerSecond).filter((x): x is number => x !== null)) ?? '',
     barrierAt: r.barrierAt ?? '',
+    ...Object.fromEntries(
+      metricNames.map((m) => [
+        `metric.${m}`,
+        mean(r.workers.map((w) => w.metrics?.[m]).filter((x): x is number => typeof x === 'number')) ?? '',
+      ]),
+    ),
   }));
   fs.writeFileSync(
     path.join(dir, FILES.runsCsv),

@@ -1,14 +1,17 @@
 import { type Describe, describe, extent } from '../stats/basic.js';
+import { defsOf, headlineOf, type MetricDefs, workloadOf } from './metrics.js';
 import type { RunRecord, SampleRecord } from './types.js';
 import { comparableMemory, workerSourceOf } from './views.js';
 
 export interface CellSummary {
+  workload: string;
   env: string;
   instances: number;
   ok: number;
   failed: number;
   makespanS: Describe | null;
-  edgesPerSecond: Describe | null;
+  /** the workload's headline metric over the cell's runs (each run: the mean of its workers) */
+  headline: { name: string; unit: string; stat: Describe } | null;
   /** mean CPU of the workers' own view between the barrier and the run's end, % of allocation */
   meanCpuPct: number | null;
   peakCpuPct: number | null;
@@ -17,20 +20,24 @@ export interface CellSummary {
   failures: string[];
 }
 
-/** Measured runs (warm-ups excluded) grouped per environment x instances, in first-seen order. */
+/** Measured runs (warm-ups excluded) grouped per workload x environment x instances, in first-seen order. */
 export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
   const cells = new Map<string, RunRecord[]>();
   for (const r of runs) {
     if (r.warmup) continue;
-    const key = `${r.env}\0${r.instances}`;
+    const key = `${workloadOf(r)}\0${r.env}\0${r.instances}`;
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key)!.push(r);
   }
   return cells;
 }
 
-/** Per environment x instances, measured runs only (warm-ups excluded). Pure. */
-export function summarize(runs: readonly RunRecord[], samples: readonly SampleRecord[]): CellSummary[] {
+/** Per workload x environment x instances, measured runs only (warm-ups excluded). Pure. */
+export function summarize(
+  runs: readonly RunRecord[],
+  samples: readonly SampleRecord[],
+  defs: MetricDefs = {},
+): CellSummary[] {
   const cells = measuredCells(runs);
   const byRun = new Map<string, SampleRecord[]>();
   for (const s of samples) {
@@ -55,13 +62,17 @@ export function summarize(runs: readonly RunRecord[], samples: readonly SampleRe
     const nums = (f: (r: RunRecord) => number | null) =>
       ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
     const maybe = (xs: number[]) => (xs.length ? describe(xs) : null);
+    const workload = workloadOf(group[0]!);
+    const head = headlineOf(defsOf(defs, workload));
+    const headValues = head ? nums((r) => meanOf(r.workers.map((w) => w.metrics?.[head.name] ?? null))) : [];
     out.push({
+      workload,
       env: group[0]!.env,
       instances: group[0]!.instances,
       ok: ok.length,
       failed: group.length - ok.length,
       makespanS: maybe(nums((r) => r.makespanS)),
-      edgesPerSecond: maybe(nums((r) => meanOf(r.workers.map((w) => w.edgesPerSecond)))),
+      headline: head && headValues.length ? { name: head.name, unit: head.unit, stat: describe(headValues) } : null,
       meanCpuPct: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
       peakCpuPct: cpu.length ? extent(cpu)[1] : null,
       peakMemBytes: peakMem,
@@ -69,7 +80,9 @@ export function summarize(runs: readonly RunRecord[], samples: readonly SampleRe
       failures: group.filter((r) => r.status !== 'ok').map((r) => `${r.run}: ${r.reason}`),
     });
   }
-  return out.sort((a, b) => a.env.localeCompare(b.env) || a.instances - b.instances);
+  return out.sort(
+    (a, b) => a.workload.localeCompare(b.workload) || a.env.localeCompare(b.env) || a.instances - b.instances,
+  );
 }
 
 function meanOf(xs: (number | null)[]): number | null {
@@ -77,27 +90,37 @@ function meanOf(xs: (number | null)[]): number | null {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 }
 
-/** A fixed-width table for the terminal. */
-export function formatSummaryTable(cells: readonly CellSummary[]): string {
+/** A number in a table: 3 significant digits, exponent for the very large or small. */
+export function formatValue(x: number): string {
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(2);
+  return a >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+/** A fixed-width table for the terminal; a workload column when there are several. */
+export function formatSummaryTable(cells: readonly CellSummary[], _defs: MetricDefs = {}): string {
+  const several = new Set(cells.map((c) => c.workload)).size > 1;
   const header = [
+    ...(several ? ['workload'] : []),
     'env',
     'inst',
     'ok',
     'fail',
     'makespan s (mean ± sd)',
     'median',
-    'edges/s',
+    'headline metric (mean)',
     'cpu % alloc',
     'provision s',
   ];
   const rows = cells.map((c) => [
+    ...(several ? [c.workload] : []),
     c.env,
     String(c.instances),
     String(c.ok),
     String(c.failed),
     c.makespanS ? `${c.makespanS.mean.toFixed(3)} ± ${c.makespanS.stdev.toFixed(3)}` : '-',
     c.makespanS ? c.makespanS.median.toFixed(3) : '-',
-    c.edgesPerSecond ? c.edgesPerSecond.mean.toExponential(2) : '-',
+    c.headline ? `${c.headline.name} ${formatValue(c.headline.stat.mean)} ${c.headline.unit}` : '-',
     c.meanCpuPct !== null ? c.meanCpuPct.toFixed(1) : '-',
     c.provisionS ? c.provisionS.mean.toFixed(2) : '-',
   ]);

@@ -3,8 +3,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ENVIRONMENTS, viewsOf } from '../environments/registry.js';
 import { FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from './store.js';
-import type { RunRecord, SampleRecord, WorkerRecord } from './types.js';
+import type { RunRecord, SampleRecord, WorkerRecord, WorkloadMeta } from './types.js';
 import { envRank, viewOf } from './views.js';
+
+/** The synthetic results' one workload, declared as a manifest would. */
+export const SYNTHETIC_WORKLOAD: WorkloadMeta = {
+  id: 'synthetic',
+  name: 'synthetic',
+  version: 1,
+  preset: 'tiny',
+  params: { size: 50000 },
+  workKey: 'k',
+  verification: 'checksum',
+  metrics: { opsPerSecond: { unit: 'ops/s', better: 'higher', headline: true } },
+  headline: 'opsPerSecond',
+};
 
 export interface SyntheticOptions {
   name?: string;
@@ -56,7 +69,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
       worker: { cpus: 1, memoryMiB: 1024 },
       sampling: { intervalMs: interval * 1000 },
     },
-    workload: { name: 'pagerank', preset: 'tiny', params: { graph: 'pages', pages: 50000 }, workKey: 'k' },
+    workloads: [SYNTHETIC_WORKLOAD],
     host: {
       cpu: { brand: 'Synthetic CPU', cores: 2 },
       os: { distro: 'Debian', release: '12', kernel: '6.1' },
@@ -91,10 +104,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           exitCode: failed ? 137 : 0,
           reason: failed ? 'OOMKilled (memory limit 1073741824 bytes)' : null,
           checksum: failed ? null : '0f1499e252e33a58',
-          edges: 469349,
-          vertices: 50000,
-          iterations: 300,
-          edgesPerSecond: (469349 * 300) / makespan,
+          metrics: failed ? ({} as Record<string, number>) : { opsPerSecond: (469349 * 300) / makespan },
           peakRssBytes: 1.2e8,
           phasesMs: { generate: 500, load: 100, build: 30, iterate: makespan * 800, result: 10 },
           node: 'v18.20.4',
@@ -110,6 +120,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
         );
         const record: RunRecord = {
           run,
+          workload: SYNTHETIC_WORKLOAD.id,
           index: index - 1,
           env,
           instances: n,
@@ -139,6 +150,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
             const gapS = inGap && t >= g.toS && t - interval < g.toS ? round3(t - g.fromS) : null;
             rows.push({
               run,
+              workload: SYNTHETIC_WORKLOAD.id,
               env,
               instances: n,
               repetition: rep,
@@ -164,6 +176,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           }
           rows.push({
             run,
+            workload: SYNTHETIC_WORKLOAD.id,
             env,
             instances: n,
             repetition: rep,

@@ -22,12 +22,8 @@ export interface WorkerRecord {
   exitCode: number | null;
   reason: string | null;
   checksum: string | null;
-  edges: number | null;
-  vertices: number | null;
-  iterations: number | null;
-  edgesPerSecond: number | null;
-  /** the workload's own metrics from its result line (absent in older results) */
-  metrics?: Record<string, number>;
+  /** the workload's own metrics from its result line, as its manifest declares them */
+  metrics: Record<string, number>;
   peakRssBytes: number | null;
   phasesMs: Record<string, number>;
   node: string | null;
@@ -38,6 +34,8 @@ export type RunStatus = 'ok' | 'failed' | 'interrupted';
 
 export interface RunRecord {
   run: string;
+  /** the workload entry's id (its name, or name@preset); absent in results before suites */
+  workload?: string;
   index: number;
   env: string;
   instances: number;
@@ -61,6 +59,8 @@ export interface RunRecord {
 /** A reading placed in its run: t is seconds since the run's barrier (negative before it). */
 export interface SampleRecord extends Omit<Reading, 'at'> {
   run: string;
+  /** the run's workload id ('' in results before suites) */
+  workload: string;
   env: string;
   instances: number;
   repetition: number;
@@ -90,4 +90,27 @@ export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
   'gapS',
   'memPssBytes',
   'memUssBytes',
+  'workload',
 ];
+
+/** A workload's declared metric as results record it (experiment.json). */
+export interface WorkloadMetricDecl {
+  unit: string;
+  better: 'higher' | 'lower';
+  headline?: boolean;
+  description?: string;
+}
+
+/** One workload entry of an experiment as experiment.json records it. */
+export interface WorkloadMeta {
+  id: string;
+  name: string;
+  version: number;
+  preset: string;
+  params: Record<string, string | number | boolean>;
+  workKey: string;
+  verification: 'checksum' | 'bounds';
+  description?: string;
+  metrics: Record<string, WorkloadMetricDecl>;
+  headline: string;
+}

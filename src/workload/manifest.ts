@@ -15,23 +15,77 @@ const ParamSpec = z.object({
 });
 export type ParamSpec = z.infer<typeof ParamSpec>;
 
-const ManifestSchema = z.object({
-  name: z.string(),
-  version: z.number().int(),
-  description: z.string().optional(),
-  entry: z.string().regex(/^[\w.-]+\.m?js$/),
-  parameters: z.record(z.string(), ParamSpec),
-  presets: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
-});
-export type WorkloadManifest = z.infer<typeof ManifestSchema>;
+/** Metric names the harness measures of every run (results/metrics.ts METRICS). */
+const HARNESS_METRICS = new Set(['makespan', 'cpu', 'cpuPeak', 'memory', 'ready']);
+
+const MetricSpec = z
+  .object({
+    unit: z.string().min(1),
+    better: z.enum(['higher', 'lower']),
+    headline: z.boolean().optional(),
+    description: z.string().optional(),
+    /** sane bounds: a value outside them fails the worker's verification */
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .strict();
+export type MetricSpec = z.infer<typeof MetricSpec>;
+
+const ManifestSchema = z
+  .object({
+    name: z.string().regex(/^[\w-]+$/),
+    version: z.number().int(),
+    description: z.string().optional(),
+    /** started as `node barrier.mjs <name>/<entry> --param=value …` in every environment */
+    entry: z.string().regex(/^[\w.-]+\.m?js$/),
+    parameters: z.record(z.string(), ParamSpec),
+    presets: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+    /** parameters that change how the work is done, not what is computed (not in the work key) */
+    executionOnly: z.array(z.string()).default([]),
+    /** Debian packages the workload needs in the worker image (the image hash covers them) */
+    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([]),
+    /** checksum: equal computations give equal checksums; bounds: exit 0 and every metric within its bounds */
+    verification: z.enum(['checksum', 'bounds']).default('checksum'),
+    /** what the result line reports: name → unit, direction, which one is the headline */
+    metrics: z.record(z.string().regex(/^[A-Za-z][\w.-]*$/), MetricSpec).refine((m) => Object.keys(m).length > 0, {
+      message: 'declare at least one metric',
+    }),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    for (const p of m.executionOnly)
+      if (!m.parameters[p])
+        ctx.addIssue({ code: 'custom', path: ['executionOnly'], message: `${p} is not a parameter` });
+    for (const [preset, values] of Object.entries(m.presets))
+      for (const p of Object.keys(values))
+        if (!m.parameters[p])
+          ctx.addIssue({ code: 'custom', path: ['presets', preset], message: `${p} is not a parameter` });
+    for (const name of Object.keys(m.metrics))
+      if (HARNESS_METRICS.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name],
+          message: 'the harness measures this itself; rename it',
+        });
+    if (Object.values(m.metrics).filter((x) => x.headline).length > 1)
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'at most one headline metric' });
+  });
+export type WorkloadManifest = z.output<typeof ManifestSchema>;
+
+/** The headline metric: the one marked, else the first declared. */
+export function headlineMetric(m: Pick<WorkloadManifest, 'metrics'>): string {
+  const names = Object.keys(m.metrics);
+  return names.find((n) => m.metrics[n]!.headline) ?? names[0]!;
+}
 
 export type ParamValue = string | number | boolean;
 
-/** Parameters that change how the work is done, not what is computed. */
-const EXECUTION_ONLY = new Set(['threads', 'work-dir', 'keep-data', 'ranks-out', 'max-memory-mb']);
-
 export interface ResolvedWorkload {
+  /** how results name this entry: the workload name, or name@preset when one suite runs it twice */
+  id: string;
   manifest: WorkloadManifest;
+  /** the folder the workload came from */
+  dir: string;
   preset: string;
   /** Every parameter given explicitly (preset, then overrides). */
   params: Record<string, ParamValue>;
@@ -39,10 +93,35 @@ export interface ResolvedWorkload {
   workKey: string;
 }
 
-export function loadManifest(name: string, workloadsDir = WORKLOADS_DIR): WorkloadManifest {
-  if (!/^[\w-]+$/.test(name))
-    throw new UsageError(`workload.name: ${JSON.stringify(name)} is not a workload folder name`);
-  const file = path.join(workloadsDir, name, 'workload.json');
+/** The workload folder of `name`: the first of `dirs` holding it, then the project's workloads/. */
+export function findWorkload(name: string, dirs: readonly string[] = []): string {
+  if (!/^[\w-]+$/.test(name) || name === 'lib')
+    throw new UsageError(`workload: ${JSON.stringify(name)} is not a workload folder name`);
+  const searched = [...dirs, WORKLOADS_DIR];
+  for (const d of searched) if (fs.existsSync(path.join(d, name, 'workload.json'))) return path.join(d, name);
+  const known = listWorkloads(dirs).join(', ');
+  throw new UsageError(`workload: no workload ${name} in ${searched.join(', ')} (known: ${known || 'none'})`);
+}
+
+/** Every workload folder name in `dirs` and the project's workloads/, sorted. */
+export function listWorkloads(dirs: readonly string[] = []): string[] {
+  const names = new Set<string>();
+  for (const d of [...dirs, WORKLOADS_DIR]) {
+    if (!fs.existsSync(d)) continue;
+    for (const e of fs.readdirSync(d, { withFileTypes: true }))
+      if (e.isDirectory() && fs.existsSync(path.join(d, e.name, 'workload.json'))) names.add(e.name);
+  }
+  return [...names].sort();
+}
+
+export function loadManifest(name: string, dirs: readonly string[] = []): WorkloadManifest {
+  return readManifest(findWorkload(name, dirs));
+}
+
+/** Reads and checks <dir>/workload.json; the folder name must be the manifest's name. */
+export function readManifest(dir: string): WorkloadManifest {
+  const name = path.basename(dir);
+  const file = path.join(dir, 'workload.json');
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -55,6 +134,10 @@ export function loadManifest(name: string, workloadsDir = WORKLOADS_DIR): Worklo
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success)
     throw new UsageError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (parsed.data.name !== name)
+    throw new UsageError(`${file}: name ${parsed.data.name} differs from its folder ${name}`);
+  if (!fs.existsSync(path.join(dir, parsed.data.entry)))
+    throw new UsageError(`${file}: entry ${parsed.data.entry} does not exist`);
   return parsed.data;
 }
 
@@ -96,6 +179,7 @@ export function resolveWorkload(
   manifest: WorkloadManifest,
   preset: string,
   overrides: Record<string, ParamValue>,
+  where: { id?: string; dir?: string } = {},
 ): ResolvedWorkload {
   const base = manifest.presets[preset];
   if (!base) {
@@ -110,12 +194,24 @@ export function resolveWorkload(
       throw new UsageError(
         `workload.params.${name}: ${manifest.name} has no such parameter (known: ${Object.keys(manifest.parameters).join(', ')})`,
       );
-    params[name] = coerceParam(name, spec, value);
+    try {
+      params[name] = coerceParam(name, spec, value);
+    } catch (err) {
+      throw new UsageError(`${manifest.name}: ${(err as Error).message}`);
+    }
   }
+  const executionOnly = new Set(manifest.executionOnly);
   const work = Object.keys(manifest.parameters)
-    .filter((k) => !EXECUTION_ONLY.has(k))
+    .filter((k) => !executionOnly.has(k))
     .map((k) => `${k}=${JSON.stringify(params[k] ?? manifest.parameters[k]!.default)}`);
-  return { manifest, preset, params, workKey: `${manifest.name}@${manifest.version}:${work.join(',')}` };
+  return {
+    id: where.id ?? manifest.name,
+    manifest,
+    dir: where.dir ?? path.join(WORKLOADS_DIR, manifest.name),
+    preset,
+    params,
+    workKey: `${manifest.name}@${manifest.version}:${work.join(',')}`,
+  };
 }
 
 /** argv for the workload entry: explicit `--name=value` flags, never a shell string. */

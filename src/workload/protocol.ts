@@ -6,28 +6,21 @@ export type WorkloadEvent =
   | { type: 'ready'; node: string; t: number }
   | { type: 'start'; node: string; threads: number; t: number }
   | { type: 'phase'; phase: PhaseName; state: 'begin' | 'end'; ms?: number; t: number }
-  | { type: 'iteration'; index: number; delta: number; ms: number }
+  | { type: 'progress'; done: number; total: number | null }
   | { type: 'result'; result: WorkloadResult };
 
 /**
- * A workload's result line. `checksum` (with `verified`) is what every workload must
- * give; `metrics` holds whatever the workload measures (name → number); the graph
- * fields are PageRank's, null for other workloads.
+ * A workload's result line, the same for every workload: a verification
+ * (`checksum`, `verified`), the metrics its manifest declares (name → number),
+ * and optionally the time per phase. Anything else on the line is ignored.
  */
 export interface WorkloadResult {
-  vertices: number | null;
-  edges: number | null;
-  iterations: number | null;
-  metrics: Record<string, number>;
   checksum: string;
-  rankSum: number;
   verified: boolean;
-  edgesPerSecond: number | null;
-  msPerIteration: number;
+  metrics: Record<string, number>;
   peakRssBytes: number;
   threads: number;
   ms: Record<string, number>;
-  top: { vertex: number; rank: number }[];
 }
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -63,27 +56,20 @@ export function parseWorkloadLine(line: string): WorkloadEvent | null {
         ...(num(o.ms) ? { ms: o.ms } : {}),
         t: num(o.t) ? o.t : 0,
       };
-    case 'iteration':
-      if (!num(o.index) || !num(o.delta) || !num(o.ms)) return null;
-      return { type: 'iteration', index: o.index, delta: o.delta, ms: o.ms };
+    case 'progress':
+      if (!num(o.done)) return null;
+      return { type: 'progress', done: o.done, total: num(o.total) ? o.total : null };
     case 'result': {
       if (!str(o.checksum)) return null;
       return {
         type: 'result',
         result: {
-          vertices: num(o.vertices) ? o.vertices : null,
-          edges: num(o.edges) ? o.edges : null,
-          iterations: num(o.iterations) ? o.iterations : null,
-          metrics: isNumberRecord(o.metrics) ? o.metrics : {},
           checksum: o.checksum,
-          rankSum: num(o.rankSum) ? o.rankSum : Number.NaN,
           verified: o.verified === true,
-          edgesPerSecond: num(o.edgesPerSecond) ? o.edgesPerSecond : null,
-          msPerIteration: num(o.msPerIteration) ? o.msPerIteration : Number.NaN,
+          metrics: isNumberRecord(o.metrics) ? o.metrics : {},
           peakRssBytes: num(o.peakRssBytes) ? o.peakRssBytes : 0,
           threads: num(o.threads) ? o.threads : 0,
           ms: isNumberRecord(o.ms) ? o.ms : {},
-          top: Array.isArray(o.top) ? (o.top as { vertex: number; rank: number }[]).slice(0, 10) : [],
         },
       };
     }

@@ -41,7 +41,7 @@ describe('versus compare', () => {
     const other = tmpDir('other');
     writeSyntheticResults(other, { repetitions: 2 });
     const meta = JSON.parse(fs.readFileSync(path.join(other, 'experiment.json'), 'utf8'));
-    meta.workload.workKey = 'pagerank@1:pages=1';
+    meta.workloads[0].workKey = 'synthetic@1:size=1';
     fs.writeFileSync(path.join(other, 'experiment.json'), JSON.stringify(meta));
     const diff = await runCli(['compare', base, other]);
     expect(diff.code).toBe(2);

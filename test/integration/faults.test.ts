@@ -79,7 +79,10 @@ describe('worker faults on real engines: the run fails with its reason, the expe
       original.replace(line, 'for (let e = rowEnd - 1; e >= rowptr[v]; e--) sum += contrib[col[e]];'),
     );
     try {
-      const { runs } = await experiment({ environments: ['docker', 'native'], workload: { preset: 'tiny' } });
+      const { runs } = await experiment({
+        environments: ['docker', 'native'],
+        workload: { preset: 'tiny' },
+      });
       expect(runs).toHaveLength(2);
       const failed = runs.filter((r) => r.status === 'failed');
       expect(failed).toHaveLength(1);

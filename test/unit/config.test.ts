@@ -12,7 +12,8 @@ describe('experiment config', () => {
     const e = validateExperiment({}, 'x');
     expect(e.environments).toEqual(['docker', 'qemu', 'native']);
     expect(e.instances).toEqual([1, 2]);
-    expect(e.workload).toEqual({ name: 'pagerank', preset: 'tiny', params: {} });
+    expect(e.workloads).toEqual([{ id: 'pagerank', name: 'pagerank', preset: 'tiny', params: {} }]);
+    expect(e.suite).toBe('default');
     expect(e.worker.cpus).toBe(1);
     expect(e.sampling.intervalMs).toBe(250);
   });

@@ -158,7 +158,7 @@ describe('adaptive repetitions', () => {
     expect(cells.find((c) => c.env === 'docker')).toMatchObject({ attempted: 3, ok: 3, met: true });
     expect(cells.find((c) => c.env === 'qemu')).toMatchObject({ attempted: 3, ok: 3, met: false });
     const round = adaptiveRound(e, cells, 6, 1);
-    expect(round).toEqual([{ index: 6, env: 'qemu', instances: 1, repetition: 3, warmup: false }]);
+    expect(round).toEqual([{ index: 6, workload: null, env: 'qemu', instances: 1, repetition: 3, warmup: false }]);
     expect(runName(round[0]!)).toBe('007-qemu-x1-r4');
     // at the cap (failed runs count, so a cell that always fails ends too)
     const capped = cellPrecision(e, [...tight, ...runs('qemu', [10, 14, 8, null, null, 12])]);
@@ -184,10 +184,7 @@ const worker = (over: Partial<WorkerRecord> = {}): WorkerRecord => ({
   exitCode: 0,
   reason: null,
   checksum: 'aaaa',
-  edges: 10,
-  vertices: 5,
-  iterations: 3,
-  edgesPerSecond: 100,
+  metrics: { opsPerSecond: 100 },
   peakRssBytes: 1,
   phasesMs: {},
   node: 'v18',
@@ -250,6 +247,7 @@ describe('summary and statistics', () => {
     });
     const sample = (r: string, t: number, user: number, source: SampleRecord['source'] = 'cgroup'): SampleRecord => ({
       run: r,
+      workload: '',
       env: 'docker',
       instances: 1,
       repetition: 0,

@@ -67,7 +67,16 @@ describe('outliers and intervals', () => {
 });
 
 function cell(env: string, makespans: number[]): CellMetrics {
-  return { env, instances: 1, ok: makespans.length, failed: 0, runs: [], values: { makespan: makespans }, metrics: {} };
+  return {
+    workload: '',
+    env,
+    instances: 1,
+    ok: makespans.length,
+    failed: 0,
+    runs: [],
+    values: { makespan: makespans },
+    metrics: {},
+  };
 }
 
 describe('compare', () => {
@@ -106,6 +115,8 @@ describe('compare', () => {
     expect(parseThreshold('0.1')).toBeCloseTo(0.1, 12);
     expect(() => parseThreshold('five')).toThrow(/--threshold/);
     expect(() => compareResults(base, base, ['speed'], 0.05)).toThrow(/--metric/);
-    expect(() => compareResults(base, [cell('native', [1, 2])], ['makespan'], 0.05)).toThrow(/nothing|no environment/);
+    expect(() => compareResults(base, [cell('native', [1, 2])], ['makespan'], 0.05)).toThrow(
+      /nothing|no (workload x )?environment/,
+    );
   });
 });

@@ -9,6 +9,7 @@ const tmpFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'versus-st
 
 const sample = (i: number, worker = 'qemu-0'): SampleRecord => ({
   run: '001-qemu-x1-r1',
+  workload: '',
   env: 'qemu',
   instances: 1,
   repetition: 0,

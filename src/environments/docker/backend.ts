@@ -8,8 +8,9 @@ import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../../util/paths.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { withTimeout } from '../../util/timeout.js';
+import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -63,6 +64,7 @@ export class DockerEnvironment implements Environment {
     private readonly apiTimeoutS = 30,
     private readonly statsMode: DockerSampling = 'both',
     private readonly flavour: DockerFlavour = { name: 'docker', runtime: null },
+    private readonly workloads: WorkloadBundle = projectBundle(),
   ) {
     this.name = flavour.name;
   }
@@ -118,6 +120,7 @@ export class DockerEnvironment implements Environment {
           this.apiTimeoutS,
           this.statsMode,
           this.flavour,
+          this.workloads.dir,
         ),
     );
   }
@@ -271,6 +274,7 @@ class DockerWorker implements WorkerHandle {
     private readonly apiTimeoutS: number,
     private readonly statsMode: DockerSampling,
     private readonly flavour: DockerFlavour,
+    private readonly workloadsDir: string,
   ) {}
 
   private get runtime(): string | null {
@@ -298,7 +302,7 @@ class DockerWorker implements WorkerHandle {
           worker: this.name,
           allocation: this.allocation,
           invocation,
-          workloadsDir: WORKLOADS_DIR,
+          workloadsDir: this.workloadsDir,
           runtime: this.runtime,
           ulimits: this.flavour.ulimits,
         }),

@@ -1,6 +1,24 @@
 // docker: one container per worker through the Docker Engine API (runc).
-import type { EnvironmentDescriptor } from '../descriptor.js';
+import type { CreateContext, EnvironmentDescriptor } from '../descriptor.js';
+import type { Environment } from '../types.js';
+import type { DockerFlavour } from './backend.js';
 import { dockerConfig } from './config.js';
+
+/** A backend on this Docker Engine with a flavour (docker's runc, gVisor's runsc). */
+export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFlavour): Promise<Environment> {
+  const { DockerEnvironment, dockerClient } = await import('./backend.js');
+  const e = ctx.experiment;
+  if (!ctx.image) throw new Error(`${flavour.name}: the worker image is needed`);
+  return new DockerEnvironment(
+    dockerClient(e.docker),
+    ctx.image,
+    ctx.log,
+    e.docker.apiTimeoutS,
+    e.docker.sampling,
+    flavour,
+    ctx.workloads,
+  );
+}
 
 export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   name: 'docker',
@@ -15,11 +33,7 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   inDefault: true,
   config: dockerConfig,
   needsImage: () => true,
-  async create({ experiment: e, image, log }) {
-    const { DockerEnvironment, dockerClient } = await import('./backend.js');
-    if (!image) throw new Error('docker: the worker image is needed');
-    return new DockerEnvironment(dockerClient(e.docker), image, log, e.docker.apiTimeoutS, e.docker.sampling);
-  },
+  create: (ctx) => createOnDockerEngine(ctx, { name: 'docker', runtime: null }),
   async leftovers({ experiment: e }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
     return (await labelledContainers(dockerClient(e.docker))).map((c) => `container ${c}`);

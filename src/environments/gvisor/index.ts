@@ -1,5 +1,6 @@
 // gvisor: containers sandboxed by gVisor's runsc, through the same Docker Engine and worker image.
 import type { EnvironmentDescriptor } from '../descriptor.js';
+import { createOnDockerEngine } from '../docker/index.js';
 import { gvisorConfig } from './config.js';
 
 export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
@@ -9,14 +10,7 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   inDefault: false,
   config: gvisorConfig,
   needsImage: () => true,
-  async create({ experiment: e, image, log }) {
-    const { DockerEnvironment, dockerClient } = await import('../docker/backend.js');
-    if (!image) throw new Error('gvisor: the worker image is needed');
-    return new DockerEnvironment(dockerClient(e.docker), image, log, e.docker.apiTimeoutS, e.docker.sampling, {
-      name: 'gvisor',
-      runtime: e.gvisor.runtime,
-    });
-  },
+  create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
   // its containers carry the same labels as docker's: the docker descriptor finds and removes them
   leftovers: async () => [],
   clean: async () => [],

@@ -5,7 +5,8 @@ import { cleanEnv, syncWorkloads } from '../../image/build.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
-import { GUEST_WORKLOADS_DIR, WORKLOADS_DIR } from '../../util/paths.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
+import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -34,13 +35,14 @@ export class NativeEnvironment implements Environment {
   constructor(
     private readonly config: Experiment['native'],
     private readonly image: ImageManifest | null,
+    private readonly workloads: WorkloadBundle = projectBundle(),
   ) {}
 
   /** The image's tree holds the current workloads (chroot runs them from there). */
   async prepare(): Promise<void> {
     if (this.config.runtime !== 'image') return;
     if (!this.image) throw new Error('native: runtime "image" needs the worker image');
-    syncWorkloads(this.image.rootfs);
+    syncWorkloads(this.image.rootfs, this.workloads);
   }
 
   async describe(): Promise<EnvironmentInfo> {
@@ -71,7 +73,7 @@ export class NativeEnvironment implements Environment {
     const inner =
       this.config.runtime === 'image' && this.image
         ? ['chroot', this.image.rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`]
-        : [process.execPath, path.join(WORKLOADS_DIR, 'barrier.mjs')];
+        : [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')];
     const argv = [...inner, invocation.entry, ...invocation.args];
     if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
     return { cmd: argv[0]!, args: argv.slice(1) };

@@ -16,9 +16,9 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     },
   ],
   needsImage: (e) => e.native.runtime === 'image',
-  async create({ experiment: e, image }) {
+  async create({ experiment: e, image, workloads }) {
     const { NativeEnvironment } = await import('./backend.js');
-    return new NativeEnvironment(e.native, image);
+    return new NativeEnvironment(e.native, image, workloads);
   },
   // a killed harness leaves worker processes in their cgroups: both found by the cgroup folders
   async leftovers() {

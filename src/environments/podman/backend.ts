@@ -1,5 +1,6 @@
 // Podman through its Docker-compatible API: the docker backend's containers, samplers and
 // clean-up, on an engine versus starts when none answers (and stops at the end).
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import type { Experiment } from '../../config/schema.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { run } from '../../util/exec.js';
 import { stopChild } from '../../util/process.js';
+import type { WorkloadBundle } from '../../workload/bundle.js';
 import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
 
@@ -35,15 +37,24 @@ export class PodmanEnvironment implements Environment {
     image: ImageManifest,
     private readonly log: (m: string) => void,
     e: Experiment,
+    workloads: WorkloadBundle,
   ) {
-    this.inner = new DockerEnvironment(dockerClient(config), image, log, e.docker.apiTimeoutS, e.docker.sampling, {
-      name: 'podman',
-      runtime: null,
-      ulimits: [
-        { Name: 'nofile', Soft: config.nofile, Hard: config.nofile },
-        { Name: 'nproc', Soft: config.nproc, Hard: config.nproc },
-      ],
-    });
+    this.inner = new DockerEnvironment(
+      dockerClient(config),
+      image,
+      log,
+      e.docker.apiTimeoutS,
+      e.docker.sampling,
+      {
+        name: 'podman',
+        runtime: null,
+        ulimits: [
+          { Name: 'nofile', Soft: config.nofile, Hard: config.nofile },
+          { Name: 'nproc', Soft: config.nproc, Hard: config.nproc },
+        ],
+      },
+      workloads,
+    );
   }
 
   /** The API answering on the socket: the one running, or a service of ours. */

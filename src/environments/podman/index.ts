@@ -15,10 +15,10 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
   inDefault: false,
   config: podmanConfig,
   needsImage: () => true,
-  async create({ experiment: e, image, log }) {
+  async create({ experiment: e, image, log, workloads }) {
     const { PodmanEnvironment } = await import('./backend.js');
     if (!image) throw new Error('podman: the worker image is needed');
-    return new PodmanEnvironment(e.podman, image, log, e);
+    return new PodmanEnvironment(e.podman, image, log, e, workloads);
   },
   async leftovers({ experiment: e }) {
     const { podmanLeftovers } = await import('./backend.js');

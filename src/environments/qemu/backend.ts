@@ -7,10 +7,9 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { run, tail, which } from '../../util/exec.js';
-import { hashTree } from '../../util/hash.js';
-import { WORKLOADS_DIR } from '../../util/paths.js';
 import { freePort } from '../../util/ports.js';
 import { childAlive, stopChild } from '../../util/process.js';
+import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { armOverSsh, askPoweroff, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
@@ -38,12 +37,12 @@ export class QemuEnvironment implements Environment {
   private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
   private qemuVersion = '';
   private readonly runs = new Map<string, QemuWorker[]>();
-  private readonly workloadsHash = hashTree(WORKLOADS_DIR);
 
   constructor(
     private readonly config: Experiment['qemu'],
     private readonly image: ImageManifest,
     private readonly log: (m: string) => void = () => {},
+    readonly workloads: WorkloadBundle = projectBundle(),
   ) {}
 
   /** QEMU is there and the accelerator is chosen (the KVM verdict), announced before any VM starts. */
@@ -137,7 +136,7 @@ export class QemuEnvironment implements Environment {
   }
 
   get syncNeeded(): boolean {
-    return this.workloadsHash !== this.image.workloadsHash;
+    return this.workloads.hash !== this.image.workloadsHash;
   }
 
   async teardown(runId: string): Promise<void> {
@@ -304,7 +303,7 @@ class QemuWorker implements WorkerHandle {
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not booted`);
-    if (this.env.syncNeeded) await syncWorkloads(this.name, ssh);
+    if (this.env.syncNeeded) await syncWorkloads(this.name, ssh, this.env.workloads);
     return armOverSsh(this.name, ssh, invocation, onLine, {
       ended: () => {
         const child = this.child;

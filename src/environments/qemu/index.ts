@@ -11,10 +11,10 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   inDefault: true,
   config: qemuConfig,
   needsImage: () => true,
-  async create({ experiment: e, image, log }) {
+  async create({ experiment: e, image, log, workloads }) {
     const { QemuEnvironment } = await import('./backend.js');
     if (!image) throw new Error('qemu: the worker image is needed');
-    return new QemuEnvironment(e.qemu, image, log);
+    return new QemuEnvironment(e.qemu, image, log, workloads);
   },
   async leftovers() {
     const { vmsDir } = await import('./backend.js');

@@ -7,10 +7,10 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { run, tail, which } from '../../util/exec.js';
-import { hashTree } from '../../util/hash.js';
-import { GUEST_WORKLOADS_DIR, PROJECT_ROOT, WORKLOADS_DIR } from '../../util/paths.js';
+import { GUEST_WORKLOADS_DIR, PROJECT_ROOT } from '../../util/paths.js';
 import { freePorts } from '../../util/ports.js';
 import { pidAlive, stopChild } from '../../util/process.js';
+import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
 import { armOverSsh, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
@@ -124,6 +124,7 @@ export class VagrantEnvironment implements Environment {
       binary: 'qemu-system-x86_64',
       accel: 'auto',
     },
+    private readonly workloads: WorkloadBundle = projectBundle(),
   ) {
     this.libvirt = new Libvirt(config.libvirtUri, log);
   }
@@ -215,7 +216,7 @@ export class VagrantEnvironment implements Environment {
         cmdline: image.kernelCmdline,
       },
       ssh: { username: 'root', privateKey: image.clientKey },
-      syncNeeded: hashTree(WORKLOADS_DIR) !== image.workloadsHash,
+      syncNeeded: this.workloads.hash !== image.workloadsHash,
       info: {
         ...info,
         libvirt: libvirtVersion,
@@ -293,7 +294,7 @@ export class VagrantEnvironment implements Environment {
       runId: req.runId,
       box: p.box,
       bootTimeoutS: this.config.bootTimeoutS,
-      workloadsDir: WORKLOADS_DIR,
+      workloadsDir: this.workloads.dir,
       guestWorkloadsDir: GUEST_WORKLOADS_DIR,
       workers: Array.from({ length: req.count }, (_, i) => req.allocation(i)),
       sshPorts: await freePorts(req.count),
@@ -343,7 +344,7 @@ export class VagrantEnvironment implements Environment {
           ssh,
           pid,
           output.bootSeconds(w.name),
-          p.syncNeeded,
+          p.syncNeeded ? this.workloads : null,
         );
       }),
     );
@@ -508,7 +509,8 @@ class VagrantWorker implements WorkerHandle {
     private ssh: SshConnection | null,
     private readonly pid: number | null,
     readonly bootS: number | null,
-    private readonly syncNeeded: boolean,
+    /** the workloads to copy in when the image's are stale */
+    private readonly sync: WorkloadBundle | null,
   ) {}
 
   get limits(): EnforcedLimits {
@@ -518,7 +520,7 @@ class VagrantWorker implements WorkerHandle {
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not up`);
-    if (this.syncNeeded) await syncWorkloads(this.name, ssh);
+    if (this.sync) await syncWorkloads(this.name, ssh, this.sync);
     const pid = this.pid;
     return armOverSsh(this.name, ssh, invocation, onLine, {
       ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),

@@ -46,9 +46,9 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
       ? [`removed vagrant box ${workerBoxName(image)}`]
       : [];
   },
-  async create({ experiment: e, image, log }) {
+  async create({ experiment: e, image, log, workloads }) {
     const { VagrantEnvironment } = await import('./backend.js');
-    return new VagrantEnvironment(e.vagrant, image, log, e.qemu);
+    return new VagrantEnvironment(e.vagrant, image, log, e.qemu, workloads);
   },
   async leftovers() {
     const { vagrantRunsDir } = await import('./backend.js');

@@ -1,0 +1,217 @@
+// One workload's part of a report: the paper's figures, the summary and memory
+// tables, drill-downs. A report of one workload is this section alone.
+import { METRICS, type MetricDef } from '../results/metrics.js';
+import { formatValue, summarize } from '../results/summary.js';
+import type { SampleRecord } from '../results/types.js';
+import type { Views } from '../results/views.js';
+import {
+  binWidth,
+  bootLatency,
+  cellStats,
+  cpuPick,
+  drillDownRuns,
+  envLabel,
+  memoryPick,
+  overheadRatios,
+  round3,
+  samplerGaps,
+  timeSeries,
+  workerSourceOf,
+} from './aggregate.js';
+import { figureSources, sourceCrossCheck } from './crossCheck.js';
+import type { Figure, Table } from './html.js';
+import type { ResultSet } from './load.js';
+import { memoryRows } from './memoryTable.js';
+import {
+  bootSpec,
+  cpuGridSpec,
+  type DrillRow,
+  drillDownSpec,
+  makespanSpec,
+  memoryGridSpec,
+  ratiosSpec,
+} from './specs.js';
+import { crossCheckTable, memoryTable, workloadMetricsTable } from './tables.js';
+
+const fmt = (x: number | null | undefined, digits = 3) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+
+export interface Section {
+  tables: Table[];
+  figures: Figure[];
+  /** the ready-latency cells, for the set-up table */
+  boot: ReturnType<typeof cellStats>;
+  /** a container run too short for the stats cross-check */
+  noCrossCheck: boolean;
+}
+
+/** The figures and tables of one workload's runs; ids get `prefix` so sections of a suite never collide. */
+export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> = METRICS, prefix = ''): Section {
+  const { meta, runs, samples } = rs;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const binS = binWidth(samples, intervalS);
+  const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
+  const binNote =
+    binS > intervalS
+      ? ` Downsampled to ${binS.toFixed(2)} s bins for the page (the band keeps every bin's min and max); full data in samples.csv.`
+      : '';
+  // labels, colours and worker sources as the results recorded them (older results: the registry's)
+  const views = meta.views as Views | undefined;
+  const label = (env: string) => envLabel(env, views);
+  const sources = figureSources(runs, views);
+  const crossCheck = sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats');
+  const figures: Figure[] = [];
+  // one pass over the samples per view; the drill-downs take their run's share
+  const workerGaps = samplerGaps(runs, samples, 'worker', views);
+  const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views);
+  figures.push({
+    id: `${prefix}fig6-worker`,
+    title: 'Fig. 6 — CPU utilization over time, workers’ own view',
+    caption: `Average over the workers of each run and over the measured runs of each cell (${alloc}); the band spans the runs' min..max. Sources: ${sources}. guest = /proc/stat inside the VM; cgroup = the container's cgroup files; docker-stats = the Docker stats API; process = /proc/<pid>/stat on the host. Containers and native have no iowait of their own: their Wait CPU is the host's. % of the CPUs allocated to the worker.${binNote}`,
+    spec: cpuGridSpec(cpuWorker, {
+      gaps: workerGaps,
+      title: 'CPU utilization, workers’ own view',
+      subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
+    }),
+  });
+  const cpuHost = timeSeries(runs, samples, 'host', cpuPick('host'), binS, views);
+  figures.push({
+    id: `${prefix}fig6-host`,
+    title: 'Fig. 6 (host view) — CPU utilization of the physical host over time',
+    caption: `The host's /proc/stat during the same runs, % of all host CPUs: what the machine paid, including hypervisor and engine overhead.${binNote}`,
+    spec: cpuGridSpec(cpuHost, {
+      gaps: samplerGaps(runs, samples, 'host', views),
+      title: 'CPU utilization, host view',
+      subtitle: ['host /proc/stat, % of all host CPUs'],
+    }),
+  });
+  const makespan = cellStats(runs, (r) => r.makespanS, views);
+  figures.push({
+    id: `${prefix}fig5-makespan`,
+    title: 'Fig. 5 — Execution time vs number of instances',
+    caption:
+      'Makespan: barrier to the last worker’s result. Bars: mean of the measured runs; whiskers: 95% bootstrap interval of the mean (10 000 resamples); ✗ n: runs that failed (never counted as fast).',
+    spec: makespanSpec(makespan, {
+      title: 'Execution time',
+      subtitle: ['mean and 95% bootstrap interval per environment and density'],
+    }),
+  });
+  const memory = timeSeries(runs, samples, 'worker', memoryPick, binS, views);
+  figures.push({
+    id: `${prefix}fig7-memory`,
+    title: 'Fig. 7 — Memory over time',
+    caption: `The workload processes' memory, the same quantity in every environment: PSS (own pages plus a fair share of shared ones) and USS (pages only they hold) from /proc/<pid>/smaps_rollup — read on the host for native and container processes, inside the guest for VMs. Results without it show each view's used memory instead (VMs: MemTotal − MemAvailable; containers: usage − inactive file; native: RSS), which are different quantities. What the host pays is in the memory table. Averaged like Fig. 6.${binNote}`,
+    spec: memoryGridSpec(memory, {
+      title: 'Memory',
+      subtitle: ['GB, workload processes (PSS, USS)'],
+      gaps: workerGaps,
+    }),
+  });
+  const boot = cellStats(runs, bootLatency, views);
+  figures.push({
+    id: `${prefix}fig3-boot`,
+    title: 'Fig. 3 — Boot / ready latency vs number of instances',
+    caption:
+      'VMs: QEMU start to SSH ready (the slowest VM of the run). Containers and native: provisioning until every worker runtime printed ready. 95% bootstrap intervals.',
+    spec: bootSpec(boot, { title: 'Ready latency', subtitle: ['VM boot to SSH; container / process start to ready'] }),
+  });
+  const ratios = overheadRatios(runs, views);
+  if (ratios.length) {
+    figures.push({
+      id: `${prefix}overhead-ratios`,
+      title: 'Overhead ratios',
+      caption: 'Ratio of mean makespans with a 95% bootstrap interval (both sides resampled); 1 = same speed.',
+      spec: ratiosSpec(ratios, { title: 'Makespan ratios', subtitle: ['ratio of means, 95% bootstrap interval'] }),
+    });
+  }
+  for (const run of drillDownRuns(runs, views)) {
+    const source = workerSourceOf(run, views);
+    const rows = drillDownRows(samples, run.run, source!, binS);
+    const phases = run.phases
+      .filter((p) => p.state === 'begin')
+      .map((p) => ({ worker: p.worker, phase: p.phase, t: p.t }));
+    figures.push({
+      id: `${prefix}drill-${run.env}`,
+      title: `Per worker — ${label(run.env)}, run ${run.run}`,
+      caption: `Every worker of one run (${run.instances} instances), unaveraged, with the workload's phase starts (generate, load, build, iterate, result) as dashed lines. Source: ${source}.`,
+      spec: drillDownSpec(rows, phases, {
+        gaps: workerGaps.filter((g) => g.run === run.run),
+        title: `${label(run.env)}: ${run.run}`,
+        subtitle: ['per worker, % of allocated CPUs'],
+      }),
+    });
+  }
+
+  const cells = summarize(runs, samples, { w: defs });
+  const ciOf = new Map(makespan.map((c) => [`${c.env}\0${c.instances}`, c]));
+  const bootOf = new Map(boot.map((c) => [`${c.env}\0${c.instances}`, c]));
+  const head = Object.values(defs).find((d) => d.headline) ?? null;
+  const tables: Table[] = [
+    {
+      title: 'Summary',
+      columns: [
+        'environment',
+        'instances',
+        'ok',
+        'failed',
+        'makespan s (mean)',
+        '95% CI',
+        'median',
+        'sd',
+        ...(head ? [`${head.name} (${head.unit})`] : []),
+        'CPU % of allocation',
+        'ready s',
+      ],
+      rows: cells.map((c) => {
+        const ci = ciOf.get(`${c.env}\0${c.instances}`);
+        return [
+          label(c.env),
+          c.instances,
+          c.ok,
+          c.failed,
+          fmt(c.makespanS?.mean),
+          ci?.lo !== null && ci?.lo !== undefined ? `${fmt(ci.lo)} – ${fmt(ci.hi)}` : '–',
+          fmt(c.makespanS?.median),
+          fmt(c.makespanS?.stdev),
+          ...(head ? [c.headline ? formatValue(c.headline.stat.mean) : '–'] : []),
+          fmt(c.meanCpuPct, 1),
+          fmt(bootOf.get(`${c.env}\0${c.instances}`)?.mean, 2),
+        ];
+      }),
+    },
+    ...workloadMetricsTable(runs, defs, label),
+    memoryTable(memoryRows(runs, samples, views), label),
+    ...(crossCheck.length ? [crossCheckTable(crossCheck, label)] : []),
+  ];
+  return {
+    tables,
+    figures,
+    boot,
+    noCrossCheck: !crossCheck.length && samples.some((s) => s.source === 'docker-stats'),
+  };
+}
+
+/** One run's worker-view samples per worker, binned like the grids (mean per bin). */
+export function drillDownRows(samples: readonly SampleRecord[], run: string, source: string, binS: number): DrillRow[] {
+  const bins = new Map<string, { worker: string; bin: number; series: string; sum: number; n: number }>();
+  const pick = cpuPick('worker');
+  for (const s of samples) {
+    if (s.run !== run || s.source !== source) continue;
+    const bin = Math.floor(s.t / binS);
+    for (const [series, value] of Object.entries(pick(s, undefined))) {
+      if (value === null) continue;
+      const key = `${s.worker}\0${bin}\0${series}`;
+      const b = bins.get(key) ?? { worker: s.worker, bin, series, sum: 0, n: 0 };
+      b.sum += value;
+      b.n++;
+      bins.set(key, b);
+    }
+  }
+  return [...bins.values()].map((b) => ({
+    kind: 'sample' as const,
+    worker: b.worker,
+    t: round3((b.bin + 0.5) * binS),
+    series: b.series,
+    value: round3(b.sum / b.n),
+  }));
+}

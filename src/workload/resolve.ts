@@ -1,0 +1,55 @@
+// From an experiment's workload entries to what runs: manifests read and checked,
+// parameters resolved, and what experiment.json records of each.
+
+import { UsageError } from '../config/errors.js';
+import type { Experiment } from '../config/schema.js';
+import { IMAGE_SPEC } from '../image/spec.js';
+import type { WorkloadMeta } from '../results/types.js';
+import { findWorkload, headlineMetric, type ResolvedWorkload, readManifest, resolveWorkload } from './manifest.js';
+
+export function resolveEntries(e: Pick<Experiment, 'workloads' | 'workloadDirs'>): ResolvedWorkload[] {
+  return e.workloads.map((w) => {
+    const dir = findWorkload(w.name, e.workloadDirs);
+    return resolveWorkload(readManifest(dir), w.preset, w.params, { id: w.id, dir });
+  });
+}
+
+/** Workloads from outside workloads/ cannot add packages: the image is built from the project's manifests. */
+export function checkPackages(
+  workloads: readonly ResolvedWorkload[],
+  image: readonly string[] = IMAGE_SPEC.packages,
+): void {
+  const have = new Set(image);
+  for (const w of workloads) {
+    const missing = w.manifest.packages.filter((p) => !have.has(p));
+    if (missing.length)
+      throw new UsageError(
+        `${w.id}: needs Debian package(s) ${missing.join(', ')} that the worker image does not hold; only workloads under workloads/ add packages to the image (move it there, or declare them in a project workload)`,
+      );
+  }
+}
+
+export function workloadMeta(w: ResolvedWorkload): WorkloadMeta {
+  return {
+    id: w.id,
+    name: w.manifest.name,
+    version: w.manifest.version,
+    preset: w.preset,
+    params: w.params,
+    workKey: w.workKey,
+    verification: w.manifest.verification,
+    ...(w.manifest.description ? { description: w.manifest.description } : {}),
+    metrics: Object.fromEntries(
+      Object.entries(w.manifest.metrics).map(([name, m]) => [
+        name,
+        {
+          unit: m.unit,
+          better: m.better,
+          ...(m.headline ? { headline: true } : {}),
+          ...(m.description ? { description: m.description } : {}),
+        },
+      ]),
+    ),
+    headline: headlineMetric(w.manifest),
+  };
+}
