@@ -114,7 +114,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       guest:
         '/proc/stat deltas: total = user+nice+system+idle+iowait+irq+softirq+steal; user% = (user+nice)/total; system% = (system+irq+softirq)/total',
       cgroup: 'docker stats: cores = cpuDelta/systemDelta*onlineCPUs; % of allocated --cpus',
-      process: '/proc/<pid>/stat (utime+stime) deltas / elapsed; % of allocated CPUs',
+      process:
+        '/proc/<pid>/stat of the workload and every process it started (utime+stime+cutime+cstime) deltas / elapsed; % of allocated CPUs (a VM: its QEMU process alone)',
       host: '/proc/stat of the host; % of all host CPUs',
     },
     experimentId,

@@ -1,6 +1,7 @@
+import { descendantStats, descendants, treeMemory, treeTicks } from './processTree.js';
 import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
-import { MemoryCadence, parseSmapsRollup } from './smaps.js';
+import { MemoryCadence } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler, SampleSource } from './types.js';
 
@@ -9,7 +10,8 @@ const PAGE_SIZE = 4096;
 
 /**
  * One host process seen from the host: utime+stime of all its threads from
- * /proc/<pid>/stat. Used for native workers and for each VM's QEMU process.
+ * /proc/<pid>/stat. Used for each VM's QEMU process, and for native workers with
+ * every process the workload started (its tools) and their waited-for children.
  */
 export class ProcessSampler implements Sampler {
   readonly formula: string;
@@ -29,7 +31,9 @@ export class ProcessSampler implements Sampler {
     memoryIntervalMs = 2000,
   ) {
     this.memory = new MemoryCadence(memoryIntervalMs);
-    this.formula = `/proc/${'<pid>'}/stat (utime+stime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`;
+    this.formula = isWorkload
+      ? `/proc/<pid>/stat of the workload and its descendants (utime+stime+cutime+cstime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`
+      : `/proc/<pid>/stat (utime+stime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
@@ -50,8 +54,8 @@ export class ProcessSampler implements Sampler {
       }
       const seconds = (cur.at - prev.at) / 1000;
       if (seconds <= 0) return;
-      const userCores = Math.max(0, cur.t.utimeTicks - prev.t.utimeTicks) / CLOCK_TICKS / seconds;
-      const systemCores = Math.max(0, cur.t.stimeTicks - prev.t.stimeTicks) / CLOCK_TICKS / seconds;
+      const userCores = Math.max(0, cur.user - prev.user) / CLOCK_TICKS / seconds;
+      const systemCores = Math.max(0, cur.system - prev.system) / CLOCK_TICKS / seconds;
       prev = cur;
       const pct = (c: number) => (100 * c) / this.allocCpus;
       onReading({
@@ -63,7 +67,7 @@ export class ProcessSampler implements Sampler {
         idle: Math.max(0, 100 - pct(userCores + systemCores)),
         cores: userCores + systemCores,
         allocCpus: this.allocCpus,
-        memUsedBytes: cur.t.rssPages * PAGE_SIZE,
+        memUsedBytes: cur.rssPages * PAGE_SIZE,
         memCachedBytes: null,
         memLimitBytes: null,
         memPssBytes: cur.mem?.pssBytes ?? null,
@@ -73,12 +77,17 @@ export class ProcessSampler implements Sampler {
     this.ticker.start();
   }
 
+  /** A QEMU process alone; a workload with every process it started (a tool it runs). */
   private read() {
     const at = Date.now();
     const t = parsePidStat(this.file!.read());
     const smaps = this.smaps;
-    const rss = t.rssPages * PAGE_SIZE;
-    return { at, t, mem: smaps ? this.memory.value(() => parseSmapsRollup(smaps.read()), rss) : null };
+    if (!this.isWorkload || !smaps)
+      return { at, user: t.utimeTicks, system: t.stimeTicks, rssPages: t.rssPages, mem: null };
+    const kids = descendants(this.pid);
+    const tree = kids.length ? treeTicks([t, ...descendantStats(kids)]) : treeTicks([t]);
+    const rss = tree.rssPages * PAGE_SIZE;
+    return { at, ...tree, mem: this.memory.value(() => treeMemory(smaps.read(), kids), rss) };
   }
 
   async stop(): Promise<void> {

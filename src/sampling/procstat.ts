@@ -116,6 +116,9 @@ export interface ProcessTimes {
   utimeTicks: number;
   stimeTicks: number;
   rssPages: number;
+  /** time of the children it has waited for (and theirs): fields 16 and 17 */
+  cutimeTicks: number;
+  cstimeTicks: number;
 }
 
 export function parsePidStat(text: string): ProcessTimes {
@@ -130,8 +133,11 @@ export function parsePidStat(text: string): ProcessTimes {
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   const rss = Number(rest[21]);
-  if (![utime, stime, rss].every(Number.isFinite)) throw new ParseError('garbled /proc/<pid>/stat fields');
-  return { utimeTicks: utime, stimeTicks: stime, rssPages: rss };
+  const cutime = Number(rest[13]);
+  const cstime = Number(rest[14]);
+  if (![utime, stime, rss, cutime, cstime].every(Number.isFinite))
+    throw new ParseError('garbled /proc/<pid>/stat fields');
+  return { utimeTicks: utime, stimeTicks: stime, rssPages: rss, cutimeTicks: cutime, cstimeTicks: cstime };
 }
 
 /**

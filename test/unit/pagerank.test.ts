@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Prng } from '../../workloads/lib/prng.mjs';
 // The workload is plain JavaScript; the tests import its modules directly.
 import { buildInCsr } from '../../workloads/pagerank/lib/csr.mjs';
 import { readEdgeList } from '../../workloads/pagerank/lib/edgelist.mjs';
 import { generatePages, generateRmat } from '../../workloads/pagerank/lib/generators.mjs';
-import { Prng } from '../../workloads/pagerank/lib/prng.mjs';
 import { checksum, pagerank, topK } from '../../workloads/pagerank/lib/rank.mjs';
 
 const ENTRY = path.resolve('workloads/pagerank/pagerank.mjs');

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cgroupPaths, cpuV1, cpuV2, memoryUsed } from '../../src/sampling/cgroup.js';
 import { frameToReading, StatsFrames } from '../../src/sampling/dockerSampler.js';
 import { type DockerStatsFrame, dockerCpu, dockerMemory } from '../../src/sampling/dockerStats.js';
+import { ProcessSampler } from '../../src/sampling/processSampler.js';
+import { descendants, treeTicks } from '../../src/sampling/processTree.js';
 import { cpuShares, ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
+import type { Reading } from '../../src/sampling/types.js';
 import { LineSplitter } from '../../src/workload/protocol.js';
 
 const STAT = (
@@ -103,7 +107,7 @@ describe('/proc/meminfo and /proc/<pid>/stat', () => {
     fields[12] = '56'; // stime (field 15)
     fields[21] = '789'; // rss (field 24)
     const t = parsePidStat(`42 (qemu (x) y) ${fields.join(' ')}`);
-    expect(t).toEqual({ utimeTicks: 1234, stimeTicks: 56, rssPages: 789 });
+    expect(t).toEqual({ utimeTicks: 1234, stimeTicks: 56, rssPages: 789, cutimeTicks: 16, cstimeTicks: 17 });
     expect(() => parsePidStat('garbage')).toThrow(ParseError);
   });
 });
@@ -246,5 +250,51 @@ describe('PSS cadence', () => {
     expect(c.value(read, 110 * MiB, 750)!.pssBytes).toBe(2);
     expect(c.value(read, 110 * MiB, 2500)!.pssBytes).toBe(3); // the interval
     expect(c.value(read, null, 2600)!.pssBytes).toBe(3); // no cheap figure: the interval alone
+  });
+});
+
+describe('process tree of a native workload', () => {
+  it('adds waited-for children, so an exiting tool moves its time instead of losing it', () => {
+    const t = (u: number, s: number, cu = 0, cs = 0) => ({
+      utimeTicks: u,
+      stimeTicks: s,
+      rssPages: 10,
+      cutimeTicks: cu,
+      cstimeTicks: cs,
+    });
+    // a child with 50+20 ticks, then reaped: the same total
+    expect(treeTicks([t(10, 5), t(50, 20)])).toEqual({ user: 60, system: 25, rssPages: 20 });
+    expect(treeTicks([t(10, 5, 50, 20)])).toEqual({ user: 60, system: 25, rssPages: 10 });
+  });
+
+  it('sees the CPU of a busy child process of the sampled process (a real tree)', async () => {
+    const parent = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('child_process').spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'inherit' }); setInterval(() => {}, 1000)",
+      ],
+      { stdio: 'ignore', detached: true },
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(descendants(parent.pid!)).toHaveLength(1);
+      const sampler = new ProcessSampler('w', parent.pid!, 1, 200, 'process', true, 2000);
+      const readings: Reading[] = [];
+      await sampler.start(
+        (r) => readings.push(r),
+        (e) => {
+          throw e;
+        },
+      );
+      await new Promise((r) => setTimeout(r, 1300));
+      await sampler.stop();
+      const busy = readings.slice(1).map((r) => r.user + r.system);
+      // the parent itself idles; the child spins one CPU: ~100% of the 1-CPU allocation
+      expect(Math.min(...busy)).toBeGreaterThan(60);
+      expect(readings.at(-1)!.memPssBytes).toBeGreaterThan(0);
+    } finally {
+      process.kill(-parent.pid!, 'SIGKILL');
+    }
   });
 });

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from './lib/args.mjs';
+import { parseArgs } from '../lib/args.mjs';
+import { WorkloadError } from '../lib/errors.mjs';
+import { memoryLimitBytes, usableCpus } from '../lib/resources.mjs';
 import { buildInCsr } from './lib/csr.mjs';
 import { EdgeListWriter, readEdgeList } from './lib/edgelist.mjs';
-import { WorkloadError } from './lib/errors.mjs';
 import { generatePages, generateRmat } from './lib/generators.mjs';
 import { checksum, pagerank, topK } from './lib/rank.mjs';
-import { estimateBytes, memoryLimitBytes, usableCpus } from './lib/resources.mjs';
 
 const manifest = JSON.parse(fs.readFileSync(new URL('./workload.json', import.meta.url), 'utf8'));
 
@@ -31,6 +31,8 @@ async function phase(name, fn) {
 
 async function main(argv) {
   const p = parseArgs(manifest, argv);
+  if (p.graph === 'file' && !p.input) throw new WorkloadError('--graph file needs --input PATH');
+  if (p.graph !== 'file' && p.input) throw new WorkloadError('--input needs --graph file');
   const threads = p.threads ?? usableCpus();
   const limit = p['max-memory-mb'] !== null ? p['max-memory-mb'] * 2 ** 20 : memoryLimitBytes();
   const checkMemory = (vertices, edges) => {
@@ -174,6 +176,11 @@ function writeRanks(file, ranks, original) {
   }
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
+}
+
+/** A generous estimate of the bytes a graph needs (edge arrays, CSR, rank vectors). */
+function estimateBytes(vertices, edges) {
+  return 64 * 2 ** 20 + edges * 12 + vertices * 60;
 }
 
 function mib(bytes) {

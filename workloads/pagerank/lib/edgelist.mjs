@@ -2,7 +2,7 @@
 // by tabs or spaces. Our own generator adds "# Dense: N" so that isolated vertices
 // survive the round trip; any other file has its ids remapped densely.
 import fs from 'node:fs';
-import { WorkloadError } from './errors.mjs';
+import { WorkloadError } from '../../lib/errors.mjs';
 
 const CHUNK = 1 << 22;
 

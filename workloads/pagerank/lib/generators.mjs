@@ -1,6 +1,6 @@
 // Deterministic graph generators. Each calls emit(src, dst) once per edge, in a
 // fixed order, so the edge list depends only on the parameters and the seed.
-import { Prng, permutation } from './prng.mjs';
+import { Prng, permutation } from '../../lib/prng.mjs';
 
 // Graph500 R-MAT quadrant probabilities (D = 1 - A - B - C = 0.05).
 export const RMAT = Object.freeze({ A: 0.57, B: 0.19, C: 0.19 });

@@ -41,8 +41,6 @@ export function parseArgs(manifest, argv) {
   for (const [name, spec] of Object.entries(specs)) {
     out[name] = Object.hasOwn(raw, name) ? coerce(name, spec, raw[name]) : spec.default;
   }
-  if (out.graph === 'file' && !out.input) throw new WorkloadError('--graph file needs --input PATH');
-  if (out.graph !== 'file' && out.input) throw new WorkloadError('--input needs --graph file');
   return out;
 }
 

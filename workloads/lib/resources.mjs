@@ -37,8 +37,3 @@ export function memoryLimitBytes() {
   }
   return Math.min(...candidates);
 }
-
-/** A generous estimate of the bytes a graph needs (edge arrays, CSR, rank vectors). */
-export function estimateBytes(vertices, edges) {
-  return 64 * 2 ** 20 + edges * 12 + vertices * 60;
-}
