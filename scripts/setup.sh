@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
           chromium fonts-dejavu-core procps iproute2 util-linux tar
           vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients libarchive-tools
-          collectd-core runsc podman)
+          collectd-core runsc podman
+          sysbench fio stress-ng python3-numpy sqlite3)
+# sysbench, fio, stress-ng: the micro suite on the native baseline with runtime 'host'
+# (the worker image installs them from the workloads' manifests); python3-numpy and
+# sqlite3: the independent references the workload tests compare against.
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else

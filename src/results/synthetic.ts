@@ -31,10 +31,20 @@ export interface SyntheticOptions {
   failed?: string[];
   status?: string;
   accelerator?: 'kvm' | 'tcg';
-  /** makespan factor per environment, e.g. { qemu: 1.2 } for an injected 20% regression */
+  /** makespan factor per environment, e.g. { qemu: 1.2 } for an injected 20% regression; 'workload/env' for one workload of a suite */
   slowdown?: Record<string, number>;
+  /** how many workloads (a suite): 1 gives the one 'synthetic' workload, more give synthetic-a, synthetic-b, … */
+  workloads?: number;
   /** a hole in the first worker's samples of one run (a lost sampler connection), marked with gapS after it */
   samplerGap?: { run: string; fromS: number; toS: number };
+}
+
+function syntheticSuite(count: number): WorkloadMeta[] {
+  if (count <= 1) return [SYNTHETIC_WORKLOAD];
+  return Array.from({ length: count }, (_, i) => {
+    const id = `synthetic-${String.fromCharCode(97 + i)}`;
+    return { ...SYNTHETIC_WORKLOAD, id, workKey: `k-${id}` };
+  });
 }
 
 const isVm = (env: string) => viewOf(env).kind === 'vm';
@@ -53,6 +63,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
   const speed = Object.fromEntries(
     envs.map((env) => [env, KIND_SPEED[viewOf(env).kind] + (vms.indexOf(env) > 0 ? 0.05 * vms.indexOf(env) : 0)]),
   );
+  const suite = syntheticSuite(o.workloads ?? 1);
   fs.mkdirSync(dir, { recursive: true });
   for (const f of [FILES.runs, FILES.samples]) fs.rmSync(path.join(dir, f), { force: true });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
@@ -69,7 +80,7 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
       worker: { cpus: 1, memoryMiB: 1024 },
       sampling: { intervalMs: interval * 1000 },
     },
-    workloads: [SYNTHETIC_WORKLOAD],
+    workloads: suite,
     host: {
       cpu: { brand: 'Synthetic CPU', cores: 2 },
       os: { distro: 'Debian', release: '12', kernel: '6.1' },
@@ -88,116 +99,120 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
   let nSamples = 0;
   for (let rep = 0; rep < reps; rep++) {
     for (const n of instances) {
-      for (const env of envs) {
-        const run = `${String(++index).padStart(3, '0')}-${env}-x${n}-r${rep + 1}`;
-        const failed = o.failed?.includes(run) ?? false;
-        const makespan =
-          duration * (speed[env] ?? 1.2) * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep) * (o.slowdown?.[env] ?? 1);
-        const workers: WorkerRecord[] = Array.from({ length: n }, (_, w) => ({
-          worker: `${env}-${w}`,
-          allocCpus: 1,
-          memoryBytes: 2 ** 30,
-          cpuset: null,
-          bootS: isVm(env) ? 25 + n + rep : null,
-          readyS: isVm(env) ? 26 + n : 0.3,
-          endS: makespan,
-          exitCode: failed ? 137 : 0,
-          reason: failed ? 'OOMKilled (memory limit 1073741824 bytes)' : null,
-          checksum: failed ? null : '0f1499e252e33a58',
-          metrics: failed ? ({} as Record<string, number>) : { opsPerSecond: (469349 * 300) / makespan },
-          peakRssBytes: 1.2e8,
-          phasesMs: { generate: 500, load: 100, build: 30, iterate: makespan * 800, result: 10 },
-          node: 'v18.20.4',
-          stderrTail: '',
-        }));
-        const phases = workers.flatMap((w) =>
-          ['generate', 'load', 'build', 'iterate', 'result'].map((phase, i) => ({
-            worker: w.worker,
-            phase,
-            state: 'begin' as const,
-            t: makespan * [0, 0.2, 0.3, 0.35, 0.98][i]!,
-          })),
-        );
-        const record: RunRecord = {
-          run,
-          workload: SYNTHETIC_WORKLOAD.id,
-          index: index - 1,
-          env,
-          instances: n,
-          repetition: rep,
-          warmup: false,
-          status: failed ? 'failed' : 'ok',
-          reason: failed ? `${env}-0: OOMKilled (memory limit 1073741824 bytes)` : null,
-          workKey: 'k',
-          checksum: failed ? null : '0f1499e252e33a58',
-          barrierAt: '2026-01-01T00:00:00.000Z',
-          provisionS: isVm(env) ? 27 : 0.4,
-          makespanS: failed ? null : makespan,
-          workers,
-          phases,
-        };
-        runsOut.write([record]);
-        const rows: SampleRecord[] = [];
-        const source = viewOf(env).workerSource;
-        for (let t = -1; t <= makespan + 1; t += interval) {
-          const busy = t >= 0 && t <= makespan;
-          const io = t > 0.1 * makespan && t < 0.3 * makespan;
-          for (const w of workers) {
-            const user = busy ? (io ? 40 : 92) - (isVm(env) ? 5 : 0) : 1;
-            const g = o.samplerGap;
-            const inGap = g?.run === run && w.worker === workers[0]!.worker;
-            if (inGap && t > g.fromS && t < g.toS) continue;
-            const gapS = inGap && t >= g.toS && t - interval < g.toS ? round3(t - g.fromS) : null;
-            rows.push({
-              run,
-              workload: SYNTHETIC_WORKLOAD.id,
-              env,
-              instances: n,
-              repetition: rep,
+      for (const [wi, wl] of suite.entries())
+        for (const env of envs) {
+          const named = suite.length > 1 ? `${wl.id}-` : '';
+          const run = `${String(++index).padStart(3, '0')}-${named}${env}-x${n}-r${rep + 1}`;
+          const failed = o.failed?.includes(run) ?? false;
+          const factor = o.slowdown?.[`${wl.id}/${env}`] ?? o.slowdown?.[env] ?? 1;
+          // the workloads of a suite differ in length and in how much each environment costs them
+          const speedW = 1 + ((speed[env] ?? 1.2) - 1) * (wi + 1);
+          const makespan = duration * (1 + 0.5 * wi) * speedW * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep) * factor;
+          const workers: WorkerRecord[] = Array.from({ length: n }, (_, w) => ({
+            worker: `${env}-${w}`,
+            allocCpus: 1,
+            memoryBytes: 2 ** 30,
+            cpuset: null,
+            bootS: isVm(env) ? 25 + n + rep : null,
+            readyS: isVm(env) ? 26 + n : 0.3,
+            endS: makespan,
+            exitCode: failed ? 137 : 0,
+            reason: failed ? 'OOMKilled (memory limit 1073741824 bytes)' : null,
+            checksum: failed ? null : '0f1499e252e33a58',
+            metrics: failed ? ({} as Record<string, number>) : { opsPerSecond: (469349 * 300) / makespan },
+            peakRssBytes: 1.2e8,
+            phasesMs: { generate: 500, load: 100, build: 30, iterate: makespan * 800, result: 10 },
+            node: 'v18.20.4',
+            stderrTail: '',
+          }));
+          const phases = workers.flatMap((w) =>
+            ['generate', 'load', 'build', 'iterate', 'result'].map((phase, i) => ({
               worker: w.worker,
-              source,
-              t,
-              user,
-              system: busy ? 5 : 0.5,
-              iowait: source === 'guest' ? (io ? 30 : 0.5) : null,
-              steal: source === 'guest' ? (busy ? 2 : 0) : null,
-              idle: null,
-              cores: user / 100,
-              allocCpus: 1,
-              memUsedBytes: 2e8 + (busy ? t * 1e6 : 0),
-              memCachedBytes: source === 'guest' ? 1e8 : null,
-              memLimitBytes: 2 ** 30,
-              gapS,
-            });
-            // the Docker stats API beside the cgroup files: a frame a second, reading 1.5 points higher
-            if (source === 'cgroup' && Math.abs(t - Math.round(t)) < interval / 2) {
-              rows.push({ ...rows[rows.length - 1]!, source: 'docker-stats', user: user + 1.5, gapS: null });
-            }
-          }
-          rows.push({
+              phase,
+              state: 'begin' as const,
+              t: makespan * [0, 0.2, 0.3, 0.35, 0.98][i]!,
+            })),
+          );
+          const record: RunRecord = {
             run,
-            workload: SYNTHETIC_WORKLOAD.id,
+            workload: wl.id,
+            index: index - 1,
             env,
             instances: n,
             repetition: rep,
-            worker: 'host',
-            source: 'host',
-            t,
-            user: busy ? 45 * n : 1,
-            system: busy ? 6 : 1,
-            iowait: io ? 12 : 0.2,
-            steal: 0,
-            idle: 40,
-            cores: 0.9 * n,
-            allocCpus: 2,
-            memUsedBytes: 3e9,
-            memCachedBytes: 1e9,
-            memLimitBytes: 24 * 2 ** 30,
-          });
+            warmup: false,
+            status: failed ? 'failed' : 'ok',
+            reason: failed ? `${env}-0: OOMKilled (memory limit 1073741824 bytes)` : null,
+            workKey: 'k',
+            checksum: failed ? null : '0f1499e252e33a58',
+            barrierAt: '2026-01-01T00:00:00.000Z',
+            provisionS: isVm(env) ? 27 : 0.4,
+            makespanS: failed ? null : makespan,
+            workers,
+            phases,
+          };
+          runsOut.write([record]);
+          const rows: SampleRecord[] = [];
+          const source = viewOf(env).workerSource;
+          for (let t = -1; t <= makespan + 1; t += interval) {
+            const busy = t >= 0 && t <= makespan;
+            const io = t > 0.1 * makespan && t < 0.3 * makespan;
+            for (const w of workers) {
+              const user = busy ? (io ? 40 : 92) - (isVm(env) ? 5 : 0) : 1;
+              const g = o.samplerGap;
+              const inGap = g?.run === run && w.worker === workers[0]!.worker;
+              if (inGap && t > g.fromS && t < g.toS) continue;
+              const gapS = inGap && t >= g.toS && t - interval < g.toS ? round3(t - g.fromS) : null;
+              rows.push({
+                run,
+                workload: wl.id,
+                env,
+                instances: n,
+                repetition: rep,
+                worker: w.worker,
+                source,
+                t,
+                user,
+                system: busy ? 5 : 0.5,
+                iowait: source === 'guest' ? (io ? 30 : 0.5) : null,
+                steal: source === 'guest' ? (busy ? 2 : 0) : null,
+                idle: null,
+                cores: user / 100,
+                allocCpus: 1,
+                memUsedBytes: 2e8 + (busy ? t * 1e6 : 0),
+                memCachedBytes: source === 'guest' ? 1e8 : null,
+                memLimitBytes: 2 ** 30,
+                gapS,
+              });
+              // the Docker stats API beside the cgroup files: a frame a second, reading 1.5 points higher
+              if (source === 'cgroup' && Math.abs(t - Math.round(t)) < interval / 2) {
+                rows.push({ ...rows[rows.length - 1]!, source: 'docker-stats', user: user + 1.5, gapS: null });
+              }
+            }
+            rows.push({
+              run,
+              workload: wl.id,
+              env,
+              instances: n,
+              repetition: rep,
+              worker: 'host',
+              source: 'host',
+              t,
+              user: busy ? 45 * n : 1,
+              system: busy ? 6 : 1,
+              iowait: io ? 12 : 0.2,
+              steal: 0,
+              idle: 40,
+              cores: 0.9 * n,
+              allocCpus: 2,
+              memUsedBytes: 3e9,
+              memCachedBytes: 1e9,
+              memLimitBytes: 24 * 2 ** 30,
+            });
+          }
+          samplesOut.write(rows);
+          nSamples += rows.length;
         }
-        samplesOut.write(rows);
-        nSamples += rows.length;
-      }
     }
   }
   runsOut.close();

@@ -1,4 +1,4 @@
-// A workload process and everything it started (a tool such as sysbench or fio runs
+// A workload process and everything it started (a benchmark tool a workload runs
 // as a child of the workload's node): CPU time and memory of the whole tree, the way
 // a container's cgroup counts them. Children are found through
 // /proc/<pid>/task/<pid>/children; kernels without it show the root process alone.
