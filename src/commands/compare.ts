@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  alignLegacyWorkloads,
   COMPARE_METRICS,
   compareResults,
   formatMarkdown,
@@ -41,14 +42,11 @@ export function compareCommand(program: Command): void {
             `${baseDir} and ${candDir} ran different work for ${w.id} and cannot be compared:\n  ${w.workKey}\n  ${kc}`,
           );
       }
-      const c = compareResults(
+      const [baseCells, candCells] = alignLegacyWorkloads(
         cellMetrics(base.runs, base.samples, defs),
         cellMetrics(cand.runs, cand.samples, metricDefs(workloadsOf(cand.meta))),
-        metrics,
-        threshold,
-        base.meta.views,
-        defs,
       );
+      const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
       const out =
         opts.format === 'json' ? JSON.stringify(c, null, 2) : opts.format === 'md' ? formatMarkdown(c) : formatText(c);
       process.stdout.write(`${out}\n`);

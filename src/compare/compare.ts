@@ -80,6 +80,19 @@ function ratioOfRatiosChange(
   return { change: est, ci: [quantileSorted(out, 0.025), quantileSorted(out, 0.975)] };
 }
 
+/**
+ * Results from before suites carry no workload id (''): against results of exactly one
+ * workload they are that workload, so an old baseline still gates a new candidate. Pure.
+ */
+export function alignLegacyWorkloads(base: CellMetrics[], cand: CellMetrics[]): [CellMetrics[], CellMetrics[]] {
+  const ids = (cells: CellMetrics[]) => [...new Set(cells.map((c) => c.workload))];
+  const [b, c] = [ids(base), ids(cand)];
+  const rename = (cells: CellMetrics[], to: string) => cells.map((x) => ({ ...x, workload: to }));
+  if (b.length === 1 && b[0] === '' && c.length === 1) return [rename(base, c[0]!), cand];
+  if (c.length === 1 && c[0] === '' && b.length === 1) return [base, rename(cand, b[0]!)];
+  return [base, cand];
+}
+
 export function compareResults(
   base: CellMetrics[],
   cand: CellMetrics[],

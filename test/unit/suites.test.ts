@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareResults } from '../../src/compare/compare.js';
+import { alignLegacyWorkloads, compareResults } from '../../src/compare/compare.js';
 import { validateExperiment } from '../../src/config/load.js';
 import { planRuns, runName } from '../../src/orchestrator/plan.js';
 import { metricProblem, verifyRun } from '../../src/orchestrator/verify.js';
@@ -218,5 +218,25 @@ describe('a suite’s results', () => {
     expect(c.regressed).toBe(true);
     const regressed = c.rows.filter((r) => r.verdict === 'regressed').map((r) => `${r.scope} ${r.metric}`);
     expect(regressed.sort()).toEqual(['synthetic-b: docker x1 makespan', 'synthetic-b: docker x1 opsPerSecond']);
+  });
+});
+
+describe('results from before suites', () => {
+  it('an old baseline (no workload ids) still gates a candidate of one workload', () => {
+    const cell = (workload: string) => ({
+      workload,
+      env: 'docker',
+      instances: 1,
+      ok: 3,
+      failed: 0,
+      runs: [],
+      values: { makespan: [10, 10.1, 9.9] },
+      metrics: {},
+    });
+    const [b, c] = alignLegacyWorkloads([cell('')], [cell('pagerank')]);
+    expect(b[0]!.workload).toBe('pagerank');
+    expect(compareResults(b, c, ['makespan'], 0.05).rows).toHaveLength(1);
+    // two workloads on the other side: nothing to align with
+    expect(alignLegacyWorkloads([cell('')], [cell('a'), cell('b')])[0][0]!.workload).toBe('');
   });
 });
