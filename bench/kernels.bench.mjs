@@ -48,7 +48,13 @@ const KERNELS = [
       const file = path.join(tmp, 'rows.libsvm');
       writeRows(file, p);
       return {
-        js: [`--input=${file}`, `--features=${p.features}`, `--iterations=${p.iterations}`, `--step=${p.step}`, `--l2=${p.l2}`],
+        js: [
+          `--input=${file}`,
+          `--features=${p.features}`,
+          `--iterations=${p.iterations}`,
+          `--step=${p.step}`,
+          `--l2=${p.l2}`,
+        ],
         cpp: [file, p.features, p.iterations, p.step, p.l2],
       };
     },
@@ -65,10 +71,14 @@ const KERNELS = [
 ];
 
 function runJs(k, args, threads) {
-  const r = spawnSync(process.execPath, [path.join(root, 'workloads', k.name, `${k.name}.mjs`), ...args, `--threads=${threads}`], {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'workloads', k.name, `${k.name}.mjs`), ...args, `--threads=${threads}`],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`${k.name}: ${r.stderr}`);
   const result = r.stdout
     .split('\n')
@@ -116,4 +126,6 @@ for (const k of KERNELS) {
   );
 }
 fs.rmSync(tmp, { recursive: true, force: true });
-process.stdout.write(`${JSON.stringify({ preset: presetName, rounds, cpus: os.availableParallelism(), kernels: report }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ preset: presetName, rounds, cpus: os.availableParallelism(), kernels: report }, null, 2)}\n`,
+);

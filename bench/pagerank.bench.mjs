@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildInCsr } from '../workloads/pagerank/lib/csr.mjs';
-import { EdgeListWriter } from '../workloads/pagerank/lib/edgelist.mjs';
+import { EdgeListWriter, readEdgeList } from '../workloads/pagerank/lib/edgelist.mjs';
 import { generateRmat } from '../workloads/pagerank/lib/generators.mjs';
 import { pagerank } from '../workloads/pagerank/lib/rank.mjs';
 
@@ -40,6 +40,7 @@ generateRmat({ scale, edgeFactor: 16, seed: 1 }, (s, d) => {
   writer.add(s, d);
 });
 writer.close();
+const edgeBytes = fs.statSync(edgeFile).size;
 const graph = buildInCsr(src, dst, n);
 const edges = graph.edges;
 const rows = [];
@@ -61,12 +62,18 @@ const note = (name, ms) => {
   if (!perRound.has(name)) perRound.set(name, []);
   perRound.get(name).push(ms);
 };
+const loads = { cpp: [], js: [] };
 for (let round = 0; round < rounds; round++) {
-  if (haveCpp)
-    note(
-      'C++ pull, 1 thread (g++ -O2)',
-      JSON.parse(execFileSync(cpp, [edgeFile, String(n), String(iterations)], { encoding: 'utf8' })).msPerIteration,
-    );
+  if (haveCpp) {
+    const ref = JSON.parse(execFileSync(cpp, [edgeFile, String(n), String(iterations)], { encoding: 'utf8' }));
+    note('C++ pull, 1 thread (g++ -O2)', ref.msPerIteration);
+    loads.cpp.push(ref.loadMs);
+  }
+  // loading: the edge-list text parsed and the in-edge CSR built, as the C++ anchor does
+  const l0 = performance.now();
+  const loaded = readEdgeList(edgeFile);
+  buildInCsr(loaded.src, loaded.dst, loaded.vertices);
+  loads.js.push(performance.now() - l0);
   for (const threads of [...new Set([1, cpus])]) {
     const times = [];
     await pagerank(graph, {
@@ -201,6 +208,12 @@ for (const r of rows) {
       (r.edgesPerSecond ? r.edgesPerSecond.toExponential(2) : '-').padStart(10),
       (r.ratio ? `${r.ratio.toFixed(2)}x` : '-').padStart(8),
     ].join('  '),
+  );
+}
+if (loads.cpp.length) {
+  const ratios = loads.js.map((x, i) => x / loads.cpp[i]);
+  console.log(
+    `\nloading (parse the ${(edgeBytes / 1e6).toFixed(0)} MB edge list, build the in-edge CSR): C++ ${median(loads.cpp).toFixed(0)} ms, versus ${median(loads.js).toFixed(0)} ms = ${median(ratios).toFixed(2)}x (per-round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
   );
 }
 if (result) {
