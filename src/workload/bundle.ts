@@ -1,10 +1,10 @@
-// The folder every worker sees as its workloads: the project's workloads/ (barrier,
-// shared lib, every workload), plus workloads an experiment takes from other
-// folders (workloadDirs), staged together once per content hash.
+// The folder every worker sees as its workloads: a snapshot of the project's
+// workloads/ (barrier, shared lib, every workload) plus workloads an experiment takes
+// from other folders (workloadDirs), staged together once per content hash.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hashTree, sha256 } from '../util/hash.js';
+import { hashTree } from '../util/hash.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
 
 /** What backends deliver to their workers: bind-mounted, copied over SSH, or chrooted. */
@@ -19,33 +19,49 @@ export function bundlesDir(): string {
 }
 
 let project: WorkloadBundle | null = null;
-/** The project's workloads/ as they are (hashed once per process). */
+/** The project's workloads/ as they are (hashed once per process): the image's own copy. */
 export function projectBundle(): WorkloadBundle {
   project ??= { dir: WORKLOADS_DIR, hash: hashTree(WORKLOADS_DIR) };
   return project;
 }
 
 /**
- * The bundle for workloads in `folders` (absolute workload folders). When all of
- * them are the project's own, that is workloads/ itself; otherwise a copy of
- * workloads/ with the others added, kept under the cache by hash.
+ * A snapshot of the workloads an experiment runs, taken at its start: the project's
+ * workloads/ plus the folders in `folders` from elsewhere, copied into the cache and
+ * named by the hash of what was copied. Every worker of the experiment sees this
+ * snapshot, so editing a workload while an experiment runs cannot mix two versions
+ * (the checksums would disagree). Equal content, equal hash: the image's
+ * workloadsHash matches when nothing changed since it was built.
  */
-export function workloadBundle(folders: readonly string[]): WorkloadBundle {
-  const projectHash = projectBundle().hash;
+export function workloadBundle(folders: readonly string[], keep = 20): WorkloadBundle {
   const foreign = [...new Set(folders.map((f) => path.resolve(f)))].filter(
     (f) => path.dirname(f) !== path.resolve(WORKLOADS_DIR),
   );
-  if (foreign.length === 0) return projectBundle();
-  const hash = sha256(JSON.stringify([projectHash, ...foreign.sort().map((f) => [path.basename(f), hashTree(f)])]));
-  const dir = path.join(bundlesDir(), hash.slice(0, 16));
-  if (fs.existsSync(path.join(dir, '.complete'))) return { dir, hash };
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(tmp), { recursive: true });
-  fs.cpSync(WORKLOADS_DIR, tmp, { recursive: true });
-  for (const f of foreign) fs.cpSync(f, path.join(tmp, path.basename(f)), { recursive: true });
-  fs.writeFileSync(path.join(tmp, '.complete'), `${hash}\n`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
-  return { dir, hash };
+  fs.mkdirSync(bundlesDir(), { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(bundlesDir(), '.staging-'));
+  try {
+    fs.cpSync(WORKLOADS_DIR, tmp, { recursive: true });
+    for (const f of foreign) fs.cpSync(f, path.join(tmp, path.basename(f)), { recursive: true });
+    const hash = hashTree(tmp);
+    const dir = path.join(bundlesDir(), hash.slice(0, 16));
+    if (!fs.existsSync(path.join(dir, '.complete'))) {
+      fs.writeFileSync(path.join(tmp, '.complete'), `${hash}\n`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(tmp, dir);
+    } else fs.utimesSync(dir, new Date(), new Date());
+    pruneBundles(keep);
+    return { dir, hash };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Keeps the `keep` most recently used snapshots. */
+function pruneBundles(keep: number): void {
+  const dirs = fs
+    .readdirSync(bundlesDir(), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => ({ dir: path.join(bundlesDir(), e.name), at: fs.statSync(path.join(bundlesDir(), e.name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of dirs.slice(keep)) fs.rmSync(old.dir, { recursive: true, force: true });
 }

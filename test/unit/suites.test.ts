@@ -13,6 +13,7 @@ import { loadResults, workloadsOf } from '../../src/report/load.js';
 import { overheadCells } from '../../src/report/suite.js';
 import { cellMetrics, metricDefs } from '../../src/results/metrics.js';
 import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import { projectBundle, workloadBundle } from '../../src/workload/bundle.js';
 import { listWorkloads, readManifest } from '../../src/workload/manifest.js';
 import { assignIds, listSuites, loadSuite } from '../../src/workload/suite.js';
 
@@ -238,5 +239,29 @@ describe('results from before suites', () => {
     expect(compareResults(b, c, ['makespan'], 0.05).rows).toHaveLength(1);
     // two workloads on the other side: nothing to align with
     expect(alignLegacyWorkloads([cell('')], [cell('a'), cell('b')])[0][0]!.workload).toBe('');
+  });
+});
+
+describe('the workloads an experiment sees', () => {
+  it('is a snapshot taken at the start: a later edit gets a new bundle, the first one is untouched', () => {
+    const cache = tmp();
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      const src = path.join(tmp(), 'mine');
+      fs.cpSync(path.join(FIXTURES, 'fixture'), src, { recursive: true });
+      const a = workloadBundle([src]);
+      expect(fs.existsSync(path.join(a.dir, 'barrier.mjs'))).toBe(true);
+      expect(fs.existsSync(path.join(a.dir, 'mine', 'fixture.mjs'))).toBe(true);
+      fs.appendFileSync(path.join(src, 'fixture.mjs'), '\n// edited\n');
+      const b = workloadBundle([src]);
+      expect(b.hash).not.toBe(a.hash);
+      expect(fs.readFileSync(path.join(a.dir, 'mine', 'fixture.mjs'), 'utf8')).not.toContain('edited');
+      // the project's own workloads alone: the same hash as the tree the image holds
+      expect(workloadBundle([]).hash).toBe(projectBundle().hash);
+    } finally {
+      process.env.XDG_CACHE_HOME = before;
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+    }
   });
 });
