@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { cleanCommand } from './commands/clean.js';
 import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
+import { historyCommand } from './commands/history.js';
 import { imageCommand } from './commands/image.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -19,6 +20,7 @@ const program = new Command()
 runCommand(program);
 reportCommand(program);
 compareCommand(program);
+historyCommand(program);
 imageCommand(program);
 doctorCommand(program);
 cleanCommand(program);

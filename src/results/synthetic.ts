@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ENVIRONMENTS, viewsOf } from '../environments/registry.js';
+import { mulberry32 } from '../stats/bootstrap.js';
 import { FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from './store.js';
 import type { RunRecord, SampleRecord, WorkerRecord, WorkloadMeta } from './types.js';
 import { envRank, viewOf } from './views.js';
@@ -35,6 +36,11 @@ export interface SyntheticOptions {
   slowdown?: Record<string, number>;
   /** how many workloads (a suite): 1 gives the one 'synthetic' workload, more give synthetic-a, synthetic-b, … */
   workloads?: number;
+  /** identity of the result set (a history tells result sets apart by these) */
+  experimentId?: string;
+  startedAt?: string;
+  /** multiplies every makespan by a per-run factor from this seed (run-to-run noise of about ±3%) */
+  noiseSeed?: number;
   /** a hole in the first worker's samples of one run (a lost sampler connection), marked with gapS after it */
   samplerGap?: { run: string; fromS: number; toS: number };
 }
@@ -64,12 +70,13 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
     envs.map((env) => [env, KIND_SPEED[viewOf(env).kind] + (vms.indexOf(env) > 0 ? 0.05 * vms.indexOf(env) : 0)]),
   );
   const suite = syntheticSuite(o.workloads ?? 1);
+  const rand = mulberry32(o.noiseSeed ?? 0);
   fs.mkdirSync(dir, { recursive: true });
   for (const f of [FILES.runs, FILES.samples]) fs.rmSync(path.join(dir, f), { force: true });
   writeJsonAtomic(path.join(dir, FILES.experiment), {
     status: o.status ?? 'complete',
-    experimentId: 'synthetic',
-    startedAt: '2026-01-01T00:00:00.000Z',
+    experimentId: o.experimentId ?? 'synthetic',
+    startedAt: o.startedAt ?? '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T01:00:00.000Z',
     experiment: {
       name: o.name ?? 'synthetic',
@@ -107,7 +114,9 @@ export function writeSyntheticResults(dir: string, o: SyntheticOptions = {}): { 
           const factor = o.slowdown?.[`${wl.id}/${env}`] ?? o.slowdown?.[env] ?? 1;
           // the workloads of a suite differ in length and in how much each environment costs them
           const speedW = 1 + ((speed[env] ?? 1.2) - 1) * (wi + 1);
-          const makespan = duration * (1 + 0.5 * wi) * speedW * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep) * factor;
+          const jitter = o.noiseSeed === undefined ? 1 : 1 + 0.06 * (rand() - 0.5);
+          const makespan =
+            duration * (1 + 0.5 * wi) * speedW * (1 + 0.1 * (n - 1)) * (1 + 0.02 * rep) * factor * jitter;
           const workers: WorkerRecord[] = Array.from({ length: n }, (_, w) => ({
             worker: `${env}-${w}`,
             allocCpus: 1,

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseThreshold } from '../compare/compare.js';
+import { UsageError } from '../config/errors.js';
+import { DEFAULT_CHANGE_OPTIONS } from '../history/changepoints.js';
+import { checkHistory, formatCheckMarkdown, formatCheckText } from '../history/check.js';
+import { entryOf, seriesOf } from '../history/entry.js';
+import { historyPage } from '../history/report.js';
+import { appendEntry, readHistory } from '../history/store.js';
+import { renderHtml } from '../report/html.js';
+import { loadResults } from '../report/load.js';
+import { defaultReportDir } from './report.js';
+
+const DEFAULT_HISTORY = 'history';
+
+function number(flag: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new UsageError(`${flag}: expected a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+interface CheckFlags {
+  history: string;
+  metric?: string;
+  threshold: string;
+  alpha: number;
+  minPoints: number;
+  format: string;
+}
+
+function checkOf(flags: CheckFlags) {
+  const entries = readHistory(flags.history);
+  const series = seriesOf(entries);
+  const metrics = flags.metric ? flags.metric.split(',').map((s) => s.trim()) : null;
+  if (metrics) {
+    const known = new Set(series.map((s) => s.metric));
+    const unknown = metrics.filter((m) => !known.has(m));
+    if (unknown.length)
+      throw new UsageError(
+        `--metric: ${unknown.join(', ')} not in the history (metrics: ${[...known].sort().join(', ')})`,
+      );
+  }
+  const check = checkHistory(series, {
+    threshold: parseThreshold(flags.threshold),
+    metrics,
+    options: { alpha: flags.alpha, minSize: flags.minPoints },
+  });
+  return { entries, series: series.filter((s) => !metrics || metrics.includes(s.metric)), check };
+}
+
+export function historyCommand(program: Command): void {
+  const history = program
+    .command('history')
+    .description('a history of results: add result sets, find change points per series, chart the trends');
+  const withCheckOptions = (cmd: Command) =>
+    cmd
+      .option('--history <dir>', 'the history folder', DEFAULT_HISTORY)
+      .option('--metric <list>', 'only these metrics (e.g. makespan,overhead,edgesPerSecond)')
+      .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
+      .option('--alpha <p>', 'false-alarm level per series', number('--alpha', 1e-9, 0.5), DEFAULT_CHANGE_OPTIONS.alpha)
+      .option(
+        '--min-points <n>',
+        'fewest result sets on either side of a change',
+        number('--min-points', 2, 1000),
+        DEFAULT_CHANGE_OPTIONS.minSize,
+      );
+
+  history
+    .command('add')
+    .description('append a result set’s per-cell summaries (every metric, every overhead ratio) to the history')
+    .argument('<results-dir>', 'results directory')
+    .option('--label <label>', 'what these results are of, e.g. a commit (default: the results folder name)')
+    .option('--history <dir>', 'the history folder', DEFAULT_HISTORY)
+    .action(async (dir: string, flags: { label?: string; history: string }) => {
+      const rs = loadResults(dir);
+      if (rs.incomplete)
+        process.stderr.write(`versus: ${dir} is ${rs.meta.status ?? 'incomplete'}; adding what it holds\n`);
+      const report = path.join(defaultReportDir(dir), 'index.html');
+      const entry = entryOf(rs, {
+        label: flags.label ?? path.basename(path.resolve(dir)),
+        resultsDir: path.resolve(dir),
+        report: fs.existsSync(report) ? path.resolve(report) : null,
+        addedAt: new Date().toISOString(),
+      });
+      if (entry.cells.length === 0) throw new UsageError(`${dir}: no successful measured run to add`);
+      const already = await appendEntry(flags.history, entry);
+      if (already)
+        process.stderr.write(
+          `versus: ${dir} is already in ${flags.history} (added ${already.addedAt} as ${already.label}); not added again\n`,
+        );
+      else
+        process.stderr.write(
+          `versus: added ${entry.cells.length} cell summaries as ${entry.label} to ${flags.history}\n`,
+        );
+    });
+
+  withCheckOptions(history.command('check'))
+    .description(
+      'change points per series (E-divisive means); exit 1 when a series’ latest one is a regression past the threshold',
+    )
+    .option('--format <fmt>', 'text, md or json', 'text')
+    .action((flags: CheckFlags) => {
+      if (!['text', 'md', 'json'].includes(flags.format))
+        throw new UsageError(`--format: expected text, md or json, got ${JSON.stringify(flags.format)}`);
+      const { check } = checkOf(flags);
+      const out =
+        flags.format === 'json'
+          ? JSON.stringify(check, null, 2)
+          : flags.format === 'md'
+            ? formatCheckMarkdown(check)
+            : formatCheckText(check);
+      process.stdout.write(`${out}\n`);
+      process.exitCode = check.regressed ? 1 : 0;
+    });
+
+  withCheckOptions(history.command('report'))
+    .description(
+      'one offline HTML page: a trend chart per series, change points marked, points linking to their reports',
+    )
+    .option('--out <dir>', 'where the page goes (default: <history>/report)')
+    .action((flags: CheckFlags & { out?: string }) => {
+      const { series, check } = checkOf(flags);
+      const out = flags.out ?? path.join(flags.history, 'report');
+      fs.mkdirSync(out, { recursive: true });
+      const file = path.join(out, 'index.html');
+      fs.writeFileSync(
+        file,
+        renderHtml(historyPage(series, check, path.resolve(out), `versus history — ${path.resolve(flags.history)}`)),
+      );
+      process.stdout.write(`${file}\n`);
+    });
+}
