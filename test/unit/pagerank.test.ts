@@ -208,6 +208,17 @@ describe('edge-list files', () => {
     expect(Array.from(g.dst)).toEqual([2, 1, 1, 2]);
   });
 
+  it('maps sparse ids densely in increasing id order, by table for small ids and by sorting for huge ones', () => {
+    const small = readEdgeList(write('small-ids.txt', '7 5\n5 900\n900 7\n7 900\n'));
+    const huge = readEdgeList(write('huge-ids.txt', '7 5\n5 900000000000\n900000000000 7\n7 900000000000\n'));
+    expect(Array.from(small.originalIds!)).toEqual([5, 7, 900]);
+    expect(Array.from(huge.originalIds!)).toEqual([5, 7, 900000000000]);
+    for (const g of [small, huge]) {
+      expect(Array.from(g.src)).toEqual([1, 0, 2, 1]);
+      expect(Array.from(g.dst)).toEqual([0, 2, 1, 2]);
+    }
+  });
+
   it('keeps isolated vertices of its own dense files', () => {
     const f = write('dense.txt', '# Dense: 6\n0\t1\n1\t2\n');
     const g = readEdgeList(f);

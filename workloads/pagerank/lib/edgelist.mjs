@@ -197,6 +197,39 @@ export function readEdgeList(path) {
 /** Maps sparse ids to 0..n-1 in increasing id order. */
 function remap(src, dst) {
   const m = src.length;
+  let max = 0;
+  for (let i = 0; i < m; i++) {
+    if (src[i] > max) max = src[i];
+    if (dst[i] > max) max = dst[i];
+  }
+  // ids not much larger than the edge count (most SNAP files): a lookup table, O(m + max);
+  // the same increasing-id order as sorting, without the sort
+  if (max < 2 ** 26 && max <= 8 * m + 1024) return remapByTable(src, dst, max);
+  return remapBySort(src, dst);
+}
+
+function remapByTable(src, dst, max) {
+  const m = src.length;
+  const index = new Int32Array(max + 1).fill(-1);
+  for (let i = 0; i < m; i++) {
+    index[src[i]] = 0;
+    index[dst[i]] = 0;
+  }
+  let n = 0;
+  for (let id = 0; id <= max; id++) if (index[id] === 0) index[id] = n++;
+  const ids = new Float64Array(n);
+  for (let id = 0; id <= max; id++) if (index[id] >= 0) ids[index[id]] = id;
+  const s = new Uint32Array(m);
+  const d = new Uint32Array(m);
+  for (let i = 0; i < m; i++) {
+    s[i] = index[src[i]];
+    d[i] = index[dst[i]];
+  }
+  return { src: s, dst: d, vertices: n, originalIds: ids };
+}
+
+function remapBySort(src, dst) {
+  const m = src.length;
   const all = new Float64Array(2 * m);
   all.set(src, 0);
   all.set(dst, m);
