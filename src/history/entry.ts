@@ -163,7 +163,7 @@ export function seriesOf(entries: readonly HistoryEntry[]): Series[] {
   return [...out.values()];
 }
 
-/** "pagerank docker x1 makespan (tcg)" */
+/** "<workload> docker x1 makespan (tcg)" */
 export function seriesName(s: Pick<Series, 'workload' | 'env' | 'instances' | 'metric' | 'accelerator'>): string {
   return `${s.workload ? `${s.workload} ` : ''}${s.env} x${s.instances} ${s.metric}${s.accelerator ? ` (${s.accelerator})` : ''}`;
 }
