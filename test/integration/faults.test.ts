@@ -3,9 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
 import type { ExperimentInput } from '../../src/config/schema.js';
-import { ensureImage } from '../../src/image/build.js';
+import { ensureImage, syncWorkloads } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { summarize } from '../../src/results/summary.js';
+import { workloadBundle } from '../../src/workload/bundle.js';
 import { docker, labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
 async function experiment(overrides: ExperimentInput, during?: () => Promise<void>) {
@@ -65,19 +66,19 @@ describe('worker faults on real engines: the run fails with its reason, the expe
 
   it('a worker userland that computes a different answer fails as a checksum mismatch, never as fast', async () => {
     // a real fault, no mock: the native baseline's copy of the workload inside the image
-    // (the chroot it runs in) sums each vertex's in-edges in reverse order — ranks still
+    // (the chroot it runs in) adds each vertex's four partial sums in another order — ranks still
     // sum to 1 and pass the workload's own checks, but differ in the last bits, as a
     // different runtime or a miscompiled loop would. Containers mount the project's own
     // copy; the sync stamp is left alone, so the altered copy is what runs natively.
     const image = await ensureImage();
+    // the image's tree holds the workloads this experiment will snapshot (an earlier test may
+    // have put another bundle there), so the run does not copy them in again over the fault
+    syncWorkloads(image.rootfs, workloadBundle([]));
     const kernel = path.join(image.rootfs, 'opt/versus/workloads/pagerank/lib/kernel.mjs');
     const original = fs.readFileSync(kernel, 'utf8');
-    const line = 'for (let e = rowptr[v]; e < rowEnd; e++) sum += contrib[col[e]];';
+    const line = 'const r = base + damping * (s0 + s1 + (s2 + s3));';
     expect(original).toContain(line);
-    fs.writeFileSync(
-      kernel,
-      original.replace(line, 'for (let e = rowEnd - 1; e >= rowptr[v]; e--) sum += contrib[col[e]];'),
-    );
+    fs.writeFileSync(kernel, original.replace(line, 'const r = base + damping * (s0 + (s1 + (s2 + s3)));'));
     try {
       const { runs } = await experiment({
         environments: ['docker', 'native'],
