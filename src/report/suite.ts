@@ -1,7 +1,7 @@
 // A suite's overview: per workload and environment, the overhead against the
 // native baseline with its interval, as a table and a heat map, so where the
 // overhead comes from (CPU, memory, system calls, I/O) shows at a glance. Pure.
-import { defsOf, headlineOf, type MetricDefs, workloadOf } from '../results/metrics.js';
+import { defsOf, headlineOf, type MetricDefs, workerMean, workloadOf } from '../results/metrics.js';
 import { formatValue } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
@@ -30,8 +30,7 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
 
 function runValue(r: RunRecord, metric: string): number | null {
   if (metric === 'makespan') return r.makespanS;
-  const xs = r.workers.map((w) => w.metrics?.[metric]).filter((x): x is number => Number.isFinite(x));
-  return xs.length ? mean(xs) : null;
+  return workerMean(r, metric);
 }
 
 /** Overhead of every non-baseline environment against the baseline, per workload and density. */

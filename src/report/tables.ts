@@ -1,6 +1,6 @@
 // The report's extra tables: memory three ways, and the two container samplers side by side. Pure.
 
-import { METRICS, type MetricDef, metricStat } from '../results/metrics.js';
+import { METRICS, type MetricDef, metricStat, workerMean } from '../results/metrics.js';
 import { formatValue } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { CrossCheckRow } from './crossCheck.js';
@@ -71,10 +71,6 @@ export function workloadMetricsTable(
   if (own.length === 0) return [];
   const ok = runs.filter((r) => !r.warmup && r.status === 'ok');
   const cells = [...new Set(ok.map((r) => `${r.env}\0${r.instances}`))];
-  const perRun = (r: RunRecord, name: string): number | null => {
-    const xs = r.workers.map((w) => w.metrics?.[name]).filter((x): x is number => Number.isFinite(x));
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-  };
   return [
     {
       title: 'Workload metrics (mean of the workers per run; mean and 95% bootstrap interval over runs)',
@@ -90,7 +86,7 @@ export function workloadMetricsTable(
           label(env),
           Number(n),
           ...own.map((d) => {
-            const xs = mine.map((r) => perRun(r, d.name)).filter((x): x is number => x !== null);
+            const xs = mine.map((r) => workerMean(r, d.name)).filter((x): x is number => x !== null);
             const st = metricStat(
               xs,
               mine.map((r) => r.run),

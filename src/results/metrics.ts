@@ -73,6 +73,12 @@ export function headlineOf(defs: Record<string, MetricDef>): MetricDef | null {
   return Object.values(defs).find((d) => d.headline) ?? null;
 }
 
+/** A workload metric of one run: the mean over the workers that reported it, or null. */
+export function workerMean(run: Pick<RunRecord, 'workers'>, name: string): number | null {
+  const xs = run.workers.map((w) => w.metrics?.[name]).filter((x): x is number => Number.isFinite(x));
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
 /** Every metric of one run from its record and its samples. */
 export function runMetrics(
   run: RunRecord,
@@ -93,8 +99,7 @@ export function runMetrics(
   const own: RunMetrics = {};
   for (const name of Object.keys(defs)) {
     if (METRICS[name]) continue;
-    const xs = run.workers.map((w) => w.metrics?.[name]).filter((x): x is number => Number.isFinite(x));
-    own[name] = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+    own[name] = workerMean(run, name);
   }
   return {
     ...own,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { stringify } from 'csv-stringify/sync';
+import { workerMean } from './metrics.js';
 import { type RunRecord, SAMPLE_COLUMNS, type SampleRecord } from './types.js';
 
 export const FILES = {
@@ -242,12 +243,7 @@ export function exportCsv(dir: string): void {
     provisionS: r.provisionS ?? '',
     checksum: r.checksum ?? '',
     barrierAt: r.barrierAt ?? '',
-    ...Object.fromEntries(
-      metricNames.map((m) => [
-        `metric.${m}`,
-        mean(r.workers.map((w) => w.metrics?.[m]).filter((x): x is number => typeof x === 'number')) ?? '',
-      ]),
-    ),
+    ...Object.fromEntries(metricNames.map((m) => [`metric.${m}`, workerMean(r, m) ?? ''])),
   }));
   fs.writeFileSync(
     path.join(dir, FILES.runsCsv),
@@ -261,8 +257,4 @@ export function exportCsv(dir: string): void {
       { header: true, columns: SAMPLE_COLUMNS as string[] },
     ),
   );
-}
-
-function mean(xs: number[]): number | null {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }

@@ -1,5 +1,5 @@
 import { type Describe, describe, extent } from '../stats/basic.js';
-import { defsOf, headlineOf, type MetricDefs, workloadOf } from './metrics.js';
+import { defsOf, headlineOf, type MetricDefs, workerMean, workloadOf } from './metrics.js';
 import type { RunRecord, SampleRecord } from './types.js';
 import { comparableMemory, workerSourceOf } from './views.js';
 
@@ -64,7 +64,7 @@ export function summarize(
     const maybe = (xs: number[]) => (xs.length ? describe(xs) : null);
     const workload = workloadOf(group[0]!);
     const head = headlineOf(defsOf(defs, workload));
-    const headValues = head ? nums((r) => meanOf(r.workers.map((w) => w.metrics?.[head.name] ?? null))) : [];
+    const headValues = head ? nums((r) => workerMean(r, head.name)) : [];
     out.push({
       workload,
       env: group[0]!.env,
@@ -83,11 +83,6 @@ export function summarize(
   return out.sort(
     (a, b) => a.workload.localeCompare(b.workload) || a.env.localeCompare(b.env) || a.instances - b.instances,
   );
-}
-
-function meanOf(xs: (number | null)[]): number | null {
-  const v = xs.filter((x): x is number => x !== null);
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 }
 
 /** A number in a table: 3 significant digits, exponent for the very large or small. */

@@ -71,3 +71,9 @@ export function pidsWithCmdline(fragment: string): number[] {
 export function qemuPids(): number[] {
   return pidsWithCmdline('versus-qemu-');
 }
+
+/** samples.ndjson as its column names and its rows (arrays in that order). */
+export function sampleTable(file: string): { cols: string[]; rows: unknown[][] } {
+  const [header, ...rows] = readLines<{ columns: string[] } | unknown[]>(file);
+  return { cols: (header as { columns: string[] }).columns, rows: rows as unknown[][] };
+}

@@ -5,16 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../src/environments/registry.js';
 import type { RunRecord, WorkloadMeta } from '../../src/results/types.js';
-import { readLines, runCli, tmpDir } from './helpers.js';
+import { readLines, runCli, sampleTable, tmpDir } from './helpers.js';
 
-interface SampleHeader {
-  columns: string[];
-}
-
-function sampleRows(dir: string): { cols: string[]; rows: unknown[][] } {
-  const [header, ...rows] = readLines<SampleHeader | unknown[]>(path.join(dir, 'samples.ndjson'));
-  return { cols: (header as SampleHeader).columns, rows: rows as unknown[][] };
-}
+const sampleRows = (dir: string) => sampleTable(path.join(dir, 'samples.ndjson'));
 
 const meanMetric = (r: RunRecord, name: string) =>
   r.workers.reduce((a, w) => a + (w.metrics[name] ?? Number.NaN), 0) / r.workers.length;

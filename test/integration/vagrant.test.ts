@@ -9,7 +9,7 @@ import { imageDir, readManifest } from '../../src/image/manifest.js';
 import { imageHash } from '../../src/image/spec.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { PROJECT_ROOT } from '../../src/util/paths.js';
-import { pidsWithCmdline, readLines, runCli, tmpDir } from './helpers.js';
+import { pidsWithCmdline, readLines, runCli, sampleTable, tmpDir } from './helpers.js';
 
 /**
  * The vagrant environment through real Vagrant 2.3 and vagrant-libvirt: the
@@ -90,17 +90,12 @@ function expectNothingLeft(): void {
   expect(vagrantRuns()).toEqual([]);
 }
 
-interface SampleHeader {
-  columns: string[];
-}
-
 function sampleSources(file: string): Map<string, number> {
-  const [header, ...rows] = readLines<SampleHeader | unknown[]>(file);
-  const cols = (header as SampleHeader).columns;
+  const { cols, rows } = sampleTable(file);
   const worker = cols.indexOf('worker');
   const source = cols.indexOf('source');
   const counts = new Map<string, number>();
-  for (const r of rows as unknown[][]) {
+  for (const r of rows) {
     const key = `${r[worker]}/${r[source]}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
