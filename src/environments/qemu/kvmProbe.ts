@@ -61,7 +61,9 @@ export async function runKvmProbe(
     'stdio',
   ];
   const started = Date.now();
-  const child = spawn(target.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group: a wrapper around QEMU (a distribution's, or a test's stand-in)
+  // goes with everything it started, even a child caught between fork and exec
+  const child = spawn(target.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   const outcome = await new Promise<ProbeOutcome>((resolve) => {
@@ -90,9 +92,21 @@ export async function runKvmProbe(
     });
   });
   if (child.pid !== undefined)
-    await stopChild(child, [
-      ['SIGKILL', 5000],
-      ['SIGKILL', 0],
-    ]);
+    await stopChild(
+      child,
+      [
+        ['SIGKILL', 5000],
+        ['SIGKILL', 0],
+      ],
+      (signal) => killGroup(child.pid!, signal),
+    );
   return outcome.ok ? { ...outcome, reason: `${outcome.reason} in ${outcome.seconds.toFixed(1)} s` } : outcome;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }
