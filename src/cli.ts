@@ -5,6 +5,7 @@ import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { historyCommand } from './commands/history.js';
 import { imageCommand } from './commands/image.js';
+import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -20,6 +21,7 @@ const program = new Command()
 runCommand(program);
 reportCommand(program);
 compareCommand(program);
+queryCommand(program);
 historyCommand(program);
 imageCommand(program);
 doctorCommand(program);

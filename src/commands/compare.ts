@@ -9,7 +9,7 @@ import {
   parseThreshold,
 } from '../compare/compare.js';
 import { UsageError } from '../config/errors.js';
-import { loadResults, workloadsOf } from '../report/load.js';
+import { statsOfResults, withResults, workloadsOf } from '../report/load.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
 
 export function compareCommand(program: Command): void {
@@ -25,12 +25,12 @@ export function compareCommand(program: Command): void {
     )
     .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
     .option('--format <fmt>', 'text, md or json', 'text')
-    .action((baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
+    .action(async (baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
       if (!['text', 'md', 'json'].includes(opts.format))
         throw new UsageError(`--format: expected text, md or json, got ${JSON.stringify(opts.format)}`);
       const threshold = parseThreshold(opts.threshold);
-      const base = loadResults(baseDir);
-      const cand = loadResults(candDir);
+      const [base, baseStats] = await withResults(baseDir, async (rs) => [rs, await statsOfResults(rs)] as const);
+      const [cand, candStats] = await withResults(candDir, async (rs) => [rs, await statsOfResults(rs)] as const);
       const defs = metricDefs(workloadsOf(base.meta));
       const metrics = opts.metric === 'all' ? knownMetrics(defs) : opts.metric.split(',').map((s) => s.trim());
       // the same workload id must have done the same work on both sides
@@ -43,8 +43,8 @@ export function compareCommand(program: Command): void {
           );
       }
       const [baseCells, candCells] = alignLegacyWorkloads(
-        cellMetrics(base.runs, base.samples, defs),
-        cellMetrics(cand.runs, cand.samples, metricDefs(workloadsOf(cand.meta))),
+        cellMetrics(base.runs, baseStats, defs),
+        cellMetrics(cand.runs, candStats, metricDefs(workloadsOf(cand.meta))),
       );
       const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
       const out =

@@ -9,7 +9,7 @@ import { entryOf, seriesOf } from '../history/entry.js';
 import { historyPage } from '../history/report.js';
 import { appendEntry, readHistory } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
-import { loadResults } from '../report/load.js';
+import { statsOfResults, withResults } from '../report/load.js';
 import { defaultReportDir } from './report.js';
 
 const DEFAULT_HISTORY = 'history';
@@ -76,15 +76,16 @@ export function historyCommand(program: Command): void {
     .option('--label <label>', 'what these results are of, e.g. a commit (default: the results folder name)')
     .option('--history <dir>', 'the history folder', DEFAULT_HISTORY)
     .action(async (dir: string, flags: { label?: string; history: string }) => {
-      const rs = loadResults(dir);
-      if (rs.incomplete)
-        process.stderr.write(`versus: ${dir} is ${rs.meta.status ?? 'incomplete'}; adding what it holds\n`);
       const report = path.join(defaultReportDir(dir), 'index.html');
-      const entry = entryOf(rs, {
-        label: flags.label ?? path.basename(path.resolve(dir)),
-        resultsDir: path.resolve(dir),
-        report: fs.existsSync(report) ? path.resolve(report) : null,
-        addedAt: new Date().toISOString(),
+      const entry = await withResults(dir, async (rs) => {
+        if (rs.incomplete)
+          process.stderr.write(`versus: ${dir} is ${rs.meta.status ?? 'incomplete'}; adding what it holds\n`);
+        return entryOf(rs, await statsOfResults(rs), {
+          label: flags.label ?? path.basename(path.resolve(dir)),
+          resultsDir: path.resolve(dir),
+          report: fs.existsSync(report) ? path.resolve(report) : null,
+          addedAt: new Date().toISOString(),
+        });
       });
       if (entry.cells.length === 0) throw new UsageError(`${dir}: no successful measured run to add`);
       const already = await appendEntry(flags.history, entry);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FORMATS, parseFormats, writeReport } from '../report/build.js';
-import { loadResults } from '../report/load.js';
+import { withResults } from '../report/load.js';
 
 export function defaultReportDir(resultsDir: string): string {
   return path.join('reports', path.basename(path.resolve(resultsDir)));
@@ -16,11 +16,15 @@ export function reportCommand(program: Command): void {
     .option('--format <list>', `comma-separated: ${FORMATS.join(',')}`, FORMATS.join(','))
     .action(async (dir: string, opts: { out?: string; format: string }) => {
       const formats = parseFormats(opts.format);
-      const rs = loadResults(dir);
-      const out = await writeReport(rs, opts.out ?? defaultReportDir(dir), formats);
-      process.stderr.write(
-        `report: ${out.files.length} files in ${out.dir}${rs.incomplete ? ' (experiment incomplete)' : ''}\n`,
+      const log = (m: string) => process.stderr.write(`${m}\n`);
+      await withResults(
+        dir,
+        async (rs) => {
+          const out = await writeReport(rs, opts.out ?? defaultReportDir(dir), formats);
+          log(`report: ${out.files.length} files in ${out.dir}${rs.incomplete ? ' (experiment incomplete)' : ''}`);
+          process.stdout.write(`${out.html ?? out.dir}\n`);
+        },
+        { log },
       );
-      process.stdout.write(`${out.html ?? out.dir}\n`);
     });
 }

@@ -4,7 +4,7 @@ import { loadExperiment } from '../config/load.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../environments/registry.js';
 import { runExperiment } from '../orchestrator/experiment.js';
 import { writeReport } from '../report/build.js';
-import { loadResults } from '../report/load.js';
+import { withResults } from '../report/load.js';
 import { listWorkloads } from '../workload/manifest.js';
 import { listSuites } from '../workload/suite.js';
 import { defaultReportDir } from './report.js';
@@ -190,7 +190,7 @@ export function runCommand(program: Command): void {
     const failed = outcome.runs.filter((r) => r.status !== 'ok');
     if (flags.report !== false) {
       try {
-        const report = await writeReport(loadResults(outcome.dir), defaultReportDir(outcome.dir));
+        const report = await withResults(outcome.dir, (rs) => writeReport(rs, defaultReportDir(outcome.dir)));
         log(`report: ${report.html}`);
       } catch (err) {
         log(

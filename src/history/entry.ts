@@ -4,6 +4,7 @@
 import type { ResultSet } from '../report/load.js';
 import { workloadsOf } from '../report/load.js';
 import { cellMetrics, metricDefs, overheadRatios, workloadOf } from '../results/metrics.js';
+import type { StatsByRun } from '../results/sampleStats.js';
 import type { Views } from '../results/views.js';
 import { sha256 } from '../util/hash.js';
 
@@ -57,11 +58,12 @@ function acceleratorOf(meta: ResultSet['meta'], env: string): string {
 
 /** Every cell's every metric, and every overhead ratio, of one result set. */
 export function entryOf(
-  rs: ResultSet,
+  rs: Omit<ResultSet, 'samples'>,
+  stats: StatsByRun,
   where: { label: string; resultsDir: string; report: string | null; addedAt: string },
 ): HistoryEntry {
   const defs = metricDefs(workloadsOf(rs.meta));
-  const metrics = cellMetrics(rs.runs, rs.samples, defs);
+  const metrics = cellMetrics(rs.runs, stats, defs);
   const cells: HistoryCell[] = [];
   for (const c of metrics) {
     for (const [name, stat] of Object.entries(c.metrics)) {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readNdjson } from '../results/store.js';
+import { withLock } from '../util/lock.js';
 import { HISTORY_FORMAT, type HistoryEntry } from './entry.js';
 
 export const HISTORY_FILE = 'history.ndjson';
@@ -26,48 +27,10 @@ export function readHistory(dir: string): HistoryEntry[] {
   return entries;
 }
 
-const pidAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Runs fn holding <dir>/history.lock; a lock left by a dead process is taken over. */
-export async function withLock<T>(dir: string, fn: () => T, timeoutMs = 30_000): Promise<T> {
-  const lock = path.join(dir, 'history.lock');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = fs.openSync(lock, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(lock, 'utf8') || 0);
-      if (holder && !pidAlive(holder)) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new UsageError(`${lock}: held by process ${holder} for over ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
-
 /** Appends an entry unless the same results are there; returns the entry already there, if any. */
 export async function appendEntry(dir: string, entry: HistoryEntry): Promise<HistoryEntry | null> {
   fs.mkdirSync(dir, { recursive: true });
-  return withLock(dir, () => {
+  return withLock(path.join(dir, 'history.lock'), () => {
     const file = path.join(dir, HISTORY_FILE);
     const existing = fs.existsSync(file) ? readHistory(dir) : [];
     const same = existing.find((e) => e.id === entry.id);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { run, which } from '../util/exec.js';
-import { hashTree, sha256 } from '../util/hash.js';
+import { sha256 } from '../util/hash.js';
 import { GUEST_WORKLOADS_DIR } from '../util/paths.js';
 import { projectBundle, type WorkloadBundle } from '../workload/bundle.js';
 import { type ImageManifest, imageDir, imagesDir, readManifest } from './manifest.js';

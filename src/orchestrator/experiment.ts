@@ -8,19 +8,12 @@ import { descriptorOf, viewsOf } from '../environments/registry.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
-import {
-  createResultDir,
-  exportCsv,
-  FILES,
-  NdjsonWriter,
-  readSamples,
-  SamplesWriter,
-  writeJsonAtomic,
-} from '../results/store.js';
+import { createResultDir, FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from '../results/store.js';
 import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { workloadBundle } from '../workload/bundle.js';
 import { checkPackages, resolveEntries, workloadMeta } from '../workload/resolve.js';
+import { runCompactor } from './columnar.js';
 import { findLeftovers } from './leftovers.js';
 import { adaptiveRound, cellPrecision, type PlannedRun, planRuns } from './plan.js';
 import { estimateRemainingS, formatDuration } from './progress.js';
@@ -126,6 +119,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
 
   const runsOut = new NdjsonWriter(path.join(dir, FILES.runs));
   const samplesOut = new SamplesWriter(path.join(dir, FILES.samples));
+  const compactor = runCompactor(dir, log);
   const plan = planRuns(e);
   const byId = new Map(workloads.map((w) => [w.id, w]));
   const references = new Map<string, string>();
@@ -168,6 +162,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     );
     runsOut.write([rec]);
     runs.push(rec);
+    await compactor.afterRun();
     const what = rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
     wallTimes.push({ env: p.env, seconds: (Date.now() - startedAt) / 1000 });
     const left = queue.filter((q) => q.index > p.index);
@@ -212,11 +207,10 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     }
   }
 
-  exportCsv(dir);
-  const samples = readSamples(path.join(dir, FILES.samples));
+  const stats = await compactor.finish(runs);
   const defs = metricDefs(workloads.map(workloadMeta));
-  const cells = summarize(runs, samples, defs);
-  const metrics = cellMetrics(runs, samples, defs);
+  const cells = summarize(runs, stats, defs);
+  const metrics = cellMetrics(runs, stats, defs);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,

@@ -5,6 +5,7 @@ import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
 import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval } from '../stats/bootstrap.js';
+import type { DrillRow } from './specs.js';
 
 export { workerSourceOf };
 
@@ -42,18 +43,22 @@ export function timeSeries(
   runs: readonly RunRecord[],
   samples: readonly SampleRecord[],
   view: View,
-  pick: (s: SampleRecord, hostOfRun: Map<number, SampleRecord> | undefined) => Record<string, number | null>,
+  pick: (s: SampleRecord, hostWait: number | null) => Record<string, number | null>,
   binS: number,
   views?: Views,
 ): SeriesPoint[] {
   const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
   // run -> bin -> series -> values (one per worker sample)
   const perRun = new Map<string, Map<number, Map<string, number[]>>>();
+  // the host's iowait per run and bin: its latest sample in the bin
   const hostByRun = new Map<string, Map<number, SampleRecord>>();
   for (const s of samples) {
     if (!ok.has(s.run) || s.source !== 'host') continue;
     if (!hostByRun.has(s.run)) hostByRun.set(s.run, new Map());
-    hostByRun.get(s.run)!.set(Math.floor(s.t / binS), s);
+    const bins = hostByRun.get(s.run)!;
+    const bin = Math.floor(s.t / binS);
+    const cur = bins.get(bin);
+    if (!cur || s.t >= cur.t) bins.set(bin, s);
   }
   for (const s of samples) {
     const run = ok.get(s.run);
@@ -61,7 +66,7 @@ export function timeSeries(
     const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run, views);
     if (!wanted) continue;
     const bin = Math.floor(s.t / binS);
-    const values = pick(s, hostByRun.get(s.run));
+    const values = pick(s, hostByRun.get(s.run)?.get(bin)?.iowait ?? null);
     if (!perRun.has(s.run)) perRun.set(s.run, new Map());
     const bins = perRun.get(s.run)!;
     if (!bins.has(bin)) bins.set(bin, new Map());
@@ -97,11 +102,11 @@ export function timeSeries(
           env: cell.env,
           envLabel: envLabel(cell.env, views),
           instances: cell.instances,
-          t: round3((bin + 0.5) * binS),
+          t: (bin + 0.5) * binS,
           series: name,
-          value: round3(mean(values)),
-          lo: round3(lo),
-          hi: round3(hi),
+          value: mean(values),
+          lo,
+          hi,
         });
       }
     }
@@ -142,8 +147,8 @@ export function samplerGaps(
       instances: run.instances,
       run: run.run,
       worker: s.worker,
-      t0: round3(s.t - s.gapS),
-      t1: round3(s.t),
+      t0: s.t - s.gapS,
+      t1: s.t,
     });
   }
   return out.sort((a, b) => envRank(a.env, views) - envRank(b.env, views) || a.instances - b.instances || a.t0 - b.t0);
@@ -151,12 +156,9 @@ export function samplerGaps(
 
 /** User / System / Wait / Steal CPU; containers and processes take Wait from the host view. */
 export function cpuPick(view: View) {
-  return (s: SampleRecord, host: Map<number, SampleRecord> | undefined): Record<string, number | null> => {
-    let wait = s.iowait;
-    if (view === 'worker' && wait === null && host) {
-      // nearest host sample in the same bin; labelled in the figure as coming from the host
-      wait = host.get(Math.floor(s.t))?.iowait ?? null;
-    }
+  return (s: SampleRecord, hostWait: number | null): Record<string, number | null> => {
+    // no iowait of its own: the host's in the same bin, labelled in the figure as coming from the host
+    const wait = s.iowait ?? (view === 'worker' ? hostWait : null);
     const out: Record<string, number | null> = { 'User CPU': s.user, 'System CPU': s.system, 'Wait CPU': wait };
     if (s.steal !== null && s.steal > 0) out['Steal CPU'] = s.steal;
     return out;
@@ -226,7 +228,7 @@ export function cellStats(
 }
 
 /** Ready latency of a run: its slowest VM boot, or its provisioning time. */
-export const bootLatency = (r: RunRecord): number | null => runMetrics(r, []).ready ?? null;
+export const bootLatency = (r: RunRecord): number | null => runMetrics(r, new Map()).ready ?? null;
 
 export type RatioRow = ReturnType<typeof pairRatios>[number];
 
@@ -254,4 +256,29 @@ export function drillDownRuns(runs: readonly RunRecord[], views?: Views): RunRec
     if (!cur || r.instances > cur.instances) byEnv.set(r.env, r);
   }
   return [...byEnv.values()].sort((a, b) => envRank(a.env, views) - envRank(b.env, views));
+}
+
+/** One run's worker-view samples per worker, binned like the grids (mean per bin). */
+export function drillDownRows(samples: readonly SampleRecord[], run: string, source: string, binS: number): DrillRow[] {
+  const bins = new Map<string, { worker: string; bin: number; series: string; sum: number; n: number }>();
+  const pick = cpuPick('worker');
+  for (const s of samples) {
+    if (s.run !== run || s.source !== source) continue;
+    const bin = Math.floor(s.t / binS);
+    for (const [series, value] of Object.entries(pick(s, null))) {
+      if (value === null) continue;
+      const key = `${s.worker}\0${bin}\0${series}`;
+      const b = bins.get(key) ?? { worker: s.worker, bin, series, sum: 0, n: 0 };
+      b.sum += value;
+      b.n++;
+      bins.set(key, b);
+    }
+  }
+  return [...bins.values()].map((b) => ({
+    kind: 'sample' as const,
+    worker: b.worker,
+    t: (b.bin + 0.5) * binS,
+    series: b.series,
+    value: b.sum / b.n,
+  }));
 }

@@ -2,15 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
+import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { writeJsonAtomic } from '../results/store.js';
+import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { type Page, renderHtml, type Table } from './html.js';
 import { type ResultSet, workloadsOf } from './load.js';
 import { svgToPng, toSvg } from './render.js';
+import type { SectionSamples } from './sampleSource.js';
 import { workloadSection } from './section.js';
 import { suiteOverview } from './suite.js';
 
-export { drillDownRows } from './section.js';
+export { drillDownRows } from './aggregate.js';
 
 export const FORMATS = ['html', 'svg', 'png', 'vl'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -46,9 +49,35 @@ function accelerationText(info: Record<string, unknown>): string {
   return `${String(path)} (${String(info.acceleratorReason ?? '')})`;
 }
 
-/** The figures and tables of a report, from a result set: one section per workload, a suite overview above them. Pure. */
-export function buildPage(rs: ResultSet): Page {
-  const { meta, runs, samples } = rs;
+/** What a page needs of the samples: per-run statistics, and each workload section's aggregates. */
+export interface PageSamples {
+  stats: StatsByRun;
+  sections: Map<string, SectionSamples>;
+}
+
+/** The workload ids of a result set's sections ('' for one section: results of one workload, or before suites). */
+function sectionIds(runs: readonly RunRecord[]): string[] {
+  const ids = [...new Set(runs.map(workloadOf))];
+  return ids.length <= 1 ? [ids[0] ?? ''] : ids;
+}
+
+const runsOf = (runs: readonly RunRecord[], id: string, single: boolean) =>
+  single ? runs : runs.filter((r) => workloadOf(r) === id);
+
+/** Asks the result set's sample source for everything the page draws. */
+export async function collectPageSamples(rs: ResultSet): Promise<PageSamples> {
+  const intervalS = (rs.meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const views = rs.meta.views as Views | undefined;
+  const ids = sectionIds(rs.runs);
+  const sections = new Map<string, SectionSamples>();
+  for (const id of ids)
+    sections.set(id, await rs.samples.section(runsOf(rs.runs, id, ids.length === 1), intervalS, views));
+  return { stats: statsByRun(await rs.samples.stats(rs.runs)), sections };
+}
+
+/** The figures and tables of a report, from a result set and its sample aggregates: one section per workload, a suite overview above them. Pure. */
+export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Page {
+  const { meta, runs } = rs;
   const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
   const measured = runs.filter((r) => !r.warmup);
   const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
@@ -63,11 +92,12 @@ export function buildPage(rs: ResultSet): Page {
 
   const workloads = workloadsOf(meta);
   const defs = metricDefs(workloads);
-  const ids = [...new Set(runs.map(workloadOf))];
-  const single = ids.length <= 1;
-  const parts = (single ? [ids[0] ?? ''] : ids).map((id) => {
-    const mine = single ? rs : subset(rs, id);
-    return { id, section: workloadSection(mine, defsOf(defs, id), single ? '' : `${id.replace(/[^\w-]/g, '_')}-`) };
+  const ids = sectionIds(runs);
+  const single = ids.length === 1;
+  const parts = ids.map((id) => {
+    const mine = { meta, runs: runsOf(runs, id, single) };
+    const prefix = single ? '' : `${id.replace(/[^\w-]/g, '_')}-`;
+    return { id, section: workloadSection(mine, data.sections.get(id)!, data.stats, defsOf(defs, id), prefix) };
   });
   const sections = parts.map((p) => p.section);
   const overview = single ? null : suiteOverview(runs, defs, views);
@@ -169,11 +199,9 @@ export function buildPage(rs: ResultSet): Page {
   };
 }
 
-/** The result set of one workload: its runs and their samples. */
-function subset(rs: ResultSet, workload: string): ResultSet {
-  const runs = rs.runs.filter((r) => workloadOf(r) === workload);
-  const names = new Set(runs.map((r) => r.run));
-  return { ...rs, runs, samples: rs.samples.filter((s) => names.has(s.run)) };
+/** The page of a result set, its samples aggregated by whichever source it has. */
+export async function pageOf(rs: ResultSet): Promise<Page> {
+  return buildPage(rs, await collectPageSamples(rs));
 }
 
 export interface ReportOutput {
@@ -188,7 +216,7 @@ export async function writeReport(
   outDir: string,
   formats: readonly Format[] = FORMATS,
 ): Promise<ReportOutput> {
-  const page = buildPage(rs);
+  const page = await pageOf(rs);
   fs.mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   for (const fig of [...page.figures, ...(page.sections ?? []).flatMap((s) => s.figures)]) {

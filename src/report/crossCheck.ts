@@ -59,18 +59,27 @@ export function sourceCrossCheck(
   for (const [name, acc] of sums) {
     if (acc.a[1] === 0 || acc.b[1] === 0) continue;
     const run = ok.get(name)!;
-    const ma = acc.a[0] / acc.a[1];
-    const mb = acc.b[0] / acc.b[1];
-    rows.push({
-      run: name,
-      env: run.env,
-      instances: run.instances,
-      a: { source: a, meanPct: ma, n: acc.a[1] },
-      b: { source: b, meanPct: mb, n: acc.b[1] },
-      diffPts: mb - ma,
-    });
+    rows.push(crossCheckRow(run, [a, ...acc.a], [b, ...acc.b]));
   }
   return rows.sort((x, y) => x.run.localeCompare(y.run));
+}
+
+/** One run's row from each source's CPU sum and sample count over the window. */
+export function crossCheckRow(
+  run: Pick<RunRecord, 'run' | 'env' | 'instances'>,
+  [a, sumA, nA]: [string, number, number],
+  [b, sumB, nB]: [string, number, number],
+): CrossCheckRow {
+  const ma = sumA / nA;
+  const mb = sumB / nB;
+  return {
+    run: run.run,
+    env: run.env,
+    instances: run.instances,
+    a: { source: a, meanPct: ma, n: nA },
+    b: { source: b, meanPct: mb, n: nB },
+    diffPts: mb - ma,
+  };
 }
 
 /** "docker = cgroup, qemu = guest, …": which source the worker-view figures show per environment. */

@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import type { EnvironmentView } from '../environments/descriptor.js';
+import { openColumnar } from '../results/columnar/open.js';
+import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { FILES, readNdjson, readSamples } from '../results/store.js';
-import type { RunRecord, SampleRecord, WorkloadMeta } from '../results/types.js';
+import type { RunRecord, WorkloadMeta } from '../results/types.js';
+import { duckSamples } from './duckSamples.js';
+import { memorySamples, type SampleSource } from './sampleSource.js';
 
 /** What a report is made from: one results directory, read without trusting it. */
 export interface ResultSet {
@@ -11,7 +15,8 @@ export interface ResultSet {
   name: string;
   meta: ExperimentMeta;
   runs: RunRecord[];
-  samples: SampleRecord[];
+  /** the samples, answered by the columnar engine (openResults) or from memory (loadResults); close() when done */
+  samples: SampleSource;
   /** the experiment did not finish (interrupted or crashed): render what exists, say so */
   incomplete: boolean;
 }
@@ -47,23 +52,25 @@ export interface ExperimentMeta {
   formulas?: Record<string, string>;
 }
 
-export function loadResults(dir: string): ResultSet {
+function readMeta(dir: string): ExperimentMeta {
   const metaFile = path.join(dir, FILES.experiment);
   if (!fs.existsSync(metaFile)) throw new UsageError(`${dir}: not a versus results directory (no ${FILES.experiment})`);
-  let meta: ExperimentMeta;
   try {
-    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ExperimentMeta;
+    return JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ExperimentMeta;
   } catch (err) {
     throw new UsageError(`${metaFile}: not valid JSON (${(err as Error).message})`);
   }
-  let runs: RunRecord[];
-  let samples: SampleRecord[];
+}
+
+function readRuns(dir: string): RunRecord[] {
   try {
-    runs = readNdjson<RunRecord>(path.join(dir, FILES.runs));
-    samples = readSamples(path.join(dir, FILES.samples));
+    return readNdjson<RunRecord>(path.join(dir, FILES.runs));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+function resultSet(dir: string, meta: ExperimentMeta, runs: RunRecord[], samples: SampleSource): ResultSet {
   return {
     dir,
     name: meta.experiment?.name ?? path.basename(dir),
@@ -72,6 +79,51 @@ export function loadResults(dir: string): ResultSet {
     samples,
     incomplete: meta.status !== 'complete',
   };
+}
+
+/**
+ * A results directory through the columnar engine: its Parquet files are brought up
+ * to date first (an interrupted or older experiment is compacted here). Close
+ * rs.samples when done.
+ */
+export async function openResults(dir: string, opts: { log?: (m: string) => void } = {}): Promise<ResultSet> {
+  const meta = readMeta(dir);
+  const runs = readRuns(dir);
+  const columnar = await openColumnar(dir, opts);
+  const samples = duckSamples(columnar.duck);
+  return resultSet(dir, meta, runs, { ...samples, close: () => columnar.close() });
+}
+
+/** Runs fn on an opened result set and closes it, whatever happens. */
+export async function withResults<T>(
+  dir: string,
+  fn: (rs: ResultSet) => T | Promise<T>,
+  opts: { log?: (m: string) => void } = {},
+): Promise<T> {
+  const rs = await openResults(dir, opts);
+  try {
+    return await fn(rs);
+  } finally {
+    rs.samples.close();
+  }
+}
+
+/** The per-run statistics of every run's samples. */
+export async function statsOfResults(rs: ResultSet): Promise<StatsByRun> {
+  return statsByRun(await rs.samples.stats(rs.runs));
+}
+
+/** A results directory read whole into memory from its NDJSON logs: the reference path (tests, the benchmark's anchor). */
+export function loadResults(dir: string): ResultSet {
+  const meta = readMeta(dir);
+  const runs = readRuns(dir);
+  let samples: ReturnType<typeof readSamples>;
+  try {
+    samples = readSamples(path.join(dir, FILES.samples));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return resultSet(dir, meta, runs, memorySamples(samples));
 }
 
 /** The workloads the results declare; results before suites declare none (their runs have no workload id). */

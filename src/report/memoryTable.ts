@@ -1,6 +1,7 @@
 // Memory per environment and density, three ways: the comparable workload PSS/USS, each
 // view's own "used", and what the host pays for a worker. Pure.
 import { workerSourceOf } from '../results/metrics.js';
+import { type StatsByRun, statsOf } from '../results/sampleStats.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 
@@ -27,37 +28,31 @@ function hostSourceOf(run: RunRecord, sources: Set<Source>, views?: Views): Sour
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleRecord[], views?: Views): MemoryRow[] {
-  const ok = new Map(runs.filter((r) => !r.warmup && r.status === 'ok').map((r) => [r.run, r]));
-  type Peaks = { pss: number; uss: number; used: number; host: number; sources: Set<Source> };
+export function memoryRows(runs: readonly RunRecord[], stats: StatsByRun, views?: Views): MemoryRow[] {
+  const ok = runs.filter((r) => !r.warmup && r.status === 'ok');
+  type Peaks = { pss: number | null; uss: number | null; used: number | null; host: number | null };
   const peaks = new Map<string, Peaks>();
-  for (const s of samples)
-    if (ok.has(s.run) && s.source !== 'host') {
-      const p = peaks.get(s.run) ?? { pss: -1, uss: -1, used: -1, host: -1, sources: new Set<Source>() };
-      p.sources.add(s.source);
-      peaks.set(s.run, p);
-    }
-  for (const s of samples) {
-    const run = ok.get(s.run);
-    const p = peaks.get(s.run);
-    if (!run || !p || s.source === 'host') continue;
-    const own = workerSourceOf(run, views);
-    if (s.source === own) {
-      p.pss = Math.max(p.pss, s.memPssBytes ?? -1);
-      p.uss = Math.max(p.uss, s.memUssBytes ?? -1);
-      p.used = Math.max(p.used, s.memUsedBytes ?? -1);
-    }
-    if (s.source === hostSourceOf(run, p.sources, views)) p.host = Math.max(p.host, s.memUsedBytes ?? -1);
+  const sourcesOf = (r: RunRecord) =>
+    new Set((stats.get(r.run) ?? []).map((s) => s.source).filter((s) => s !== 'host'));
+  for (const r of ok) {
+    const own = statsOf(stats, r.run, workerSourceOf(r, views));
+    const host = statsOf(stats, r.run, hostSourceOf(r, sourcesOf(r), views));
+    peaks.set(r.run, {
+      pss: own?.pssMax ?? null,
+      uss: own?.ussMax ?? null,
+      used: own?.usedMax ?? null,
+      host: host?.usedMax ?? null,
+    });
   }
   const cells = new Map<string, RunRecord[]>();
-  for (const r of ok.values()) {
+  for (const r of ok) {
     const key = `${r.env}\0${r.instances}`;
     cells.set(key, [...(cells.get(key) ?? []), r]);
   }
   const rows: MemoryRow[] = [];
   for (const group of cells.values()) {
-    const of = (k: keyof Omit<Peaks, 'sources'>) =>
-      mean(group.map((r) => peaks.get(r.run)?.[k] ?? -1).filter((v) => v >= 0));
+    const of = (k: keyof Peaks) =>
+      mean(group.map((r) => peaks.get(r.run)?.[k] ?? null).filter((v): v is number => v !== null && v >= 0));
     const first = group[0]!;
     rows.push({
       env: first.env,
@@ -68,7 +63,7 @@ export function memoryRows(runs: readonly RunRecord[], samples: readonly SampleR
       viewUsed: of('used'),
       viewSource: workerSourceOf(first, views),
       hostPays: of('host'),
-      hostSource: hostSourceOf(first, peaks.get(first.run)?.sources ?? new Set(), views),
+      hostSource: hostSourceOf(first, sourcesOf(first), views),
     });
   }
   return rows.sort((a, b) => a.env.localeCompare(b.env) || a.instances - b.instances);

@@ -1,36 +1,17 @@
 // One workload's part of a report: the paper's figures, the summary and memory
 // tables, drill-downs. A report of one workload is this section alone.
 import { METRICS, type MetricDef } from '../results/metrics.js';
+import type { StatsByRun } from '../results/sampleStats.js';
 import { formatValue, summarize } from '../results/summary.js';
-import type { SampleRecord } from '../results/types.js';
+import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
-import {
-  binWidth,
-  bootLatency,
-  cellStats,
-  cpuPick,
-  drillDownRuns,
-  envLabel,
-  memoryPick,
-  overheadRatios,
-  round3,
-  samplerGaps,
-  timeSeries,
-  workerSourceOf,
-} from './aggregate.js';
-import { figureSources, sourceCrossCheck } from './crossCheck.js';
+import { bootLatency, cellStats, drillDownRuns, envLabel, overheadRatios, workerSourceOf } from './aggregate.js';
+import { figureSources } from './crossCheck.js';
 import type { Figure, Table } from './html.js';
-import type { ResultSet } from './load.js';
+import type { ExperimentMeta } from './load.js';
 import { memoryRows } from './memoryTable.js';
-import {
-  bootSpec,
-  cpuGridSpec,
-  type DrillRow,
-  drillDownSpec,
-  makespanSpec,
-  memoryGridSpec,
-  ratiosSpec,
-} from './specs.js';
+import { roundedDrill, roundedGaps, roundedPoints, type SectionSamples } from './sampleSource.js';
+import { bootSpec, cpuGridSpec, drillDownSpec, makespanSpec, memoryGridSpec, ratiosSpec } from './specs.js';
 import { crossCheckTable, memoryTable, workloadMetricsTable } from './tables.js';
 
 const fmt = (x: number | null | undefined, digits = 3) =>
@@ -46,10 +27,16 @@ export interface Section {
 }
 
 /** The figures and tables of one workload's runs; ids get `prefix` so sections of a suite never collide. */
-export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> = METRICS, prefix = ''): Section {
-  const { meta, runs, samples } = rs;
+export function workloadSection(
+  rs: { meta: ExperimentMeta; runs: readonly RunRecord[] },
+  data: SectionSamples,
+  stats: StatsByRun,
+  defs: Record<string, MetricDef> = METRICS,
+  prefix = '',
+): Section {
+  const { meta, runs } = rs;
   const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
-  const binS = binWidth(samples, intervalS);
+  const { binS, crossCheck } = data;
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =
     binS > intervalS
@@ -59,11 +46,9 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
   const views = meta.views as Views | undefined;
   const label = (env: string) => envLabel(env, views);
   const sources = figureSources(runs, views);
-  const crossCheck = sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats');
   const figures: Figure[] = [];
-  // one pass over the samples per view; the drill-downs take their run's share
-  const workerGaps = samplerGaps(runs, samples, 'worker', views);
-  const cpuWorker = timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views);
+  const workerGaps = roundedGaps(data.workerGaps);
+  const cpuWorker = roundedPoints(data.cpuWorker);
   figures.push({
     id: `${prefix}fig6-worker`,
     title: 'Fig. 6 — CPU utilization over time, workers’ own view',
@@ -74,13 +59,13 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
       subtitle: ['% of allocated CPUs; User / System / Wait (+ Steal when present)'],
     }),
   });
-  const cpuHost = timeSeries(runs, samples, 'host', cpuPick('host'), binS, views);
+  const cpuHost = roundedPoints(data.cpuHost);
   figures.push({
     id: `${prefix}fig6-host`,
     title: 'Fig. 6 (host view) — CPU utilization of the physical host over time',
     caption: `The host's /proc/stat during the same runs, % of all host CPUs: what the machine paid, including hypervisor and engine overhead.${binNote}`,
     spec: cpuGridSpec(cpuHost, {
-      gaps: samplerGaps(runs, samples, 'host', views),
+      gaps: roundedGaps(data.hostGaps),
       title: 'CPU utilization, host view',
       subtitle: ['host /proc/stat, % of all host CPUs'],
     }),
@@ -96,7 +81,7 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
       subtitle: ['mean and 95% bootstrap interval per environment and density'],
     }),
   });
-  const memory = timeSeries(runs, samples, 'worker', memoryPick, binS, views);
+  const memory = roundedPoints(data.memory);
   figures.push({
     id: `${prefix}fig7-memory`,
     title: 'Fig. 7 — Memory over time',
@@ -126,7 +111,7 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
   }
   for (const run of drillDownRuns(runs, views)) {
     const source = workerSourceOf(run, views);
-    const rows = drillDownRows(samples, run.run, source!, binS);
+    const rows = roundedDrill(data.drill[run.run] ?? []);
     const phases = run.phases
       .filter((p) => p.state === 'begin')
       .map((p) => ({ worker: p.worker, phase: p.phase, t: p.t }));
@@ -142,7 +127,7 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
     });
   }
 
-  const cells = summarize(runs, samples, { w: defs });
+  const cells = summarize(runs, stats, { w: defs });
   const ciOf = new Map(makespan.map((c) => [`${c.env}\0${c.instances}`, c]));
   const bootOf = new Map(boot.map((c) => [`${c.env}\0${c.instances}`, c]));
   const head = Object.values(defs).find((d) => d.headline) ?? null;
@@ -180,38 +165,13 @@ export function workloadSection(rs: ResultSet, defs: Record<string, MetricDef> =
       }),
     },
     ...workloadMetricsTable(runs, defs, label),
-    memoryTable(memoryRows(runs, samples, views), label),
+    memoryTable(memoryRows(runs, stats, views), label),
     ...(crossCheck.length ? [crossCheckTable(crossCheck, label)] : []),
   ];
   return {
     tables,
     figures,
     boot,
-    noCrossCheck: !crossCheck.length && samples.some((s) => s.source === 'docker-stats'),
+    noCrossCheck: !crossCheck.length && data.dockerStats,
   };
-}
-
-/** One run's worker-view samples per worker, binned like the grids (mean per bin). */
-export function drillDownRows(samples: readonly SampleRecord[], run: string, source: string, binS: number): DrillRow[] {
-  const bins = new Map<string, { worker: string; bin: number; series: string; sum: number; n: number }>();
-  const pick = cpuPick('worker');
-  for (const s of samples) {
-    if (s.run !== run || s.source !== source) continue;
-    const bin = Math.floor(s.t / binS);
-    for (const [series, value] of Object.entries(pick(s, undefined))) {
-      if (value === null) continue;
-      const key = `${s.worker}\0${bin}\0${series}`;
-      const b = bins.get(key) ?? { worker: s.worker, bin, series, sum: 0, n: 0 };
-      b.sum += value;
-      b.n++;
-      bins.set(key, b);
-    }
-  }
-  return [...bins.values()].map((b) => ({
-    kind: 'sample' as const,
-    worker: b.worker,
-    t: round3((b.bin + 0.5) * binS),
-    series: b.series,
-    value: round3(b.sum / b.n),
-  }));
 }

@@ -3,8 +3,9 @@
 import { describe, extent } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
+import { type StatsByRun, statsOf } from './sampleStats.js';
 import { measuredCells } from './summary.js';
-import type { RunRecord, SampleRecord, WorkloadMeta } from './types.js';
+import type { RunRecord, WorkloadMeta } from './types.js';
 import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
 
 export { comparableMemory, workerSourceOf };
@@ -79,34 +80,22 @@ export function workerMean(run: Pick<RunRecord, 'workers'>, name: string): numbe
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
-/** Every metric of one run from its record and its samples. */
-export function runMetrics(
-  run: RunRecord,
-  samples: readonly SampleRecord[],
-  defs: Record<string, MetricDef> = METRICS,
-): RunMetrics {
-  const source = workerSourceOf(run);
-  const cpu: number[] = [];
-  let memPeak: number | null = null;
-  for (const s of samples) {
-    if (s.source !== source) continue;
-    if (run.makespanS !== null && s.t >= 0 && s.t <= run.makespanS) cpu.push(s.user + s.system);
-    const mem = comparableMemory(s);
-    if (mem !== null) memPeak = Math.max(memPeak ?? 0, mem);
-  }
+/** Every metric of one run from its record and its samples' statistics (per source). */
+export function runMetrics(run: RunRecord, stats: StatsByRun, defs: Record<string, MetricDef> = METRICS): RunMetrics {
+  const own = statsOf(stats, run.run, workerSourceOf(run));
   const boots = run.workers.map((w) => w.bootS).filter((x): x is number => x !== null);
   // the workload's metrics: the mean over the run's workers
-  const own: RunMetrics = {};
+  const mine: RunMetrics = {};
   for (const name of Object.keys(defs)) {
     if (METRICS[name]) continue;
-    own[name] = workerMean(run, name);
+    mine[name] = workerMean(run, name);
   }
   return {
-    ...own,
+    ...mine,
     makespan: run.makespanS,
-    cpu: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
-    cpuPeak: cpu.length ? extent(cpu)[1] : null,
-    memory: memPeak,
+    cpu: own?.cpuN ? own.cpuSum / own.cpuN : null,
+    cpuPeak: own?.cpuMax ?? null,
+    memory: own?.memMax ?? null,
     ready: boots.length ? extent(boots)[1] : run.provisionS,
   };
 }
@@ -156,22 +145,13 @@ export function metricStat(values: readonly number[], runNames: readonly string[
 }
 
 /** Per workload x env x instances: each metric's values over the measured ok runs, with statistics. */
-export function cellMetrics(
-  runs: readonly RunRecord[],
-  samples: readonly SampleRecord[],
-  defs: MetricDefs = {},
-): CellMetrics[] {
-  const byRun = new Map<string, SampleRecord[]>();
-  for (const s of samples) {
-    if (!byRun.has(s.run)) byRun.set(s.run, []);
-    byRun.get(s.run)!.push(s);
-  }
+export function cellMetrics(runs: readonly RunRecord[], stats: StatsByRun, defs: MetricDefs = {}): CellMetrics[] {
   const out: CellMetrics[] = [];
   for (const group of measuredCells(runs).values()) {
     const ok = group.filter((r) => r.status === 'ok');
     const workload = workloadOf(group[0]!);
     const mine = defsOf(defs, workload);
-    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, byRun.get(r.run) ?? [], mine) }));
+    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, stats, mine) }));
     const values: Record<string, number[]> = {};
     const metrics: Record<string, MetricStat | null> = {};
     for (const key of Object.keys(mine)) {

@@ -226,9 +226,9 @@ export function readSamples(file: string): SampleRecord[] {
   return out;
 }
 
-export function exportCsv(dir: string): void {
-  const runs = readNdjson<RunRecord>(path.join(dir, FILES.runs));
-  // one column per workload metric (mean over the run's workers), blank where a workload lacks it
+/** runs.csv: one row per run, one `metric.<name>` column per workload metric (mean over the run's workers). */
+export function exportRunsCsv(dir: string, runs: readonly RunRecord[]): void {
+  // blank where a workload lacks the metric
   const metricNames = [...new Set(runs.flatMap((r) => r.workers.flatMap((w) => Object.keys(w.metrics ?? {}))))].sort();
   const runRows = runs.map((r) => ({
     run: r.run,
@@ -249,7 +249,10 @@ export function exportCsv(dir: string): void {
     path.join(dir, FILES.runsCsv),
     stringify(runRows, { header: true, columns: Object.keys(runRows[0] ?? { run: '' }) }),
   );
-  const samples = readSamples(path.join(dir, FILES.samples));
+}
+
+/** samples.csv from sample objects: the fallback when the columnar engine cannot write it. */
+export function exportSamplesCsvFromMemory(dir: string, samples: readonly SampleRecord[]): void {
   fs.writeFileSync(
     path.join(dir, FILES.samplesCsv),
     stringify(

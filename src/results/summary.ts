@@ -1,7 +1,8 @@
-import { type Describe, describe, extent } from '../stats/basic.js';
+import { type Describe, describe } from '../stats/basic.js';
 import { defsOf, headlineOf, type MetricDefs, workerMean, workloadOf } from './metrics.js';
-import type { RunRecord, SampleRecord } from './types.js';
-import { comparableMemory, workerSourceOf } from './views.js';
+import { type StatsByRun, statsOf } from './sampleStats.js';
+import type { RunRecord } from './types.js';
+import { workerSourceOf } from './views.js';
 
 export interface CellSummary {
   workload: string;
@@ -33,31 +34,23 @@ export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord
 }
 
 /** Per workload x environment x instances, measured runs only (warm-ups excluded). Pure. */
-export function summarize(
-  runs: readonly RunRecord[],
-  samples: readonly SampleRecord[],
-  defs: MetricDefs = {},
-): CellSummary[] {
+export function summarize(runs: readonly RunRecord[], stats: StatsByRun, defs: MetricDefs = {}): CellSummary[] {
   const cells = measuredCells(runs);
-  const byRun = new Map<string, SampleRecord[]>();
-  for (const s of samples) {
-    if (s.source === 'host') continue;
-    if (!byRun.has(s.run)) byRun.set(s.run, []);
-    byRun.get(s.run)!.push(s);
-  }
   const out: CellSummary[] = [];
   for (const group of cells.values()) {
     const ok = group.filter((r) => r.status === 'ok');
-    const cpu: number[] = [];
+    let cpuSum = 0;
+    let cpuN = 0;
+    let peakCpu: number | null = null;
     let peakMem: number | null = null;
     for (const r of ok) {
-      const own = workerSourceOf(r);
-      for (const s of byRun.get(r.run) ?? []) {
-        if (s.source !== own) continue; // one view per run: not the guest and the QEMU process together
-        if (s.t >= 0 && r.makespanS !== null && s.t <= r.makespanS) cpu.push(s.user + s.system);
-        const mem = comparableMemory(s);
-        if (mem !== null) peakMem = Math.max(peakMem ?? 0, mem);
-      }
+      // one view per run: not the guest and the QEMU process together
+      const own = statsOf(stats, r.run, workerSourceOf(r));
+      if (!own) continue;
+      cpuSum += own.cpuSum;
+      cpuN += own.cpuN;
+      if (own.cpuMax !== null) peakCpu = Math.max(peakCpu ?? own.cpuMax, own.cpuMax);
+      if (own.memMax !== null) peakMem = Math.max(peakMem ?? own.memMax, own.memMax);
     }
     const nums = (f: (r: RunRecord) => number | null) =>
       ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
@@ -73,8 +66,8 @@ export function summarize(
       failed: group.length - ok.length,
       makespanS: maybe(nums((r) => r.makespanS)),
       headline: head && headValues.length ? { name: head.name, unit: head.unit, stat: describe(headValues) } : null,
-      meanCpuPct: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
-      peakCpuPct: cpu.length ? extent(cpu)[1] : null,
+      meanCpuPct: cpuN ? cpuSum / cpuN : null,
+      peakCpuPct: peakCpu,
       peakMemBytes: peakMem,
       provisionS: maybe(nums((r) => r.provisionS)),
       failures: group.filter((r) => r.status !== 'ok').map((r) => `${r.run}: ${r.reason}`),

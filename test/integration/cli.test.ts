@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { labelledContainers, qemuPids, readLines, runCli, tmpDir } from './helpers.js';
 
@@ -67,7 +68,18 @@ describe('versus CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const cmd of ['run', 'image', 'doctor', 'clean', 'schema']) {
+    for (const cmd of [
+      'run',
+      'report',
+      'query',
+      'compact',
+      'compare',
+      'history',
+      'image',
+      'doctor',
+      'clean',
+      'schema',
+    ]) {
       const r = await runCli([cmd, '--help']);
       expect(r.code, cmd).toBe(0);
       expect(r.stdout).toContain('Usage: versus');
@@ -102,6 +114,25 @@ describe('versus CLI', () => {
     expect(runs.every((x) => x.status === 'ok')).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'runs.csv'), 'utf8').split('\n')[0]).toContain('makespanS');
     expect(await labelledContainers()).toEqual([]);
+
+    // the results as SQL: one row per cell, counts that match the record
+    const q = await runCli([
+      'query',
+      dir,
+      "SELECT r.env, r.instances, count(*) AS n FROM samples s JOIN runs r USING (run) WHERE s.source <> 'host' GROUP BY ALL ORDER BY ALL",
+      '--format',
+      'json',
+    ]);
+    expect(q.code, q.stderr).toBe(0);
+    const cells = JSON.parse(q.stdout) as { env: string; instances: number; n: number }[];
+    expect(cells.map((c) => `${c.env} x${c.instances}`)).toEqual(['docker x1', 'docker x2', 'native x1', 'native x2']);
+    const sampleLines = readSamples(path.join(dir, 'samples.ndjson')).filter((x) => x.source !== 'host').length;
+    expect(cells.reduce((a, c) => a + c.n, 0)).toBe(sampleLines);
+    const workers = await runCli(['query', dir, 'SELECT count(*) AS n FROM workers', '--format', 'csv']);
+    expect(workers.stdout.trim()).toBe('n\n12');
+    const bad = await runCli(['query', dir, 'SELEC nothing']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^versus: query: Parser Error: syntax error at or near "SELEC"\n$/);
   });
 
   it('tears everything down on Ctrl-C and keeps what was written', async () => {
@@ -238,22 +269,21 @@ describe('versus CLI', () => {
         }, 200);
         child.on('close', () => clearInterval(poll));
       };
+    const outA = tmpDir('kill9');
     const a = await runCli(
-      [
-        'run',
-        '--env',
-        'docker',
-        '--instances',
-        '2',
-        '--param',
-        'iterations=20000',
-        '--output',
-        tmpDir('kill9'),
-        '--no-report',
-      ],
+      ['run', '--env', 'docker', '--instances', '2', '--param', 'iterations=20000', '--output', outA, '--no-report'],
       killWhen(async () => (await labelledContainers()).length === 2),
     );
     expect(a.signal).toBe('SIGKILL');
+    // what the killed harness wrote is compacted on demand and answers SQL
+    const killed = path.join(outA, fs.readdirSync(outA)[0]!);
+    expect(fs.existsSync(path.join(killed, 'columnar.json'))).toBe(false);
+    const count = await runCli(['query', killed, 'SELECT count(*) AS n FROM samples', '--format', 'csv']);
+    expect(count.code, count.stderr).toBe(0);
+    const written = readSamples(path.join(killed, 'samples.ndjson')).length;
+    expect(written).toBeGreaterThan(0);
+    expect(count.stdout.trim()).toBe(`n\n${written}`);
+    expect(fs.existsSync(path.join(killed, 'samples.parquet'))).toBe(true);
     const b = await runCli(
       ['run', '--env', 'qemu', '--instances', '1', '--memory', '512', '--output', tmpDir('kill9'), '--no-report'],
       killWhen(() => qemuPids().length > 0),

@@ -5,9 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
+import { collectPageSamples } from '../../src/report/build.js';
 import { sourceCrossCheck } from '../../src/report/crossCheck.js';
+import { loadResults, openResults } from '../../src/report/load.js';
 import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
+import { expectSameRows, expectSameSection } from '../sameAggregates.js';
 import { labelledContainers, readLines, tmpDir } from './helpers.js';
 
 describe('an experiment on a real Docker Engine and natively', () => {
@@ -91,6 +94,30 @@ describe('an experiment on a real Docker Engine and natively', () => {
     expect(rows.some((s) => s.run === native.run && s.source === 'process' && (s.memPssBytes as number) > 20e6)).toBe(
       true,
     );
+  });
+
+  it('compacts the samples into Parquet, and the columnar path aggregates these real samples as the in-memory path does', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'columnar.json'), 'utf8'));
+    expect(manifest.samples.parts).toEqual(['samples.parquet']);
+    expect(manifest.samples.bytes).toBe(fs.statSync(path.join(dir, 'samples.ndjson')).size);
+    for (const f of ['samples.parquet', 'runs.parquet', 'workers.parquet'])
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'parts'))).toBe(false);
+    const mem = loadResults(dir);
+    const col = await openResults(dir);
+    try {
+      const a = await collectPageSamples(mem);
+      const b = await collectPageSamples(col);
+      for (const [id, section] of a.sections) {
+        expect(section.cpuWorker.length).toBeGreaterThan(10);
+        expect(section.crossCheck.length).toBe(1);
+        expectSameSection(section, b.sections.get(id)!);
+      }
+      const key = (s: { run: string; source: string }) => `${s.run}/${s.source}`;
+      expectSameRows([...a.stats.values()].flat(), [...b.stats.values()].flat(), key);
+    } finally {
+      col.samples.close();
+    }
   });
 
   it('writes every result file and leaves no container behind', async () => {

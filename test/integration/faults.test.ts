@@ -90,7 +90,7 @@ describe('worker faults on real engines: the run fails with its reason, the expe
       // whichever ran second is compared with the first one's checksum
       expect(failed[0]!.reason).toMatch(/checksum [0-9a-f]+ differs from [0-9a-f]+, seen first for the same workload/);
       // excluded from every statistic
-      expect(summarize(runs, []).find((c) => c.env === failed[0]!.env)!.ok).toBe(0);
+      expect(summarize(runs, new Map()).find((c) => c.env === failed[0]!.env)!.ok).toBe(0);
     } finally {
       fs.writeFileSync(kernel, original);
     }

@@ -6,6 +6,7 @@ import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spe
 import { adaptiveRound, cellPrecision, cpusetFor, planRuns, runName } from '../../src/orchestrator/plan.js';
 import { estimateRemainingS, formatDuration } from '../../src/orchestrator/progress.js';
 import { verifyRun } from '../../src/orchestrator/verify.js';
+import { sourceStats, statsByRun } from '../../src/results/sampleStats.js';
 import { formatSummaryTable, summarize } from '../../src/results/summary.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from '../../src/results/types.js';
 import { describe as describeStats, median, stdev } from '../../src/stats/basic.js';
@@ -272,7 +273,18 @@ describe('summary and statistics', () => {
         run('c', 'docker', 1, 'failed'),
         run('w', 'docker', 100, 'ok', true),
       ],
-      [sample('a', -0.5, 0), sample('a', 1, 80), sample('b', 2, 60), sample('b', 3, 100, 'host'), sample('a', 9, 0)],
+      statsByRun(
+        sourceStats(
+          [run('a', 'docker', 2, 'ok'), run('b', 'docker', 4, 'ok')],
+          [
+            sample('a', -0.5, 0),
+            sample('a', 1, 80),
+            sample('b', 2, 60),
+            sample('b', 3, 100, 'host'),
+            sample('a', 9, 0),
+          ],
+        ),
+      ),
     );
     expect(cells).toHaveLength(1);
     const c = cells[0]!;

@@ -9,6 +9,8 @@ import { entryOf, type HistoryEntry, seriesOf } from '../../src/history/entry.js
 import { historyPage } from '../../src/history/report.js';
 import { appendEntry, readHistory } from '../../src/history/store.js';
 import { loadResults } from '../../src/report/load.js';
+import { sourceStats, statsByRun } from '../../src/results/sampleStats.js';
+import { readSamples } from '../../src/results/store.js';
 import { writeSyntheticResults } from '../../src/results/synthetic.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'versus-history-'));
@@ -33,7 +35,12 @@ function history(
     });
     const rs = loadResults(dir);
     if (opts.cores) rs.meta.host!.cpu!.cores = opts.cores;
-    return entryOf(rs, { label: `c${i}`, resultsDir: dir, report: null, addedAt: `2026-03-01T00:00:0${i % 10}.000Z` });
+    return entryOf(rs, statsByRun(sourceStats(rs.runs, readSamples(path.join(dir, 'samples.ndjson')))), {
+      label: `c${i}`,
+      resultsDir: dir,
+      report: null,
+      addedAt: `2026-03-01T00:00:0${i % 10}.000Z`,
+    });
   });
 }
 

@@ -11,11 +11,12 @@ import {
   samplerGaps,
   timeSeries,
 } from '../../src/report/aggregate.js';
-import { buildPage } from '../../src/report/build.js';
+import { pageOf } from '../../src/report/build.js';
 import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
 import { renderHtml } from '../../src/report/html.js';
 import { loadResults } from '../../src/report/load.js';
 import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
+import { readSamples } from '../../src/results/store.js';
 import { writeSyntheticResults } from '../../src/results/synthetic.js';
 import type { SampleRecord } from '../../src/results/types.js';
 import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';
@@ -26,14 +27,15 @@ type Json = any;
 function fixture(opts: Parameters<typeof writeSyntheticResults>[1] = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-report-'));
   writeSyntheticResults(dir, opts);
-  return loadResults(dir);
+  // the in-memory result set, and its samples as objects for the aggregation functions
+  return Object.assign(loadResults(dir), { all: readSamples(path.join(dir, 'samples.ndjson')) });
 }
 
 describe('report aggregation', () => {
   const rs = fixture({ failed: ['003-native-x1-r1'] });
 
   it('averages workers, then runs, per bin, keeping each bin min and max over runs', () => {
-    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const rows = timeSeries(rs.runs, rs.all, 'worker', cpuPick('worker'), 1);
     const q = rows.filter((r) => r.env === 'qemu' && r.instances === 2 && r.series === 'User CPU');
     expect(q.length).toBeGreaterThan(20);
     const busy = q.find((r) => r.t > 15 && r.t < 20)!;
@@ -45,7 +47,7 @@ describe('report aggregation', () => {
   });
 
   it("takes the containers' Wait CPU from the host view of the same run", () => {
-    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const rows = timeSeries(rs.runs, rs.all, 'worker', cpuPick('worker'), 1);
     const wait = rows.filter((r) => r.env === 'docker' && r.series === 'Wait CPU');
     expect(wait.length).toBeGreaterThan(0);
     expect(Math.max(...wait.map((r) => r.value))).toBeCloseTo(12, 10);
@@ -91,7 +93,7 @@ describe('bootstrap', () => {
 
 describe('report specs', () => {
   const rs = fixture();
-  const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+  const rows = timeSeries(rs.runs, rs.all, 'worker', cpuPick('worker'), 1);
 
   it('builds the Fig. 6 grid: rows = environments, columns = instances, CPU 0..100 over time', () => {
     const spec = cpuGridSpec(rows, { title: 'T', subtitle: ['S'] }) as Json;
@@ -124,7 +126,7 @@ describe('sampler gaps in the report', () => {
   const rs = fixture({ samplerGap: { run: '002-qemu-x1-r1', fromS: 5, toS: 9 } });
 
   it('turns the gapS of a sample into the span without data, in the view that lost it', () => {
-    const gaps = samplerGaps(rs.runs, rs.samples, 'worker');
+    const gaps = samplerGaps(rs.runs, rs.all, 'worker');
     expect(gaps).toEqual([
       {
         gap: true,
@@ -137,15 +139,15 @@ describe('sampler gaps in the report', () => {
         t1: 9,
       },
     ]);
-    expect(samplerGaps(rs.runs, rs.samples, 'host')).toEqual([]);
+    expect(samplerGaps(rs.runs, rs.all, 'host')).toEqual([]);
   });
 
   it('draws gaps as grey bands under the series and says so; no band layer without gaps', () => {
-    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+    const rows = timeSeries(rs.runs, rs.all, 'worker', cpuPick('worker'), 1);
     const spec: Json = cpuGridSpec(rows, {
       title: 't',
       subtitle: ['s'],
-      gaps: samplerGaps(rs.runs, rs.samples, 'worker'),
+      gaps: samplerGaps(rs.runs, rs.all, 'worker'),
     });
     const [band, area, line] = spec.spec.layer;
     expect(band.mark.type).toBe('rect');
@@ -170,19 +172,19 @@ describe('report with the vagrant environment', () => {
     expect(vq.ratio).toBeCloseTo(1.45 / 1.4, 6);
   });
 
-  it('draws vagrant from the guest view and names every TCG backend in the warning', () => {
-    const rows = timeSeries(rs.runs, rs.samples, 'worker', cpuPick('worker'), 1);
+  it('draws vagrant from the guest view and names every TCG backend in the warning', async () => {
+    const rows = timeSeries(rs.runs, rs.all, 'worker', cpuPick('worker'), 1);
     expect(rows.some((r) => r.env === 'vagrant' && r.envLabel === 'VMs (vagrant)' && r.series === 'User CPU')).toBe(
       true,
     );
-    const page = buildPage(rs);
+    const page = await pageOf(rs);
     expect(page.warnings.join('\n')).toContain('VMs (qemu, vagrant) ran under TCG software emulation');
   });
 });
 
 describe('report page', () => {
-  it('cross-checks the cgroup files against the Docker stats API and names each figure source', () => {
-    const page = buildPage(fixture({}));
+  it('cross-checks the cgroup files against the Docker stats API and names each figure source', async () => {
+    const page = await pageOf(fixture({}));
     const table = page.tables.find((t) => t.title.startsWith('Sampler cross-check'))!;
     expect(table.rows.length).toBe(6); // every measured docker run
     for (const row of table.rows) expect(row.at(-1)).toBe('+1.50');
@@ -191,7 +193,7 @@ describe('report page', () => {
     expect(fig6.caption).toContain('Sources: docker = cgroup, qemu = guest, native = process');
   });
 
-  it('says when KVM failed and the rest of the experiment ran under TCG', () => {
+  it('says when KVM failed and the rest of the experiment ran under TCG', async () => {
     const rs = fixture({});
     (rs.meta.environments as Record<string, Record<string, unknown>>).qemu = {
       accelerator: 'tcg',
@@ -205,7 +207,7 @@ describe('report page', () => {
         },
       ],
     };
-    const page = buildPage(rs);
+    const page = await pageOf(rs);
     expect(page.warnings.join('\n')).toContain(
       'qemu: switched from KVM to TCG after run x-001-qemu-x1-r1 failed (KVM internal error (suberror 1: emulation failure))',
     );
@@ -213,8 +215,8 @@ describe('report page', () => {
     expect(accel).toContain('qemu: kvm → tcg after run x-001-qemu-x1-r1');
   });
 
-  it('warns about TCG, failures and an incomplete experiment', () => {
-    const page = buildPage(fixture({ failed: ['001-docker-x1-r1'], status: 'interrupted' }));
+  it('warns about TCG, failures and an incomplete experiment', async () => {
+    const page = await pageOf(fixture({ failed: ['001-docker-x1-r1'], status: 'interrupted' }));
     expect(page.banner).toContain('Incomplete experiment (status: interrupted)');
     expect(page.warnings.join('\n')).toMatch(/TCG software emulation/);
     expect(page.warnings.join('\n')).toMatch(/1 of 18 measured runs failed/);
@@ -234,9 +236,9 @@ describe('report page', () => {
     );
   });
 
-  it('renders user strings inert', () => {
+  it('renders user strings inert', async () => {
     const rs = fixture({ name: '<img src=x onerror=alert(1)></script><script>alert(2)</script>' });
-    const html = renderHtml(buildPage(rs));
+    const html = renderHtml(await pageOf(rs));
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<script>alert(2)');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');

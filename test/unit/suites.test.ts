@@ -8,8 +8,8 @@ import { alignLegacyWorkloads, compareResults } from '../../src/compare/compare.
 import { validateExperiment } from '../../src/config/load.js';
 import { planRuns, runName } from '../../src/orchestrator/plan.js';
 import { metricProblem, verifyRun } from '../../src/orchestrator/verify.js';
-import { buildPage } from '../../src/report/build.js';
-import { loadResults, workloadsOf } from '../../src/report/load.js';
+import { pageOf } from '../../src/report/build.js';
+import { loadResults, statsOfResults, workloadsOf } from '../../src/report/load.js';
 import { overheadCells } from '../../src/report/suite.js';
 import { cellMetrics, metricDefs } from '../../src/results/metrics.js';
 import { writeSyntheticResults } from '../../src/results/synthetic.js';
@@ -170,8 +170,8 @@ describe('a suite’s results', () => {
   writeSyntheticResults(dir, { workloads: 3, envs: ['docker', 'qemu', 'native'], instances: [1], repetitions: 3 });
   const rs = loadResults(dir);
 
-  it('the report has an overview (table and heat map) and a section per workload with its figures', () => {
-    const page = buildPage(rs);
+  it('the report has an overview (table and heat map) and a section per workload with its figures', async () => {
+    const page = await pageOf(rs);
     expect(page.tables[0]!.title).toMatch(/Suite overview/);
     expect(page.figures.map((f) => f.id)).toEqual(['suite-overhead']);
     expect(page.sections!.map((s) => s.title)).toEqual([
@@ -198,7 +198,7 @@ describe('a suite’s results', () => {
     expect(qemu[2]!.overhead).toBeGreaterThan(qemu[0]!.overhead);
   });
 
-  it('compare gates per workload and metric: a slowdown of one workload in one environment is found there only', () => {
+  it('compare gates per workload and metric: a slowdown of one workload in one environment is found there only', async () => {
     const cand = tmp();
     writeSyntheticResults(cand, {
       workloads: 3,
@@ -209,8 +209,8 @@ describe('a suite’s results', () => {
     });
     const defs = metricDefs(workloadsOf(rs.meta));
     const c = compareResults(
-      cellMetrics(rs.runs, rs.samples, defs),
-      cellMetrics(loadResults(cand).runs, loadResults(cand).samples, defs),
+      cellMetrics(rs.runs, await statsOfResults(rs), defs),
+      cellMetrics(loadResults(cand).runs, await statsOfResults(loadResults(cand)), defs),
       ['makespan', 'headline'],
       0.05,
       rs.meta.views,

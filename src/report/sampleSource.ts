@@ -1,0 +1,91 @@
+// What reports, summaries and compare need of the samples, behind one interface:
+// the columnar engine answers it in SQL over Parquet (duckSamples.ts); this file's
+// implementation answers it over sample objects in memory — the reference the
+// columnar path is tested against, and the path for small in-memory result sets.
+import { type SourceStats, sourceStats } from '../results/sampleStats.js';
+import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { Views } from '../results/views.js';
+import {
+  binWidth,
+  cpuPick,
+  drillDownRows,
+  drillDownRuns,
+  type GapSpan,
+  memoryPick,
+  round3,
+  type SeriesPoint,
+  samplerGaps,
+  timeSeries,
+  workerSourceOf,
+} from './aggregate.js';
+import { type CrossCheckRow, sourceCrossCheck } from './crossCheck.js';
+import type { DrillRow } from './specs.js';
+
+/** The sample aggregates of one workload's figures and tables (values unrounded). */
+export interface SectionSamples {
+  binS: number;
+  cpuWorker: SeriesPoint[];
+  cpuHost: SeriesPoint[];
+  memory: SeriesPoint[];
+  workerGaps: GapSpan[];
+  hostGaps: GapSpan[];
+  /** per drill-down run (drillDownRuns): its workers' binned CPU */
+  drill: Record<string, DrillRow[]>;
+  crossCheck: CrossCheckRow[];
+  /** some container was sampled through the Docker stats API */
+  dockerStats: boolean;
+}
+
+export interface SampleSource {
+  /** what answers: 'memory' or 'parquet' */
+  readonly kind: string;
+  /** per run x source statistics of these runs' samples */
+  stats(runs: readonly RunRecord[]): Promise<SourceStats[]>;
+  /** the aggregates of one section: `runs` are its runs (all of them: warm-ups and failures too) */
+  section(runs: readonly RunRecord[], intervalS: number, views?: Views): Promise<SectionSamples>;
+  close(): void;
+}
+
+/** The section aggregates over sample objects. Pure. */
+export function sectionOf(
+  runs: readonly RunRecord[],
+  all: readonly SampleRecord[],
+  intervalS: number,
+  views?: Views,
+): SectionSamples {
+  const names = new Set(runs.map((r) => r.run));
+  const samples = all.filter((s) => names.has(s.run));
+  const binS = binWidth(samples, intervalS);
+  const drill: Record<string, DrillRow[]> = {};
+  for (const run of drillDownRuns(runs, views))
+    drill[run.run] = drillDownRows(samples, run.run, workerSourceOf(run, views)!, binS);
+  return {
+    binS,
+    cpuWorker: timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views),
+    cpuHost: timeSeries(runs, samples, 'host', cpuPick('host'), binS, views),
+    memory: timeSeries(runs, samples, 'worker', memoryPick, binS, views),
+    workerGaps: samplerGaps(runs, samples, 'worker', views),
+    hostGaps: samplerGaps(runs, samples, 'host', views),
+    drill,
+    crossCheck: sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats'),
+    dockerStats: samples.some((s) => s.source === 'docker-stats'),
+  };
+}
+
+export function memorySamples(samples: readonly SampleRecord[]): SampleSource {
+  return {
+    kind: 'memory',
+    stats: async (runs) => sourceStats(runs, samples),
+    section: async (runs, intervalS, views) => sectionOf(runs, samples, intervalS, views),
+    close: () => {},
+  };
+}
+
+/** Three decimals for the page: beyond what a figure shows, and they keep the page small. */
+export function roundedPoints(points: readonly SeriesPoint[]): SeriesPoint[] {
+  return points.map((p) => ({ ...p, t: round3(p.t), value: round3(p.value), lo: round3(p.lo), hi: round3(p.hi) }));
+}
+export const roundedGaps = (gaps: readonly GapSpan[]): GapSpan[] =>
+  gaps.map((g) => ({ ...g, t0: round3(g.t0), t1: round3(g.t1) }));
+export const roundedDrill = (rows: readonly DrillRow[]): DrillRow[] =>
+  rows.map((r) => ({ ...r, t: round3(r.t), ...(r.value !== undefined ? { value: round3(r.value) } : {}) }));
