@@ -2,16 +2,15 @@
 // One report in a fresh process, for bench/report.bench.mjs: prints its own time and peak RSS.
 //   node bench/report-child.mjs <memory|parquet> <results-dir> <out-dir> <formats>
 import { performance } from 'node:perf_hooks';
-import { writeReport } from '../dist/report/build.js';
+import { pageOf, writePage } from '../dist/report/build.js';
 import { loadResults, openResults } from '../dist/report/load.js';
 
 const [mode, dir, out, formats] = process.argv.slice(2);
 const t0 = performance.now();
 const rs = mode === 'memory' ? loadResults(dir) : await openResults(dir);
-try {
-  await writeReport(rs, out, formats.split(','));
-} finally {
-  rs.samples.close();
-}
+// as `versus report` does: aggregate, release the engine, render
+const page = await pageOf(rs);
+rs.samples.close();
+await writePage(page, out, formats.split(','));
 const ms = performance.now() - t0;
 console.log(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

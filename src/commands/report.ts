@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { FORMATS, parseFormats, writeReport } from '../report/build.js';
+import { FORMATS, pageOf, parseFormats, writePage } from '../report/build.js';
 import { withResults } from '../report/load.js';
 
 export function defaultReportDir(resultsDir: string): string {
@@ -20,7 +20,9 @@ export function reportCommand(program: Command): void {
       await withResults(
         dir,
         async (rs) => {
-          const out = await writeReport(rs, opts.out ?? defaultReportDir(dir), formats);
+          const page = await pageOf(rs);
+          rs.samples.close(); // the engine's memory is free before figures are rendered
+          const out = await writePage(page, opts.out ?? defaultReportDir(dir), formats);
           log(`report: ${out.files.length} files in ${out.dir}${rs.incomplete ? ' (experiment incomplete)' : ''}`);
           process.stdout.write(`${out.html ?? out.dir}\n`);
         },

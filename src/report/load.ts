@@ -91,7 +91,12 @@ export async function openResults(dir: string, opts: { log?: (m: string) => void
   const runs = readRuns(dir);
   const columnar = await openColumnar(dir, opts);
   const samples = duckSamples(columnar.duck);
-  return resultSet(dir, meta, runs, { ...samples, close: () => columnar.close() });
+  let open = true;
+  const close = () => {
+    if (open) columnar.close();
+    open = false;
+  };
+  return resultSet(dir, meta, runs, { ...samples, close });
 }
 
 /** Runs fn on an opened result set and closes it, whatever happens. */
