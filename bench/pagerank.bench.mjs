@@ -55,11 +55,12 @@ const rounds = arg('rounds', 3);
 const cpp = path.join(tmp, 'pagerank-ref');
 let haveCpp = true;
 try {
-  execFileSync('g++', ['-O2', '-std=c++17', '-o', cpp, path.join(here, 'ref/pagerank.cpp')]);
+  execFileSync('g++', ['-O2', '-fopenmp', '-std=c++17', '-o', cpp, path.join(here, 'ref/pagerank.cpp')]);
 } catch (err) {
   haveCpp = false;
   console.error(`C++ anchor unavailable (g++ missing?): ${err.message}`);
 }
+const cppName = (threads) => `C++ pull, ${threads} thread${threads > 1 ? 's' : ''} (g++ -O2, OpenMP)`;
 const perRound = new Map();
 const note = (name, ms) => {
   if (!perRound.has(name)) perRound.set(name, []);
@@ -67,11 +68,17 @@ const note = (name, ms) => {
 };
 const loads = { cpp: [], js: [] };
 for (let round = 0; round < rounds; round++) {
-  if (haveCpp) {
-    const ref = JSON.parse(execFileSync(cpp, [edgeFile, String(n), String(iterations)], { encoding: 'utf8' }));
-    note('C++ pull, 1 thread (g++ -O2)', ref.msPerIteration);
-    loads.cpp.push(ref.loadMs);
-  }
+  if (haveCpp)
+    for (const threads of [...new Set([1, cpus])]) {
+      const ref = JSON.parse(
+        execFileSync(cpp, [edgeFile, String(n), String(iterations)], {
+          encoding: 'utf8',
+          env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+        }),
+      );
+      note(cppName(threads), ref.msPerIteration);
+      if (threads === 1) loads.cpp.push(ref.loadMs);
+    }
   // loading: the edge-list text parsed (ids remapped) and the in-edge CSR built, as the C++ anchor does
   const l0 = performance.now();
   const loaded = readEdgeList(snapFile);
@@ -90,9 +97,12 @@ for (let round = 0; round < rounds; round++) {
     note(`versus pagerank, ${threads} thread${threads > 1 ? 's' : ''}`, median(times.slice(1)));
   }
 }
-const anchorRounds = perRound.get('C++ pull, 1 thread (g++ -O2)');
+// each versus row against the C++ anchor with the same number of threads
+const anchorOf = (name) => perRound.get(cppName(Number(name.match(/(\d+) threads?/)?.[1] ?? 1)));
+const anchorRounds = perRound.get(cppName(1));
 for (const [name, ms] of perRound) {
-  const ratios = anchorRounds ? ms.map((x, i) => x / anchorRounds[i]) : null;
+  const anchor = anchorOf(name);
+  const ratios = anchor ? ms.map((x, i) => x / anchor[i]) : null;
   rows.push({
     name,
     msPerIteration: median(ms),
@@ -199,7 +209,9 @@ const result = run.stdout
 fs.rmSync(tmp, { recursive: true, force: true });
 
 console.log(`\nPageRank per iteration, R-MAT scale ${scale}: ${n} vertices, ${edges} unique edges, ${cpus} CPUs`);
-console.log(`median of ${rounds} interleaved rounds; "vs C++" is the median of the per-round ratios`);
+console.log(
+  `median of ${rounds} interleaved rounds; "vs C++" is the median of the per-round ratios against the C++ anchor with as many threads`,
+);
 console.log(
   ['implementation'.padEnd(34), 'ms/iter'.padStart(9), 'edges/s'.padStart(10), 'vs C++'.padStart(8)].join('  '),
 );

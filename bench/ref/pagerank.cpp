@@ -1,6 +1,7 @@
-// Reference anchor for bench/pagerank.bench.mjs: single-threaded pull PageRank
-// over a CSR of in-edges, same semantics as workloads/pagerank (duplicates
-// collapsed, self-loops kept, dangling mass spread uniformly). Reads the same
+// Reference anchor for bench/pagerank.bench.mjs: pull PageRank over a CSR of
+// in-edges, same semantics as workloads/pagerank (duplicates collapsed,
+// self-loops kept, dangling mass spread uniformly), on OMP_NUM_THREADS threads
+// (OpenMP, vertices in chunks of 1024 as the workload's blocks). Reads the same
 // SNAP edge list; prints JSON with the time per iteration.
 #include <algorithm>
 #include <chrono>
@@ -53,11 +54,13 @@ int main(int argc, char** argv) {
   for (int it = 0; it < iters; it++) {
     auto t0 = std::chrono::steady_clock::now();
     double dangling = 0;
+#pragma omp parallel for reduction(+ : dangling) schedule(static, 1024)
     for (long v = 0; v < n; v++) {
       if (outdeg[v] == 0) { dangling += rank[v]; contrib[v] = 0; } else contrib[v] = rank[v] / outdeg[v];
     }
     const double base = (1 - d) / n + d * dangling / n;
     delta = 0;
+#pragma omp parallel for reduction(+ : delta) schedule(dynamic, 1024)
     for (long v = 0; v < n; v++) {
       double s = 0;
       for (size_t e = rowptr[v]; e < rowptr[v + 1]; e++) s += contrib[col[e]];

@@ -51,13 +51,25 @@ export function iterateBlock(s, b, parity, base, damping) {
   let dangling = 0;
   for (let v = b * BLOCK; v < end; v++) {
     // four independent sums: the adds overlap instead of waiting on one chain; the
-    // order is fixed by the row, so every thread count still gives the same bits
+    // order is fixed by the row, so every thread count still gives the same bits.
+    // Eight edges a step (each sum takes two, in row order: the same sums as four
+    // a step) halve the loop's overhead on long rows.
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
     let e = rowptr[v];
     const rowEnd = rowptr[v + 1];
+    for (; e + 7 < rowEnd; e += 8) {
+      s0 += contrib[col[e]];
+      s1 += contrib[col[e + 1]];
+      s2 += contrib[col[e + 2]];
+      s3 += contrib[col[e + 3]];
+      s0 += contrib[col[e + 4]];
+      s1 += contrib[col[e + 5]];
+      s2 += contrib[col[e + 6]];
+      s3 += contrib[col[e + 7]];
+    }
     for (; e + 3 < rowEnd; e += 4) {
       s0 += contrib[col[e]];
       s1 += contrib[col[e + 1]];
