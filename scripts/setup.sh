@@ -8,10 +8,11 @@ PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fspr
           chromium fonts-dejavu-core procps iproute2 util-linux tar
           vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients libarchive-tools
           collectd-core runsc podman
-          sysbench fio stress-ng python3-numpy sqlite3)
+          sysbench fio stress-ng python3-numpy sqlite3 openssh-server)
 # sysbench, fio, stress-ng: the micro suite on the native baseline with runtime 'host'
 # (the worker image installs them from the workloads' manifests); python3-numpy and
-# sqlite3: the independent references the workload tests compare against.
+# sqlite3: the independent references the workload tests compare against. openssh-server:
+# the sshd of the test hosts (network namespaces the hosts test creates), never a service.
 
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else
@@ -26,7 +27,14 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -q
+  # no package may start a service here (openssh-server would listen on every address)
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ -n "$policy" ]; then $SUDO rm -f "$policy"; fi
 else
   echo "setup: Debian packages present"
 fi

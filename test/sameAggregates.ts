@@ -26,6 +26,7 @@ export function expectSameSection(a: SectionSamples, b: SectionSamples) {
     `${p.env}/${p.instances}/${p.t.toFixed(6)}/${p.series}`;
   expectSameRows(a.cpuWorker, b.cpuWorker, point);
   expectSameRows(a.cpuHost, b.cpuHost, point);
+  expectSameRows(a.cpuPerHost, b.cpuPerHost, (p) => `${p.envLabel}/${point(p)}`);
   expectSameRows(a.memory, b.memory, point);
   const gap = (g: { run: string; worker: string; t0: number }) => `${g.run}/${g.worker}/${g.t0.toFixed(6)}`;
   expectSameRows(a.workerGaps, b.workerGaps, gap);

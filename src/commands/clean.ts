@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { validateExperiment } from '../config/load.js';
+import { loadExperiment } from '../config/load.js';
 import { ENVIRONMENTS } from '../environments/registry.js';
+import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 
@@ -9,10 +10,12 @@ export function cleanCommand(program: Command): void {
     .command('clean')
     .description('remove everything any environment left behind (containers, VMs and overlays, machines, domains)')
     .option('--docker-socket <path>', 'Docker Engine socket')
-    .action(async (opts: { dockerSocket?: string }) => {
-      const experiment = validateExperiment(
+    .option('--hosts', 'also on every remote host of the config (its own engines, over SSH)')
+    .option('--config <file>', 'the experiment config that lists the hosts')
+    .action(async (opts: { dockerSocket?: string; hosts?: boolean; config?: string }) => {
+      const experiment = loadExperiment(
+        opts.config,
         opts.dockerSocket ? { docker: { socketPath: opts.dockerSocket } } : {},
-        'flags',
       );
       const ctx = {
         experiment,
@@ -20,11 +23,35 @@ export function cleanCommand(program: Command): void {
         log: (m: string) => process.stderr.write(`${m}\n`),
       };
       const removed: string[] = [];
-      for (const d of ENVIRONMENTS) {
-        for (const r of await d.clean(ctx)) {
-          process.stdout.write(`removed ${r}\n`);
-          removed.push(r);
+      const note = (r: string) => {
+        process.stdout.write(`removed ${r}\n`);
+        removed.push(r);
+      };
+      for (const d of ENVIRONMENTS) for (const r of await d.clean(ctx)) note(r);
+      if (opts.hosts) {
+        if (!experiment.hosts.length) ctx.log('clean: --hosts, but the config lists no hosts (--config FILE)');
+        let unreachable = 0;
+        for (const config of experiment.hosts) {
+          const host = await openHost(config).catch((err: Error) => {
+            ctx.log(`clean: ${err.message}`);
+            unreachable++;
+            return null;
+          });
+          if (!host) continue;
+          try {
+            for (const d of ENVIRONMENTS)
+              if (d.cleanOnHost && config.environments.includes(d.name))
+                for (const r of await d.cleanOnHost(ctx, host).catch((err: Error) => {
+                  ctx.log(`clean: host ${config.name}: ${err.message}`);
+                  unreachable++;
+                  return [];
+                }))
+                  note(r);
+          } finally {
+            host.close();
+          }
         }
+        if (unreachable) process.exitCode = 1;
       }
       process.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind\n');
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, type EnvironmentName, REGISTRY } from '../environments/registry.js';
+import { HostsSchema } from '../hosts/schema.js';
 import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
 export { ENVIRONMENT_NAMES, type EnvironmentName };
@@ -127,6 +128,7 @@ export const ExperimentSchema = z
       .strict()
       .default({ provisionS: 300, runS: 900, teardownS: 60 }),
     ...environmentSections,
+    hosts: HostsSchema,
     output: z
       .object({
         dir: z.string().default('results').describe('where result directories are created'),

@@ -2,6 +2,7 @@
 // index.ts exports one EnvironmentDescriptor, listed once in registry.ts.
 import type { z } from 'zod';
 import type { Experiment } from '../config/schema.js';
+import type { RemoteHost } from '../hosts/remote.js';
 import type { ImageManifest } from '../image/manifest.js';
 import type { SampleSource } from '../sampling/types.js';
 import type { WorkloadBundle } from '../workload/bundle.js';
@@ -59,6 +60,13 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   needsImage(experiment: Experiment): boolean;
   /** the backend for one experiment; describe() reports, prepare() is the backend's own business */
   create(ctx: CreateContext): Promise<Environment>;
+  /**
+   * The backend on a remote host, driving that host's own engine over its SSH
+   * connection (the `hosts` section); absent: this backend runs on this machine only.
+   */
+  createOnHost?(ctx: CreateContext, host: RemoteHost): Promise<Environment>;
+  /** removes every leftover on a remote host (`versus clean --hosts`) */
+  cleanOnHost?(ctx: CleanContext, host: RemoteHost): Promise<string[]>;
   /** what a killed harness left behind (read-only: for the warning before a run) */
   leftovers(ctx: CleanContext): Promise<string[]>;
   /** removes every leftover, returns what it removed */

@@ -26,7 +26,7 @@ export interface MachineWatch {
 const tars = new Map<string, Promise<Buffer>>();
 
 /** A workloads bundle as a tar archive of `workloads/` (small: plain JavaScript and JSON), made once per bundle. */
-function workloadsTar(bundle: WorkloadBundle): Promise<Buffer> {
+export function workloadsTar(bundle: WorkloadBundle): Promise<Buffer> {
   const known = tars.get(bundle.hash);
   if (known) return known;
   const made = new Promise<Buffer>((resolve, reject) => {

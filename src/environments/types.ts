@@ -44,6 +44,8 @@ export interface ArmedWorkload {
 
 export interface WorkerHandle {
   readonly name: string;
+  /** the remote host the worker runs on (the `hosts` section); absent: this machine */
+  readonly host?: string;
   readonly allocation: Allocation;
   /** the limits the backend enforces on this worker (recorded in runs.ndjson) */
   readonly limits?: EnforcedLimits | null;
@@ -85,6 +87,8 @@ export interface Environment {
   runFacts?(): Record<string, unknown>;
   /** Facts that changed during the experiment (an accelerator fallback), merged into experiment.json at the end. */
   infoUpdates?(): EnvironmentInfo;
+  /** The hosts' own views (remote /proc/stat), for backends whose workers run elsewhere; absent: this machine's. */
+  hostSamplers?(intervalMs: number): Sampler[];
   /** Removes leftovers of any run, including ones of a harness that was killed. */
   cleanAll(): Promise<string[]>;
   /** At the end of an experiment, after cleanAll: stops what the backend started for it (a daemon). */

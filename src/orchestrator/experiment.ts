@@ -14,6 +14,7 @@ import type { RunRecord } from '../results/types.js';
 import { workloadBundle } from '../workload/bundle.js';
 import { checkPackages, resolveEntries, workloadMeta } from '../workload/resolve.js';
 import { runCompactor } from './columnar.js';
+import { createEnvironment, openHosts } from './hosts.js';
 import { findLeftovers } from './leftovers.js';
 import { adaptiveRound, cellPrecision, type PlannedRun, planRuns } from './plan.js';
 import { estimateRemainingS, formatDuration } from './progress.js';
@@ -63,10 +64,11 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   }
   const environments = new Map<EnvironmentName, Environment>();
   const envInfo: Record<string, unknown> = {};
+  const hosts = await openHosts(e, log);
   try {
     for (const d of descriptors) {
       const name = d.name as EnvironmentName;
-      const env = await d.create({ experiment: e, image, log, workloads: bundle });
+      const env = await createEnvironment(d, { experiment: e, image, log, workloads: bundle }, hosts);
       environments.set(name, env);
       await env.prepare();
       envInfo[name] = await env.describe();
@@ -74,6 +76,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   } catch (err) {
     // a backend may have started a daemon before another one failed
     for (const env of environments.values()) await env.close?.().catch(() => {});
+    for (const h of hosts) h.close();
     throw err;
   }
 
@@ -90,6 +93,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     // what every workload computed and reports: reports and compare take metric names and units from here
     workloads: workloads.map(workloadMeta),
     host: await hostInventory(),
+    // remote hosts: address, CPUs, kernel, clock offset against this machine (samples keep this machine's clock)
+    ...(hosts.length ? { hosts: Object.fromEntries(hosts.map((h) => [h.name, h.facts()])) } : {}),
     image: image
       ? {
           hash: image.hash,
@@ -205,6 +210,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       await env.cleanAll().catch(() => []);
       await env.close?.().catch(() => {});
     }
+    for (const h of hosts) h.close();
   }
 
   const stats = await compactor.finish(runs);

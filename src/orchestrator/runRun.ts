@@ -127,7 +127,10 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
 
   const provisionStart = Date.now();
   try {
-    if (e.sampling.host) await startSampler(new HostSampler(e.sampling.intervalMs));
+    // the host view: this machine's, or each remote host's when the workers run there
+    if (e.sampling.host)
+      for (const s of env.hostSamplers?.(e.sampling.intervalMs) ?? [new HostSampler(e.sampling.intervalMs)])
+        await startSampler(s);
     ctx.onProgress(`${run}: provisioning ${plan.instances} worker(s)`);
     const facts = env.runFacts?.();
     if (facts) record.envFacts = facts;
@@ -262,6 +265,7 @@ function workerRecord(
   const resultProblem = r ? (r.verified ? metricProblem(manifest, r.metrics) : 'result not verified') : null;
   return {
     worker: st.handle.name,
+    ...(st.handle.host ? { host: st.handle.host } : {}),
     allocCpus: a.cpus,
     memoryBytes: a.memoryBytes,
     cpuset: a.cpuset,

@@ -220,7 +220,11 @@ export async function writeReport(
 }
 
 /** Writes a built page; the samples' engine can be closed before (rendering SVG and PNG is the memory peak). */
-export async function writePage(page: Page, outDir: string, formats: readonly Format[] = FORMATS): Promise<ReportOutput> {
+export async function writePage(
+  page: Page,
+  outDir: string,
+  formats: readonly Format[] = FORMATS,
+): Promise<ReportOutput> {
   fs.mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   for (const fig of [...page.figures, ...(page.sections ?? []).flatMap((s) => s.figures)]) {

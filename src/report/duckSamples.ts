@@ -16,7 +16,7 @@ import {
   workerSourceOf,
 } from './aggregate.js';
 import { type CrossCheckRow, crossCheckRow } from './crossCheck.js';
-import type { SampleSource, SectionSamples } from './sampleSource.js';
+import { atHost, type SampleSource, type SectionSamples } from './sampleSource.js';
 import type { DrillRow } from './specs.js';
 
 const num = (x: number | null) => (x === null ? 'NULL' : String(x));
@@ -56,7 +56,16 @@ const MEMORY_COLUMNS = `CASE WHEN s.memPssBytes IS NOT NULL THEN s.memPssBytes /
   CASE WHEN s.memPssBytes IS NULL THEN s.memCachedBytes / ${GB} END AS "Cached memory"`;
 
 /** timeSeries() in SQL: per run and bin the mean over its samples, then per cell and bin the mean, min and max over runs. */
-async function series(duck: Duck, view: View, columns: string, names: string[], binS: number, views?: Views) {
+async function series(
+  duck: Duck,
+  view: View,
+  columns: string,
+  names: string[],
+  binS: number,
+  views?: Views,
+  /** the host view of one remote host only */
+  host?: string,
+) {
   const rows = await duck.all<{
     env: string;
     instances: number;
@@ -73,7 +82,7 @@ async function series(duck: Duck, view: View, columns: string, names: string[], 
       SELECT s.run, sel.env, sel.instances, floor(s.t / ${binS}) AS bin, ${columns}
       FROM samples s JOIN sel USING (run)
       LEFT JOIN hw ON hw.run = s.run AND hw.bin = floor(s.t / ${binS})
-      WHERE sel.ok AND ${inView(view)}
+      WHERE sel.ok AND ${inView(view)}${host !== undefined ? ` AND s.worker = ${lit(host)}` : ''}
     ), per_run AS (
       SELECT run, env, instances, bin, series, avg(value) AS value
       FROM (UNPIVOT picked ON ${names.map((n) => `"${n}"`).join(', ')} INTO NAME series VALUE value)
@@ -161,6 +170,17 @@ async function crossCheck(duck: Duck, a: string, b: string): Promise<CrossCheckR
   return out.sort((x, y) => x.run.localeCompare(y.run));
 }
 
+/** The host view of each remote host apart (sampleSource.ts: the same over objects). */
+async function perHost(duck: Duck, binS: number, views?: Views): Promise<SeriesPoint[]> {
+  const hosts = await duck.all<{ worker: string }>(
+    "SELECT DISTINCT s.worker FROM samples s JOIN sel USING (run) WHERE s.source = 'host' AND s.worker <> 'host' ORDER BY 1",
+  );
+  const out: SeriesPoint[] = [];
+  for (const { worker } of hosts)
+    out.push(...atHost(await series(duck, 'host', cpuColumns('host'), CPU_SERIES, binS, views, worker), worker));
+  return out;
+}
+
 /** binWidth() over the section's samples: the span from min(0, first t) to max(0, last t). */
 async function binOf(duck: Duck, intervalS: number, maxBins = 300): Promise<number> {
   const [r] = await duck.all<{ lo: number | null; hi: number | null }>(
@@ -200,6 +220,7 @@ export function duckSamples(duck: Duck): SampleSource {
         binS,
         cpuWorker: await series(duck, 'worker', cpuColumns('worker'), CPU_SERIES, binS, views),
         cpuHost: await series(duck, 'host', cpuColumns('host'), CPU_SERIES, binS, views),
+        cpuPerHost: await perHost(duck, binS, views),
         memory: await series(duck, 'worker', MEMORY_COLUMNS, MEMORY_SERIES, binS, views),
         workerGaps: await gaps(duck, 'worker', views),
         hostGaps: await gaps(duck, 'host', views),

@@ -26,6 +26,8 @@ export interface SectionSamples {
   binS: number;
   cpuWorker: SeriesPoint[];
   cpuHost: SeriesPoint[];
+  /** with remote hosts: the host view of each host apart, its name in envLabel ("… @ h1"); else empty */
+  cpuPerHost: SeriesPoint[];
   memory: SeriesPoint[];
   workerGaps: GapSpan[];
   hostGaps: GapSpan[];
@@ -46,6 +48,17 @@ export interface SampleSource {
   close(): void;
 }
 
+/** The remote hosts whose own view was sampled (the harness's machine is 'host'); none without remote hosts. */
+function hostNames(samples: readonly SampleRecord[]): string[] {
+  const names = new Set<string>();
+  for (const s of samples) if (s.source === 'host' && s.worker !== 'host') names.add(s.worker);
+  return [...names].sort();
+}
+
+/** One host's points, its name in the row label. */
+export const atHost = (points: readonly SeriesPoint[], host: string): SeriesPoint[] =>
+  points.map((p) => ({ ...p, envLabel: `${p.envLabel} @ ${host}` }));
+
 /** The section aggregates over sample objects. Pure. */
 export function sectionOf(
   runs: readonly RunRecord[],
@@ -63,6 +76,19 @@ export function sectionOf(
     binS,
     cpuWorker: timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views),
     cpuHost: timeSeries(runs, samples, 'host', cpuPick('host'), binS, views),
+    cpuPerHost: hostNames(samples).flatMap((h) =>
+      atHost(
+        timeSeries(
+          runs,
+          samples.filter((s) => s.source !== 'host' || s.worker === h),
+          'host',
+          cpuPick('host'),
+          binS,
+          views,
+        ),
+        h,
+      ),
+    ),
     memory: timeSeries(runs, samples, 'worker', memoryPick, binS, views),
     workerGaps: samplerGaps(runs, samples, 'worker', views),
     hostGaps: samplerGaps(runs, samples, 'host', views),

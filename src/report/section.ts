@@ -70,6 +70,16 @@ export function workloadSection(
       subtitle: ['host /proc/stat, % of all host CPUs'],
     }),
   });
+  if (data.cpuPerHost.length)
+    figures.push({
+      id: `${prefix}fig6-hosts`,
+      title: 'Fig. 6 (per host) — CPU utilization of each worker host over time',
+      caption: `Each remote host's own /proc/stat (streamed over SSH) during the same runs, % of that host's CPUs; the host view above is their average, as the paper's Fig. 6 averages over all worker hosts. Times are the harness's clock at arrival (experiment.json records each host's clock offset).${binNote}`,
+      spec: cpuGridSpec(roundedPoints(data.cpuPerHost), {
+        title: 'CPU utilization per host',
+        subtitle: ['remote /proc/stat, % of the host’s CPUs'],
+      }),
+    });
   const makespan = cellStats(runs, (r) => r.makespanS, views);
   figures.push({
     id: `${prefix}fig5-makespan`,

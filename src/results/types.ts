@@ -11,6 +11,8 @@ export interface PhaseMark {
 
 export interface WorkerRecord {
   worker: string;
+  /** the remote host it ran on (the `hosts` section); absent: the harness's machine */
+  host?: string;
   allocCpus: number;
   memoryBytes: number;
   cpuset: number[] | null;

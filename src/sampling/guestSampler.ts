@@ -10,10 +10,10 @@ const MARK = '@@versus';
  * The loop that runs inside the guest for the whole run: bash builtins only, so
  * sampling forks nothing per interval (read -t on an idle pipe is the sleep).
  */
-export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000): string {
+export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000, workload = true): string {
   const seconds = (intervalMs / 1000).toFixed(3);
   const every = memoryEvery(intervalMs, memoryIntervalMs);
-  return [
+  const lines = [
     'exec 3<> <(:)',
     'k=0 q=0 a=0',
     'while :; do',
@@ -33,7 +33,9 @@ export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000):
     '  fi',
     `  read -t ${seconds} -u 3 _`,
     'done',
-  ].join('\n');
+  ];
+  // a host's view has no workload process of its own: its CPU and memory lines alone
+  return (workload ? lines : lines.filter((l) => !/smaps|\bp=|then q=|^ {2}fi$/.test(l))).join('\n');
 }
 
 /** Splits the loop's output into blocks and turns consecutive blocks into readings. Pure apart from the clock. */
@@ -96,9 +98,9 @@ export function backoffMs(attempt: number): number {
  * the seconds without data.
  */
 export class GuestSampler implements Sampler {
-  readonly source = 'guest' as const;
-  readonly formula =
-    'guest /proc/stat deltas: user=(user+nice), system=(system+irq+softirq), iowait, steal, idle over their sum; % of the VM vCPUs';
+  /** 'guest': a VM's view, with its workload's memory; 'host': a remote host's /proc/stat and meminfo */
+  readonly source: 'guest' | 'host';
+  readonly formula: string;
   private ssh: SshConnection | null = null;
   private channel: ClientChannel | null = null;
   private stopped = false;
@@ -112,7 +114,14 @@ export class GuestSampler implements Sampler {
     private readonly allocCpus: number,
     private readonly intervalMs: number,
     private readonly memoryIntervalMs = 2000,
-  ) {}
+    view: 'guest' | 'host' = 'guest',
+  ) {
+    this.source = view;
+    this.formula =
+      view === 'guest'
+        ? 'guest /proc/stat deltas: user=(user+nice), system=(system+irq+softirq), iowait, steal, idle over their sum; % of the VM vCPUs'
+        : "the remote host's /proc/stat over SSH, the same deltas; % of all its CPUs";
+  }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     await this.open(onReading, onError, null);
@@ -140,7 +149,7 @@ export class GuestSampler implements Sampler {
       },
       onError,
     );
-    const script = guestSamplerScript(this.intervalMs, this.memoryIntervalMs);
+    const script = guestSamplerScript(this.intervalMs, this.memoryIntervalMs, this.source === 'guest');
     const channel = await ssh.exec(`exec bash -c ${"'"}${script.replace(/'/g, `'\\''`)}${"'"}`);
     this.channel = channel;
     channel.setEncoding('utf8');
@@ -154,7 +163,7 @@ export class GuestSampler implements Sampler {
       if (this.stopped || this.channel !== channel) return;
       this.channel = null;
       ssh.close();
-      onError(new Error(`${this.worker}: guest sampler connection lost; reconnecting`));
+      onError(new Error(`${this.worker}: ${this.source} sampler connection lost; reconnecting`));
       this.reconnect(onReading, onError, lastData, 0);
     };
     channel.on('close', lost);

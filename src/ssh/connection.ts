@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 
 export interface SshTarget {
@@ -12,6 +14,21 @@ export interface SshTarget {
    * so later connections can pin it.
    */
   pinnedHostKey: string | null;
+  /**
+   * argv of a command whose stdin and stdout reach the server (OpenSSH's ProxyCommand,
+   * e.g. a jump host, or `ip netns exec NS …` into a network namespace); absent: TCP to host:port
+   */
+  proxyCommand?: readonly string[] | null;
+}
+
+/** The proxy command's stdio as one duplex stream for ssh2's `sock`; the process dies with the connection. */
+function proxySocket(argv: readonly string[]): Duplex {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+  const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  sock.on('close', () => child.kill());
+  child.on('error', (err) => sock.destroy(err));
+  child.on('exit', () => sock.push(null));
+  return sock;
 }
 
 export class HostKeyMismatch extends Error {}
@@ -50,6 +67,7 @@ export class SshConnection {
       const config: ConnectConfig = {
         host: target.host,
         port: target.port,
+        ...(target.proxyCommand?.length ? { sock: proxySocket(target.proxyCommand) } : {}),
         username: target.username,
         privateKey: target.privateKey,
         readyTimeout: timeoutMs,

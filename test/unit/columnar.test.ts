@@ -29,7 +29,7 @@ function tmpDir(): string {
 }
 
 /** Synthetic results made irregular: PSS on some samples, steal, iowait missing, jittered times, a sampler gap. */
-function roughResults(opts: Parameters<typeof writeSyntheticResults>[1] = {}): string {
+function roughResults(opts: Parameters<typeof writeSyntheticResults>[1] = {}, hosts = false): string {
   const dir = tmpDir();
   writeSyntheticResults(dir, {
     workloads: 2,
@@ -53,6 +53,8 @@ function roughResults(opts: Parameters<typeof writeSyntheticResults>[1] = {}): s
       memPssBytes:
         s.source === 'process' || (s.source === 'cgroup' && rand() < 0.5) ? Math.round(rand() * 2 ** 30) : null,
       memUssBytes: s.source === 'process' ? Math.round(rand() * 2 ** 29) : null,
+      // two remote hosts' views instead of the harness's
+      worker: s.source === 'host' && hosts ? (rand() < 0.5 ? 'h1' : 'h2') : s.worker,
     }),
   );
   fs.rmSync(file);
@@ -64,7 +66,7 @@ function roughResults(opts: Parameters<typeof writeSyntheticResults>[1] = {}): s
 
 describe('columnar path against the in-memory reference', () => {
   it('aggregates every figure, table and statistic the same to 1e-9', async () => {
-    const dir = roughResults();
+    const dir = roughResults({}, true);
     const mem = loadResults(dir);
     const col = await openResults(dir);
     try {
@@ -77,6 +79,7 @@ describe('columnar path against the in-memory reference', () => {
         expect(sec.cpuWorker.length).toBeGreaterThan(100);
         expect(sec.memory.some((p) => p.series === 'Workload PSS')).toBe(true);
         expect(sec.cpuWorker.some((p) => p.series === 'Steal CPU')).toBe(true);
+        expect(new Set(sec.cpuPerHost.map((p) => p.envLabel.split(' @ ')[1]))).toEqual(new Set(['h1', 'h2']));
         expectSameSection(sec, b.sections.get(id)!);
       }
       expect(a.sections.get('synthetic-a')!.workerGaps.length).toBe(1);

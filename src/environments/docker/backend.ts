@@ -51,6 +51,8 @@ export interface DockerFlavour {
   runtime: string | null;
   /** rlimits set explicitly on every container (Podman raises them past what runc may set) */
   ulimits?: { Name: string; Soft: number; Hard: number }[];
+  /** the engine runs on another host: its containers' cgroup files are not on this machine */
+  remoteEngine?: boolean;
 }
 
 /** Docker Engine through dockerode: one container per worker, no network, limits always set. */
@@ -248,6 +250,37 @@ export function containerSpec(opts: {
   };
 }
 
+/**
+ * A long-running engine call, failed once the engine stops answering pings (two in a
+ * row, one every 2 s): a dead engine (or a lost host) must not leave the run waiting.
+ */
+export function unlessEngineDies<T>(docker: Docker, p: Promise<T>, apiTimeoutS: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const dead = new Promise<never>((_, reject) => {
+    let misses = 0;
+    const check = () => {
+      if (done) return;
+      engineCall(docker.ping(), Math.min(5, apiTimeoutS), 'ping').then(
+        () => {
+          misses = 0;
+          if (!done) timer = setTimeout(check, 2000);
+        },
+        (err: Error) => {
+          if (++misses >= 2) reject(new EngineError(`the engine is gone (${err.message})`));
+          else if (!done) timer = setTimeout(check, 2000);
+        },
+      );
+    };
+    timer = setTimeout(check, 2000);
+  });
+  dead.catch(() => {});
+  return Promise.race([p, dead]).finally(() => {
+    done = true;
+    clearTimeout(timer);
+  });
+}
+
 /** The container's cgroup directories when the engine runs on this machine, else null. */
 async function localCgroup(container: Docker.Container, timeoutS: number): Promise<CgroupPaths | null> {
   try {
@@ -322,8 +355,10 @@ class DockerWorker implements WorkerHandle {
     const output = new WorkerOutput(onLine);
     stderr.on('data', (d: Buffer) => output.stderr(d));
     stdout.on('data', (d: Buffer) => output.stdout(d));
-    // next-exit: a plain wait on a created (not yet running) container returns at once.
-    const waited = container.wait({ condition: 'next-exit' });
+    // next-exit: a plain wait on a created (not yet running) container returns at once. A
+    // long poll whose headers came already: an engine that dies leaves it hanging, so the
+    // engine is pinged beside it
+    const waited = unlessEngineDies(this.docker, container.wait({ condition: 'next-exit' }), t);
     await engineCall(container.start(), t, 'start');
 
     const exit: Promise<WorkerExit> = waited.then(
@@ -354,7 +389,8 @@ class DockerWorker implements WorkerHandle {
       },
     );
     await output.waitReady(this.name, exit);
-    this.cgroup = await localCgroup(container, t);
+    // a remote engine's pid means nothing here (or another process)
+    this.cgroup = this.flavour.remoteEngine ? null : await localCgroup(container, t);
     return {
       worker: this.name,
       release: () => {

@@ -34,6 +34,32 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   config: dockerConfig,
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'docker', runtime: null }),
+  async createOnHost(ctx, host) {
+    const { DockerEnvironment } = await import('./backend.js');
+    const { dockerOverSsh } = await import('./remote.js');
+    const e = ctx.experiment;
+    if (!ctx.image) throw new Error('docker: the worker image is needed');
+    const dir = await host.deliverWorkloads(ctx.workloads);
+    return new DockerEnvironment(
+      dockerOverSsh(host),
+      ctx.image,
+      (m) => ctx.log(`${host.name}: ${m}`),
+      e.docker.apiTimeoutS,
+      e.docker.sampling,
+      { name: 'docker', runtime: null, remoteEngine: true },
+      { dir, hash: ctx.workloads.hash },
+    );
+  },
+  async cleanOnHost({ experiment: e }, host) {
+    const { engineCall, removeLabelled } = await import('./backend.js');
+    const { dockerOverSsh } = await import('./remote.js');
+    const engine = dockerOverSsh(host);
+    // a dead engine here is news (leftovers may wait behind it), not "nothing to clean"
+    await engineCall(engine.ping(), e.docker.apiTimeoutS, 'ping').catch((err: Error) => {
+      throw new Error(`its Docker Engine (${host.config.dockerSocket}) is not answering: ${err.message}`);
+    });
+    return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
+  },
   async leftovers({ experiment: e }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
     return (await labelledContainers(dockerClient(e.docker))).map((c) => `container ${c}`);

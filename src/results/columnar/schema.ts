@@ -97,6 +97,7 @@ export const WORKER_TYPES: Record<keyof WorkerRow, string> = {
   instances: 'INTEGER',
   repetition: 'INTEGER',
   worker: 'VARCHAR',
+  host: 'VARCHAR',
   allocCpus: 'DOUBLE',
   memoryBytes: 'DOUBLE',
   bootS: 'DOUBLE',

@@ -1,0 +1,118 @@
+// One backend over several hosts: the same backend created on each remote host (its
+// own engine), workers placed evenly as the paper did (worker i on host i mod H), each
+// worker named once for the whole run and tagged with its host. A host's failure
+// says which host; teardown and cleaning reach every host.
+import type { EnvironmentName } from '../config/schema.js';
+import { HostError, type RemoteHost } from '../hosts/remote.js';
+import type { Sampler } from '../sampling/types.js';
+import type { ArmedWorkload, Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from './types.js';
+
+export interface HostPart {
+  host: RemoteHost;
+  env: Environment;
+}
+
+/** Which host each of `count` workers goes to: round robin, so counts differ by one at most. */
+export function placeEvenly(count: number, hosts: number): number[] {
+  return Array.from({ length: count }, (_, i) => i % hosts);
+}
+
+function onHost<T>(host: string, p: Promise<T>): Promise<T> {
+  return p.catch((err: Error) => {
+    throw err instanceof HostError ? err : new HostError(host, err.message);
+  });
+}
+
+/** A sampler under another worker name (the run-wide one). */
+function renamed(s: Sampler, worker: string): Sampler {
+  return { worker, source: s.source, formula: s.formula, start: (r, e) => s.start(r, e), stop: () => s.stop() };
+}
+
+function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHandle {
+  return {
+    name,
+    host,
+    allocation: inner.allocation,
+    limits: inner.limits ?? null,
+    bootS: inner.bootS ?? null,
+    async arm(invocation, onLine): Promise<ArmedWorkload> {
+      const a = await onHost(host, inner.arm(invocation, onLine));
+      return {
+        worker: name,
+        release: () => a.release(),
+        kill: () => a.kill(),
+        exit: a.exit.then((x) => (x.reason ? { ...x, reason: `host ${host}: ${x.reason}` } : x)),
+      };
+    },
+    samplers: (intervalMs, memoryIntervalMs) =>
+      inner.samplers(intervalMs, memoryIntervalMs).map((s) => renamed(s, name)),
+  };
+}
+
+export class MultiHostEnvironment implements Environment {
+  constructor(
+    readonly name: EnvironmentName,
+    private readonly parts: readonly HostPart[],
+  ) {}
+
+  private each<T>(fn: (p: HostPart) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.parts.map((p) => onHost(p.host.name, fn(p))));
+  }
+
+  async prepare(): Promise<void> {
+    await this.each((p) => p.env.prepare());
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    const infos = await this.each(async (p) => [p.host.name, await p.env.describe()] as const);
+    return { placement: 'even (worker i on host i mod hosts)', hosts: Object.fromEntries(infos) };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    const where = placeEvenly(req.count, this.parts.length);
+    const handles = await this.each(async (p) => {
+      const mine = where.flatMap((h, i) => (this.parts[h] === p ? [i] : []));
+      if (mine.length === 0) return [];
+      const inner = await p.env.provision({ ...req, count: mine.length, allocation: (j) => req.allocation(mine[j]!) });
+      return inner.map((h, j) => ({
+        index: mine[j]!,
+        handle: globalHandle(h, `${this.name}-${mine[j]}`, p.host.name),
+      }));
+    });
+    return handles
+      .flat()
+      .sort((a, b) => a.index - b.index)
+      .map((x) => x.handle);
+  }
+
+  async teardown(runId: string): Promise<void> {
+    const results = await Promise.allSettled(this.parts.map((p) => onHost(p.host.name, p.env.teardown(runId))));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failed.length) throw new Error(failed.join('; '));
+  }
+
+  async diagnose(): Promise<string | null> {
+    const said = await Promise.all(
+      this.parts.map(async (p) => {
+        const why = await p.env.diagnose?.().catch((err: Error) => err.message);
+        return why ? `host ${p.host.name}: ${why}` : null;
+      }),
+    );
+    return said.filter(Boolean).join('; ') || null;
+  }
+
+  hostSamplers(intervalMs: number): Sampler[] {
+    return this.parts.map((p) => p.host.sampler(intervalMs));
+  }
+
+  async cleanAll(): Promise<string[]> {
+    const results = await Promise.allSettled(this.parts.map((p) => p.env.cleanAll()));
+    return results.flatMap((r, i) =>
+      r.status === 'fulfilled' ? r.value.map((x) => `${x} on ${this.parts[i]!.host.name}`) : [],
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.parts.map((p) => p.env.close?.()));
+  }
+}

@@ -1,0 +1,51 @@
+// The `hosts` section: machines whose own engines versus drives over SSH. Empty (the
+// default): everything runs on this machine, as before.
+import { z } from 'zod';
+
+export const HostSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
+      .describe('how results and figures name the host'),
+    ssh: z
+      .object({
+        host: z.string().min(1).describe('address or name of the host'),
+        port: z.number().int().min(1).max(65535).default(22),
+        user: z.string().min(1).default('root'),
+        key: z.string().min(1).describe('path of the private key (no passphrase)'),
+        hostKey: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe(
+            "the server's public key as in known_hosts (base64), pinned; null: the first key seen is kept for the experiment",
+          ),
+        proxyCommand: z
+          .array(z.string().min(1))
+          .min(1)
+          .nullable()
+          .default(null)
+          .describe(
+            "argv of a command whose stdin/stdout reach the host's sshd (OpenSSH ProxyCommand, e.g. a jump host)",
+          ),
+      })
+      .strict(),
+    environments: z
+      .array(z.string())
+      .min(1)
+      .default(['docker'])
+      .describe('the environments whose workers this host runs (its own engines)'),
+    dockerSocket: z.string().min(1).default('/var/run/docker.sock').describe("the host's Docker Engine socket"),
+  })
+  .strict();
+
+export type HostConfig = z.output<typeof HostSchema>;
+
+export const HostsSchema = z
+  .array(HostSchema)
+  .default([])
+  .refine((hosts) => new Set(hosts.map((h) => h.name)).size === hosts.length, 'each host name once')
+  .describe('remote hosts; workers of an environment that hosts offer are spread evenly over them');
