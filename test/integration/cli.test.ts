@@ -5,6 +5,13 @@ import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { labelledContainers, qemuPids, readLines, runCli, tmpDir } from './helpers.js';
 
+/** Lines in the samples.ndjson of the one results directory under `out` (0 before it exists). */
+function sampleLinesUnder(out: string): number {
+  const [dir] = fs.existsSync(out) ? fs.readdirSync(out) : [];
+  const file = dir ? path.join(out, dir, 'samples.ndjson') : '';
+  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').length - 1 : 0;
+}
+
 describe('versus CLI', () => {
   it.each([
     [['run', '--instances', '0'], '--instances: expected a comma-separated list of positive integers'],
@@ -272,7 +279,8 @@ describe('versus CLI', () => {
     const outA = tmpDir('kill9');
     const a = await runCli(
       ['run', '--env', 'docker', '--instances', '2', '--param', 'iterations=20000', '--output', outA, '--no-report'],
-      killWhen(async () => (await labelledContainers()).length === 2),
+      // past the barrier: samples are on disk (before it they wait in memory for t = 0)
+      killWhen(async () => (await labelledContainers()).length === 2 && sampleLinesUnder(outA) > 1),
     );
     expect(a.signal).toBe('SIGKILL');
     // what the killed harness wrote is compacted on demand and answers SQL
