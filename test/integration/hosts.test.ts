@@ -27,6 +27,11 @@ const containersOn = async (h: RigHost, running = false) =>
     (c) => c.Names[0],
   );
 
+/** What gVisor's engine entry on h1 recorded (runtime, its platform). */
+function gvisorOnH1(dir: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8')).environments.gvisor.hosts.h1;
+}
+
 /** A process still in a host's cgroup parent: a container that outlived its engine. */
 function processesOf(host: string): number[] {
   return fs
@@ -58,7 +63,7 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
         hosts: hosts.map((h) => ({
           name: h.name,
           ssh: { host: h.address, key: h.key, hostKey: h.hostKey, proxyCommand: h.proxyCommand },
-          environments: ['docker'],
+          environments: ['docker', 'gvisor'],
           dockerSocket: h.dockerSocket,
         })),
       }),
@@ -70,18 +75,22 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/\bvs-(h\d|lan)\b/);
   });
 
-  it('spreads docker workers 1+1 and 2+2 over the hosts, next to native ones here, with every host sampled', async () => {
+  it('spreads docker and gVisor workers 1+1 and 2+2 over the hosts, next to native ones here, with every host sampled', async () => {
     const out = tmpDir('hosts');
-    const flags = '--env docker,native --instances 2,4 --repetitions 1 --preset tiny --param iterations=300';
+    const flags = '--env docker,gvisor,native --instances 2,4 --repetitions 1 --preset tiny --param iterations=300';
     const r = await runCli(['run', '--config', config, ...flags.split(' '), '--output', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/host h1: \d+ CPUs, kernel .*, clock [+-][\d.]+ ms/);
     const dir = r.stdout.trim();
     const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
-    expect(runs.map((x) => x.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
-    const placed = (n: number) => runs.find((x) => x.env === 'docker' && x.instances === n)!.workers.map((w) => w.host);
-    expect(placed(2)).toEqual(['h1', 'h2']);
-    expect(placed(4)).toEqual(['h1', 'h2', 'h1', 'h2']);
+    expect(runs.map((x) => x.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    const placed = (env: string, n: number) =>
+      runs.find((x) => x.env === env && x.instances === n)!.workers.map((w) => w.host);
+    for (const env of ['docker', 'gvisor']) {
+      expect(placed(env, 2)).toEqual(['h1', 'h2']);
+      expect(placed(env, 4)).toEqual(['h1', 'h2', 'h1', 'h2']);
+    }
+    expect(gvisorOnH1(dir)).toMatchObject({ runtime: 'runsc', platform: 'ptrace' });
     for (const x of runs.filter((x) => x.env === 'native'))
       expect(x.workers.every((w) => w.host === undefined)).toBe(true);
     // one checksum everywhere: the same work on both hosts and here
@@ -98,7 +107,7 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     const at = (c: string) => cols.indexOf(c);
     const hostViews = (run: RunRecord) =>
       new Set(rows.filter((s) => s[at('run')] === run.run && s[at('source')] === 'host').map((s) => s[at('worker')]));
-    for (const x of runs) expect([...hostViews(x)].sort()).toEqual(x.env === 'docker' ? ['h1', 'h2'] : ['host']);
+    for (const x of runs) expect([...hostViews(x)].sort()).toEqual(x.env === 'native' ? ['host'] : ['h1', 'h2']);
     // remote containers are seen through their engine's stats API
     const docker4 = runs.find((x) => x.env === 'docker' && x.instances === 4)!;
     expect(docker4.workerSource).toBe('docker-stats');
@@ -106,7 +115,12 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     const report = path.join('reports', path.basename(dir));
     expect(fs.existsSync(path.join(report, 'fig6-hosts.vl.json'))).toBe(true);
     const spec = JSON.parse(fs.readFileSync(path.join(report, 'fig6-hosts.vl.json'), 'utf8'));
-    expect(spec.facet.row.sort).toEqual(['Containers (docker) @ h1', 'Containers (docker) @ h2']);
+    expect(spec.facet.row.sort).toEqual([
+      'Containers (docker) @ h1',
+      'Sandboxes (gVisor) @ h1',
+      'Containers (docker) @ h2',
+      'Sandboxes (gVisor) @ h2',
+    ]);
     for (const h of hosts) expect(await containersOn(h)).toEqual([]);
     fs.rmSync(report, { recursive: true, force: true });
   });

@@ -42,7 +42,7 @@ describe('hosts', () => {
       /x.yaml: hosts: each host name once/,
     );
     expect(() => validateExperiment({ hosts: [host('h1', { environments: ['docker', 'qemu'] })] }, 'x.yaml')).toThrow(
-      'x.yaml: hosts[0].environments[1]: qemu cannot run on a remote host yet (docker can)',
+      'x.yaml: hosts[0].environments[1]: qemu cannot run on a remote host yet (docker, gvisor can)',
     );
     expect(() => validateExperiment({ hosts: [host('h1', { environments: ['vmware'] })] }, 'x.yaml')).toThrow(
       /hosts\[0\].environments\[0\]: no environment "vmware"/,

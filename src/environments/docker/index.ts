@@ -1,5 +1,6 @@
 // docker: one container per worker through the Docker Engine API (runc).
-import type { CreateContext, EnvironmentDescriptor } from '../descriptor.js';
+import type { RemoteHost } from '../../hosts/remote.js';
+import type { CleanContext, CreateContext, EnvironmentDescriptor } from '../descriptor.js';
 import type { Environment } from '../types.js';
 import type { DockerFlavour } from './backend.js';
 import { dockerConfig } from './config.js';
@@ -20,6 +21,40 @@ export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFl
   );
 }
 
+/** A backend on a remote host's Docker Engine (over its SSH connection) with a flavour. */
+export async function createOnRemoteEngine(
+  ctx: CreateContext,
+  host: RemoteHost,
+  flavour: DockerFlavour,
+): Promise<Environment> {
+  const { DockerEnvironment } = await import('./backend.js');
+  const { dockerOverSsh } = await import('./remote.js');
+  const e = ctx.experiment;
+  if (!ctx.image) throw new Error(`${flavour.name}: the worker image is needed`);
+  const dir = await host.deliverWorkloads(ctx.workloads);
+  return new DockerEnvironment(
+    dockerOverSsh(host),
+    ctx.image,
+    (m) => ctx.log(`${host.name}: ${m}`),
+    e.docker.apiTimeoutS,
+    e.docker.sampling,
+    { ...flavour, remoteEngine: true },
+    { dir, hash: ctx.workloads.hash },
+  );
+}
+
+/** Removes versus's containers (every flavour: they share labels) on a remote host's engine. */
+export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: RemoteHost): Promise<string[]> {
+  const { engineCall, removeLabelled } = await import('./backend.js');
+  const { dockerOverSsh } = await import('./remote.js');
+  const engine = dockerOverSsh(host);
+  // a dead engine here is news (leftovers may wait behind it), not "nothing to clean"
+  await engineCall(engine.ping(), e.docker.apiTimeoutS, 'ping').catch((err: Error) => {
+    throw new Error(`its Docker Engine (${host.config.dockerSocket}) is not answering: ${err.message}`);
+  });
+  return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
+}
+
 export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   name: 'docker',
   description: 'one container per worker through the Docker Engine API (runc), no network, --cpus/--memory',
@@ -34,32 +69,8 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   config: dockerConfig,
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'docker', runtime: null }),
-  async createOnHost(ctx, host) {
-    const { DockerEnvironment } = await import('./backend.js');
-    const { dockerOverSsh } = await import('./remote.js');
-    const e = ctx.experiment;
-    if (!ctx.image) throw new Error('docker: the worker image is needed');
-    const dir = await host.deliverWorkloads(ctx.workloads);
-    return new DockerEnvironment(
-      dockerOverSsh(host),
-      ctx.image,
-      (m) => ctx.log(`${host.name}: ${m}`),
-      e.docker.apiTimeoutS,
-      e.docker.sampling,
-      { name: 'docker', runtime: null, remoteEngine: true },
-      { dir, hash: ctx.workloads.hash },
-    );
-  },
-  async cleanOnHost({ experiment: e }, host) {
-    const { engineCall, removeLabelled } = await import('./backend.js');
-    const { dockerOverSsh } = await import('./remote.js');
-    const engine = dockerOverSsh(host);
-    // a dead engine here is news (leftovers may wait behind it), not "nothing to clean"
-    await engineCall(engine.ping(), e.docker.apiTimeoutS, 'ping').catch((err: Error) => {
-      throw new Error(`its Docker Engine (${host.config.dockerSocket}) is not answering: ${err.message}`);
-    });
-    return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
-  },
+  createOnHost: (ctx, host) => createOnRemoteEngine(ctx, host, { name: 'docker', runtime: null }),
+  cleanOnHost: cleanRemoteEngine,
   async leftovers({ experiment: e }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
     return (await labelledContainers(dockerClient(e.docker))).map((c) => `container ${c}`);

@@ -1,6 +1,6 @@
 // gvisor: containers sandboxed by gVisor's runsc, through the same Docker Engine and worker image.
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { createOnDockerEngine } from '../docker/index.js';
+import { cleanRemoteEngine, createOnDockerEngine, createOnRemoteEngine } from '../docker/index.js';
 import { gvisorConfig } from './config.js';
 
 export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
@@ -11,6 +11,10 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   config: gvisorConfig,
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
+  // a host's engine with runsc registered as that runtime
+  createOnHost: (ctx, host) =>
+    createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
+  cleanOnHost: cleanRemoteEngine,
   // its containers carry the same labels as docker's: the docker descriptor finds and removes them
   leftovers: async () => [],
   clean: async () => [],
