@@ -15,6 +15,8 @@ export type EnvironmentName = keyof typeof REGISTRY;
 export const ENVIRONMENT_NAMES = Object.keys(REGISTRY) as [EnvironmentName, ...EnvironmentName[]];
 export const ENVIRONMENTS: readonly EnvironmentDescriptor[] = Object.values(REGISTRY);
 export const DEFAULT_ENVIRONMENTS = ENVIRONMENTS.filter((d) => d.inDefault).map((d) => d.name as EnvironmentName);
+/** What a remote host runs when its config names nothing: the default backends that can run on a host. */
+export const DEFAULT_HOST_ENVIRONMENTS = ENVIRONMENTS.filter((d) => d.inDefault && d.createOnHost).map((d) => d.name);
 
 export function descriptorOf(name: string): EnvironmentDescriptor | undefined {
   return (REGISTRY as Record<string, EnvironmentDescriptor>)[name];

@@ -1,6 +1,7 @@
 // The `hosts` section: machines whose own engines versus drives over SSH. Empty (the
 // default): everything runs on this machine, as before.
 import { z } from 'zod';
+import { DEFAULT_HOST_ENVIRONMENTS } from '../environments/registry.js';
 
 export const HostSchema = z
   .object({
@@ -36,7 +37,7 @@ export const HostSchema = z
     environments: z
       .array(z.string())
       .min(1)
-      .default(['docker'])
+      .default(DEFAULT_HOST_ENVIRONMENTS)
       .describe('the environments whose workers this host runs (its own engines)'),
     dockerSocket: z.string().min(1).default('/var/run/docker.sock').describe("the host's Docker Engine socket"),
   })
