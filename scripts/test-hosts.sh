@@ -6,6 +6,8 @@
 # sshd through a proxy command that runs in vs-lan (printed by `up`), as it would
 # reach a real machine through a jump host. Daemons enter the host's network namespace
 # alone (nsenter --net): `ip netns exec` would also hide the cgroup mounts under a fresh /sys.
+# Each host keeps versus's files (VM disks, image tree, workloads) in a cache folder of
+# its own under /var/lib/versus-hosts, kept across `down` like the engines' images.
 #   scripts/test-hosts.sh up N     start (or keep) N hosts; prints one JSON line per host
 #   scripts/test-hosts.sh down     stop every daemon and remove the namespaces (image caches stay)
 #   scripts/test-hosts.sh kill-docker NAME   stop one host's dockerd (a failing host)
@@ -71,8 +73,8 @@ CONF
     done
     docker -H "unix://$dir/docker.sock" info >/dev/null 2>&1 || { echo "test-hosts: dockerd of $ns did not start; see $dir/dockerd.log" >&2; tail -5 "$dir/dockerd.log" >&2; exit 1; }
   fi
-  printf '{"name":"h%s","address":"%s","key":"%s","hostKey":"%s","dockerSocket":"%s","proxyCommand":["nsenter","--net=/run/netns/%s","node","%s","%s","22"]}\n' \
-    "$i" "$(addr "$i")" "$KEY" "$(cut -d' ' -f2 "$lib/ssh_host_ed25519_key.pub")" "$dir/docker.sock" "$LAN" "$PROXY" "$(addr "$i")"
+  printf '{"name":"h%s","address":"%s","key":"%s","hostKey":"%s","dockerSocket":"%s","cacheDir":"%s","proxyCommand":["nsenter","--net=/run/netns/%s","node","%s","%s","22"]}\n' \
+    "$i" "$(addr "$i")" "$KEY" "$(cut -d' ' -f2 "$lib/ssh_host_ed25519_key.pub")" "$dir/docker.sock" "$lib/cache" "$LAN" "$PROXY" "$(addr "$i")"
 }
 
 stop_pidfile() {

@@ -2,6 +2,7 @@
 // own engine), workers placed evenly as the paper did (worker i on host i mod H), each
 // worker named once for the whole run and tagged with its host. A host's failure
 // says which host; teardown and cleaning reach every host.
+import path from 'node:path';
 import type { EnvironmentName } from '../config/schema.js';
 import { HostError, type RemoteHost } from '../hosts/remote.js';
 import type { Sampler } from '../sampling/types.js';
@@ -49,7 +50,23 @@ function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHa
   };
 }
 
+/** One run's facts over hosts: those all hosts share, and each host's when any differs. Pure. */
+export function mergeHostFacts(perHost: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const all = Object.values(perHost);
+  const keys = new Set(all.flatMap((f) => Object.keys(f)));
+  const shared: Record<string, unknown> = {};
+  let differ = false;
+  for (const k of keys) {
+    const values = new Set(all.map((f) => JSON.stringify(f[k] ?? null)));
+    if (values.size === 1) shared[k] = all[0]![k] ?? null;
+    else differ = true;
+  }
+  return differ ? { ...shared, hosts: perHost } : shared;
+}
+
 export class MultiHostEnvironment implements Environment {
+  private described: Record<string, EnvironmentInfo> = {};
+
   constructor(
     readonly name: EnvironmentName,
     private readonly parts: readonly HostPart[],
@@ -65,7 +82,20 @@ export class MultiHostEnvironment implements Environment {
 
   async describe(): Promise<EnvironmentInfo> {
     const infos = await this.each(async (p) => [p.host.name, await p.env.describe()] as const);
-    return { placement: 'even (worker i on host i mod hosts)', hosts: Object.fromEntries(infos) };
+    this.described = Object.fromEntries(infos);
+    return { placement: 'even (worker i on host i mod hosts)', hosts: this.described };
+  }
+
+  runFacts(): Record<string, unknown> {
+    if (!this.parts.some((p) => p.env.runFacts)) return {};
+    return mergeHostFacts(Object.fromEntries(this.parts.map((p) => [p.host.name, p.env.runFacts?.() ?? {}])));
+  }
+
+  /** Facts that changed on any host (an accelerator fallback), merged into that host's entry. */
+  infoUpdates(): EnvironmentInfo {
+    const changed = this.parts.map((p) => [p.host.name, p.env.infoUpdates?.() ?? {}] as const);
+    if (changed.every(([, u]) => Object.keys(u).length === 0)) return {};
+    return { hosts: Object.fromEntries(changed.map(([h, u]) => [h, { ...this.described[h], ...u }])) };
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
@@ -73,7 +103,13 @@ export class MultiHostEnvironment implements Environment {
     const handles = await this.each(async (p) => {
       const mine = where.flatMap((h, i) => (this.parts[h] === p ? [i] : []));
       if (mine.length === 0) return [];
-      const inner = await p.env.provision({ ...req, count: mine.length, allocation: (j) => req.allocation(mine[j]!) });
+      const inner = await p.env.provision({
+        ...req,
+        count: mine.length,
+        allocation: (j) => req.allocation(mine[j]!),
+        // each host names its workers from 0: their files go to a folder per host
+        artifactsDir: path.join(req.artifactsDir, p.host.name),
+      });
       return inner.map((h, j) => ({
         index: mine[j]!,
         handle: globalHandle(h, `${this.name}-${mine[j]}`, p.host.name),

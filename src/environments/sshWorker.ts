@@ -56,21 +56,21 @@ export async function syncWorkloads(worker: string, ssh: SshConnection, bundle: 
   if (r.code !== 0) throw new Error(`${worker}: copying workloads into the VM failed: ${tail(r.stderr, 300)}`);
 }
 
-/** Starts `node barrier.mjs` in the guest and resolves once it printed its ready line. */
+/** The guest's command for a workload: the image's node runs barrier.mjs. Pure. */
+export function guestCommand(invocation: Invocation): string {
+  const argv = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, invocation.entry, ...invocation.args];
+  return `cd /tmp && exec ${shellCommand(argv)}`;
+}
+
+/** Starts a workload's command (`node barrier.mjs …`) over SSH and resolves once it printed its ready line. */
 export async function armOverSsh(
   worker: string,
   ssh: SshConnection,
-  invocation: Invocation,
+  command: string,
   onLine: (line: string) => void,
   machine: MachineWatch,
 ): Promise<ArmedWorkload> {
-  const command = shellCommand([
-    '/usr/bin/node',
-    `${GUEST_WORKLOADS_DIR}/barrier.mjs`,
-    invocation.entry,
-    ...invocation.args,
-  ]);
-  const channel = await ssh.exec(`cd /tmp && exec ${command}`);
+  const channel = await ssh.exec(command);
   const output = new WorkerOutput(onLine);
   channel.on('data', (d: Buffer) => output.stdout(d));
   channel.stderr.on('data', (d: Buffer) => output.stderr(d));

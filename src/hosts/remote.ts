@@ -2,6 +2,7 @@
 // engine's API socket forwarded per request), its facts, its clock offset, and the
 // workloads folder delivered to it. Every error names the host.
 import fs from 'node:fs';
+import type { Duplex } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { workloadsTar } from '../environments/sshWorker.js';
 import { GuestSampler } from '../sampling/guestSampler.js';
@@ -11,6 +12,7 @@ import { withTimeout } from '../util/timeout.js';
 import type { WorkloadBundle } from '../workload/bundle.js';
 import { bestOffset, type ClockOffset, type ClockProbe, parseEpochNs } from './clock.js';
 import type { HostConfig } from './schema.js';
+import { sendFiles, sendTree } from './transfer.js';
 
 /** A host failed: unreachable, engine down, connection lost. The message names it. */
 export class HostError extends Error {
@@ -35,8 +37,18 @@ export interface RemoteHost {
   openSocket(path: string): Promise<ClientChannel>;
   /** runs a command; a non-zero exit is a HostError with its stderr */
   run(command: string, input?: Buffer | string): Promise<string>;
+  /** versus's folder on the host */
+  readonly cacheDir: string;
   /** the workloads folder on the host, copied once per bundle hash */
   deliverWorkloads(bundle: WorkloadBundle): Promise<string>;
+  /** copies files to a folder on the host over SFTP, once: skipped when the folder is complete */
+  deliverFiles(files: readonly string[], dir: string, log?: (m: string) => void): Promise<void>;
+  /** copies a folder of this machine to the host (a tar stream over SSH), once */
+  deliverTree(localDir: string, dir: string, log?: (m: string) => void): Promise<void>;
+  /** a new connection to the host (a sampler's own) */
+  connect(): Promise<SshConnection>;
+  /** a byte stream to a TCP port on the host's loopback (a VM's forwarded SSH), through its connection */
+  tunnel(port: number): Promise<Duplex>;
   /** the host's own /proc/stat view, on a connection of its own */
   sampler(intervalMs: number): GuestSampler;
   /** what experiment.json records */
@@ -128,6 +140,14 @@ export async function openHost(config: HostConfig, timeoutMs = 20_000): Promise<
     const [cpus, kernel] = (await run('nproc; uname -r')).trim().split('\n');
     const clock = await clockOf(ssh);
     const home = (await run('printf %s "$HOME"')).trim() || '/root';
+    const cacheDir = config.cacheDir ?? `${home}/.cache/versus`;
+    const connect = () => SshConnection.connect(pinned, 10_000);
+    const once = async (dir: string, copy: () => Promise<void>) => {
+      if ((await ssh.run(`test -e ${shellQuote(dir)}/.complete`)).code === 0) return;
+      await copy().catch((err: Error) => {
+        throw err instanceof HostError ? err : new HostError(config.name, `copying to ${dir} failed: ${err.message}`);
+      });
+    };
     return {
       name: config.name,
       config,
@@ -143,8 +163,20 @@ export async function openHost(config: HostConfig, timeoutMs = 20_000): Promise<
             err ? reject(new HostError(config.name, `cannot reach ${path} (${err.message})`)) : resolve(stream),
           ),
         ),
+      cacheDir,
+      connect,
+      deliverFiles: (files, dir, log) => once(dir, () => sendFiles(ssh, files, dir, log)),
+      deliverTree: (localDir, dir, log) => once(dir, () => sendTree(ssh, localDir, dir, log)),
+      tunnel: (port) =>
+        new Promise((resolve, reject) =>
+          ssh.client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (err, stream) =>
+            err
+              ? reject(new HostError(config.name, `cannot reach its port ${port} (${err.message})`))
+              : resolve(stream),
+          ),
+        ),
       async deliverWorkloads(bundle) {
-        const dir = `${home}/.cache/versus/bundles/${bundle.hash.slice(0, 16)}`;
+        const dir = `${cacheDir}/bundles/${bundle.hash.slice(0, 16)}`;
         const q = shellQuote(dir);
         // the archive holds workloads/…: unpacked beside the target, then moved in whole
         await run(
@@ -153,15 +185,7 @@ export async function openHost(config: HostConfig, timeoutMs = 20_000): Promise<
         );
         return dir;
       },
-      sampler: (intervalMs) =>
-        new GuestSampler(
-          config.name,
-          () => SshConnection.connect(pinned, 10_000),
-          Number(cpus) || 1,
-          intervalMs,
-          2000,
-          'host',
-        ),
+      sampler: (intervalMs) => new GuestSampler(config.name, connect, Number(cpus) || 1, intervalMs, 2000, 'host'),
       facts: () => ({
         ssh: where(config),
         ...(config.ssh.proxyCommand ? { proxyCommand: config.ssh.proxyCommand } : {}),

@@ -1,49 +1,62 @@
 // The `hosts` section: machines whose own engines versus drives over SSH. Empty (the
 // default): everything runs on this machine, as before.
 import { z } from 'zod';
-import { DEFAULT_HOST_ENVIRONMENTS } from '../environments/registry.js';
+import { DEFAULT_HOST_ENVIRONMENTS, ENVIRONMENTS } from '../environments/registry.js';
 
-export const HostSchema = z
-  .object({
-    name: z
-      .string()
-      .min(1)
-      .max(40)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
-      .describe('how results and figures name the host'),
-    ssh: z
-      .object({
-        host: z.string().min(1).describe('address or name of the host'),
-        port: z.number().int().min(1).max(65535).default(22),
-        user: z.string().min(1).default('root'),
-        key: z.string().min(1).describe('path of the private key (no passphrase)'),
-        hostKey: z
-          .string()
-          .nullable()
-          .default(null)
-          .describe(
-            "the server's public key as in known_hosts (base64), pinned; null: the first key seen is kept for the experiment",
-          ),
-        proxyCommand: z
-          .array(z.string().min(1))
-          .min(1)
-          .nullable()
-          .default(null)
-          .describe(
-            "argv of a command whose stdin/stdout reach the host's sshd (OpenSSH ProxyCommand, e.g. a jump host)",
-          ),
-      })
-      .strict(),
-    environments: z
-      .array(z.string())
-      .min(1)
-      .default(DEFAULT_HOST_ENVIRONMENTS)
-      .describe('the environments whose workers this host runs (its own engines)'),
-    dockerSocket: z.string().min(1).default('/var/run/docker.sock').describe("the host's Docker Engine socket"),
-  })
-  .strict();
+const baseFields = {
+  name: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
+    .describe('how results and figures name the host'),
+  ssh: z
+    .object({
+      host: z.string().min(1).describe('address or name of the host'),
+      port: z.number().int().min(1).max(65535).default(22),
+      user: z.string().min(1).default('root'),
+      key: z.string().min(1).describe('path of the private key (no passphrase)'),
+      hostKey: z
+        .string()
+        .nullable()
+        .default(null)
+        .describe(
+          "the server's public key as in known_hosts (base64), pinned; null: the first key seen is kept for the experiment",
+        ),
+      proxyCommand: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          "argv of a command whose stdin/stdout reach the host's sshd (OpenSSH ProxyCommand, e.g. a jump host)",
+        ),
+    })
+    .strict(),
+  environments: z
+    .array(z.string())
+    .min(1)
+    .default(DEFAULT_HOST_ENVIRONMENTS)
+    .describe('the environments whose workers this host runs (its own engines)'),
+  cacheDir: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe("versus's folder on the host (workloads, VM files, run state); null: ~/.cache/versus there"),
+};
 
-export type HostConfig = z.output<typeof HostSchema>;
+/** Each backend's own part of a host entry (`hosts[].docker.socket`), declared by its descriptor. */
+const backendSections = Object.fromEntries(
+  ENVIRONMENTS.flatMap((d) => (d.hostConfig ? [[d.name, d.hostConfig]] : [])),
+) as Record<string, z.ZodTypeAny>;
+
+const BaseHost = z.object(baseFields);
+
+/** A host entry: the common fields, and backends' sections read back by the backend itself. */
+export type HostConfig = z.output<typeof BaseHost> & { readonly [backend: string]: unknown };
+
+export const HostSchema = z.object({ ...baseFields, ...backendSections }).strict() as unknown as z.ZodType<HostConfig>;
 
 export const HostsSchema = z
   .array(HostSchema)

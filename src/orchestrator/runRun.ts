@@ -133,7 +133,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
         await startSampler(s);
     ctx.onProgress(`${run}: provisioning ${plan.instances} worker(s)`);
     const facts = env.runFacts?.();
-    if (facts) record.envFacts = facts;
+    if (facts && Object.keys(facts).length) record.envFacts = facts;
     const handles = await withTimeout(
       env.provision({
         runId: envRunId,

@@ -1,8 +1,10 @@
-import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
+import { type LoopParser, ShellLoopSampler } from './shellLoopSampler.js';
 import { MEMORY_CHANGE_BYTES, memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
-import type { Reading, Sampler } from './types.js';
+import type { Reading } from './types.js';
+
+export { backoffMs } from './shellLoopSampler.js';
 
 const MARK = '@@versus';
 
@@ -86,36 +88,24 @@ export class GuestStreamParser {
   }
 }
 
-/** Delays between reconnection attempts of a sampler whose connection was lost. */
-export function backoffMs(attempt: number): number {
-  return Math.min(5000, 250 * 2 ** attempt);
-}
-
 /**
- * /proc/stat and /proc/meminfo inside a VM, over one long-running SSH command on a
- * connection of its own (so losing it never touches the workload's). A lost
- * connection is reopened with backoff; the first reading after it carries gapS,
- * the seconds without data.
+ * /proc/stat and /proc/meminfo inside a VM (or of a remote host), over one long-running
+ * SSH command on a connection of its own; see ShellLoopSampler.
  */
-export class GuestSampler implements Sampler {
+export class GuestSampler extends ShellLoopSampler {
   /** 'guest': a VM's view, with its workload's memory; 'host': a remote host's /proc/stat and meminfo */
   readonly source: 'guest' | 'host';
   readonly formula: string;
-  private ssh: SshConnection | null = null;
-  private channel: ClientChannel | null = null;
-  private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
-  /** reconnections so far, for tests and the run record */
-  reconnects = 0;
 
   constructor(
-    readonly worker: string,
-    private readonly connect: () => Promise<SshConnection>,
+    worker: string,
+    connect: () => Promise<SshConnection>,
     private readonly allocCpus: number,
     private readonly intervalMs: number,
     private readonly memoryIntervalMs = 2000,
     view: 'guest' | 'host' = 'guest',
   ) {
+    super(worker, connect);
     this.source = view;
     this.formula =
       view === 'guest'
@@ -123,79 +113,11 @@ export class GuestSampler implements Sampler {
         : "the remote host's /proc/stat over SSH, the same deltas; % of all its CPUs";
   }
 
-  async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
-    await this.open(onReading, onError, null);
+  protected script(): string {
+    return guestSamplerScript(this.intervalMs, this.memoryIntervalMs, this.source === 'guest');
   }
 
-  private async open(
-    onReading: (r: Reading) => void,
-    onError: (err: Error) => void,
-    lostAt: number | null,
-  ): Promise<void> {
-    const ssh = await this.connect();
-    if (this.stopped) {
-      ssh.close();
-      return;
-    }
-    this.ssh = ssh;
-    let gapPending = lostAt;
-    const parser = new GuestStreamParser(
-      this.allocCpus,
-      (r) => {
-        if (gapPending !== null) {
-          onReading({ ...r, gapS: (r.at - gapPending) / 1000 });
-          gapPending = null;
-        } else onReading(r);
-      },
-      onError,
-    );
-    const script = guestSamplerScript(this.intervalMs, this.memoryIntervalMs, this.source === 'guest');
-    const channel = await ssh.exec(`exec bash -c ${"'"}${script.replace(/'/g, `'\\''`)}${"'"}`);
-    this.channel = channel;
-    channel.setEncoding('utf8');
-    channel.on('data', (d: string) => parser.push(d));
-    channel.on('error', () => {});
-    let lastData = Date.now();
-    channel.on('data', () => {
-      lastData = Date.now();
-    });
-    const lost = () => {
-      if (this.stopped || this.channel !== channel) return;
-      this.channel = null;
-      ssh.close();
-      onError(new Error(`${this.worker}: ${this.source} sampler connection lost; reconnecting`));
-      this.reconnect(onReading, onError, lastData, 0);
-    };
-    channel.on('close', lost);
-    ssh.client.on('close', lost);
-  }
-
-  private reconnect(
-    onReading: (r: Reading) => void,
-    onError: (err: Error) => void,
-    lostAt: number,
-    attempt: number,
-  ): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(async () => {
-      if (this.stopped) return;
-      try {
-        await this.open(onReading, onError, lostAt);
-        this.reconnects++;
-      } catch {
-        this.reconnect(onReading, onError, lostAt, attempt + 1);
-      }
-    }, backoffMs(attempt));
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    const ch = this.channel;
-    this.channel = null;
-    ch?.signal?.('KILL');
-    ch?.close();
-    this.ssh?.close();
-    this.ssh = null;
+  protected parser(onReading: (r: Reading) => void, onError: (err: Error) => void): LoopParser {
+    return new GuestStreamParser(this.allocCpus, onReading, onError);
   }
 }

@@ -1,12 +1,49 @@
 import { descendantStats, descendants, treeMemory, treeTicks } from './processTree.js';
 import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
-import { MemoryCadence } from './smaps.js';
+import { MemoryCadence, type WorkloadMemory } from './smaps.js';
 import { Ticker } from './ticker.js';
 import type { Reading, Sampler, SampleSource } from './types.js';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_SIZE = 4096;
+
+/** What two reads of a process give: its CPU ticks, resident pages and (a workload's) PSS/USS. */
+export interface ProcessTicks {
+  user: number;
+  system: number;
+  rssPages: number;
+  mem: WorkloadMemory | null;
+}
+
+/** Two reads of a process `seconds` apart as a reading of its allocation; null when no time passed. Pure. */
+export function processReading(
+  prev: ProcessTicks,
+  cur: ProcessTicks,
+  seconds: number,
+  allocCpus: number,
+  at: number,
+): Reading | null {
+  if (seconds <= 0) return null;
+  const userCores = Math.max(0, cur.user - prev.user) / CLOCK_TICKS / seconds;
+  const systemCores = Math.max(0, cur.system - prev.system) / CLOCK_TICKS / seconds;
+  const pct = (c: number) => (100 * c) / allocCpus;
+  return {
+    at,
+    user: pct(userCores),
+    system: pct(systemCores),
+    iowait: null,
+    steal: null,
+    idle: Math.max(0, 100 - pct(userCores + systemCores)),
+    cores: userCores + systemCores,
+    allocCpus,
+    memUsedBytes: cur.rssPages * PAGE_SIZE,
+    memCachedBytes: null,
+    memLimitBytes: null,
+    memPssBytes: cur.mem?.pssBytes ?? null,
+    memUssBytes: cur.mem?.ussBytes ?? null,
+  };
+}
 
 /**
  * One host process seen from the host: utime+stime of all its threads from
@@ -52,27 +89,9 @@ export class ProcessSampler implements Sampler {
         onError(err as Error);
         return;
       }
-      const seconds = (cur.at - prev.at) / 1000;
-      if (seconds <= 0) return;
-      const userCores = Math.max(0, cur.user - prev.user) / CLOCK_TICKS / seconds;
-      const systemCores = Math.max(0, cur.system - prev.system) / CLOCK_TICKS / seconds;
+      const reading = processReading(prev, cur, (cur.at - prev.at) / 1000, this.allocCpus, cur.at);
       prev = cur;
-      const pct = (c: number) => (100 * c) / this.allocCpus;
-      onReading({
-        at: cur.at,
-        user: pct(userCores),
-        system: pct(systemCores),
-        iowait: null,
-        steal: null,
-        idle: Math.max(0, 100 - pct(userCores + systemCores)),
-        cores: userCores + systemCores,
-        allocCpus: this.allocCpus,
-        memUsedBytes: cur.rssPages * PAGE_SIZE,
-        memCachedBytes: null,
-        memLimitBytes: null,
-        memPssBytes: cur.mem?.pssBytes ?? null,
-        memUssBytes: cur.mem?.ussBytes ?? null,
-      });
+      if (reading) onReading(reading);
     });
     this.ticker.start();
   }

@@ -19,6 +19,11 @@ export interface SshTarget {
    * e.g. a jump host, or `ip netns exec NS …` into a network namespace); absent: TCP to host:port
    */
   proxyCommand?: readonly string[] | null;
+  /**
+   * opens the byte stream to the server another way (a VM's forwarded port on a remote host,
+   * reached through that host's SSH connection); absent: proxyCommand or TCP
+   */
+  tunnel?: (() => Promise<Duplex>) | null;
 }
 
 /** The proxy command's stdio as one duplex stream for ssh2's `sock`; the process dies with the connection. */
@@ -49,9 +54,13 @@ export class SshConnection {
     readonly target: SshTarget,
   ) {}
 
-  static connect(target: SshTarget, timeoutMs = 20_000, signal?: AbortSignal): Promise<SshConnection> {
+  static async connect(target: SshTarget, timeoutMs = 20_000, signal?: AbortSignal): Promise<SshConnection> {
+    const tunnel = target.tunnel ? await target.tunnel() : null;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      if (signal?.aborted) {
+        tunnel?.destroy();
+        return reject(signal.reason);
+      }
       const client = new Client();
       let settled = false;
       // a dead machine behind a live port forward never finishes the handshake: give up at once
@@ -67,7 +76,7 @@ export class SshConnection {
       const config: ConnectConfig = {
         host: target.host,
         port: target.port,
-        ...(target.proxyCommand?.length ? { sock: proxySocket(target.proxyCommand) } : {}),
+        ...(tunnel ? { sock: tunnel } : target.proxyCommand?.length ? { sock: proxySocket(target.proxyCommand) } : {}),
         username: target.username,
         privateKey: target.privateKey,
         readyTimeout: timeoutMs,

@@ -17,6 +17,7 @@ interface RigHost {
   key: string;
   hostKey: string;
   dockerSocket: string;
+  cacheDir: string;
   proxyCommand: string[];
 }
 
@@ -31,6 +32,21 @@ const containersOn = async (h: RigHost, running = false) =>
 function gvisorOnH1(dir: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8')).environments.gvisor.hosts.h1;
 }
+
+const filesIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+/** QEMU processes of versus (the test hosts share this kernel: the same /proc). */
+const ourVms = () =>
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('versus-qemu-');
+      } catch {
+        return false;
+      }
+    });
 
 /** A process still in a host's cgroup parent: a container that outlived its engine. */
 function processesOf(host: string): number[] {
@@ -63,8 +79,9 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
         hosts: hosts.map((h) => ({
           name: h.name,
           ssh: { host: h.address, key: h.key, hostKey: h.hostKey, proxyCommand: h.proxyCommand },
-          environments: ['docker', 'gvisor'],
-          dockerSocket: h.dockerSocket,
+          environments: ['docker', 'gvisor', 'qemu', 'native'],
+          docker: { socket: h.dockerSocket },
+          cacheDir: h.cacheDir,
         })),
       }),
     );
@@ -75,25 +92,26 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/\bvs-(h\d|lan)\b/);
   });
 
-  it('spreads docker and gVisor workers 1+1 and 2+2 over the hosts, next to native ones here, with every host sampled', async () => {
+  it('spreads docker, gVisor, qemu and native workers 1+1 and 2+2 over the hosts, every host sampled', async () => {
     const out = tmpDir('hosts');
-    const flags = '--env docker,gvisor,native --instances 2,4 --repetitions 1 --preset tiny --param iterations=300';
+    const flags = '--env docker,gvisor,qemu,native --instances 2,4 --repetitions 1 --preset tiny';
     const r = await runCli(['run', '--config', config, ...flags.split(' '), '--output', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/host h1: \d+ CPUs, kernel .*, clock [+-][\d.]+ ms/);
+    // the accelerator is each host's own verdict, said before any VM starts there
+    expect(r.stderr).toMatch(/h1: qemu: (TCG|KVM) — host h1: /);
     const dir = r.stdout.trim();
     const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
-    expect(runs.map((x) => x.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(runs.map((x) => `${x.env} ${x.status}`)).toEqual(runs.map((x) => `${x.env} ok`));
+    expect(runs).toHaveLength(8);
     const placed = (env: string, n: number) =>
       runs.find((x) => x.env === env && x.instances === n)!.workers.map((w) => w.host);
-    for (const env of ['docker', 'gvisor']) {
+    for (const env of ['docker', 'gvisor', 'qemu', 'native']) {
       expect(placed(env, 2)).toEqual(['h1', 'h2']);
       expect(placed(env, 4)).toEqual(['h1', 'h2', 'h1', 'h2']);
     }
     expect(gvisorOnH1(dir)).toMatchObject({ runtime: 'runsc', platform: 'ptrace' });
-    for (const x of runs.filter((x) => x.env === 'native'))
-      expect(x.workers.every((w) => w.host === undefined)).toBe(true);
-    // one checksum everywhere: the same work on both hosts and here
+    // one checksum everywhere: the same work in every environment on both hosts
     expect(new Set(runs.flatMap((x) => x.workers.map((w) => w.checksum))).size).toBe(1);
 
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8'));
@@ -101,27 +119,46 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
       expect(meta.hosts[h].hostKey).toBe(hosts.find((x) => x.name === h)!.hostKey);
       expect(Math.abs(meta.hosts[h].clockOffsetMs)).toBeLessThan(50); // the same clock, measured through SSH
       expect(meta.environments.docker.hosts[h].engineVersion).toBeTruthy();
+      expect(meta.environments.qemu.hosts[h].accelerator).toMatch(/^(tcg|kvm)$/);
+      expect(meta.environments.native.hosts[h]).toMatchObject({ runtime: 'image (chroot)' });
     }
-    // the host view: each remote host for docker runs, this machine for native ones
+    // the host view is each remote host's; every worker has its own view
     const { cols, rows } = sampleTable(path.join(dir, 'samples.ndjson'));
     const at = (c: string) => cols.indexOf(c);
-    const hostViews = (run: RunRecord) =>
-      new Set(rows.filter((s) => s[at('run')] === run.run && s[at('source')] === 'host').map((s) => s[at('worker')]));
-    for (const x of runs) expect([...hostViews(x)].sort()).toEqual(x.env === 'native' ? ['host'] : ['h1', 'h2']);
-    // remote containers are seen through their engine's stats API
-    const docker4 = runs.find((x) => x.env === 'docker' && x.instances === 4)!;
-    expect(docker4.workerSource).toBe('docker-stats');
+    const views = (run: RunRecord, source: string) =>
+      [
+        ...new Set(
+          rows.filter((s) => s[at('run')] === run.run && s[at('source')] === source).map((s) => s[at('worker')]),
+        ),
+      ].sort();
+    for (const x of runs) {
+      expect(views(x, 'host')).toEqual(['h1', 'h2']);
+      // (the stats API sends about a frame a second: a worker of a 1 s run may have none)
+      if (x.workerSource !== 'docker-stats')
+        expect(views(x, x.workerSource!)).toEqual(x.workers.map((w) => w.worker).sort());
+    }
+    const qemu4 = runs.find((x) => x.env === 'qemu' && x.instances === 4)!;
+    expect(qemu4.envFacts).toMatchObject({ accelerator: expect.stringMatching(/^(tcg|kvm)$/) });
+    expect(views(qemu4, 'process')).toEqual(['qemu-0', 'qemu-1', 'qemu-2', 'qemu-3']); // QEMU seen from its host
+    expect(runs.find((x) => x.env === 'native' && x.instances === 4)!.workers[0]!.limits?.via).toMatch(/^cgroup v/);
+    // each VM's serial console comes back into the results, by host
+    for (const h of ['h1', 'h2'])
+      expect(fs.existsSync(path.join(dir, 'artifacts', qemu4.run, h, 'qemu-0.serial.log'))).toBe(true);
     // the report has the per-host panel
     const report = path.join('reports', path.basename(dir));
-    expect(fs.existsSync(path.join(report, 'fig6-hosts.vl.json'))).toBe(true);
     const spec = JSON.parse(fs.readFileSync(path.join(report, 'fig6-hosts.vl.json'), 'utf8'));
-    expect(spec.facet.row.sort).toEqual([
-      'Containers (docker) @ h1',
-      'Sandboxes (gVisor) @ h1',
-      'Containers (docker) @ h2',
-      'Sandboxes (gVisor) @ h2',
-    ]);
-    for (const h of hosts) expect(await containersOn(h)).toEqual([]);
+    expect(spec.facet.row.sort).toEqual(
+      expect.arrayContaining(['Containers (docker) @ h1', 'VMs (qemu) @ h2', 'Native @ h1']),
+    );
+    // nothing left on either host: containers, VMs, native workers' cgroups, run folders
+    for (const h of hosts) {
+      expect(await containersOn(h)).toEqual([]);
+      for (const sub of ['vms', 'native']) expect(filesIn(path.join(h.cacheDir, sub))).toEqual([]);
+    }
+    expect(ourVms()).toEqual([]);
+    expect(fs.existsSync('/sys/fs/cgroup/memory/versus-native') || fs.existsSync('/sys/fs/cgroup/versus-native')).toBe(
+      false,
+    );
     fs.rmSync(report, { recursive: true, force: true });
   });
 

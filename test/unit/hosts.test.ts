@@ -31,19 +31,26 @@ describe('hosts', () => {
 
   it('validates the hosts section: defaults, unique names, environments that can run remotely', () => {
     const e = validateExperiment({ hosts: [host('h1'), host('h2', { environments: ['docker'] })] }, 'x.yaml');
+    expect(e.hosts[1]!.environments).toEqual(['docker']);
     expect(e.hosts[0]).toMatchObject({
       name: 'h1',
       ssh: { port: 22, user: 'root', hostKey: null, proxyCommand: null },
-      environments: ['docker'],
-      dockerSocket: '/var/run/docker.sock',
+      environments: expect.arrayContaining(['docker', 'qemu', 'native']),
+      cacheDir: null,
+      docker: { socket: '/var/run/docker.sock' },
     });
     expect(validateExperiment({}, 'x').hosts).toEqual([]);
     expect(() => validateExperiment({ hosts: [host('h1'), host('h1')] }, 'x.yaml')).toThrow(
       /x.yaml: hosts: each host name once/,
     );
-    expect(() => validateExperiment({ hosts: [host('h1', { environments: ['docker', 'qemu'] })] }, 'x.yaml')).toThrow(
-      'x.yaml: hosts[0].environments[1]: qemu cannot run on a remote host yet (docker, gvisor can)',
-    );
+    expect(validateExperiment({ hosts: [host('h1')] }, 'x').hosts[0]!.environments.sort()).toEqual([
+      'docker',
+      'native',
+      'qemu',
+    ]);
+    expect(() =>
+      validateExperiment({ hosts: [host('h1', { environments: ['docker', 'vagrant'] })] }, 'x.yaml'),
+    ).toThrow(/x.yaml: hosts\[0\].environments\[1\]: vagrant cannot run on a remote host yet \(.*qemu.*can\)/);
     expect(() => validateExperiment({ hosts: [host('h1', { environments: ['vmware'] })] }, 'x.yaml')).toThrow(
       /hosts\[0\].environments\[0\]: no environment "vmware"/,
     );

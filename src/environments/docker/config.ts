@@ -19,3 +19,16 @@ export const dockerConfig = z
   })
   .strict()
   .default({ apiTimeoutS: 30, sampling: 'both' });
+
+/** docker's part of a host entry (`hosts[].docker`); gVisor uses the same engine. */
+export const dockerHostConfig = z
+  .object({
+    socket: z.string().min(1).default('/var/run/docker.sock').describe("the host's Docker Engine socket"),
+  })
+  .strict()
+  .default({ socket: '/var/run/docker.sock' });
+
+/** The engine socket of a remote host, from its docker section. */
+export function dockerSocketOf(host: { readonly [k: string]: unknown }): string {
+  return dockerHostConfig.parse(host.docker).socket;
+}

@@ -3,7 +3,7 @@ import type { RemoteHost } from '../../hosts/remote.js';
 import type { CleanContext, CreateContext, EnvironmentDescriptor } from '../descriptor.js';
 import type { Environment } from '../types.js';
 import type { DockerFlavour } from './backend.js';
-import { dockerConfig } from './config.js';
+import { dockerConfig, dockerHostConfig, dockerSocketOf } from './config.js';
 
 /** A backend on this Docker Engine with a flavour (docker's runc, gVisor's runsc). */
 export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFlavour): Promise<Environment> {
@@ -50,7 +50,7 @@ export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: R
   const engine = dockerOverSsh(host);
   // a dead engine here is news (leftovers may wait behind it), not "nothing to clean"
   await engineCall(engine.ping(), e.docker.apiTimeoutS, 'ping').catch((err: Error) => {
-    throw new Error(`its Docker Engine (${host.config.dockerSocket}) is not answering: ${err.message}`);
+    throw new Error(`its Docker Engine (${dockerSocketOf(host.config)}) is not answering: ${err.message}`);
   });
   return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
 }
@@ -69,6 +69,7 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   config: dockerConfig,
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'docker', runtime: null }),
+  hostConfig: dockerHostConfig,
   createOnHost: (ctx, host) => createOnRemoteEngine(ctx, host, { name: 'docker', runtime: null }),
   cleanOnHost: cleanRemoteEngine,
   async leftovers({ experiment: e }) {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { RemoteHost } from '../../hosts/remote.js';
+import { dockerSocketOf } from './config.js';
 
 /** An SSH channel where http expects a socket: the socket-only calls do nothing. */
 function asSocket(stream: Duplex): Duplex {
@@ -20,7 +21,7 @@ export function dockerOverSsh(host: RemoteHost): Docker {
     _opts: unknown,
     done: (err: Error | null, socket?: Duplex) => void,
   ) => {
-    host.openSocket(host.config.dockerSocket).then(
+    host.openSocket(dockerSocketOf(host.config)).then(
       (stream) => done(null, asSocket(stream)),
       (err: Error) => done(err),
     );

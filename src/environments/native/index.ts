@@ -20,6 +20,14 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     const { NativeEnvironment } = await import('./backend.js');
     return new NativeEnvironment(e.native, image, workloads);
   },
+  async createOnHost({ experiment: e, image, workloads, log }, host) {
+    const { RemoteNativeEnvironment } = await import('./remote.js');
+    return new RemoteNativeEnvironment(e.native, image, host, workloads, (m) => log(`${host.name}: native: ${m}`));
+  },
+  async cleanOnHost(_ctx, host) {
+    const { cleanRemoteNative } = await import('./remote.js');
+    return (await cleanRemoteNative(host)).map((x) => `${x} on ${host.name}`);
+  },
   // a killed harness leaves worker processes in their cgroups: both found by the cgroup folders
   async leftovers() {
     const { listWorkerCgroups } = await import('./cgroupLimits.js');

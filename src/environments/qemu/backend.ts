@@ -1,16 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Experiment } from '../../config/schema.js';
-import { cacheDir, type ImageManifest } from '../../image/manifest.js';
-import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { ImageManifest } from '../../image/manifest.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
-import { run, tail, which } from '../../util/exec.js';
-import { freePort } from '../../util/ports.js';
-import { childAlive, stopChild } from '../../util/process.js';
+import { tail } from '../../util/exec.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import { armOverSsh, askPoweroff, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
+import { armOverSsh, askPoweroff, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -21,12 +17,13 @@ import type {
   ProvisionRequest,
   WorkerHandle,
 } from '../types.js';
-import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from './accel.js';
+import { type AccelChoice, describeChoice } from './accel.js';
 import { qemuArgs } from './args.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
+import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
 
 export function vmsDir(): string {
-  return path.join(cacheDir(), 'vms');
+  return localMachine.vmsDir;
 }
 
 /** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
@@ -37,23 +34,31 @@ export class QemuEnvironment implements Environment {
   private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
   private qemuVersion = '';
   private readonly runs = new Map<string, QemuWorker[]>();
+  private vmFiles: VmFiles | null = null;
 
   constructor(
     private readonly config: Experiment['qemu'],
-    private readonly image: ImageManifest,
+    readonly image: ImageManifest,
     private readonly log: (m: string) => void = () => {},
     readonly workloads: WorkloadBundle = projectBundle(),
+    readonly machine: VmMachine = localMachine,
   ) {}
+
+  get files(): VmFiles {
+    if (!this.vmFiles) throw new Error('qemu: not prepared');
+    return this.vmFiles;
+  }
 
   /** QEMU is there and the accelerator is chosen (the KVM verdict), announced before any VM starts. */
   async prepare(): Promise<void> {
-    if (!(await which(this.config.binary))) {
+    if (!(await this.machine.hasBinary(this.config.binary))) {
       throw new Error(
-        `qemu: ${this.config.binary} is missing; install it with scripts/setup.sh (apt-get install qemu-system-x86 qemu-utils)`,
+        `qemu: ${this.config.binary} is missing${this.machine.where}; install it with scripts/setup.sh (apt-get install qemu-system-x86 qemu-utils)`,
       );
     }
-    this.qemuVersion = (await run(this.config.binary, ['--version'])).stdout.split('\n')[0]!.trim();
-    this.accel = await chooseAccelerator(this.config.accel, this.probeTarget());
+    this.qemuVersion = await this.machine.qemuVersion(this.config.binary);
+    this.vmFiles = await this.machine.files(this.image, this.log);
+    this.accel = await this.machine.chooseAccelerator(this.config.accel, this.image, this.vmFiles, this.config.binary);
     this.log(describeChoice('qemu', this.accel));
     if (this.accel.accel === 'tcg')
       this.log(
@@ -73,10 +78,6 @@ export class QemuEnvironment implements Environment {
       node: this.image.nodeVersion,
       hostView: 'process: /proc/<qemu pid>/stat, all threads',
     };
-  }
-
-  private probeTarget() {
-    return { binary: this.config.binary, kernel: this.image.kernel, initrd: this.image.initrd };
   }
 
   /** What a run used, recorded in its runs.ndjson line. */
@@ -115,23 +116,21 @@ export class QemuEnvironment implements Environment {
     const reason = `KVM failed in run ${runId}: ${err.reason}`;
     this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
     this.accel = { accel: 'tcg', reason };
-    await recordKvmFailure(this.probeTarget(), err.reason).catch(() => {});
+    await this.machine.recordKvmFailure(this.files, this.config.binary, err.reason).catch(() => {});
     this.log(`qemu: TCG — ${reason}; the remaining runs use TCG (verdict cached; versus doctor --reprobe retries KVM)`);
     return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
   }
 
   private async boot(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    const runDir = path.join(vmsDir(), req.runId);
-    fs.mkdirSync(runDir, { recursive: true });
+    const runDir = path.posix.join(this.machine.vmsDir, req.runId);
+    await this.machine.mkdir(runDir);
     const workers = Array.from(
       { length: req.count },
       (_, i) => new QemuWorker(this, `qemu-${i}`, req.allocation(i), runDir, req.artifactsDir),
     );
     this.runs.set(req.runId, workers);
     const deadline = Date.now() + this.config.bootTimeoutS * 1000;
-    await Promise.all(
-      workers.map((w) => w.boot(this.config.binary, this.accel!.accel, this.image, deadline, req.signal)),
-    );
+    await Promise.all(workers.map((w) => w.boot(this.config.binary, this.accel!.accel, deadline, req.signal)));
     return workers;
   }
 
@@ -143,51 +142,22 @@ export class QemuEnvironment implements Environment {
     const workers = this.runs.get(runId) ?? [];
     await Promise.all(workers.map((w) => w.destroy(this.config.shutdownTimeoutS * 1000)));
     this.runs.delete(runId);
-    killRecordedVms(path.join(vmsDir(), runId));
+    await this.machine.killRecorded(path.posix.join(this.machine.vmsDir, runId));
   }
 
   /** Kills QEMU processes recorded in pid files (a killed harness leaves them) and removes overlays. */
   async cleanAll(): Promise<string[]> {
     for (const id of [...this.runs.keys()]) await this.teardown(id);
-    return cleanQemuLeftovers();
+    return this.machine.cleanLeftovers();
   }
 }
 
 export async function cleanQemuLeftovers(): Promise<string[]> {
-  const removed: string[] = [];
-  if (!fs.existsSync(vmsDir())) return removed;
-  for (const runId of fs.readdirSync(vmsDir())) {
-    removed.push(...killRecordedVms(path.join(vmsDir(), runId)), `overlays of ${runId}`);
-  }
-  return removed;
-}
-
-/** Kills every QEMU named by a pid file in dir (checking it is ours), then removes dir. */
-function killRecordedVms(dir: string): string[] {
-  const killed: string[] = [];
-  if (!fs.existsSync(dir)) return killed;
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.pid'))) {
-    const pid = Number(fs.readFileSync(path.join(dir, f), 'utf8').trim());
-    let cmdline = '';
-    try {
-      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue; // already gone
-    }
-    if (!cmdline.includes('versus-qemu-')) continue; // pid reused by something else
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed.push(`qemu pid ${pid} (${path.basename(dir)}/${f.replace(/\.pid$/, '')})`);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  return killed;
+  return localMachine.cleanLeftovers();
 }
 
 class QemuWorker implements WorkerHandle {
-  private child: ChildProcess | null = null;
+  private child: VmProcess | null = null;
   private ssh: SshConnection | null = null;
   private qemuStderr = '';
   bootS: number | null = null;
@@ -204,66 +174,60 @@ class QemuWorker implements WorkerHandle {
     return vmLimits(this.allocation);
   }
 
-  private get serialLog(): string {
+  private get keptSerialLog(): string {
     return path.join(this.artifactsDir, `${this.name}.serial.log`);
   }
 
-  async boot(
-    binary: string,
-    accel: AccelChoice['accel'],
-    image: ImageManifest,
-    deadline: number,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const overlay = path.join(this.runDir, `${this.name}.qcow2`);
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.disk, overlay]);
+  /** where QEMU writes the console: the results here, the run folder on a remote host */
+  private get serialLog(): string {
+    return this.env.machine.serialHere ? this.keptSerialLog : path.posix.join(this.runDir, `${this.name}.serial.log`);
+  }
+
+  async boot(binary: string, accel: AccelChoice['accel'], deadline: number, signal: AbortSignal): Promise<void> {
+    const { machine, image, files } = this.env;
+    const overlay = path.posix.join(this.runDir, `${this.name}.qcow2`);
+    await machine.createOverlay(files.disk, overlay);
     fs.mkdirSync(this.artifactsDir, { recursive: true });
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const port = await freePort();
+      const port = await machine.port();
+      const pidFile = path.posix.join(this.runDir, `${this.name}.pid`);
       const args = qemuArgs({
         name: this.name,
         accel,
         cpus: this.allocation.cpus,
         memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
-        kernel: image.kernel,
-        initrd: image.initrd,
+        kernel: files.kernel,
+        initrd: files.initrd,
         cmdline: image.kernelCmdline,
         overlay,
         sshPort: port,
         serialLog: this.serialLog,
-        pidFile: path.join(this.runDir, `${this.name}.pid`),
+        pidFile,
       });
       const cpuset = this.allocation.cpuset;
-      const child = cpuset
-        ? spawn('taskset', ['-c', cpuset.join(','), binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-        : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const argv = cpuset ? ['taskset', '-c', cpuset.join(','), binary, ...args] : [binary, ...args];
+      const child = machine.spawn(argv, pidFile);
       this.child = child;
       this.qemuStderr = '';
       // a guest that dies (KVM error, QEMU gone) ends the wait at once, not at the deadline
       const died = new AbortController();
-      child.stderr!.on('data', (d: Buffer) => {
-        this.qemuStderr = (this.qemuStderr + d.toString()).slice(-4000);
+      child.onStderr((d) => {
+        this.qemuStderr = (this.qemuStderr + d).slice(-4000);
         const death = guestDeathReason(this.qemuStderr);
         if (death && !died.signal.aborted) died.abort(death);
       });
-      child.once('close', (code, sig) => {
+      child.onClose((end) => {
         const said = this.qemuStderr.trim().split('\n').at(-1);
-        if (!died.signal.aborted) died.abort(`QEMU exited (${sig ?? `exit ${code}`}${said ? `: ${said}` : ''})`);
+        if (!died.signal.aborted) died.abort(`QEMU exited (${end}${said ? `: ${said}` : ''})`);
       });
-      const onAbort = () => child.kill('SIGKILL');
+      const onAbort = () => void child.stop([['SIGKILL', 0]]);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         this.ssh = await SshConnection.waitFor(
-          {
-            host: '127.0.0.1',
-            port,
-            username: 'root',
-            privateKey: fs.readFileSync(image.clientKey),
-            pinnedHostKey: image.hostKey.publicKeyBase64,
-          },
+          machine.guestTarget(port, image),
           deadline,
-          () => childAlive(child) && !signal.aborted,
+          () => child.alive() && !signal.aborted,
           AbortSignal.any([signal, died.signal]),
         );
         this.bootS = (Date.now() - started) / 1000;
@@ -272,9 +236,7 @@ class QemuWorker implements WorkerHandle {
       } catch (err) {
         const portTaken = /Could not set up host forwarding rule/.test(this.qemuStderr);
         if (portTaken && attempt < 3) continue;
-        const serial = fs.existsSync(this.serialLog)
-          ? tail(fs.readFileSync(this.serialLog, 'utf8'), 800)
-          : '(no serial output)';
+        const serial = await machine.readTail(this.serialLog, 800).catch(() => '(no serial output)');
         if (died.signal.aborted && !signal.aborted) {
           const reason = String(died.signal.reason);
           const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -296,25 +258,19 @@ class QemuWorker implements WorkerHandle {
 
   port = 0;
 
-  get pid(): number | null {
-    return this.child?.pid ?? null;
-  }
-
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not booted`);
     if (this.env.syncNeeded) await syncWorkloads(this.name, ssh, this.env.workloads);
-    return armOverSsh(this.name, ssh, invocation, onLine, {
+    return armOverSsh(this.name, ssh, guestCommand(invocation), onLine, {
       ended: () => {
         const child = this.child;
-        return child && !childAlive(child)
-          ? `the QEMU process of ${this.name} ended (${child.signalCode ?? `exit ${child.exitCode}`})`
-          : null;
+        return child && !child.alive() ? `the QEMU process of ${this.name} ended (${child.endText()})` : null;
       },
       settle: async (ms: number) => {
         const child = this.child;
-        if (!child || !childAlive(child)) return;
-        await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, ms))]);
+        if (!child?.alive()) return;
+        await Promise.race([new Promise((r) => child.onClose(r)), new Promise((r) => setTimeout(r, ms))]);
       },
     });
   }
@@ -322,7 +278,8 @@ class QemuWorker implements WorkerHandle {
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     const out: Sampler[] = [];
     if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
-    if (this.pid) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
+    const qemu = this.child?.sampler(this.name, this.allocation.cpus, intervalMs);
+    if (qemu) out.push(qemu);
     return out;
   }
 
@@ -335,10 +292,12 @@ class QemuWorker implements WorkerHandle {
       ssh.close();
     }
     if (this.child)
-      await stopChild(this.child, [
+      await this.child.stop([
         [null, ssh ? graceMs : 0],
         ['SIGTERM', 5000],
         ['SIGKILL', 0],
       ]);
+    if (!this.env.machine.serialHere)
+      await this.env.machine.keepSerial(this.serialLog, this.keptSerialLog).catch(() => {});
   }
 }

@@ -16,6 +16,16 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
     if (!image) throw new Error('qemu: the worker image is needed');
     return new QemuEnvironment(e.qemu, image, log, workloads);
   },
+  async createOnHost({ experiment: e, image, log, workloads }, host) {
+    const { QemuEnvironment } = await import('./backend.js');
+    const { remoteMachine } = await import('./remoteMachine.js');
+    if (!image) throw new Error('qemu: the worker image is needed');
+    return new QemuEnvironment(e.qemu, image, (m) => log(`${host.name}: ${m}`), workloads, remoteMachine(host));
+  },
+  async cleanOnHost(_ctx, host) {
+    const { remoteMachine } = await import('./remoteMachine.js');
+    return (await remoteMachine(host).cleanLeftovers()).map((x) => `${x} on ${host.name}`);
+  },
   async leftovers() {
     const { vmsDir } = await import('./backend.js');
     const dir = vmsDir();

@@ -37,6 +37,58 @@ export function probeInitrdFile(initrd: string, dir: string): string {
   return file;
 }
 
+/** QEMU's arguments for the probe guest: the worker VMs' machine and CPU, the console on stdout. Pure. */
+export function probeArgs(kernel: string, initrd: string): string[] {
+  return [
+    ...directBootArgs({ accel: 'kvm', cpus: 1, memoryMiB: 256, kernel, initrd, cmdline: probeCmdline() }),
+    '-serial',
+    'stdio',
+  ];
+}
+
+/** The probe QEMU's output as it arrives, wherever it runs. */
+export interface ProbeStreams {
+  onStdout(cb: (text: string) => void): void;
+  onStderr(cb: (text: string) => void): void;
+  /** ended (or could not start): how */
+  onEnd(cb: (how: string) => void): void;
+}
+
+/** Watches a probe QEMU until its guest prints the marker, dies, QEMU ends or time runs out. */
+export function watchProbe(p: ProbeStreams, binary: string, timeoutMs: number): Promise<ProbeOutcome> {
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  return new Promise<ProbeOutcome>((resolve) => {
+    let settled = false;
+    const done = (ok: boolean, reason: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const seconds = (Date.now() - started) / 1000;
+      resolve({ ok, reason: ok ? `${reason} in ${seconds.toFixed(1)} s` : reason, seconds });
+    };
+    const timer = setTimeout(
+      () => done(false, `KVM probe guest did not reach user space within ${timeoutMs / 1000} s`),
+      timeoutMs,
+    );
+    p.onStdout((d) => {
+      stdout += d;
+      if (stdout.includes(PROBE_MARKER)) done(true, 'KVM probe guest reached user space');
+    });
+    p.onStderr((d) => {
+      stderr = (stderr + d).slice(-8000);
+      const death = guestDeathReason(stderr);
+      if (death) done(false, `KVM probe: guest died with "${death}" (${dumpExcerpt(stderr, 200)})`);
+    });
+    p.onEnd((how) => {
+      if (stdout.includes(PROBE_MARKER)) return done(true, 'KVM probe guest reached user space');
+      const said = stderr.trim().split('\n')[0] || how;
+      done(false, `KVM probe: ${binary} ended before the guest reached user space (${said})`);
+    });
+  });
+}
+
 /**
  * Boots the worker kernel under KVM with the worker VMs' machine type and CPU model, and
  * succeeds only when the guest's own init prints the marker on the serial console. A KVM
@@ -48,49 +100,24 @@ export async function runKvmProbe(
   timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<ProbeOutcome> {
   const initrd = probeInitrdFile(target.initrd, workDir);
-  const args = [
-    ...directBootArgs({
-      accel: 'kvm',
-      cpus: 1,
-      memoryMiB: 256,
-      kernel: target.kernel,
-      initrd,
-      cmdline: probeCmdline(),
-    }),
-    '-serial',
-    'stdio',
-  ];
-  const started = Date.now();
   // its own process group: a wrapper around QEMU (a distribution's, or a test's stand-in)
   // goes with everything it started, even a child caught between fork and exec
-  const child = spawn(target.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stdout = '';
-  let stderr = '';
-  const outcome = await new Promise<ProbeOutcome>((resolve) => {
-    const done = (ok: boolean, reason: string) => {
-      clearTimeout(timer);
-      resolve({ ok, reason, seconds: (Date.now() - started) / 1000 });
-    };
-    const timer = setTimeout(
-      () => done(false, `KVM probe guest did not reach user space within ${timeoutMs / 1000} s`),
-      timeoutMs,
-    );
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (stdout.includes(PROBE_MARKER)) done(true, 'KVM probe guest reached user space');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-8000);
-      const death = guestDeathReason(stderr);
-      if (death) done(false, `KVM probe: guest died with "${death}" (${dumpExcerpt(stderr, 200)})`);
-    });
-    child.on('error', (err) => done(false, `KVM probe: ${target.binary} did not start (${err.message})`));
-    child.on('exit', (code, sig) => {
-      if (stdout.includes(PROBE_MARKER)) return done(true, 'KVM probe guest reached user space');
-      const said = stderr.trim().split('\n')[0] || `exit ${sig ?? code}`;
-      done(false, `KVM probe: QEMU ended before the guest reached user space (${said})`);
-    });
+  const child = spawn(target.binary, probeArgs(target.kernel, initrd), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const outcome = await watchProbe(
+    {
+      onStdout: (cb) => child.stdout.on('data', (d: Buffer) => cb(d.toString())),
+      onStderr: (cb) => child.stderr.on('data', (d: Buffer) => cb(d.toString())),
+      onEnd: (cb) => {
+        child.on('error', (err) => cb(`did not start: ${err.message}`));
+        child.on('exit', (code, sig) => cb(`exit ${sig ?? code}`));
+      },
+    },
+    target.binary,
+    timeoutMs,
+  );
   if (child.pid !== undefined)
     await stopChild(
       child,
@@ -100,7 +127,7 @@ export async function runKvmProbe(
       ],
       (signal) => killGroup(child.pid!, signal),
     );
-  return outcome.ok ? { ...outcome, reason: `${outcome.reason} in ${outcome.seconds.toFixed(1)} s` } : outcome;
+  return outcome;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

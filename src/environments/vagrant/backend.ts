@@ -13,7 +13,7 @@ import { pidAlive, stopChild } from '../../util/process.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
-import { armOverSsh, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
+import { armOverSsh, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -522,7 +522,7 @@ class VagrantWorker implements WorkerHandle {
     if (!ssh) throw new Error(`${this.name} is not up`);
     if (this.sync) await syncWorkloads(this.name, ssh, this.sync);
     const pid = this.pid;
-    return armOverSsh(this.name, ssh, invocation, onLine, {
+    return armOverSsh(this.name, ssh, guestCommand(invocation), onLine, {
       ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
       settle: async (ms: number) => {
         const until = Date.now() + ms;

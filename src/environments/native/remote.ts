@@ -1,0 +1,179 @@
+// The native baseline on a remote host: the workload as a plain process there, started
+// over SSH (a connection per worker), in a cgroup of its own with the allocation when
+// limits are on, its pid recorded in a run folder on the host so teardown and `versus
+// clean --hosts` find it. runtime "image" runs the worker image's node through chroot in
+// a copy of the image tree on the host (copied once per image); "host" runs the host's node.
+import type { Experiment } from '../../config/schema.js';
+import type { RemoteHost } from '../../hosts/remote.js';
+import type { ImageManifest } from '../../image/manifest.js';
+import { RemoteProcessSampler } from '../../sampling/remoteProcessSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { shellQuote } from '../../ssh/quote.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
+import type { WorkloadBundle } from '../../workload/bundle.js';
+import { armOverSsh, workloadsTar } from '../sshWorker.js';
+import type {
+  Allocation,
+  ArmedWorkload,
+  EnforcedLimits,
+  Environment,
+  EnvironmentInfo,
+  Invocation,
+  ProvisionRequest,
+  WorkerHandle,
+} from '../types.js';
+import { CGROUP_VERSION_SCRIPT, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
+
+export class RemoteNativeEnvironment implements Environment {
+  readonly name = 'native' as const;
+  private cgroupVersion: 1 | 2 | null = null;
+  /** what runs barrier.mjs on the host: argv before the entry */
+  private launcher: string[] = [];
+  private node = '';
+  private readonly runs = new Set<string>();
+
+  constructor(
+    private readonly config: Experiment['native'],
+    private readonly image: ImageManifest | null,
+    private readonly host: RemoteHost,
+    private readonly workloads: WorkloadBundle,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  private get stateDir(): string {
+    return `${this.host.cacheDir}/native`;
+  }
+
+  async prepare(): Promise<void> {
+    if (this.config.limits === 'cgroup') {
+      const v = (await this.host.run(CGROUP_VERSION_SCRIPT)).trim();
+      if (v !== '1' && v !== '2')
+        throw new Error('native: no cgroup hierarchy on the host to enforce the allocation; set native.limits: none');
+      this.cgroupVersion = Number(v) as 1 | 2;
+    }
+    if (this.config.runtime === 'image') {
+      if (!this.image) throw new Error('native: runtime "image" needs the worker image');
+      const rootfs = `${this.host.cacheDir}/images/${this.image.hash.slice(0, 16)}/rootfs`;
+      await this.host.deliverTree(this.image.rootfs, rootfs, this.log);
+      // the current workloads into the tree, as prepare() does here
+      const parent = `${rootfs}${GUEST_WORKLOADS_DIR.replace(/\/[^/]*$/, '')}`;
+      await this.host.run(
+        `rm -rf ${shellQuote(`${rootfs}${GUEST_WORKLOADS_DIR}`)} && mkdir -p ${shellQuote(parent)} && tar -xf - -C ${shellQuote(parent)}`,
+        await workloadsTar(this.workloads),
+      );
+      this.launcher = ['chroot', rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
+      this.node = this.image.nodeVersion;
+    } else {
+      const dir = await this.host.deliverWorkloads(this.workloads);
+      this.node = (await this.host.run('node --version')).trim();
+      this.launcher = ['node', `${dir}/barrier.mjs`];
+    }
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    return {
+      runtime: this.config.runtime === 'image' ? 'image (chroot)' : 'host',
+      node: this.node,
+      limits: this.cgroupVersion
+        ? `a cgroup (v${this.cgroupVersion}) per worker: CPU quota and memory limit of the allocation, as a container`
+        : 'none: unconstrained (threads = allocation; taskset when pinned)',
+    };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    if (!this.launcher.length) await this.prepare();
+    this.runs.add(req.runId);
+    return Array.from(
+      { length: req.count },
+      (_, i) => new RemoteNativeWorker(this, `native-${i}`, req.allocation(i), req.runId),
+    );
+  }
+
+  /** The pid file and cgroup of one worker (names carry the host, so test hosts sharing a kernel never meet). */
+  workerPlace(runId: string, worker: string) {
+    return {
+      pidFile: `${this.stateDir}/${runId}/${worker}.pid`,
+      cgroup: this.cgroupVersion ? { version: this.cgroupVersion, name: `${this.host.name}-${runId}-${worker}` } : null,
+    };
+  }
+
+  command(invocation: Invocation, allocation: Allocation, place: ReturnType<RemoteNativeEnvironment['workerPlace']>) {
+    return remoteWorkerCommand({
+      ...place,
+      allocation,
+      argv: [...this.launcher, invocation.entry, ...invocation.args],
+    });
+  }
+
+  get hostRef(): RemoteHost {
+    return this.host;
+  }
+
+  async teardown(runId: string): Promise<void> {
+    await this.host.run(teardownScript(`${this.stateDir}/${runId}`, `${this.host.name}-${runId}-`));
+    this.runs.delete(runId);
+  }
+
+  /** Every run's workers on the host, this harness's or a killed one's. */
+  async cleanAll(): Promise<string[]> {
+    return cleanRemoteNative(this.host);
+  }
+}
+
+/** What `versus clean --hosts` and the end of an experiment remove on a host. */
+export async function cleanRemoteNative(host: RemoteHost): Promise<string[]> {
+  const out = await host.run(teardownScript(`${host.cacheDir}/native`, `${host.name}-`));
+  return [...new Set(out.split('\n').filter(Boolean))];
+}
+
+class RemoteNativeWorker implements WorkerHandle {
+  limits: EnforcedLimits;
+  private readonly place: ReturnType<RemoteNativeEnvironment['workerPlace']>;
+
+  constructor(
+    private readonly env: RemoteNativeEnvironment,
+    readonly name: string,
+    readonly allocation: Allocation,
+    runId: string,
+  ) {
+    this.place = env.workerPlace(runId, name);
+    const v = this.place.cgroup?.version;
+    this.limits = v
+      ? {
+          cpus: allocation.cpus,
+          memoryBytes: allocation.memoryBytes,
+          cpuset: allocation.cpuset,
+          via: v === 2 ? 'cgroup v2 cpu.max, memory.max' : 'cgroup v1 cpu.cfs_quota_us, memory.limit_in_bytes',
+        }
+      : { cpus: null, memoryBytes: null, cpuset: allocation.cpuset, via: 'none' };
+  }
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    const host = this.env.hostRef;
+    const ssh = await host.connect(); // a connection of its own: sshd caps sessions per connection
+    const armed = await armOverSsh(this.name, ssh, this.env.command(invocation, this.allocation, this.place), onLine, {
+      ended: () => null,
+      settle: async () => {},
+    }).catch((err: Error) => {
+      ssh.close();
+      throw err;
+    });
+    void armed.exit.finally(() => ssh.close());
+    return armed; // kill: the SSH channel's KILL signal; the run's teardown kills what is left
+  }
+
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
+    const host = this.env.hostRef;
+    return [
+      new RemoteProcessSampler(
+        this.name,
+        () => host.connect(),
+        this.place.pidFile,
+        this.allocation.cpus,
+        intervalMs,
+        true,
+        memoryIntervalMs,
+      ),
+    ];
+  }
+}

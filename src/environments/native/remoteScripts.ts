@@ -1,0 +1,83 @@
+// Shell text for native workers on a remote host: what cgroupLimits.ts does here with
+// fs calls, done there by the worker's own shell before it execs the workload (so
+// nothing of the workload runs outside its cgroup), and the teardown that kills what a
+// run left and removes its cgroups. Pure: strings only.
+import { shellQuote } from '../../ssh/quote.js';
+import type { Allocation } from '../types.js';
+import { PARENT } from './cgroupLimits.js';
+
+const ROOT = '/sys/fs/cgroup';
+const PERIOD_US = 100_000;
+const V1 = ['cpu', 'cpuacct', 'memory'];
+
+/** Prints 2, 1 or nothing: the host's cgroup hierarchy, as cgroupVersion() tells here. */
+export const CGROUP_VERSION_SCRIPT = `if [ -e ${ROOT}/cgroup.controllers ]; then echo 2; elif [ -d ${ROOT}/memory ] && [ -d ${ROOT}/cpu ]; then echo 1; fi`;
+
+/** Creates the worker's cgroup with the allocation's quota and memory limit and moves this shell ($$) into it. */
+export function enterCgroupScript(version: 1 | 2, name: string, a: Allocation): string {
+  const quota = Math.round(a.cpus * PERIOD_US);
+  const mem = String(a.memoryBytes);
+  if (version === 2) {
+    const dir = `${ROOT}/${PARENT}/${name}`;
+    return [
+      `mkdir -p ${dir}`,
+      `echo '+cpu +memory' > ${ROOT}/cgroup.subtree_control`,
+      `echo '+cpu +memory' > ${ROOT}/${PARENT}/cgroup.subtree_control`,
+      `echo '${quota} ${PERIOD_US}' > ${dir}/cpu.max`,
+      `echo ${mem} > ${dir}/memory.max`,
+      `if [ -e ${dir}/memory.swap.max ]; then echo 0 > ${dir}/memory.swap.max; fi`,
+      `echo $$ > ${dir}/cgroup.procs`,
+    ].join(' && ');
+  }
+  const d = (c: string) => `${ROOT}/${c}/${PARENT}/${name}`;
+  return [
+    `for c in ${V1.join(' ')}; do if [ -d ${ROOT}/$c ]; then mkdir -p ${ROOT}/$c/${PARENT}/${name}; fi; done`,
+    `echo ${PERIOD_US} > ${d('cpu')}/cpu.cfs_period_us`,
+    `echo ${quota} > ${d('cpu')}/cpu.cfs_quota_us`,
+    `echo ${mem} > ${d('memory')}/memory.limit_in_bytes`,
+    `if [ -e ${d('memory')}/memory.memsw.limit_in_bytes ]; then echo ${mem} > ${d('memory')}/memory.memsw.limit_in_bytes; fi`,
+    `for c in ${V1.join(' ')}; do if [ -d ${ROOT}/$c/${PARENT}/${name} ]; then echo $$ > ${ROOT}/$c/${PARENT}/${name}/cgroup.procs; fi; done`,
+  ].join(' && ');
+}
+
+export interface RemoteWorkerSpec {
+  pidFile: string;
+  /** null: unconstrained (native.limits none) */
+  cgroup: { version: 1 | 2; name: string } | null;
+  allocation: Allocation;
+  /** the workload's argv (node barrier.mjs …, through chroot or not) */
+  argv: readonly string[];
+}
+
+/** The worker's command: its cgroup entered, its pid recorded, then the workload exec'd in its place. */
+export function remoteWorkerCommand(w: RemoteWorkerSpec): string {
+  const argv = w.allocation.cpuset ? ['taskset', '-c', w.allocation.cpuset.join(','), ...w.argv] : [...w.argv];
+  const steps = [
+    ...(w.cgroup ? [enterCgroupScript(w.cgroup.version, w.cgroup.name, w.allocation)] : []),
+    `mkdir -p ${shellQuote(w.pidFile.replace(/\/[^/]*$/, ''))}`,
+    `echo $$ > ${shellQuote(w.pidFile)}`,
+    'cd /',
+    `exec ${argv.map(shellQuote).join(' ')}`,
+  ];
+  return `sh -c ${shellQuote(steps.join(' && '))}`;
+}
+
+/**
+ * Kills the workers recorded in runDir's pid files (if they still run barrier.mjs; with
+ * their process group: the SSH session's, so the tools they started go too) and
+ * every process in cgroups whose names start with prefix, then removes those cgroups
+ * and runDir. Prints one line per removed thing.
+ */
+export function teardownScript(runDir: string, prefix: string): string {
+  const q = shellQuote(runDir);
+  const dirs = [`${ROOT}/${PARENT}/${prefix}*`, ...V1.map((c) => `${ROOT}/${c}/${PARENT}/${prefix}*`)].join(' ');
+  return [
+    `for f in ${q}/*.pid ${q}/*/*.pid; do [ -f "$f" ] || continue; read -r p < "$f" || continue; if grep -qa barrier.mjs "/proc/$p/cmdline" 2>/dev/null; then read -r s < "/proc/$p/stat"; set -- \${s##*) }; kill -9 -- "-$3" "$p" 2>/dev/null; echo "native worker pid $p"; fi; done`,
+    `for d in ${dirs}; do [ -d "$d" ] || continue; while read -r p; do kill -9 "$p" 2>/dev/null; done < "$d/cgroup.procs"; done`,
+    `for i in $(seq 50); do busy=; for d in ${dirs}; do [ -d "$d" ] && read -r _ < "$d/cgroup.procs" && busy=1; done; [ -z "$busy" ] && break; sleep 0.1; done`,
+    `for d in ${dirs}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null && echo "native worker cgroup \${d##*/}"; done`,
+    `for c in '' ${V1.map((c) => `${c}/`).join(' ')}; do rmdir ${ROOT}/\${c}${PARENT} 2>/dev/null; done`,
+    `rm -rf ${q}`,
+    'true',
+  ].join('\n');
+}
