@@ -11,6 +11,7 @@
 #   scripts/test-hosts.sh up N     start (or keep) N hosts; prints one JSON line per host
 #   scripts/test-hosts.sh down     stop every daemon and remove the namespaces (image caches stay)
 #   scripts/test-hosts.sh kill-docker NAME   stop one host's dockerd (a failing host)
+#   scripts/test-hosts.sh unplug NAME | plug NAME   take a host off the network and back (SSH lost)
 set -euo pipefail
 RUN=/run/versus-hosts
 LIB=/var/lib/versus-hosts
@@ -110,6 +111,10 @@ case "${1:-}" in
     done
     rm -f "$dir/docker.pid"
     ;;
+  unplug|plug)
+    h=${2#vs-}
+    ip -n "vs-$h" link set "vs-$h-eth0" "$([ "$1" = unplug ] && echo down || echo up)"
+    ;;
   down)
     for dir in "$RUN"/h*; do
       [ -d "$dir" ] || continue
@@ -120,5 +125,5 @@ case "${1:-}" in
     rm -rf "$RUN"
     ;;
   *)
-    echo "usage: test-hosts.sh up N | down | kill-docker NAME" >&2; exit 2 ;;
+    echo "usage: test-hosts.sh up N | down | kill-docker NAME | unplug NAME | plug NAME" >&2; exit 2 ;;
 esac

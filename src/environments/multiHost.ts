@@ -18,6 +18,28 @@ export function placeEvenly(count: number, hosts: number): number[] {
   return Array.from({ length: count }, (_, i) => i % hosts);
 }
 
+/**
+ * Which host each worker goes to when hosts have weights: smooth weighted round robin
+ * (nginx's), so every prefix of the workers is spread in proportion to the weights and
+ * equal weights are exactly placeEvenly. Pure.
+ */
+export function placeWeighted(count: number, weights: readonly number[]): number[] {
+  if (weights.every((w) => w === weights[0])) return placeEvenly(count, weights.length);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const current = weights.map(() => 0);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let h = 0; h < weights.length; h++) {
+      current[h]! += weights[h]!;
+      if (current[h]! > current[best]!) best = h;
+    }
+    current[best]! -= total;
+    out.push(best);
+  }
+  return out;
+}
+
 function onHost<T>(host: string, p: Promise<T>): Promise<T> {
   return p.catch((err: Error) => {
     throw err instanceof HostError ? err : new HostError(host, err.message);
@@ -83,7 +105,11 @@ export class MultiHostEnvironment implements Environment {
   async describe(): Promise<EnvironmentInfo> {
     const infos = await this.each(async (p) => [p.host.name, await p.env.describe()] as const);
     this.described = Object.fromEntries(infos);
-    return { placement: 'even (worker i on host i mod hosts)', hosts: this.described };
+    const weights = this.parts.map((p) => p.host.config.weight);
+    const placement = weights.every((w) => w === weights[0])
+      ? 'even (worker i on host i mod hosts)'
+      : `weighted ${this.parts.map((p) => `${p.host.name}:${p.host.config.weight}`).join(' ')} (smooth weighted round robin)`;
+    return { placement, hosts: this.described };
   }
 
   runFacts(): Record<string, unknown> {
@@ -99,7 +125,10 @@ export class MultiHostEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    const where = placeEvenly(req.count, this.parts.length);
+    const where = placeWeighted(
+      req.count,
+      this.parts.map((p) => p.host.config.weight),
+    );
     const handles = await this.each(async (p) => {
       const mine = where.flatMap((h, i) => (this.parts[h] === p ? [i] : []));
       if (mine.length === 0) return [];

@@ -38,6 +38,15 @@ const baseFields = {
     .min(1)
     .default(DEFAULT_HOST_ENVIRONMENTS)
     .describe('the environments whose workers this host runs (its own engines)'),
+  weight: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(1)
+    .describe(
+      "this host's share of an environment's workers against the other hosts' (2 and 1: two workers there for each one here); all equal: worker i on host i mod hosts",
+    ),
   cacheDir: z
     .string()
     .min(1)

@@ -33,6 +33,26 @@ function gvisorOnH1(dir: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8')).environments.gvisor.hosts.h1;
 }
 
+/** native workers a host's pid files name that still run (the test hosts share this /proc) */
+function workersOf(h: RigHost, pids = recordedPids(h)): number[] {
+  return pids.filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('barrier.mjs');
+    } catch {
+      return false;
+    }
+  });
+}
+
+function recordedPids(h: RigHost): number[] {
+  const dir = path.join(h.cacheDir, 'native');
+  return filesIn(dir).flatMap((run) =>
+    filesIn(path.join(dir, run))
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => Number(fs.readFileSync(path.join(dir, run, f), 'utf8'))),
+  );
+}
+
 const filesIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
 /** QEMU processes of versus (the test hosts share this kernel: the same /proc). */
@@ -156,9 +176,8 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
       for (const sub of ['vms', 'native']) expect(filesIn(path.join(h.cacheDir, sub))).toEqual([]);
     }
     expect(ourVms()).toEqual([]);
-    expect(fs.existsSync('/sys/fs/cgroup/memory/versus-native') || fs.existsSync('/sys/fs/cgroup/versus-native')).toBe(
-      false,
-    );
+    for (const parent of ['memory/versus-remote-native', 'versus-remote-native'])
+      expect(fs.existsSync(path.join('/sys/fs/cgroup', parent))).toBe(false);
     fs.rmSync(report, { recursive: true, force: true });
   });
 
@@ -196,5 +215,60 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toMatch(/removed container \/versus-\S+-docker-0 on h2/);
     for (const h of hosts) expect(await containersOn(h)).toEqual([]);
+  });
+
+  it('a host that drops off the network mid-run fails its workers by name; clean --hosts kills what kept running there', async () => {
+    const h2 = hosts[1]!;
+    const out = tmpDir('hosts-unplugged');
+    const flags = '--env native --instances 2 --repetitions 1 --preset tiny --param iterations=20000 --no-report';
+    const started = () => workersOf(h2).length > 0;
+    try {
+      const r = await runCli(['run', '--config', config, ...flags.split(' '), '--output', out], (child) => {
+        const poll = setInterval(() => {
+          if (started()) {
+            clearInterval(poll);
+            setTimeout(() => rig('unplug', 'h2'), 1000);
+          }
+        }, 200);
+        child.on('close', () => clearInterval(poll));
+      });
+      expect(r.code).toBe(1);
+      const [run] = readLines<RunRecord>(path.join(r.stdout.trim(), 'runs.ndjson'));
+      expect(run!.status).toBe('failed');
+      expect(run!.reason).toMatch(/native-1: host h2: .*connection lost/);
+      expect(run!.reason).not.toMatch(/host h1/);
+      expect(workersOf(hosts[0]!)).toEqual([]);
+    } finally {
+      rig('plug', 'h2');
+    }
+    // the worker on h2 never heard of it: it is still there until clean --hosts
+    const left = workersOf(h2);
+    expect(left.length).toBeGreaterThan(0);
+    const clean = await runCli(['clean', '--hosts', '--config', config]);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/native worker pid \d+ on h2/);
+    expect(workersOf(h2, left)).toEqual([]);
+  });
+
+  it('a host that cannot be reached at the start is one error naming it; nothing starts anywhere', async () => {
+    const [h1] = hosts as [RigHost];
+    const ghost = { ...h1, name: 'h9', address: '10.88.0.9' };
+    const file = path.join(tmpDir('hosts-ghost'), 'hosts.yaml');
+    fs.writeFileSync(
+      file,
+      YAML.stringify({
+        hosts: [h1, ghost].map((h) => ({
+          name: h.name,
+          ssh: { host: h.address, key: h.key, proxyCommand: [...h.proxyCommand.slice(0, -2), h.address, '22'] },
+          environments: ['native'],
+          cacheDir: h.cacheDir,
+        })),
+      }),
+    );
+    const r = await runCli(['run', '--config', file, '--env', 'native', '--instances', '2', '--preset', 'tiny']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/host h9: unreachable over SSH \(root@10\.88\.0\.9:22\)/);
+    expect(r.stderr).not.toMatch(/host h1: unreachable/);
+    expect(workersOf(h1)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/config/load.js';
-import { placeEvenly } from '../../src/environments/multiHost.js';
+import { placeEvenly, placeWeighted } from '../../src/environments/multiHost.js';
 import { bestOffset, parseEpochNs } from '../../src/hosts/clock.js';
 import { guestSamplerScript } from '../../src/sampling/guestSampler.js';
 
@@ -16,6 +16,19 @@ describe('hosts', () => {
     expect(placeEvenly(2, 2)).toEqual([0, 1]);
     expect(placeEvenly(5, 3)).toEqual([0, 1, 2, 0, 1]);
     expect(placeEvenly(1, 4)).toEqual([0]);
+  });
+
+  it('places workers by weight when the config says so: every prefix in proportion, equal weights = even', () => {
+    expect(placeWeighted(6, [2, 1])).toEqual([0, 1, 0, 0, 1, 0]);
+    expect(placeWeighted(4, [1, 1])).toEqual(placeEvenly(4, 2));
+    expect(placeWeighted(5, [3, 3, 3])).toEqual(placeEvenly(5, 3));
+    const w = [5, 1, 2];
+    const placed = placeWeighted(80, w);
+    for (let n = 8; n <= 80; n += 8) {
+      const counts = w.map((_, h) => placed.slice(0, n).filter((x) => x === h).length);
+      expect(counts).toEqual(w.map((x) => (x * n) / 8)); // exact at every full round
+    }
+    expect(placeWeighted(1, [1, 4])).toEqual([1]);
   });
 
   it('takes the clock offset from the probe with the shortest round trip', () => {
@@ -37,6 +50,7 @@ describe('hosts', () => {
       ssh: { port: 22, user: 'root', hostKey: null, proxyCommand: null },
       environments: expect.arrayContaining(['docker', 'qemu', 'native']),
       cacheDir: null,
+      weight: 1,
       docker: { socket: '/var/run/docker.sock' },
     });
     expect(validateExperiment({}, 'x').hosts).toEqual([]);

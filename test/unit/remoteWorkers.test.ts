@@ -17,13 +17,13 @@ const bashSyntaxOk = (script: string) => execFileSync('bash', ['-n', '-c', scrip
 describe('workers on remote hosts', () => {
   it("writes a native worker's cgroup as cgroupLimits does here, joins it, records its pid, then execs", () => {
     const v1 = enterCgroupScript(1, 'h1-r1-native-0', alloc);
-    expect(v1).toContain('echo 150000 > /sys/fs/cgroup/cpu/versus-native/h1-r1-native-0/cpu.cfs_quota_us');
+    expect(v1).toContain('echo 150000 > /sys/fs/cgroup/cpu/versus-remote-native/h1-r1-native-0/cpu.cfs_quota_us');
     expect(v1).toContain(
-      `echo ${512 * 2 ** 20} > /sys/fs/cgroup/memory/versus-native/h1-r1-native-0/memory.limit_in_bytes`,
+      `echo ${512 * 2 ** 20} > /sys/fs/cgroup/memory/versus-remote-native/h1-r1-native-0/memory.limit_in_bytes`,
     );
     const v2 = enterCgroupScript(2, 'w', alloc);
-    expect(v2).toContain("echo '150000 100000' > /sys/fs/cgroup/versus-native/w/cpu.max");
-    expect(v2).toContain('echo $$ > /sys/fs/cgroup/versus-native/w/cgroup.procs');
+    expect(v2).toContain("echo '150000 100000' > /sys/fs/cgroup/versus-remote-native/w/cpu.max");
+    expect(v2).toContain('echo $$ > /sys/fs/cgroup/versus-remote-native/w/cgroup.procs');
     const cmd = remoteWorkerCommand({
       pidFile: '/c/native/r1/native-0.pid',
       cgroup: { version: 1, name: 'h1-r1-native-0' },

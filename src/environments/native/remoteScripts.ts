@@ -4,9 +4,13 @@
 // run left and removes its cgroups. Pure: strings only.
 import { shellQuote } from '../../ssh/quote.js';
 import type { Allocation } from '../types.js';
-import { PARENT } from './cgroupLimits.js';
 
 const ROOT = '/sys/fs/cgroup';
+/**
+ * The folder of every worker cgroup a harness made on this host over SSH: not the local
+ * `versus-native`, so a versus run on the host itself never mistakes them for its own.
+ */
+const PARENT = 'versus-remote-native';
 const PERIOD_US = 100_000;
 const V1 = ['cpu', 'cpuacct', 'memory'];
 
