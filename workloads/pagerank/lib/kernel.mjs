@@ -8,6 +8,20 @@ export const CTRL = Object.freeze({ GEN: 0, DONE: 1, NEXT: 2, OP: 3 });
 export const OP = Object.freeze({ INIT: 1, ITERATE: 2, EXIT: 3 });
 export const PARAM = Object.freeze({ PARITY: 0, BASE: 1, DAMPING: 2 });
 
+/**
+ * Loads of a control word before sleeping on it: an iteration's hand-over between
+ * threads is a few microseconds apart, and a futex sleep costs a wake-up (an
+ * inter-processor interrupt, dear inside a VM) on both sides of every iteration. About
+ * 20-50 µs of spinning, then Atomics.wait, as OpenMP's runtimes spin before they block.
+ */
+const SPINS = 20_000;
+
+/** Returns once ctrl[i] is no longer `seen`: spinning a moment, then asleep. */
+export function awaitChange(ctrl, i, seen) {
+  for (let k = 0; k < SPINS; k++) if (Atomics.load(ctrl, i) !== seen) return;
+  Atomics.wait(ctrl, i, seen);
+}
+
 /** Takes blocks from the shared counter until none is left. */
 export function runOp(state, ctrl, params) {
   const op = Atomics.load(ctrl, CTRL.OP);

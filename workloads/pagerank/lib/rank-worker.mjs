@@ -1,10 +1,10 @@
 import { workerData } from 'node:worker_threads';
-import { CTRL, OP, runOp } from './kernel.mjs';
+import { awaitChange, CTRL, OP, runOp } from './kernel.mjs';
 
 const { state, ctrl, params } = workerData;
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, CTRL.GEN, seen);
+  awaitChange(ctrl, CTRL.GEN, seen);
   seen = Atomics.load(ctrl, CTRL.GEN);
   if (Atomics.load(ctrl, CTRL.OP) === OP.EXIT) break;
   runOp(state, ctrl, params);

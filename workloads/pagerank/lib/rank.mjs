@@ -2,7 +2,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { BLOCK, CTRL, OP, PARAM, runOp, sumInOrder } from './kernel.mjs';
+import { awaitChange, BLOCK, CTRL, OP, PARAM, runOp, sumInOrder } from './kernel.mjs';
 
 function shared(Type, length) {
   return new Type(new SharedArrayBuffer(Math.max(1, length) * Type.BYTES_PER_ELEMENT));
@@ -54,7 +54,7 @@ export async function pagerank(graph, { n, damping, iterations, tolerance, threa
     for (;;) {
       const done = Atomics.load(ctrl, CTRL.DONE);
       if (done >= helpers) break;
-      Atomics.wait(ctrl, CTRL.DONE, done);
+      awaitChange(ctrl, CTRL.DONE, done);
     }
   };
 
