@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { validateExperiment } from '../config/load.js';
+import { UsageError } from '../config/errors.js';
+import { loadExperiment, validateExperiment } from '../config/load.js';
 import type { DoctorCheck } from '../environments/descriptor.js';
 import { ENVIRONMENTS } from '../environments/registry.js';
+import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { which } from '../util/exec.js';
@@ -37,6 +39,39 @@ export async function doctorChecks(opts: { qemuBinary?: string; reprobe?: boolea
   return checks;
 }
 
+/** Per host of the config: reachable (facts, clock), then each environment it offers checked there. */
+export async function hostChecks(file: string | undefined): Promise<{ host: string; checks: DoctorCheck[] }[]> {
+  const experiment = loadExperiment(file, {});
+  if (!experiment.hosts.length) throw new UsageError(`doctor --hosts: ${file ?? 'no --config'} lists no hosts`);
+  const ctx = { experiment, image: readManifest(imageDir(imageHash())), log: () => {} };
+  const out = [];
+  for (const config of experiment.hosts) {
+    const host = await openHost(config).catch((err: Error) => err);
+    if (host instanceof Error) {
+      out.push({ host: config.name, checks: [{ name: 'ssh', ok: false, detail: host.message }] });
+      continue;
+    }
+    const checks: DoctorCheck[] = [
+      {
+        name: 'ssh',
+        ok: true,
+        detail: `${host.cpus} CPUs, kernel ${host.kernel}, clock ${host.clock.offsetMs >= 0 ? '+' : ''}${host.clock.offsetMs.toFixed(1)} ms (±${(host.clock.rttMs / 2).toFixed(1)})`,
+      },
+    ];
+    try {
+      for (const d of ENVIRONMENTS)
+        if (d.doctorOnHost && config.environments.includes(d.name))
+          for (const c of await d.doctorOnHost(ctx, host)) checks.push({ ...c, name: `${d.name}: ${c.name}` });
+    } finally {
+      host.close();
+    }
+    out.push({ host: config.name, checks });
+  }
+  return out;
+}
+
+const line = (c: DoctorCheck, w: number) => `${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`;
+
 export function doctorCommand(program: Command): void {
   program
     .command('doctor')
@@ -45,9 +80,25 @@ export function doctorCommand(program: Command): void {
     )
     .option('--reprobe', 'boot the KVM probe guest again instead of using the cached verdict')
     .option('--qemu <binary>', 'the QEMU binary to probe (as qemu.binary in a config)', 'qemu-system-x86_64')
-    .action(async (opts: { reprobe?: boolean; qemu: string }) => {
+    .option(
+      '--hosts',
+      "check the config's remote hosts instead: reachable, and what each environment they offer needs there",
+    )
+    .option('--config <file>', 'the experiment config that lists the hosts')
+    .action(async (opts: { reprobe?: boolean; qemu: string; hosts?: boolean; config?: string }) => {
+      if (opts.hosts) {
+        const perHost = await hostChecks(opts.config);
+        const w = Math.max(...perHost.flatMap((h) => h.checks.map((c) => c.name.length)));
+        for (const h of perHost) {
+          process.stdout.write(`host ${h.host}\n`);
+          for (const c of h.checks) process.stdout.write(`  ${line(c, w)}`);
+        }
+        // a config's hosts must have what it asks of them: a miss fails (CI can gate on it)
+        if (perHost.some((h) => h.checks.some((c) => !c.ok))) process.exitCode = 1;
+        return;
+      }
       const checks = await doctorChecks({ qemuBinary: opts.qemu, reprobe: opts.reprobe });
       const w = Math.max(...checks.map((c) => c.name.length));
-      for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`);
+      for (const c of checks) process.stdout.write(line(c, w));
     });
 }

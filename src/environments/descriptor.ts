@@ -67,6 +67,8 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   createOnHost?(ctx: CreateContext, host: RemoteHost): Promise<Environment>;
   /** this backend's part of a host entry (`hosts[].<name>`, e.g. its engine's socket there), with defaults */
   hostConfig?: z.ZodTypeAny;
+  /** what `versus doctor --hosts` checks for this backend on a remote host */
+  doctorOnHost?(ctx: CleanContext, host: RemoteHost): Promise<DoctorCheck[]>;
   /** removes every leftover on a remote host (`versus clean --hosts`) */
   cleanOnHost?(ctx: CleanContext, host: RemoteHost): Promise<string[]>;
   /** what a killed harness left behind (read-only: for the warning before a run) */

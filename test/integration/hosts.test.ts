@@ -250,7 +250,7 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(workersOf(h2, left)).toEqual([]);
   });
 
-  it('a host that cannot be reached at the start is one error naming it; nothing starts anywhere', async () => {
+  it('a host that cannot be reached at the start is one error naming it, as doctor --hosts says beforehand', async () => {
     const [h1] = hosts as [RigHost];
     const ghost = { ...h1, name: 'h9', address: '10.88.0.9' };
     const file = path.join(tmpDir('hosts-ghost'), 'hosts.yaml');
@@ -270,5 +270,19 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(r.stderr).toMatch(/host h9: unreachable over SSH \(root@10\.88\.0\.9:22\)/);
     expect(r.stderr).not.toMatch(/host h1: unreachable/);
     expect(workersOf(h1)).toEqual([]);
+    // doctor --hosts says the same before anything is run, and checks what the others offer there
+    const doctor = await runCli(['doctor', '--hosts', '--config', file]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/host h9\n\s+MISS\s+ssh\s+host h9: unreachable over SSH/);
+    const all = await runCli(['doctor', '--hosts', '--config', config]);
+    expect(all.code, all.stdout).toBe(0);
+    for (const check of [
+      /host h1\n\s+ok\s+ssh\s+\d+ CPUs/,
+      /ok\s+docker: docker engine\s+\S+ \(API [\d.]+\) on \/run\/versus-hosts\/h2\/docker\.sock/,
+      /ok\s+gvisor: runsc runtime\s+registered/,
+      /ok\s+qemu: qemu\s+\//,
+      /ok\s+native: cgroups\s+v[12]/,
+    ])
+      expect(all.stdout).toMatch(check);
   });
 });

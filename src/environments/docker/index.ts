@@ -1,6 +1,6 @@
 // docker: one container per worker through the Docker Engine API (runc).
 import type { RemoteHost } from '../../hosts/remote.js';
-import type { CleanContext, CreateContext, EnvironmentDescriptor } from '../descriptor.js';
+import type { CleanContext, CreateContext, DoctorCheck, EnvironmentDescriptor } from '../descriptor.js';
 import type { Environment } from '../types.js';
 import type { DockerFlavour } from './backend.js';
 import { dockerConfig, dockerHostConfig, dockerSocketOf } from './config.js';
@@ -55,6 +55,36 @@ export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: R
   return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
 }
 
+/** A remote host's engine answers (and, for a flavour with a runtime, has it registered). */
+export async function engineChecksOnHost(
+  { experiment: e }: CleanContext,
+  host: RemoteHost,
+  runtime: string | null,
+): Promise<DoctorCheck[]> {
+  const { engineCall } = await import('./backend.js');
+  const { dockerOverSsh } = await import('./remote.js');
+  const engine = dockerOverSsh(host);
+  const socket = dockerSocketOf(host.config);
+  try {
+    const v = await engineCall(engine.version(), e.docker.apiTimeoutS, 'version');
+    if (!runtime)
+      return [{ name: 'docker engine', ok: true, detail: `${v.Version} (API ${v.ApiVersion}) on ${socket}` }];
+    const info = (await engineCall(engine.info(), e.docker.apiTimeoutS, 'info')) as {
+      Runtimes?: Record<string, unknown>;
+    };
+    const ok = info.Runtimes?.[runtime] !== undefined;
+    return [
+      {
+        name: `${runtime} runtime`,
+        ok,
+        detail: ok ? `registered with the engine on ${socket}` : `the engine on ${socket} has no runtime ${runtime}`,
+      },
+    ];
+  } catch (err) {
+    return [{ name: 'docker engine', ok: false, detail: `not answering on ${socket}: ${(err as Error).message}` }];
+  }
+}
+
 export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   name: 'docker',
   description: 'one container per worker through the Docker Engine API (runc), no network, --cpus/--memory',
@@ -72,6 +102,7 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   hostConfig: dockerHostConfig,
   createOnHost: (ctx, host) => createOnRemoteEngine(ctx, host, { name: 'docker', runtime: null }),
   cleanOnHost: cleanRemoteEngine,
+  doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, null),
   async leftovers({ experiment: e }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
     return (await labelledContainers(dockerClient(e.docker))).map((c) => `container ${c}`);

@@ -1,6 +1,6 @@
 // gvisor: containers sandboxed by gVisor's runsc, through the same Docker Engine and worker image.
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { cleanRemoteEngine, createOnDockerEngine, createOnRemoteEngine } from '../docker/index.js';
+import { cleanRemoteEngine, createOnDockerEngine, createOnRemoteEngine, engineChecksOnHost } from '../docker/index.js';
 import { gvisorConfig } from './config.js';
 
 export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
@@ -15,6 +15,7 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   createOnHost: (ctx, host) =>
     createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
   cleanOnHost: cleanRemoteEngine,
+  doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, ctx.experiment.gvisor.runtime),
   // its containers carry the same labels as docker's: the docker descriptor finds and removes them
   leftovers: async () => [],
   clean: async () => [],

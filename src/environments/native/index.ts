@@ -24,6 +24,26 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     const { RemoteNativeEnvironment } = await import('./remote.js');
     return new RemoteNativeEnvironment(e.native, image, host, workloads, (m) => log(`${host.name}: native: ${m}`));
   },
+  async doctorOnHost({ experiment: e }, host) {
+    const { CGROUP_VERSION_SCRIPT } = await import('./remoteScripts.js');
+    const out = async (cmd: string) => (await host.ssh.run(cmd).catch(() => ({ stdout: '' }))).stdout.trim();
+    const checks = [];
+    if (e.native.limits === 'cgroup') {
+      const v = await out(CGROUP_VERSION_SCRIPT);
+      checks.push({
+        name: 'cgroups',
+        ok: v === '1' || v === '2',
+        detail: v ? `v${v}: a cgroup per native worker` : 'no cgroup hierarchy: set native.limits: none',
+      });
+    }
+    const [tool, missing] =
+      e.native.runtime === 'image'
+        ? ['chroot', 'chroot missing (coreutils)']
+        : ['node', "node missing: native.runtime 'host' runs the host's node"];
+    const at = await out(`command -v ${tool}`);
+    checks.push({ name: tool, ok: at !== '', detail: at || missing });
+    return checks;
+  },
   async cleanOnHost(_ctx, host) {
     const { cleanRemoteNative } = await import('./remote.js');
     return (await cleanRemoteNative(host)).map((x) => `${x} on ${host.name}`);

@@ -22,6 +22,26 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
     if (!image) throw new Error('qemu: the worker image is needed');
     return new QemuEnvironment(e.qemu, image, (m) => log(`${host.name}: ${m}`), workloads, remoteMachine(host));
   },
+  async doctorOnHost({ experiment: e }, host) {
+    const has = async (cmd: string) =>
+      (await host.ssh.run(`command -v ${cmd}`).catch(() => ({ code: 1, stdout: '' }))).stdout.trim();
+    const qemuAt = await has(e.qemu.binary);
+    const imgAt = await has('qemu-img');
+    const kvm = (await host.ssh.run('test -r /dev/kvm && test -w /dev/kvm').catch(() => ({ code: 1 }))).code === 0;
+    return [
+      {
+        name: 'qemu',
+        ok: qemuAt !== '',
+        detail: qemuAt || `${e.qemu.binary} missing: apt-get install qemu-system-x86`,
+      },
+      { name: 'qemu-img', ok: imgAt !== '', detail: imgAt || 'missing: apt-get install qemu-utils' },
+      {
+        name: '/dev/kvm',
+        ok: true,
+        detail: kvm ? 'usable: KVM if the probe guest boots (at the run)' : 'not usable: VMs run under TCG',
+      },
+    ];
+  },
   async cleanOnHost(_ctx, host) {
     const { remoteMachine } = await import('./remoteMachine.js');
     return (await remoteMachine(host).cleanLeftovers()).map((x) => `${x} on ${host.name}`);
