@@ -122,6 +122,10 @@ case "${1:-}" in
       stop_pidfile "$dir/sshd.pid"
     done
     for ns in $(ip netns list | awk '{print $1}' | grep -E '^vs-(h[0-9]+|lan)$' || true); do ip netns del "$ns"; done
+    # the engines' cgroup parents, empty once they stopped (a killed engine leaves its containers' folders: depth first)
+    for d in /sys/fs/cgroup/*/versus-h[0-9]* /sys/fs/cgroup/versus-h[0-9]*; do
+      [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
     rm -rf "$RUN"
     ;;
   *)

@@ -110,6 +110,10 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
   afterAll(() => {
     rig('down');
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/\bvs-(h\d|lan)\b/);
+    // nor the engines' cgroup parents (v1: one per controller; v2: one)
+    for (const h of ['versus-h1', 'versus-h2'])
+      for (const dir of [path.join('/sys/fs/cgroup/memory', h), path.join('/sys/fs/cgroup', h)])
+        expect(fs.existsSync(dir), dir).toBe(false);
   });
 
   it('spreads docker, gVisor, qemu and native workers 1+1 and 2+2 over the hosts, every host sampled', async () => {
