@@ -35,7 +35,7 @@ export class RemoteNativeEnvironment implements Environment {
   constructor(
     private readonly config: Experiment['native'],
     private readonly image: ImageManifest | null,
-    private readonly host: RemoteHost,
+    readonly host: RemoteHost,
     private readonly workloads: WorkloadBundle,
     private readonly log: (m: string) => void,
   ) {}
@@ -105,10 +105,6 @@ export class RemoteNativeEnvironment implements Environment {
     });
   }
 
-  get hostRef(): RemoteHost {
-    return this.host;
-  }
-
   async teardown(runId: string): Promise<void> {
     await this.host.run(teardownScript(`${this.stateDir}/${runId}`, `${this.host.name}-${runId}-`));
     this.runs.delete(runId);
@@ -149,7 +145,7 @@ class RemoteNativeWorker implements WorkerHandle {
   }
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const host = this.env.hostRef;
+    const host = this.env.host;
     const ssh = await host.connect(); // a connection of its own: sshd caps sessions per connection
     const armed = await armOverSsh(this.name, ssh, this.env.command(invocation, this.allocation, this.place), onLine, {
       ended: () => null,
@@ -163,7 +159,7 @@ class RemoteNativeWorker implements WorkerHandle {
   }
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    const host = this.env.hostRef;
+    const host = this.env.host;
     return [
       new RemoteProcessSampler(
         this.name,
