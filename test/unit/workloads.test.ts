@@ -195,6 +195,16 @@ GROUP BY sourceIP ORDER BY totalRevenue DESC, sourceIP ASC;
     }
   });
 
+  it('gives the same bits for 1, 2 and 3 threads (5 chunks of visits, 64 partitions)', () => {
+    const big = tmp();
+    writeTables(big, { rankings: 500, uservisits: 20000, 'source-ips': 700, seed: 9 });
+    const outs = [1, 2, 3].map((t) => runWorkload('sqljoin', [`--input-dir=${big}`, `--threads=${t}`]));
+    for (const out of outs) expect(out.code, out.stderr).toBe(0);
+    expect(outs.map((o) => o.result!.threads)).toEqual([1, 2, 3]);
+    expect(new Set(outs.map((o) => o.result!.checksum)).size).toBe(1);
+    expect((outs[0]!.result!.metrics as { resultRows: number }).resultRows).toBeGreaterThan(600);
+  });
+
   it('refuses a corrupt visit with its line number, exit 2, no result', () => {
     const bad = tmp();
     fs.copyFileSync(path.join(dir, 'rankings.csv'), path.join(bad, 'rankings.csv'));

@@ -12,7 +12,8 @@ export function chunkCount(rows, chunkRows = CHUNK_ROWS) {
 /**
  * A pool of `threads` worker threads running `kernelUrl`'s `chunk(shared, task, index)`,
  * or the main thread alone when threads is 1. `shared` (SharedArrayBuffers and plain
- * values) is sent once; `map(task)` returns every chunk's partial, in chunk order.
+ * values) is sent once; `map(task)` returns every chunk's partial, in chunk order
+ * (`map(task, count)`: of chunks 0 .. count-1, for a pass with another cut, e.g. partitions).
  */
 export class ChunkPool {
   static async create(kernelUrl, threads, shared, chunks) {
@@ -35,21 +36,21 @@ export class ChunkPool {
     }
   }
 
-  async map(task) {
+  async map(task, count = this.chunks) {
     if (this.kernel) {
       const out = [];
-      for (let c = 0; c < this.chunks; c++) out.push(this.kernel.chunk(this.shared, task, c));
+      for (let c = 0; c < count; c++) out.push(this.kernel.chunk(this.shared, task, c));
       return out;
     }
-    const out = new Array(this.chunks);
+    const out = new Array(count);
     // contiguous ranges of chunks per thread; which thread does a chunk never changes its partial
-    const per = Math.ceil(this.chunks / this.workers.length);
+    const per = Math.ceil(count / this.workers.length);
     await Promise.all(
       this.workers.map(
         (w, i) =>
           new Promise((resolve, reject) => {
             const from = i * per;
-            const to = Math.min(this.chunks, from + per);
+            const to = Math.min(count, from + per);
             if (from >= to) return resolve();
             const onMessage = (msg) => {
               w.off('error', onError);

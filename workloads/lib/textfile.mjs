@@ -3,13 +3,16 @@
 import fs from 'node:fs';
 import { WorkloadError } from './errors.mjs';
 
-export function forEachLine(file, onLine) {
-  let fd;
+function openToRead(file) {
   try {
-    fd = fs.openSync(file, 'r');
+    return fs.openSync(file, 'r');
   } catch (err) {
     throw new WorkloadError(`cannot read ${file}: ${err.code ?? err.message}`);
   }
+}
+
+export function forEachLine(file, onLine) {
+  const fd = openToRead(file);
   const buf = Buffer.allocUnsafe(4 << 20);
   let carry = '';
   let lineNo = 0;
@@ -30,6 +33,39 @@ export function forEachLine(file, onLine) {
         if (carry.length) onLine(carry, ++lineNo);
         return lineNo;
       }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Like forEachLine, without making strings: onLine(buf, start, end, lineNo) sees the
+ * line as bytes buf[start..end) (no newline), valid only during the call.
+ */
+export function forEachLineBytes(file, onLine) {
+  const fd = openToRead(file);
+  let buf = Buffer.allocUnsafe(4 << 20);
+  let kept = 0; // bytes of an unfinished line carried to the front of buf
+  let lineNo = 0;
+  try {
+    for (;;) {
+      if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than buf
+      const n = fs.readSync(fd, buf, kept, buf.length - kept, null);
+      const filled = kept + n;
+      let start = 0;
+      for (;;) {
+        const end = buf.indexOf(10, start);
+        if (end < 0 || end >= filled) break;
+        onLine(buf, start, end, ++lineNo);
+        start = end + 1;
+      }
+      if (n === 0) {
+        if (filled > start) onLine(buf, start, filled, ++lineNo);
+        return lineNo;
+      }
+      buf.copy(buf, 0, start, filled);
+      kept = filled - start;
     }
   } finally {
     fs.closeSync(fd);

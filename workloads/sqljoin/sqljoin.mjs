@@ -1,20 +1,16 @@
 #!/usr/bin/env node
 // SQL join workload for versus (HiBench's join query): two CSV tables through the
-// disk, then filter, hash join, group-by and order-by. Plain JavaScript, no
-// dependencies; stdout carries JSON lines only.
+// disk, then filter, hash join, group-by and order-by (the probe and the group-by on
+// every thread). Plain JavaScript, no dependencies; stdout carries JSON lines only.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from '../lib/args.mjs';
-import { checksumOf, emit, emitResult, phase, runMain } from '../lib/runner.mjs';
-import { joinQuery, resultText } from './query.mjs';
+import { checksumOf, emitResult, phase, runMain, start } from '../lib/runner.mjs';
+import { JoinQuery, resultText } from './query.mjs';
 import { readRankings, readVisits, writeTables } from './tables.mjs';
 
-const manifest = JSON.parse(fs.readFileSync(new URL('./workload.json', import.meta.url), 'utf8'));
-
 async function main(argv) {
-  const p = parseArgs(manifest, argv);
-  emit({ type: 'start', workload: manifest.name, node: process.version, threads: 1, params: p, t: Date.now() });
+  const { manifest, p, threads } = start(new URL('./workload.json', import.meta.url), argv);
   const ms = {};
   let dir = p['input-dir'];
   let generated = null;
@@ -29,20 +25,25 @@ async function main(argv) {
     ms.load = await phase('load', () => {
       rankings = readRankings(path.join(dir, 'rankings.csv'));
       visits = readVisits(path.join(dir, 'uservisits.csv'));
-      return { rankings: rankings.size, uservisits: visits.n };
+      return { rankings: rankings.n, uservisits: visits.n };
     });
   } finally {
     if (generated && !p['keep-data']) fs.rmSync(generated, { recursive: true, force: true });
   }
   let rows;
-  ms.query = await phase('query', () => {
-    rows = joinQuery(rankings, visits, p.from, p.to);
-    return { rows: rows.length };
-  });
+  const query = await JoinQuery.open(rankings, visits, threads);
+  try {
+    ms.query = await phase('query', async () => {
+      rows = await query.run(p.from, p.to);
+      return { rows: rows.length };
+    });
+  } finally {
+    await query.close();
+  }
   emitResult({
     name: manifest.name,
     checksum: checksumOf(Buffer.from(resultText(rows))),
-    threads: 1,
+    threads: query.threads,
     ms,
     metrics: {
       rowsPerSecond: visits.n / (ms.query / 1000),
@@ -54,4 +55,4 @@ async function main(argv) {
   });
 }
 
-runMain(manifest.name, main);
+runMain('sqljoin', main);

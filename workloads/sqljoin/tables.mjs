@@ -2,8 +2,10 @@
 //   rankings:   pageURL,pageRank,avgDuration
 //   uservisits: sourceIP,destURL,visitDate,adRevenue,userAgent,countryCode,languageCode,searchWord,duration
 import { WorkloadError } from '../lib/errors.mjs';
+import { GrowableArray } from '../lib/growable.mjs';
 import { Prng } from '../lib/prng.mjs';
-import { forEachLine, LineWriter } from '../lib/textfile.mjs';
+import { forEachLineBytes, LineWriter } from '../lib/textfile.mjs';
+import { buildIndex, TextColumnBuilder } from './columns.mjs';
 
 const pageUrl = (i) => `/pages/${i}/${(i * 2654435761) >>> 20}.html`;
 const ipOf = (i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
@@ -29,43 +31,102 @@ export function writeTables(dir, p) {
   visits.close();
 }
 
-/** A revenue "123.45" as integer cents; a bad field is a WorkloadError naming the line. */
-export function centsOf(text, file, lineNo) {
-  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) throw new WorkloadError(`${file}:${lineNo}: adRevenue ${JSON.stringify(text)} is not a decimal amount`);
-  return Number(m[1]) * 100 + (m[2] ? Number(m[2].padEnd(2, '0')) : 0);
+const COMMA = 44;
+const DASH = 45;
+const DOT = 46;
+const isDigit = (c) => c >= 48 && c <= 57;
+
+/** Splits buf[start..end) at commas: returns the field count, `at` gets the field bounds. */
+function splitFields(buf, start, end, at) {
+  let fields = 0;
+  let from = start;
+  for (let i = start; i < end; i++) {
+    if (buf[i] !== COMMA) continue;
+    if (fields < at.length / 2) {
+      at[2 * fields] = from;
+      at[2 * fields + 1] = i;
+    }
+    fields++;
+    from = i + 1;
+  }
+  if (fields < at.length / 2) {
+    at[2 * fields] = from;
+    at[2 * fields + 1] = end;
+  }
+  return fields + 1;
 }
 
+/** "YYYY-MM-DD" as the integer YYYYMMDD (ordered as the text is), or -1. */
+export function dayAt(buf, from, to) {
+  if (to - from !== 10 || buf[from + 4] !== DASH || buf[from + 7] !== DASH) return -1;
+  let day = 0;
+  for (let i = from; i < to; i++) {
+    if (i === from + 4 || i === from + 7) continue;
+    if (!isDigit(buf[i])) return -1;
+    day = day * 10 + buf[i] - 48;
+  }
+  return day;
+}
+
+/** A revenue "123.45" (1-12 digits, optionally a dot and 1-2 digits) as integer cents, or -1. */
+export function centsAt(buf, from, to) {
+  let units = 0;
+  let i = from;
+  while (i < to && isDigit(buf[i]) && i - from < 12) units = units * 10 + buf[i++] - 48;
+  if (i === from) return -1;
+  if (i === to) return units * 100;
+  if (buf[i] !== DOT || to - i < 2 || to - i > 3) return -1;
+  let cents = 0;
+  for (let k = i + 1; k < i + 3; k++) {
+    const c = k < to ? buf[k] : 48; // one digit after the dot: "1.5" is 150 cents
+    if (!isDigit(c)) return -1;
+    cents = cents * 10 + c - 48;
+  }
+  return units * 100 + cents;
+}
+
+const text = (buf, from, to) => JSON.stringify(buf.toString('latin1', from, to));
+
+/** rankings: the page URLs as a text column with a hash index on them, and their ranks. */
 export function readRankings(file) {
-  const rank = new Map();
-  forEachLine(file, (line, lineNo) => {
-    if (!line) return;
-    const f = line.split(',');
-    if (f.length !== 3) throw new WorkloadError(`${file}:${lineNo}: ${f.length} fields, rankings has 3`);
-    const r = Number(f[1]);
-    if (!Number.isInteger(r) || f[1] === '')
-      throw new WorkloadError(`${file}:${lineNo}: pageRank ${JSON.stringify(f[1])} is not an integer`);
-    rank.set(f[0], r);
+  const keys = new TextColumnBuilder('pageURL');
+  const rank = new GrowableArray(Int32Array);
+  const at = new Int32Array(6);
+  forEachLineBytes(file, (buf, start, end, lineNo) => {
+    if (end === start) return;
+    const fields = splitFields(buf, start, end, at);
+    if (fields !== 3) throw new WorkloadError(`${file}:${lineNo}: ${fields} fields, rankings has 3`);
+    const r = at[3] > at[2] ? Number(buf.toString('latin1', at[2], at[3])) : Number.NaN;
+    if (!Number.isInteger(r) || Math.abs(r) > 0x7fffffff)
+      throw new WorkloadError(`${file}:${lineNo}: pageRank ${text(buf, at[2], at[3])} is not an integer`);
+    keys.push(buf, at[0], at[1]);
+    rank.push(r);
   });
-  return rank;
+  const url = keys.finish();
+  const n = rank.length;
+  return { n, url, rank: rank.shared(), index: buildIndex(url, n) };
 }
 
-/** The uservisits columns the query needs, as arrays. */
+/** The uservisits columns the query needs: source IP and URL as text, the day as YYYYMMDD, revenue in cents. */
 export function readVisits(file) {
-  const ip = [];
-  const url = [];
-  const date = [];
-  const cents = [];
-  forEachLine(file, (line, lineNo) => {
-    if (!line) return;
-    const f = line.split(',');
-    if (f.length !== 9) throw new WorkloadError(`${file}:${lineNo}: ${f.length} fields, uservisits has 9`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(f[2]))
-      throw new WorkloadError(`${file}:${lineNo}: visitDate ${JSON.stringify(f[2])} is not YYYY-MM-DD`);
-    ip.push(f[0]);
-    url.push(f[1]);
-    date.push(f[2]);
-    cents.push(centsOf(f[3], file, lineNo));
+  const ip = new TextColumnBuilder('sourceIP');
+  const url = new TextColumnBuilder('destURL');
+  const day = new GrowableArray(Int32Array);
+  const cents = new GrowableArray(Float64Array);
+  const at = new Int32Array(8);
+  forEachLineBytes(file, (buf, start, end, lineNo) => {
+    if (end === start) return;
+    const fields = splitFields(buf, start, end, at);
+    if (fields !== 9) throw new WorkloadError(`${file}:${lineNo}: ${fields} fields, uservisits has 9`);
+    const d = dayAt(buf, at[4], at[5]);
+    if (d < 0) throw new WorkloadError(`${file}:${lineNo}: visitDate ${text(buf, at[4], at[5])} is not YYYY-MM-DD`);
+    const c = centsAt(buf, at[6], at[7]);
+    if (c < 0)
+      throw new WorkloadError(`${file}:${lineNo}: adRevenue ${text(buf, at[6], at[7])} is not a decimal amount`);
+    ip.push(buf, at[0], at[1]);
+    url.push(buf, at[2], at[3]);
+    day.push(d);
+    cents.push(c);
   });
-  return { ip, url, date, cents, n: ip.length };
+  return { n: day.length, ip: ip.finish(), url: url.finish(), day: day.shared(), cents: cents.shared() };
 }

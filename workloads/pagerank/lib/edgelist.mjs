@@ -3,6 +3,7 @@
 // survive the round trip; any other file has its ids remapped densely.
 import fs from 'node:fs';
 import { WorkloadError } from '../../lib/errors.mjs';
+import { GrowableArray } from '../../lib/growable.mjs';
 
 const CHUNK = 1 << 22;
 
@@ -61,26 +62,6 @@ export class EdgeListWriter {
   }
 }
 
-/** Growable typed array of edge endpoints. */
-class Growable {
-  constructor(Type, capacity) {
-    this.Type = Type;
-    this.data = new Type(Math.max(16, capacity));
-    this.length = 0;
-  }
-  push(x) {
-    if (this.length === this.data.length) {
-      const bigger = new this.Type(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = x;
-  }
-  view() {
-    return this.data.subarray(0, this.length);
-  }
-}
-
 /**
  * Reads an edge list. Returns dense Uint32 endpoint arrays, the vertex count and,
  * when ids were remapped, the original id of every dense vertex.
@@ -115,8 +96,8 @@ export function readEdgeList(path) {
     if (srcs) return;
     // Dense files hold ids < 2^32; other files may hold any id up to 2^53.
     const Type = dense >= 0 ? Uint32Array : Float64Array;
-    srcs = new Growable(Type, edgesHint);
-    dsts = new Growable(Type, edgesHint);
+    srcs = new GrowableArray(Type, edgesHint);
+    dsts = new GrowableArray(Type, edgesHint);
   };
   const endNumber = () => {
     if (fields === 0) first = value;
