@@ -180,9 +180,15 @@ t = time.perf_counter(); g.pagerank(damping=0.85); print((time.perf_counter() - 
 
 // peak RSS of the workload process at this scale, above the runtime's baseline
 const baseline = Number(
-  execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS*1024))'], {
-    encoding: 'utf8',
-  }),
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { peakRssBytes } from '${path.join(here, '../workloads/lib/resources.mjs')}'; process.stdout.write(String(peakRssBytes()))`,
+    ],
+    { encoding: 'utf8' },
+  ),
 );
 const run = spawnSync(
   process.execPath,

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { peakRssBytes } from '../lib/resources.mjs';
 
 const now = () => performance.timeOrigin + performance.now(); // absolute ms, sub-ms, comparable across threads
 
@@ -116,7 +117,7 @@ async function main(argv) {
       processCpuPct: (100 * (cpu.user + cpu.system)) / 1000 / (wallMs * p.threads),
       seconds: wallMs / 1000,
     },
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     t: Date.now(),
   });
 }

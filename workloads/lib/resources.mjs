@@ -37,3 +37,13 @@ export function memoryLimitBytes() {
   }
   return Math.min(...candidates);
 }
+
+/**
+ * This process's peak resident memory. VmHWM, not getrusage's maxRSS: Linux carries
+ * maxRSS over from the parent through fork and exec, so a worker started by a large
+ * process (the harness's node, for native workers) would report the parent's peak.
+ */
+export function peakRssBytes() {
+  const kib = /^VmHWM:\s+(\d+)\s+kB$/m.exec(read('/proc/self/status') ?? '')?.[1];
+  return kib ? Number(kib) * 1024 : process.resourceUsage().maxRSS * 1024;
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from './args.mjs';
 import { WorkloadError } from './errors.mjs';
-import { usableCpus } from './resources.mjs';
+import { peakRssBytes, usableCpus } from './resources.mjs';
 
 export function emit(obj) {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -33,7 +33,7 @@ export function emitResult({ name, checksum, metrics, threads, ms, extra = {} })
     metrics,
     threads,
     ms,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     ...extra,
     t: Date.now(),
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from '../lib/args.mjs';
 import { WorkloadError } from '../lib/errors.mjs';
-import { memoryLimitBytes, usableCpus } from '../lib/resources.mjs';
+import { memoryLimitBytes, peakRssBytes, usableCpus } from '../lib/resources.mjs';
 import { buildInCsr } from './lib/csr.mjs';
 import { EdgeListWriter, readEdgeList } from './lib/edgelist.mjs';
 import { generatePages, generateRmat } from './lib/generators.mjs';
@@ -152,7 +152,7 @@ async function main(argv) {
       loadSeconds: ms.load / 1000,
       iterations: result.iterations,
     },
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     threads,
     ms,
     t: Date.now(),
