@@ -108,6 +108,7 @@ for (const [name, ms] of perRound) {
     msPerIteration: median(ms),
     edgesPerSecond: edges / (median(ms) / 1000),
     ratio: ratios ? median(ratios) : null,
+    range: ratios && !name.startsWith('C++') ? [Math.min(...ratios), Math.max(...ratios)] : null,
     note: name.startsWith('C++') ? 'anchor' : '',
   });
 }
@@ -228,7 +229,10 @@ for (const r of rows) {
       r.msPerIteration.toFixed(2).padStart(9),
       (r.edgesPerSecond ? r.edgesPerSecond.toExponential(2) : '-').padStart(10),
       (r.ratio ? `${r.ratio.toFixed(2)}x` : '-').padStart(8),
-    ].join('  '),
+      r.range ? `per-round ${r.range[0].toFixed(2)}–${r.range[1].toFixed(2)}` : '',
+    ]
+      .join('  ')
+      .trimEnd(),
   );
 }
 if (loads.cpp.length) {

@@ -102,6 +102,9 @@ describe('pagerank kernel', () => {
     ];
     const { ranks, graph } = await rank(edges, 5);
     expect(graph.edges).toBe(5); // 0->1 once, 1->1, 1->2, 2->0, 3->0
+    // rows padded to whole steps of 4 with the dummy vertex 5: in-rows of 0, 1, 2 hold 2, 2, 1 edges
+    expect(Array.from(graph.rowptr)).toEqual([0, 4, 8, 12, 12, 12]);
+    expect(Array.from(graph.col.subarray(0, 12))).toEqual([2, 3, 5, 5, 0, 1, 5, 5, 1, 5, 5, 5]);
     expect(graph.outdeg[1]).toBe(2); // self-loop counts
     const ref = denseReference(edges, 5, 500);
     ranks.forEach((r: number, i: number) => {

@@ -178,9 +178,9 @@ function writeRanks(file, ranks, original) {
   fs.closeSync(fd);
 }
 
-/** A generous estimate of the bytes a graph needs (edge arrays, CSR, rank vectors). */
+/** A generous estimate of the bytes a graph needs (edge arrays, CSR and its row padding, rank vectors). */
 function estimateBytes(vertices, edges) {
-  return 64 * 2 ** 20 + edges * 12 + vertices * 60;
+  return 64 * 2 ** 20 + edges * 12 + vertices * 72;
 }
 
 function mib(bytes) {

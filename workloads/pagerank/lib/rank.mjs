@@ -23,7 +23,8 @@ export async function pagerank(graph, { n, damping, iterations, tolerance, threa
     col: graph.col,
     outdeg: graph.outdeg,
     rank: [shared(Float64Array, n), shared(Float64Array, n)],
-    contrib: [shared(Float64Array, n), shared(Float64Array, n)],
+    // n + 1: the padding vertex n of every row (csr.mjs) contributes contrib[n] = 0
+    contrib: [shared(Float64Array, n + 1), shared(Float64Array, n + 1)],
     dangPart: shared(Float64Array, blocks),
     deltaPart: shared(Float64Array, blocks),
   };
