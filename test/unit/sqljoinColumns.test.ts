@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GrowableArray } from '../../workloads/lib/growable.mjs';
 import { forEachLineBytes } from '../../workloads/lib/textfile.mjs';
 import { buildIndex, hashBytes, lookup, TextColumnBuilder, textAt } from '../../workloads/sqljoin/columns.mjs';
-import { centsAt, dayAt, readVisits } from '../../workloads/sqljoin/tables.mjs';
+import { centsAt, dayAt, readRankings, readVisits } from '../../workloads/sqljoin/tables.mjs';
 
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 const column = (...texts: string[]) => {
@@ -99,5 +99,19 @@ describe('sqljoin columns', () => {
     expect(textAt(visits.ip, 1)).toBe('10.0.0.22');
     expect(Array.from(visits.cents)).toEqual([1250, 1250]);
     expect(Array.from(visits.day)).toEqual([19990505, 19990505]);
+  });
+
+  it('reads rankings with their index, and names the line of a bad one', () => {
+    const rankings = readRankings(tmpFile('/a.html,5,1\n/b.html,7,2\n\n/a.html,9,3\n'));
+    expect(rankings.n).toBe(3);
+    expect(Array.from(rankings.rank)).toEqual([5, 7, 9]);
+    const probe = column('/a.html');
+    const row = lookup(rankings.index, rankings.url, probe, 0, hashBytes(probe.bytes, 0, 7));
+    expect(rankings.rank[row]).toBe(9); // the later line wins, as a map's set does
+    expect(() => readRankings(tmpFile('/a.html,5,1\n/b.html,7\n'))).toThrow(/data\.csv:2: 2 fields, rankings has 3/);
+    expect(() => readRankings(tmpFile('/a.html,5,1\n/b.html,x7,1\n'))).toThrow(
+      /data\.csv:2: pageRank "x7" is not an integer/,
+    );
+    expect(() => readRankings(tmpFile('/a.html,,1\n'))).toThrow(/data\.csv:1: pageRank "" is not an integer/);
   });
 });
