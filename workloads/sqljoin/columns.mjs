@@ -72,30 +72,27 @@ export function slotCount(rows) {
 }
 
 /**
- * A hash index over a text column: slots hold row + 1 (0 is empty), probed linearly.
- * A key seen twice keeps its last row, as a map's set does.
+ * The slot for row j of `other` in an open-addressing table over `col` (slots hold a row
+ * of `col` + 1, 0 is empty, probed linearly from `hash`): the empty slot where it would go,
+ * or the slot of the row with the same text.
  */
+export function slotOf(slots, col, other, j, hash) {
+  const mask = slots.length - 1;
+  for (let s = hash & mask; ; s = (s + 1) & mask) {
+    const row = slots[s] - 1;
+    if (row < 0 || sameText(col, row, other, j)) return s;
+  }
+}
+
+/** A hash index over a text column; a key seen twice keeps its last row, as a map's set does. */
 export function buildIndex(col, rows) {
   const slots = new Int32Array(new SharedArrayBuffer(slotCount(rows) * 4));
-  const mask = slots.length - 1;
-  for (let row = 0; row < rows; row++) {
-    let s = hashBytes(col.bytes, col.offsets[row], col.offsets[row + 1]) & mask;
-    for (;;) {
-      const held = slots[s] - 1;
-      if (held < 0 || sameText(col, held, col, row)) break;
-      s = (s + 1) & mask;
-    }
-    slots[s] = row + 1;
-  }
+  for (let row = 0; row < rows; row++)
+    slots[slotOf(slots, col, col, row, hashBytes(col.bytes, col.offsets[row], col.offsets[row + 1]))] = row + 1;
   return slots;
 }
 
 /** The row of `col` (indexed by `slots`) whose key equals row j of `other`, or -1. */
 export function lookup(slots, col, other, j, hash) {
-  const mask = slots.length - 1;
-  for (let s = hash & mask; ; s = (s + 1) & mask) {
-    const row = slots[s] - 1;
-    if (row < 0) return -1;
-    if (sameText(col, row, other, j)) return row;
-  }
+  return slots[slotOf(slots, col, other, j, hash)] - 1;
 }

@@ -5,7 +5,7 @@
 // Every output depends on the rows alone, never on which thread ran them, and the sums are
 // integers, so the result is the same for every thread count.
 import { CHUNK_ROWS } from '../lib/chunks.mjs';
-import { hashBytes, lookup, sameText, slotCount } from './columns.mjs';
+import { hashBytes, lookup, slotCount, slotOf } from './columns.mjs';
 
 /** Partitions of the group-by: fixed, so a row's partition never depends on the thread count. */
 export const PARTITIONS = 64;
@@ -36,8 +36,8 @@ export const partitionOf = (hash) => hash & (PARTITIONS - 1);
 /** Groups of partition p: a representative row (for the IP's text), revenue, rank sum and count. */
 function aggregate({ rankings, visits, joined, ipHash, order, partStart }, p) {
   const rows = partStart[p + 1] - partStart[p];
-  const slots = new Int32Array(slotCount(rows));
-  const mask = slots.length - 1;
+  const slots = new Int32Array(slotCount(rows)); // a representative row + 1 per IP
+  const groupOf = new Int32Array(slots.length);
   const rep = new Int32Array(rows);
   const cents = new Float64Array(rows);
   const rankSum = new Float64Array(rows);
@@ -45,19 +45,13 @@ function aggregate({ rankings, visits, joined, ipHash, order, partStart }, p) {
   let groups = 0;
   for (let k = partStart[p]; k < partStart[p + 1]; k++) {
     const i = order[k];
-    let s = (ipHash[i] >>> PARTITION_BITS) & mask;
-    let g;
-    for (;;) {
-      g = slots[s] - 1;
-      if (g < 0) {
-        g = groups++;
-        slots[s] = g + 1;
-        rep[g] = i;
-        break;
-      }
-      if (sameText(visits.ip, rep[g], visits.ip, i)) break;
-      s = (s + 1) & mask;
+    const s = slotOf(slots, visits.ip, visits.ip, i, ipHash[i] >>> PARTITION_BITS);
+    if (slots[s] === 0) {
+      slots[s] = i + 1;
+      groupOf[s] = groups;
+      rep[groups++] = i;
     }
+    const g = groupOf[s];
     cents[g] += visits.cents[i];
     rankSum[g] += rankings.rank[joined[i]];
     count[g]++;
