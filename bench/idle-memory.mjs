@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateExperiment } from '../dist/config/load.js';
+import { validateExperiment } from '../dist/compose/config.js';
 import { DockerEnvironment, dockerClient } from '../dist/environments/docker/backend.js';
 import { NativeEnvironment } from '../dist/environments/native/backend.js';
 import { QemuEnvironment } from '../dist/environments/qemu/backend.js';

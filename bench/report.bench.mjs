@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDuck } from '../dist/results/columnar/duck.js';
 import { compactResults } from '../dist/results/columnar/open.js';
-import { writeSyntheticResults } from '../dist/results/synthetic.js';
+import { writeSyntheticResults } from '../dist-support/test/support/synthetic.js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);

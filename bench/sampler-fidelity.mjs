@@ -8,7 +8,7 @@
 // level in the 1.5 s before the barrier (everything booted and waiting), scaled to the worker's share of the host.
 //   npm run build && scripts/with-docker.sh node bench/sampler-fidelity.mjs [--env native,docker,qemu] [--duties 25,50,75,100] [--seconds 10]
 import os from 'node:os';
-import { validateExperiment } from '../dist/config/load.js';
+import { validateExperiment } from '../dist/compose/config.js';
 import { runExperiment } from '../dist/orchestrator/experiment.js';
 import { readSamples } from '../dist/results/store.js';
 

@@ -190,7 +190,7 @@ const ballastRss =
 let vm = null;
 if (!process.argv.includes('--no-vm')) {
   const { QemuEnvironment } = await import('../dist/environments/qemu/backend.js');
-  const { validateExperiment } = await import('../dist/config/load.js');
+  const { validateExperiment } = await import('../dist/compose/config.js');
   const env = new QemuEnvironment(validateExperiment({}, 'bench').qemu, image, () => {});
   const runId = `bench-sampling-${process.pid}`;
   process.stderr.write('booting one VM for the guest stream (use --no-vm to skip)\n');

@@ -9,7 +9,7 @@ import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
-import { UsageError } from './config/errors.js';
+import { UsageError } from './util/errors.js';
 
 const program = new Command()
   .name('versus')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadExperiment } from '../config/load.js';
-import { ENVIRONMENTS } from '../environments/registry.js';
+import { loadExperiment } from '../compose/config.js';
+import { ENVIRONMENTS } from '../compose/registry.js';
 import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';

@@ -8,9 +8,9 @@ import {
   knownMetrics,
   parseThreshold,
 } from '../compare/compare.js';
-import { UsageError } from '../config/errors.js';
 import { statsOfResults, withResults, workloadsOf } from '../report/load.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
+import { UsageError } from '../util/errors.js';
 
 export function compareCommand(program: Command): void {
   program

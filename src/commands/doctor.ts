@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { UsageError } from '../config/errors.js';
-import { loadExperiment, validateExperiment } from '../config/load.js';
+import { loadExperiment, validateExperiment } from '../compose/config.js';
+import { ENVIRONMENTS } from '../compose/registry.js';
 import type { DoctorCheck } from '../environments/descriptor.js';
-import { ENVIRONMENTS } from '../environments/registry.js';
 import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
 
 /** Every backend's own checks (from the registry), then the tools and the worker image. */

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseThreshold } from '../compare/compare.js';
-import { UsageError } from '../config/errors.js';
 import { DEFAULT_CHANGE_OPTIONS } from '../history/changepoints.js';
 import { checkHistory, formatCheckMarkdown, formatCheckText } from '../history/check.js';
 import { entryOf, seriesOf } from '../history/entry.js';
@@ -10,6 +9,7 @@ import { historyPage } from '../history/report.js';
 import { appendEntry, readHistory } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
 import { statsOfResults, withResults } from '../report/load.js';
+import { UsageError } from '../util/errors.js';
 import { defaultReportDir } from './report.js';
 
 const DEFAULT_HISTORY = 'history';

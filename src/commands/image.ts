@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ENVIRONMENTS } from '../environments/registry.js';
+import { ENVIRONMENTS } from '../compose/registry.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';

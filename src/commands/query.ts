@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../config/errors.js';
 import { COLUMNAR } from '../results/columnar/compact.js';
 import { duckMessage, openDuck } from '../results/columnar/duck.js';
 import { formatRows, QUERY_FORMATS, type QueryFormat } from '../results/columnar/format.js';
 import { compactResults, openColumnar } from '../results/columnar/open.js';
+import { UsageError } from '../util/errors.js';
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 

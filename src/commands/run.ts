@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { UsageError } from '../config/errors.js';
-import { loadExperiment } from '../config/load.js';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../environments/registry.js';
+import { loadExperiment } from '../compose/config.js';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { runExperiment } from '../orchestrator/experiment.js';
 import { writeReport } from '../report/build.js';
 import { withResults } from '../report/load.js';
+import { UsageError } from '../util/errors.js';
 import { listWorkloads } from '../workload/manifest.js';
 import { listSuites } from '../workload/suite.js';
 import { defaultReportDir } from './report.js';
@@ -177,7 +177,7 @@ export function runCommand(program: Command): void {
     const log = (m: string) => process.stderr.write(`${m}\n`);
     let outcome: Awaited<ReturnType<typeof runExperiment>>;
     try {
-      outcome = await runExperiment(experiment, { log, signal: controller.signal });
+      outcome = await runExperiment(experiment, { log, signal: controller.signal, descriptors: ENVIRONMENTS });
     } catch (err) {
       if (!controller.signal.aborted) throw err;
       // interrupted before the first run (image build, engine checks): nothing to keep

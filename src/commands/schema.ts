@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { experimentJsonSchema } from '../config/schema.js';
+import { experimentJsonSchema } from '../compose/config.js';
 
 export function schemaCommand(program: Command): void {
   program

@@ -1,10 +1,11 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
-import { UsageError } from '../config/errors.js';
+
 import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs } from '../results/metrics.js';
 import { overheadPairs, type Views } from '../results/views.js';
 import { mean } from '../stats/basic.js';
 import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
 import { mannWhitney } from '../stats/tests.js';
+import { UsageError } from '../util/errors.js';
 
 export type Verdict = 'regressed' | 'improved' | 'no significant change' | 'not enough data';
 

@@ -1,21 +1,22 @@
+// The experiment configuration's own fields. The whole schema is assembled by the
+// composition (src/compose/config.ts) from these, each environment's section (its
+// descriptor's config) and the hosts section (each descriptor's host part): nothing
+// here knows which environments exist.
 import { z } from 'zod';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, type EnvironmentName, REGISTRY } from '../environments/registry.js';
-import { HostsSchema } from '../hosts/schema.js';
+import type { HostConfig } from '../hosts/schema.js';
 import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
-
-export { ENVIRONMENT_NAMES, type EnvironmentName };
-
-/** Each environment's own config section, from its descriptor: { docker: …, qemu: …, … }. */
-type EnvironmentSections = { [K in EnvironmentName]: (typeof REGISTRY)[K]['config'] };
-const environmentSections = Object.fromEntries(
-  Object.entries(REGISTRY).map(([name, d]) => [name, d.config]),
-) as EnvironmentSections;
 
 const positiveInt = z.number().int().positive();
 
-/** The experiment configuration: every field has a default, so `{}` is a valid file. */
-export const ExperimentSchema = z
-  .object({
+/** The environments the `environments` field accepts: every one this build has, and the default ones. */
+export interface EnvironmentChoice {
+  names: readonly [string, ...string[]];
+  defaults: readonly string[];
+}
+
+/** The fields before the environments' sections; every field has a default, so `{}` is a valid file. */
+export function coreFields(environments: EnvironmentChoice) {
+  return {
     name: z
       .string()
       .min(1)
@@ -46,9 +47,9 @@ export const ExperimentSchema = z
       .default([])
       .describe("folders searched for workloads before the project's workloads/"),
     environments: z
-      .array(z.enum(ENVIRONMENT_NAMES))
+      .array(z.enum(environments.names))
       .min(1)
-      .default(DEFAULT_ENVIRONMENTS)
+      .default([...environments.defaults])
       .refine((a) => new Set(a).size === a.length, 'each environment once')
       .describe('environments to compare'),
     instances: z
@@ -127,26 +128,30 @@ export const ExperimentSchema = z
       })
       .strict()
       .default({ provisionS: 300, runS: 900, teardownS: 60 }),
-    ...environmentSections,
-    hosts: HostsSchema,
-    output: z
-      .object({
-        dir: z.string().default('results').describe('where result directories are created'),
-      })
-      .strict()
-      .default({ dir: 'results' }),
-  })
-  .strict();
+  };
+}
 
-export type ExperimentInput = z.input<typeof ExperimentSchema>;
-type ParsedExperiment = z.output<typeof ExperimentSchema>;
-/** A validated experiment: whichever workload form the config used, one list of entries. */
-export type Experiment = Omit<ParsedExperiment, 'workload' | 'workloads' | 'suite' | 'preset' | 'params'> & {
+/** The last field, after the sections and hosts. */
+export const outputField = {
+  output: z
+    .object({
+      dir: z.string().default('results').describe('where result directories are created'),
+    })
+    .strict()
+    .default({ dir: 'results' }),
+};
+
+type ParsedCore = z.output<z.ZodObject<ReturnType<typeof coreFields> & typeof outputField>>;
+
+/**
+ * A validated experiment: whichever workload form the config used, one list of entries.
+ * Each environment's section (`experiment.docker`, …) is typed by the environment itself
+ * (its config.ts); here it is only known to be there.
+ */
+export type Experiment = Omit<ParsedCore, 'workload' | 'workloads' | 'suite' | 'preset' | 'params'> & {
   workloads: WorkloadEntry[];
   /** the suite the entries came from; null when the config listed workloads */
   suite: string | null;
+  hosts: HostConfig[];
+  readonly [section: string]: unknown;
 };
-
-export function experimentJsonSchema(): unknown {
-  return z.toJSONSchema(ExperimentSchema, { io: 'input' });
-}

@@ -4,25 +4,11 @@ import type { z } from 'zod';
 import type { Experiment } from '../config/schema.js';
 import type { RemoteHost } from '../hosts/remote.js';
 import type { ImageManifest } from '../image/manifest.js';
-import type { SampleSource } from '../sampling/types.js';
+import type { EnvironmentKind, EnvironmentView } from '../results/views.js';
 import type { WorkloadBundle } from '../workload/bundle.js';
 import type { Environment } from './types.js';
 
-/** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
-export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'baseline';
-
-/** How results show a backend; written into experiment.json so reports need no list of backends. */
-export interface EnvironmentView {
-  /** legend label, e.g. "Containers (docker)" */
-  label: string;
-  /** short name in ratio labels, e.g. "container", "VM", "vagrant VM" */
-  short: string;
-  kind: EnvironmentKind;
-  /** colour in every figure */
-  color: string;
-  /** the sample source that is the worker's own view (the figures' source) */
-  workerSource: SampleSource;
-}
+export type { EnvironmentKind, EnvironmentView };
 
 export interface CreateContext {
   experiment: Experiment;

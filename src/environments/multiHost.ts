@@ -3,7 +3,6 @@
 // worker named once for the whole run and tagged with its host. A host's failure
 // says which host; teardown and cleaning reach every host.
 import path from 'node:path';
-import type { EnvironmentName } from '../config/schema.js';
 import { HostError, type RemoteHost } from '../hosts/remote.js';
 import type { Sampler } from '../sampling/types.js';
 import type { ArmedWorkload, Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from './types.js';
@@ -90,7 +89,7 @@ export class MultiHostEnvironment implements Environment {
   private described: Record<string, EnvironmentInfo> = {};
 
   constructor(
-    readonly name: EnvironmentName,
+    readonly name: string,
     private readonly parts: readonly HostPart[],
   ) {}
 

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GuestSampler } from '../sampling/guestSampler.js';
 import { SshConnection } from '../ssh/connection.js';
 import { shellCommand } from '../ssh/quote.js';
 import { tail } from '../util/exec.js';
 import { GUEST_WORKLOADS_DIR } from '../util/paths.js';
-import type { WorkloadBundle } from '../workload/bundle.js';
+import { type WorkloadBundle, workloadsTar } from '../workload/bundle.js';
 import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerExit } from './types.js';
 import { WorkerOutput } from './workerOutput.js';
 
@@ -21,29 +20,6 @@ export interface MachineWatch {
   ended(): string | null;
   /** waits up to ms for the VM to end (a dying VM drops SSH a moment before its process is reaped) */
   settle(ms: number): Promise<void>;
-}
-
-const tars = new Map<string, Promise<Buffer>>();
-
-/** A workloads bundle as a tar archive of `workloads/` (small: plain JavaScript and JSON), made once per bundle. */
-export function workloadsTar(bundle: WorkloadBundle): Promise<Buffer> {
-  const known = tars.get(bundle.hash);
-  if (known) return known;
-  const made = new Promise<Buffer>((resolve, reject) => {
-    const tar = spawn(
-      'tar',
-      ['-C', bundle.dir, '--transform', 's,^\\.,workloads,', '--exclude', '.complete', '-cf', '-', '.'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const chunks: Buffer[] = [];
-    tar.stdout.on('data', (c: Buffer) => chunks.push(c));
-    tar.on('error', reject);
-    tar.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${bundle.dir} exited with ${code}`)),
-    );
-  });
-  tars.set(bundle.hash, made);
-  return made;
 }
 
 /** Workloads edited since the image was built: send them in as a tar over the SSH connection. */

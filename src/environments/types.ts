@@ -1,4 +1,7 @@
-import type { EnvironmentName } from '../config/schema.js';
+import type { EnforcedLimits } from '../results/types.js';
+
+export type { EnforcedLimits };
+
 import type { Sampler } from '../sampling/types.js';
 
 export interface Allocation {
@@ -6,16 +9,6 @@ export interface Allocation {
   memoryBytes: number;
   /** host CPUs this worker is pinned to, when pinning is on */
   cpuset: number[] | null;
-}
-
-/** The limits the backend really enforces on a worker, recorded with every run. */
-export interface EnforcedLimits {
-  /** CPUs the worker may use (a CFS quota, or vCPUs); null: unlimited */
-  cpus: number | null;
-  memoryBytes: number | null;
-  cpuset: number[] | null;
-  /** how: "docker HostConfig NanoCpus, Memory", "cgroup v1 cpu.cfs_quota_us, …", "VM vCPUs and RAM", "none" */
-  via: string;
 }
 
 /** What a worker runs: `node barrier.mjs <entry> <args>` inside the worker's userland. */
@@ -74,7 +67,7 @@ export type EnvironmentInfo = Record<string, unknown>;
  * every trace of that run and must be safe to call twice and after a failure.
  */
 export interface Environment {
-  readonly name: EnvironmentName;
+  readonly name: string;
   /** Gets the backend ready for runs (engine answering, image loaded, accelerator chosen, service started); once, before any run. */
   prepare(): Promise<void>;
   /** What experiment.json records about the prepared backend; no side effects. */

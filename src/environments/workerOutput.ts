@@ -1,4 +1,4 @@
-import { LineSplitter } from '../workload/protocol.js';
+import { LineSplitter } from '../util/lines.js';
 import type { WorkerExit } from './types.js';
 
 /**

@@ -3,8 +3,8 @@
 // the same results twice. A torn last line (a crash mid-write) is skipped on reading.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../config/errors.js';
 import { readNdjson } from '../results/store.js';
+import { UsageError } from '../util/errors.js';
 import { withLock } from '../util/lock.js';
 import { HISTORY_FORMAT, type HistoryEntry } from './entry.js';
 

@@ -4,12 +4,11 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import { workloadsTar } from '../environments/sshWorker.js';
 import { GuestSampler } from '../sampling/guestSampler.js';
 import { SshConnection, type SshTarget } from '../ssh/connection.js';
 import { shellQuote } from '../ssh/quote.js';
 import { withTimeout } from '../util/timeout.js';
-import type { WorkloadBundle } from '../workload/bundle.js';
+import { type WorkloadBundle, workloadsTar } from '../workload/bundle.js';
 import { bestOffset, type ClockOffset, type ClockProbe, parseEpochNs } from './clock.js';
 import type { HostConfig } from './schema.js';
 import { sendFiles, sendTree } from './transfer.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { run, which } from '../util/exec.js';
 import { sha256 } from '../util/hash.js';
 import { GUEST_WORKLOADS_DIR } from '../util/paths.js';

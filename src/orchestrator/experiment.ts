@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
-import type { EnvironmentName, Experiment } from '../config/schema.js';
-import { descriptorOf, viewsOf } from '../environments/registry.js';
+import type { Experiment } from '../config/schema.js';
+import type { EnvironmentDescriptor } from '../environments/descriptor.js';
 import type { Environment } from '../environments/types.js';
 import { ensureImage } from '../image/build.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
-import { createResultDir, FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from '../results/store.js';
+import { createResultDir, FILES, NdjsonWriter, SamplesWriter } from '../results/store.js';
 import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
+import { writeJsonAtomic } from '../util/files.js';
 import { workloadBundle } from '../workload/bundle.js';
 import { checkPackages, resolveEntries, workloadMeta } from '../workload/resolve.js';
 import { runCompactor } from './columnar.js';
@@ -29,6 +30,8 @@ export interface ExperimentOutcome {
 export interface ExperimentOptions {
   log: (message: string) => void;
   signal: AbortSignal;
+  /** every backend this build has (the composition's registry); the experiment's are picked by name */
+  descriptors: readonly EnvironmentDescriptor[];
 }
 
 async function hostInventory(): Promise<Record<string, unknown>> {
@@ -52,22 +55,23 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const { log, signal } = opts;
   const workloads = resolveEntries(e);
   const bundle = workloadBundle(workloads.map((w) => w.dir));
-  const descriptors = e.environments.map((n) => descriptorOf(n)!);
+  const descriptors = e.environments.map((n) => opts.descriptors.find((d) => d.name === n)!);
+  const views = Object.fromEntries(descriptors.map((d) => [d.name, d.view]));
   const needsImage = descriptors.some((d) => d.needsImage(e));
   if (needsImage) checkPackages(workloads);
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
-  const leftovers = await findLeftovers({ experiment: e, image, log });
+  const leftovers = await findLeftovers({ experiment: e, image, log }, opts.descriptors);
   if (leftovers.length) {
     log(
       `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,
     );
   }
-  const environments = new Map<EnvironmentName, Environment>();
+  const environments = new Map<string, Environment>();
   const envInfo: Record<string, unknown> = {};
   const hosts = await openHosts(e, log);
   try {
     for (const d of descriptors) {
-      const name = d.name as EnvironmentName;
+      const name = d.name;
       const env = await createEnvironment(d, { experiment: e, image, log, workloads: bundle }, hosts);
       environments.set(name, env);
       await env.prepare();
@@ -107,7 +111,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
       : null,
     environments: envInfo,
     // how results show each backend: reports and compare read these, not a list of their own
-    views: viewsOf(e.environments),
+    views,
     formulas: {
       guest:
         '/proc/stat deltas: total = user+nice+system+idle+iowait+irq+softirq+steal; user% = (user+nice)/total; system% = (system+irq+softirq)/total',
@@ -221,7 +225,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
     cells: metrics.map(({ values: _values, ...rest }) => rest),
-    overheadRatios: overheadRatios(metrics, 'makespan', viewsOf(e.environments)),
+    overheadRatios: overheadRatios(metrics, 'makespan', views),
     metrics: defs,
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: precision() } } : {}),
   });

@@ -1,4 +1,4 @@
-import type { EnvironmentName, Experiment } from '../config/schema.js';
+import type { Experiment } from '../config/schema.js';
 import { mulberry32 } from '../stats/bootstrap.js';
 import { meanCiHalfWidthPct } from '../stats/tests.js';
 
@@ -6,7 +6,7 @@ export interface PlannedRun {
   index: number;
   /** the workload entry's id; null in an experiment of one workload (run names stay short) */
   workload: string | null;
-  env: EnvironmentName;
+  env: string;
   instances: number;
   repetition: number; // warm-ups: -warmup .. -1
   warmup: boolean;
@@ -58,7 +58,7 @@ export function planRuns(e: PlanInput): PlannedRun[] {
 /** Where a cell stands against the adaptive stopping rule. */
 export interface CellPrecision {
   workload: string | null;
-  env: EnvironmentName;
+  env: string;
   instances: number;
   /** measured runs so far, failed ones included */
   attempted: number;

@@ -1,11 +1,20 @@
 // From runs and samples to the tables the figures draw. Pure functions.
-import { pairRatios, runMetrics, workerSourceOf } from '../results/metrics.js';
-import { measuredCells } from '../results/summary.js';
+import { measuredCells, pairRatios, runMetrics, workerSourceOf } from '../results/metrics.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
 import { extent, mean } from '../stats/basic.js';
 import { bootstrapInterval } from '../stats/bootstrap.js';
-import type { DrillRow } from './specs.js';
+
+/** One row of a run's drill-down figure: a sample, a phase boundary or a sampler gap. */
+export interface DrillRow {
+  kind: 'sample' | 'phase' | 'gap';
+  worker: string;
+  t: number;
+  t1?: number;
+  series?: string;
+  value?: number;
+  phase?: string;
+}
 
 export { workerSourceOf };
 

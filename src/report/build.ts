@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../config/errors.js';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
-import { writeJsonAtomic } from '../results/store.js';
 import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
+import { UsageError } from '../util/errors.js';
+import { writeJsonAtomic } from '../util/files.js';
 import { type Page, renderHtml, type Table } from './html.js';
 import { type ResultSet, workloadsOf } from './load.js';
 import { svgToPng, toSvg } from './render.js';

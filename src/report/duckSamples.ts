@@ -6,6 +6,7 @@ import { type Duck, lit } from '../results/columnar/duck.js';
 import type { SourceStats } from '../results/sampleStats.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views } from '../results/views.js';
+import type { DrillRow } from './aggregate.js';
 import {
   drillDownRuns,
   envLabel,
@@ -17,7 +18,6 @@ import {
 } from './aggregate.js';
 import { type CrossCheckRow, crossCheckRow } from './crossCheck.js';
 import { atHost, type SampleSource, type SectionSamples } from './sampleSource.js';
-import type { DrillRow } from './specs.js';
 
 const num = (x: number | null) => (x === null ? 'NULL' : String(x));
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../config/errors.js';
 import type { EnvironmentView } from '../environments/descriptor.js';
 import { openColumnar } from '../results/columnar/open.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { FILES, readNdjson, readSamples } from '../results/store.js';
 import type { RunRecord, WorkloadMeta } from '../results/types.js';
+import { UsageError } from '../util/errors.js';
 import { duckSamples } from './duckSamples.js';
 import { memorySamples, type SampleSource } from './sampleSource.js';
 

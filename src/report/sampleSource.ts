@@ -5,6 +5,7 @@
 import { type SourceStats, sourceStats } from '../results/sampleStats.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
+import type { DrillRow } from './aggregate.js';
 import {
   binWidth,
   cpuPick,
@@ -19,7 +20,6 @@ import {
   workerSourceOf,
 } from './aggregate.js';
 import { type CrossCheckRow, sourceCrossCheck } from './crossCheck.js';
-import type { DrillRow } from './specs.js';
 
 /** The sample aggregates of one workload's figures and tables (values unrounded). */
 export interface SectionSamples {

@@ -1,7 +1,7 @@
 // Vega-Lite specs of the report's figures, as pure functions of aggregated rows.
 // The look follows the paper's Fig. 3-7: panels per environment and density,
 // CPU in % over time with User / System / Wait series.
-import type { CellStat, GapSpan, PhaseRule, RatioRow, SeriesPoint } from './aggregate.js';
+import type { CellStat, DrillRow, GapSpan, PhaseRule, RatioRow, SeriesPoint } from './aggregate.js';
 
 export type VlSpec = Record<string, unknown>;
 
@@ -269,16 +269,6 @@ export function ratiosSpec(rows: readonly RatioRow[], opts: { title: string; sub
     },
     config,
   };
-}
-
-export interface DrillRow {
-  kind: 'sample' | 'phase' | 'gap';
-  worker: string;
-  t: number;
-  t1?: number;
-  series?: string;
-  value?: number;
-  phase?: string;
 }
 
 /** Per-worker small multiples of one run, with the workload's phase boundaries on the time axis. */

@@ -4,7 +4,6 @@ import { describe, extent } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
 import { type StatsByRun, statsOf } from './sampleStats.js';
-import { measuredCells } from './summary.js';
 import type { RunRecord, WorkloadMeta } from './types.js';
 import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
 
@@ -221,4 +220,16 @@ export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan
       out.push({ workload, pair, instances, metric, ratio, ci95: [lo, hi] });
   }
   return out;
+}
+
+/** Measured runs (warm-ups excluded) grouped per workload x environment x instances, in first-seen order. */
+export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
+  const cells = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    if (r.warmup) continue;
+    const key = `${workloadOf(r)}\0${r.env}\0${r.instances}`;
+    if (!cells.has(key)) cells.set(key, []);
+    cells.get(key)!.push(r);
+  }
+  return cells;
 }

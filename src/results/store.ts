@@ -14,13 +14,6 @@ export const FILES = {
   summary: 'summary.json',
 } as const;
 
-/** Whole-file JSON through a temp file and rename: a crash leaves the old or the new file, never half. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
-}
-
 /** Appends one JSON object per line, written through at once so a crash loses nothing written. */
 export class NdjsonWriter {
   private fd: number;

@@ -1,5 +1,5 @@
 import { type Describe, describe } from '../stats/basic.js';
-import { defsOf, headlineOf, type MetricDefs, workerMean, workloadOf } from './metrics.js';
+import { defsOf, headlineOf, type MetricDefs, measuredCells, workerMean, workloadOf } from './metrics.js';
 import { type StatsByRun, statsOf } from './sampleStats.js';
 import type { RunRecord } from './types.js';
 import { workerSourceOf } from './views.js';
@@ -19,18 +19,6 @@ export interface CellSummary {
   peakMemBytes: number | null;
   provisionS: Describe | null;
   failures: string[];
-}
-
-/** Measured runs (warm-ups excluded) grouped per workload x environment x instances, in first-seen order. */
-export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
-  const cells = new Map<string, RunRecord[]>();
-  for (const r of runs) {
-    if (r.warmup) continue;
-    const key = `${workloadOf(r)}\0${r.env}\0${r.instances}`;
-    if (!cells.has(key)) cells.set(key, []);
-    cells.get(key)!.push(r);
-  }
-  return cells;
 }
 
 /** Per workload x environment x instances, measured runs only (warm-ups excluded). Pure. */

@@ -1,5 +1,14 @@
-import type { EnforcedLimits } from '../environments/types.js';
 import type { Reading, SampleSource } from '../sampling/types.js';
+
+/** The limits the backend really enforces on a worker, recorded with every run. */
+export interface EnforcedLimits {
+  /** CPUs the worker may use (a CFS quota, or vCPUs); null: unlimited */
+  cpus: number | null;
+  memoryBytes: number | null;
+  cpuset: number[] | null;
+  /** how: "docker HostConfig NanoCpus, Memory", "cgroup v1 cpu.cfs_quota_us, …", "VM vCPUs and RAM", "none" */
+  via: string;
+}
 
 export interface PhaseMark {
   worker: string;

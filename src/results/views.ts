@@ -1,18 +1,43 @@
 // How results show each environment, and which samples are a worker's own view. The
 // views come from the results (experiment.json `views`, written from the registry at run
-// time), else from the registry, else a plain fallback, so old results and results of a
-// backend this build does not know still render. Pure apart from reading the registry.
-import type { EnvironmentKind, EnvironmentView } from '../environments/descriptor.js';
-import { ENVIRONMENTS } from '../environments/registry.js';
+// time), else from the views the composition registered, else a plain fallback, so old results and results of a
+// backend this build does not know still render. Pure apart from the registered views.
+import type { SampleSource } from '../sampling/types.js';
 import type { RunRecord, SampleRecord } from './types.js';
 
+/** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
+export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'baseline';
+
+/** How results show a backend; written into experiment.json so reports need no list of backends. */
+export interface EnvironmentView {
+  /** legend label, e.g. "Containers (docker)" */
+  label: string;
+  /** short name in ratio labels, e.g. "container", "VM", "vagrant VM" */
+  short: string;
+  kind: EnvironmentKind;
+  /** colour in every figure */
+  color: string;
+  /** the sample source that is the worker's own view (the figures' source) */
+  workerSource: SampleSource;
+}
+
 export type Views = Readonly<Record<string, EnvironmentView>>;
+
+/**
+ * The views of the backends this build knows, in legend order. The composition
+ * (src/compose/registry.ts) registers them once, so results without recorded views
+ * (older ones) still render with their backends' colours and order.
+ */
+let knownViews: readonly (readonly [string, EnvironmentView])[] = [];
+export function registerKnownViews(views: readonly (readonly [string, EnvironmentView])[]): void {
+  knownViews = views;
+}
 
 const FALLBACK_COLORS = ['#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
 
 /** The view of one environment. */
 export function viewOf(env: string, recorded?: Views): EnvironmentView {
-  const known = recorded?.[env] ?? ENVIRONMENTS.find((d) => d.name === env)?.view;
+  const known = recorded?.[env] ?? knownViews.find(([name]) => name === env)?.[1];
   if (known) return known;
   const i = [...env].reduce((a, c) => a + c.charCodeAt(0), 0) % FALLBACK_COLORS.length;
   return { label: env, short: env, kind: 'container', color: FALLBACK_COLORS[i]!, workerSource: 'process' };
@@ -20,10 +45,10 @@ export function viewOf(env: string, recorded?: Views): EnvironmentView {
 
 /** Legend and table order: the registry's, then recorded ones, then by name. */
 export function envRank(env: string, recorded?: Views): number {
-  const i = ENVIRONMENTS.findIndex((d) => d.name === env);
+  const i = knownViews.findIndex(([name]) => name === env);
   if (i >= 0) return i;
   const j = Object.keys(recorded ?? {}).indexOf(env);
-  return ENVIRONMENTS.length + (j >= 0 ? j : 1000);
+  return knownViews.length + (j >= 0 ? j : 1000);
 }
 
 /**

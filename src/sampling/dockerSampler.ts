@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { LineSplitter } from '../workload/protocol.js';
+import { LineSplitter } from '../util/lines.js';
 import { type DockerStatsFrame, dockerCpu, dockerMemory } from './dockerStats.js';
 import type { Reading, Sampler } from './types.js';
 

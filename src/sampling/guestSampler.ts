@@ -1,4 +1,5 @@
 import type { SshConnection } from '../ssh/connection.js';
+import { LineSplitter } from '../util/lines.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
 import { type LoopParser, ShellLoopSampler } from './shellLoopSampler.js';
 import { MEMORY_CHANGE_BYTES, memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
@@ -45,7 +46,10 @@ export class GuestStreamParser {
   private lines: string[] = [];
   private prev: CpuTimes | null = null;
   private workload: WorkloadMemory | null = null;
-  private rest = '';
+  private readonly splitter = new LineSplitter((line) => {
+    if (line === MARK) this.flush();
+    else this.lines.push(line);
+  });
 
   constructor(
     private readonly allocCpus: number,
@@ -55,12 +59,7 @@ export class GuestStreamParser {
   ) {}
 
   push(chunk: string): void {
-    const parts = (this.rest + chunk).split('\n');
-    this.rest = parts.pop() ?? '';
-    for (const line of parts) {
-      if (line === MARK) this.flush();
-      else this.lines.push(line);
-    }
+    this.splitter.push(chunk);
   }
 
   private flush(): void {

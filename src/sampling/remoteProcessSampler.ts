@@ -2,8 +2,10 @@
 // /proc/<pid>/stat streamed by a bash loop over SSH, as ProcessSampler reads it here.
 // The pid comes from a pid file the process's launcher writes; the elapsed time from
 // the host's /proc/uptime, so network jitter does not bend the shares.
+
 import type { SshConnection } from '../ssh/connection.js';
 import { shellQuote } from '../ssh/quote.js';
+import { LineSplitter } from '../util/lines.js';
 import { type ProcessTicks, processReading } from './processSampler.js';
 import { parsePidStat } from './procstat.js';
 import { type LoopParser, ShellLoopSampler } from './shellLoopSampler.js';
@@ -44,7 +46,11 @@ interface Tick extends Omit<ProcessTicks, 'mem'> {
 /** Blocks of the loop → readings (the first block is the baseline). Pure apart from the clock. */
 export class RemoteProcessParser implements LoopParser {
   done = false;
-  private rest = '';
+  private readonly splitter = new LineSplitter((line) => {
+    if (line === GONE) this.done = true;
+    else if (line === '@@end') this.flush();
+    else this.block.push(line);
+  });
   private block: string[] = [];
   private prev: Tick | null = null;
   private memory: WorkloadMemory | null = null;
@@ -58,13 +64,7 @@ export class RemoteProcessParser implements LoopParser {
   ) {}
 
   push(chunk: string): void {
-    const lines = (this.rest + chunk).split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === GONE) this.done = true;
-      else if (line === '@@end') this.flush();
-      else this.block.push(line);
-    }
+    this.splitter.push(chunk);
   }
 
   private flush(): void {

@@ -1,7 +1,7 @@
 // A lock file holding the owner's pid: two processes never write the same files at
 // once, and a lock left by a dead process is taken over.
 import fs from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from './errors.js';
 
 const pidAlive = (pid: number) => {
   try {

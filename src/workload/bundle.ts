@@ -1,6 +1,7 @@
 // The folder every worker sees as its workloads: a snapshot of the project's
 // workloads/ (barrier, shared lib, every workload) plus workloads an experiment takes
 // from other folders (workloadDirs), staged together once per content hash.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,4 +65,27 @@ function pruneBundles(keep: number): void {
     .map((e) => ({ dir: path.join(bundlesDir(), e.name), at: fs.statSync(path.join(bundlesDir(), e.name)).mtimeMs }))
     .sort((a, b) => b.at - a.at);
   for (const old of dirs.slice(keep)) fs.rmSync(old.dir, { recursive: true, force: true });
+}
+
+const tars = new Map<string, Promise<Buffer>>();
+
+/** A workloads bundle as a tar archive of `workloads/` (small: plain JavaScript and JSON), made once per bundle. */
+export function workloadsTar(bundle: WorkloadBundle): Promise<Buffer> {
+  const known = tars.get(bundle.hash);
+  if (known) return known;
+  const made = new Promise<Buffer>((resolve, reject) => {
+    const tar = spawn(
+      'tar',
+      ['-C', bundle.dir, '--transform', 's,^\\.,workloads,', '--exclude', '.complete', '-cf', '-', '.'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const chunks: Buffer[] = [];
+    tar.stdout.on('data', (c: Buffer) => chunks.push(c));
+    tar.on('error', reject);
+    tar.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar of ${bundle.dir} exited with ${code}`)),
+    );
+  });
+  tars.set(bundle.hash, made);
+  return made;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
 
 const ParamSpec = z.object({

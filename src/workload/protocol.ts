@@ -81,19 +81,3 @@ export function parseWorkloadLine(line: string): WorkloadEvent | null {
 function isNumberRecord(v: unknown): v is Record<string, number> {
   return typeof v === 'object' && v !== null && Object.values(v).every(num);
 }
-
-/** Splits a byte stream into lines across chunk boundaries. */
-export class LineSplitter {
-  private rest = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: Buffer | string): void {
-    const text = this.rest + chunk.toString();
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const l of lines) this.onLine(l);
-  }
-  end(): void {
-    if (this.rest.length > 0) this.onLine(this.rest);
-    this.rest = '';
-  }
-}

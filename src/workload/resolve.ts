@@ -1,13 +1,16 @@
 // From an experiment's workload entries to what runs: manifests read and checked,
 // parameters resolved, and what experiment.json records of each.
 
-import { UsageError } from '../config/errors.js';
-import type { Experiment } from '../config/schema.js';
 import { IMAGE_SPEC } from '../image/spec.js';
 import type { WorkloadMeta } from '../results/types.js';
+import { UsageError } from '../util/errors.js';
 import { findWorkload, headlineMetric, type ResolvedWorkload, readManifest, resolveWorkload } from './manifest.js';
+import type { WorkloadEntry } from './suite.js';
 
-export function resolveEntries(e: Pick<Experiment, 'workloads' | 'workloadDirs'>): ResolvedWorkload[] {
+export function resolveEntries(e: {
+  workloads: readonly WorkloadEntry[];
+  workloadDirs: readonly string[];
+}): ResolvedWorkload[] {
   return e.workloads.map((w) => {
     const dir = findWorkload(w.name, e.workloadDirs);
     return resolveWorkload(readManifest(dir), w.preset, w.params, { id: w.id, dir });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../util/errors.js';
 import { PROJECT_ROOT } from '../util/paths.js';
 import { findWorkload, type ParamValue, readManifest, resolveWorkload } from './manifest.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import { writeSyntheticResults } from '../support/synthetic.js';
 import { runCli, tmpDir } from './helpers.js';
 
 describe('versus compare', () => {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { ENVIRONMENTS } from '../../src/compose/registry.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { collectPageSamples } from '../../src/report/build.js';
@@ -33,7 +34,11 @@ describe('an experiment on a real Docker Engine and natively', () => {
       },
       'test',
     );
-    const outcome = await runExperiment(experiment, { log: () => {}, signal: new AbortController().signal });
+    const outcome = await runExperiment(experiment, {
+      log: () => {},
+      signal: new AbortController().signal,
+      descriptors: ENVIRONMENTS,
+    });
     dir = outcome.dir;
     runs = outcome.runs;
   });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
-import type { ExperimentInput } from '../../src/config/schema.js';
+import type { ExperimentInput } from '../../src/compose/config.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { ENVIRONMENTS } from '../../src/compose/registry.js';
 import { ensureImage, syncWorkloads } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { summarize } from '../../src/results/summary.js';
@@ -23,7 +24,7 @@ async function experiment(overrides: ExperimentInput, during?: () => Promise<voi
     },
     'test',
   );
-  const outcome = runExperiment(e, { log: () => {}, signal: new AbortController().signal });
+  const outcome = runExperiment(e, { log: () => {}, signal: new AbortController().signal, descriptors: ENVIRONMENTS });
   await during?.();
   return outcome;
 }

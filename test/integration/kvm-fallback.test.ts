@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { ENVIRONMENTS } from '../../src/compose/registry.js';
 import { verdictFacts, verdictKey, verdictsDir } from '../../src/environments/qemu/accel.js';
 import { runKvmProbe } from '../../src/environments/qemu/kvmProbe.js';
 import { ensureImage } from '../../src/image/build.js';
@@ -78,6 +79,7 @@ describe('a worker VM that dies under KVM', () => {
     const { runs } = await runExperiment(experiment({ binary: NESTED_KVM, accel: 'kvm' }, 1), {
       log: () => {},
       signal: new AbortController().signal,
+      descriptors: ENVIRONMENTS,
     });
     expect(runs).toHaveLength(1);
     const [run] = runs;
@@ -101,6 +103,7 @@ describe('a worker VM that dies under KVM', () => {
       const { dir, runs } = await runExperiment(experiment({ binary: KVM_FAILS_WORKERS }, 2), {
         log: (m) => logs.push(m),
         signal: new AbortController().signal,
+        descriptors: ENVIRONMENTS,
       });
       expect(logs.find((l) => l.startsWith('qemu: KVM'))).toMatch(/KVM probe guest reached user space/);
       expect(runs.map((r) => [r.status, r.envFacts?.accelerator])).toEqual([

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { ENVIRONMENTS } from '../../src/compose/registry.js';
 import { listWorkerCgroups } from '../../src/environments/native/cgroupLimits.js';
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
@@ -24,7 +25,11 @@ async function spinOnHalfACpu(limits: 'cgroup' | 'none') {
     },
     'test',
   );
-  const { dir, runs } = await runExperiment(e, { log: () => {}, signal: new AbortController().signal });
+  const { dir, runs } = await runExperiment(e, {
+    log: () => {},
+    signal: new AbortController().signal,
+    descriptors: ENVIRONMENTS,
+  });
   return { dir, run: runs[0]! };
 }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { ENVIRONMENTS } from '../../src/compose/registry.js';
 import { QemuEnvironment } from '../../src/environments/qemu/backend.js';
 import type { WorkerHandle } from '../../src/environments/types.js';
 import { ensureImage } from '../../src/image/build.js';
@@ -130,7 +131,11 @@ describe('docker, qemu and native side by side', () => {
       },
       'test',
     );
-    const outcome = await runExperiment(experiment, { log: () => {}, signal: new AbortController().signal });
+    const outcome = await runExperiment(experiment, {
+      log: () => {},
+      signal: new AbortController().signal,
+      descriptors: ENVIRONMENTS,
+    });
     dir = outcome.dir;
     runs = outcome.runs;
   });

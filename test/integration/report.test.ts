@@ -4,7 +4,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/build.js';
 import { loadResults } from '../../src/report/load.js';
-import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import { writeSyntheticResults } from '../support/synthetic.js';
 import { runCli, tmpDir } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES } from '../../src/environments/registry.js';
+import { ENVIRONMENT_NAMES } from '../../src/compose/registry.js';
 import type { RunRecord, WorkloadMeta } from '../../src/results/types.js';
 import { readLines, runCli, sampleTable, tmpDir } from './helpers.js';
 

@@ -12,10 +12,10 @@ import { formatRows } from '../../src/results/columnar/format.js';
 import { compactResults, openColumnar } from '../../src/results/columnar/open.js';
 import { sourceStats } from '../../src/results/sampleStats.js';
 import { FILES, readSamples, SamplesWriter } from '../../src/results/store.js';
-import { writeSyntheticResults } from '../../src/results/synthetic.js';
 import type { SampleRecord } from '../../src/results/types.js';
 import { mulberry32 } from '../../src/stats/bootstrap.js';
 import { expectSameRows, expectSameSection } from '../sameAggregates.js';
+import { writeSyntheticResults } from '../support/synthetic.js';
 
 const dirs: string[] = [];
 afterAll(() => {

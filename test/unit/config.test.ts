@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagsToOverrides } from '../../src/commands/run.js';
-import { UsageError } from '../../src/config/errors.js';
-import { loadExperiment, mergeConfig, validateExperiment } from '../../src/config/load.js';
-import { experimentJsonSchema } from '../../src/config/schema.js';
+import { experimentJsonSchema, loadExperiment, validateExperiment } from '../../src/compose/config.js';
+import { mergeConfig } from '../../src/config/load.js';
+import { UsageError } from '../../src/util/errors.js';
 
 describe('experiment config', () => {
   it('fills every default from an empty config', () => {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/config/errors.js';
-import { parseConfigText, validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
+import { parseConfigText } from '../../src/config/load.js';
 import { frameToReading } from '../../src/sampling/dockerSampler.js';
 import { GuestStreamParser } from '../../src/sampling/guestSampler.js';
 import { ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
+import { UsageError } from '../../src/util/errors.js';
 import { parseWorkloadLine } from '../../src/workload/protocol.js';
 
 const runs = { numRuns: 500 };

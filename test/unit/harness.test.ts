@@ -13,6 +13,8 @@ import { describe as describeStats, median, stdev } from '../../src/stats/basic.
 import { meanCiHalfWidthPct, tQuantile975 } from '../../src/stats/tests.js';
 import { loadManifest, resolveWorkload, workloadArgs } from '../../src/workload/manifest.js';
 import { parseWorkloadLine } from '../../src/workload/protocol.js';
+// the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
+import '../../src/compose/registry.js';
 
 describe('workload manifest', () => {
   const m = loadManifest('pagerank');

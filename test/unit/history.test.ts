@@ -11,7 +11,7 @@ import { appendEntry, readHistory } from '../../src/history/store.js';
 import { loadResults } from '../../src/report/load.js';
 import { sourceStats, statsByRun } from '../../src/results/sampleStats.js';
 import { readSamples } from '../../src/results/store.js';
-import { writeSyntheticResults } from '../../src/results/synthetic.js';
+import { writeSyntheticResults } from '../support/synthetic.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'versus-history-'));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/config/load.js';
+import { validateExperiment } from '../../src/compose/config.js';
 import { placeEvenly, placeWeighted } from '../../src/environments/multiHost.js';
 import { bestOffset, parseEpochNs } from '../../src/hosts/clock.js';
 import { guestSamplerScript } from '../../src/sampling/guestSampler.js';

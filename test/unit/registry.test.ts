@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExperimentSchema } from '../../src/config/schema.js';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, ENVIRONMENTS, viewsOf } from '../../src/environments/registry.js';
+import { ExperimentSchema } from '../../src/compose/config.js';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAMES, ENVIRONMENTS, viewsOf } from '../../src/compose/registry.js';
 import { cellStats, overheadRatios } from '../../src/report/aggregate.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { envRank, overheadPairs, type Views, viewOf, workerSourceOf } from '../../src/results/views.js';

@@ -17,9 +17,9 @@ import { renderHtml } from '../../src/report/html.js';
 import { loadResults } from '../../src/report/load.js';
 import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
 import { readSamples } from '../../src/results/store.js';
-import { writeSyntheticResults } from '../../src/results/synthetic.js';
 import type { SampleRecord } from '../../src/results/types.js';
 import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';
+import { writeSyntheticResults } from '../support/synthetic.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Vega-Lite JSON, inspected by path
 type Json = any;

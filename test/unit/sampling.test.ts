@@ -8,7 +8,7 @@ import { ProcessSampler } from '../../src/sampling/processSampler.js';
 import { descendants, treeTicks } from '../../src/sampling/processTree.js';
 import { cpuShares, ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
 import type { Reading } from '../../src/sampling/types.js';
-import { LineSplitter } from '../../src/workload/protocol.js';
+import { LineSplitter } from '../../src/util/lines.js';
 
 const STAT = (
   user: number,

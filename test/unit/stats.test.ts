@@ -3,6 +3,8 @@ import { compareResults, parseThreshold, verdictOf } from '../../src/compare/com
 import type { CellMetrics } from '../../src/results/metrics.js';
 import { bootstrapInterval, seededRandom } from '../../src/stats/bootstrap.js';
 import { madOutliers, mannWhitney, normalCdf, ranks } from '../../src/stats/tests.js';
+// the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
+import '../../src/compose/registry.js';
 
 describe('Mann-Whitney U', () => {
   it('gives the exact p of completely separated samples', () => {

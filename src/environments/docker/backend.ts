@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { EnvironmentName, Experiment } from '../../config/schema.js';
 import { ensureDockerImage } from '../../image/dockerImage.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
@@ -23,8 +22,9 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
+import type { DockerConfig } from './config.js';
 
-type DockerSampling = Experiment['docker']['sampling'];
+type DockerSampling = DockerConfig['sampling'];
 
 export const LABEL_OWNER = 'versus.owner';
 export const LABEL_RUN = 'versus.run';
@@ -46,7 +46,7 @@ export function dockerClient(config: { socketPath?: string | undefined }): Docke
 
 /** Which backend this engine serves: plain runc containers, or another OCI runtime registered with the engine (gVisor's runsc). */
 export interface DockerFlavour {
-  name: EnvironmentName;
+  name: string;
   /** the engine's runtime name (HostConfig.Runtime); null: the engine's default */
   runtime: string | null;
   /** rlimits set explicitly on every container (Podman raises them past what runc may set) */
@@ -57,7 +57,7 @@ export interface DockerFlavour {
 
 /** Docker Engine through dockerode: one container per worker, no network, limits always set. */
 export class DockerEnvironment implements Environment {
-  readonly name: EnvironmentName;
+  readonly name: string;
 
   constructor(
     private readonly docker: Docker,

@@ -1,5 +1,6 @@
 // The docker section of the experiment config.
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -31,4 +32,10 @@ export const dockerHostConfig = z
 /** The engine socket of a remote host, from its docker section. */
 export function dockerSocketOf(host: { readonly [k: string]: unknown }): string {
   return dockerHostConfig.parse(host.docker).socket;
+}
+
+export type DockerConfig = z.output<typeof dockerConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function dockerSection(e: Experiment): DockerConfig {
+  return dockerConfig.parse(e.docker);
 }

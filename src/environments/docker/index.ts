@@ -3,7 +3,7 @@ import type { RemoteHost } from '../../hosts/remote.js';
 import type { CleanContext, CreateContext, DoctorCheck, EnvironmentDescriptor } from '../descriptor.js';
 import type { Environment } from '../types.js';
 import type { DockerFlavour } from './backend.js';
-import { dockerConfig, dockerHostConfig, dockerSocketOf } from './config.js';
+import { dockerConfig, dockerHostConfig, dockerSection, dockerSocketOf } from './config.js';
 
 /** A backend on this Docker Engine with a flavour (docker's runc, gVisor's runsc). */
 export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFlavour): Promise<Environment> {
@@ -11,11 +11,11 @@ export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFl
   const e = ctx.experiment;
   if (!ctx.image) throw new Error(`${flavour.name}: the worker image is needed`);
   return new DockerEnvironment(
-    dockerClient(e.docker),
+    dockerClient(dockerSection(e)),
     ctx.image,
     ctx.log,
-    e.docker.apiTimeoutS,
-    e.docker.sampling,
+    dockerSection(e).apiTimeoutS,
+    dockerSection(e).sampling,
     flavour,
     ctx.workloads,
   );
@@ -36,8 +36,8 @@ export async function createOnRemoteEngine(
     dockerOverSsh(host),
     ctx.image,
     (m) => ctx.log(`${host.name}: ${m}`),
-    e.docker.apiTimeoutS,
-    e.docker.sampling,
+    dockerSection(e).apiTimeoutS,
+    dockerSection(e).sampling,
     { ...flavour, remoteEngine: true },
     { dir, hash: ctx.workloads.hash },
   );
@@ -49,10 +49,10 @@ export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: R
   const { dockerOverSsh } = await import('./remote.js');
   const engine = dockerOverSsh(host);
   // a dead engine here is news (leftovers may wait behind it), not "nothing to clean"
-  await engineCall(engine.ping(), e.docker.apiTimeoutS, 'ping').catch((err: Error) => {
+  await engineCall(engine.ping(), dockerSection(e).apiTimeoutS, 'ping').catch((err: Error) => {
     throw new Error(`its Docker Engine (${dockerSocketOf(host.config)}) is not answering: ${err.message}`);
   });
-  return (await removeLabelled(engine, e.docker.apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
+  return (await removeLabelled(engine, dockerSection(e).apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
 }
 
 /** A remote host's engine answers (and, for a flavour with a runtime, has it registered). */
@@ -66,10 +66,10 @@ export async function engineChecksOnHost(
   const engine = dockerOverSsh(host);
   const socket = dockerSocketOf(host.config);
   try {
-    const v = await engineCall(engine.version(), e.docker.apiTimeoutS, 'version');
+    const v = await engineCall(engine.version(), dockerSection(e).apiTimeoutS, 'version');
     if (!runtime)
       return [{ name: 'docker engine', ok: true, detail: `${v.Version} (API ${v.ApiVersion}) on ${socket}` }];
-    const info = (await engineCall(engine.info(), e.docker.apiTimeoutS, 'info')) as {
+    const info = (await engineCall(engine.info(), dockerSection(e).apiTimeoutS, 'info')) as {
       Runtimes?: Record<string, unknown>;
     };
     const ok = info.Runtimes?.[runtime] !== undefined;
@@ -105,16 +105,18 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, null),
   async leftovers({ experiment: e }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
-    return (await labelledContainers(dockerClient(e.docker))).map((c) => `container ${c}`);
+    return (await labelledContainers(dockerClient(dockerSection(e)))).map((c) => `container ${c}`);
   },
   async clean({ experiment: e }) {
     const { dockerClient, removeLabelled } = await import('./backend.js');
-    return (await removeLabelled(dockerClient(e.docker), e.docker.apiTimeoutS)).map((c) => `container ${c}`);
+    return (await removeLabelled(dockerClient(dockerSection(e)), dockerSection(e).apiTimeoutS)).map(
+      (c) => `container ${c}`,
+    );
   },
   async doctor({ experiment: e }) {
     const { dockerClient } = await import('./backend.js');
     try {
-      const v = await dockerClient(e.docker).version();
+      const v = await dockerClient(dockerSection(e)).version();
       return [{ name: 'docker engine', ok: true, detail: `${v.Version} (API ${v.ApiVersion})` }];
     } catch (err) {
       return [

@@ -1,5 +1,6 @@
 // The gvisor section of the experiment config.
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 export const gvisorConfig = z
   .object({
@@ -13,3 +14,9 @@ export const gvisorConfig = z
   })
   .strict()
   .default({ runtime: 'runsc' });
+
+export type GvisorConfig = z.output<typeof gvisorConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function gvisorSection(e: Experiment): GvisorConfig {
+  return gvisorConfig.parse(e.gvisor);
+}

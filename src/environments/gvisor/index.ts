@@ -1,7 +1,8 @@
 // gvisor: containers sandboxed by gVisor's runsc, through the same Docker Engine and worker image.
 import type { EnvironmentDescriptor } from '../descriptor.js';
+import { dockerSection } from '../docker/config.js';
 import { cleanRemoteEngine, createOnDockerEngine, createOnRemoteEngine, engineChecksOnHost } from '../docker/index.js';
-import { gvisorConfig } from './config.js';
+import { gvisorConfig, gvisorSection } from './config.js';
 
 export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   name: 'gvisor',
@@ -10,12 +11,12 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   inDefault: false,
   config: gvisorConfig,
   needsImage: () => true,
-  create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
+  create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),
   // a host's engine with runsc registered as that runtime
   createOnHost: (ctx, host) =>
-    createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: ctx.experiment.gvisor.runtime }),
+    createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),
   cleanOnHost: cleanRemoteEngine,
-  doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, ctx.experiment.gvisor.runtime),
+  doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, gvisorSection(ctx.experiment).runtime),
   // its containers carry the same labels as docker's: the docker descriptor finds and removes them
   leftovers: async () => [],
   clean: async () => [],
@@ -25,14 +26,16 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
     const runsc = await which('runsc');
     const checks = [{ name: 'runsc (gVisor)', ok: runsc !== null, detail: runsc ?? 'missing: apt-get install runsc' }];
     try {
-      const info = (await dockerClient(e.docker).info()) as { Runtimes?: Record<string, { runtimeArgs?: string[] }> };
-      const r = info.Runtimes?.[e.gvisor.runtime];
+      const info = (await dockerClient(dockerSection(e)).info()) as {
+        Runtimes?: Record<string, { runtimeArgs?: string[] }>;
+      };
+      const r = info.Runtimes?.[gvisorSection(e).runtime];
       checks.push({
         name: 'gVisor runtime',
         ok: r !== undefined,
         detail: r
-          ? `${e.gvisor.runtime} registered with the engine (${(r.runtimeArgs ?? []).join(' ') || 'no arguments'})`
-          : `the engine has no runtime ${e.gvisor.runtime}: scripts/with-docker.sh registers it when it starts dockerd`,
+          ? `${gvisorSection(e).runtime} registered with the engine (${(r.runtimeArgs ?? []).join(' ') || 'no arguments'})`
+          : `the engine has no runtime ${gvisorSection(e).runtime}: scripts/with-docker.sh registers it when it starts dockerd`,
       });
     } catch {
       // no engine: the docker descriptor says so

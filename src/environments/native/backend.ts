@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Experiment } from '../../config/schema.js';
 import { cleanEnv, syncWorkloads } from '../../image/build.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
@@ -20,6 +19,7 @@ import type {
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
 import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
+import type { NativeConfig } from './config.js';
 
 /**
  * The baseline: the workload as a plain host process. By default it runs the
@@ -33,7 +33,7 @@ export class NativeEnvironment implements Environment {
   private readonly cgroups = new Map<string, Set<string>>();
 
   constructor(
-    private readonly config: Experiment['native'],
+    private readonly config: NativeConfig,
     private readonly image: ImageManifest | null,
     private readonly workloads: WorkloadBundle = projectBundle(),
   ) {}

@@ -1,5 +1,6 @@
 // The native section of the experiment config.
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 export const nativeConfig = z
   .object({
@@ -18,3 +19,9 @@ export const nativeConfig = z
   })
   .strict()
   .default({ runtime: 'image', limits: 'cgroup' });
+
+export type NativeConfig = z.output<typeof nativeConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function nativeSection(e: Experiment): NativeConfig {
+  return nativeConfig.parse(e.native);
+}

@@ -1,6 +1,6 @@
 // native: the baseline, the workload as a host process (the image's node through chroot, or the host's).
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { nativeConfig } from './config.js';
+import { nativeConfig, nativeSection } from './config.js';
 
 export const native: EnvironmentDescriptor<typeof nativeConfig> = {
   name: 'native',
@@ -15,20 +15,22 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
       field: 'runtime',
     },
   ],
-  needsImage: (e) => e.native.runtime === 'image',
+  needsImage: (e) => nativeSection(e).runtime === 'image',
   async create({ experiment: e, image, workloads }) {
     const { NativeEnvironment } = await import('./backend.js');
-    return new NativeEnvironment(e.native, image, workloads);
+    return new NativeEnvironment(nativeSection(e), image, workloads);
   },
   async createOnHost({ experiment: e, image, workloads, log }, host) {
     const { RemoteNativeEnvironment } = await import('./remote.js');
-    return new RemoteNativeEnvironment(e.native, image, host, workloads, (m) => log(`${host.name}: native: ${m}`));
+    return new RemoteNativeEnvironment(nativeSection(e), image, host, workloads, (m) =>
+      log(`${host.name}: native: ${m}`),
+    );
   },
   async doctorOnHost({ experiment: e }, host) {
     const { CGROUP_VERSION_SCRIPT } = await import('./remoteScripts.js');
     const out = async (cmd: string) => (await host.ssh.run(cmd).catch(() => ({ stdout: '' }))).stdout.trim();
     const checks = [];
-    if (e.native.limits === 'cgroup') {
+    if (nativeSection(e).limits === 'cgroup') {
       const v = await out(CGROUP_VERSION_SCRIPT);
       checks.push({
         name: 'cgroups',
@@ -37,7 +39,7 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
       });
     }
     const [tool, missing] =
-      e.native.runtime === 'image'
+      nativeSection(e).runtime === 'image'
         ? ['chroot', 'chroot missing (coreutils)']
         : ['node', "node missing: native.runtime 'host' runs the host's node"];
     const at = await out(`command -v ${tool}`);

@@ -1,9 +1,3 @@
-// The native baseline on a remote host: the workload as a plain process there, started
-// over SSH (a connection per worker), in a cgroup of its own with the allocation when
-// limits are on, its pid recorded in a run folder on the host so teardown and `versus
-// clean --hosts` find it. runtime "image" runs the worker image's node through chroot in
-// a copy of the image tree on the host (copied once per image); "host" runs the host's node.
-import type { Experiment } from '../../config/schema.js';
 import type { RemoteHost } from '../../hosts/remote.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { RemoteProcessSampler } from '../../sampling/remoteProcessSampler.js';
@@ -11,7 +5,8 @@ import type { Sampler } from '../../sampling/types.js';
 import { shellQuote } from '../../ssh/quote.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
-import { armOverSsh, workloadsTar } from '../sshWorker.js';
+import { workloadsTar } from '../../workload/bundle.js';
+import { armOverSsh } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -22,6 +17,7 @@ import type {
   ProvisionRequest,
   WorkerHandle,
 } from '../types.js';
+import type { NativeConfig } from './config.js';
 import { CGROUP_VERSION_SCRIPT, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
 
 export class RemoteNativeEnvironment implements Environment {
@@ -33,7 +29,7 @@ export class RemoteNativeEnvironment implements Environment {
   private readonly runs = new Set<string>();
 
   constructor(
-    private readonly config: Experiment['native'],
+    private readonly config: NativeConfig,
     private readonly image: ImageManifest | null,
     readonly host: RemoteHost,
     private readonly workloads: WorkloadBundle,

@@ -10,9 +10,9 @@ import { run } from '../../util/exec.js';
 import { stopChild } from '../../util/process.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
+import { dockerSection } from '../docker/config.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
-
-type PodmanConfig = Experiment['podman'];
+import type { PodmanConfig } from './config.js';
 
 /** Flags for the service on a host without systemd as PID 1 (cgroups by hand, events to a file). */
 const SERVICE_FLAGS = ['--cgroup-manager=cgroupfs', '--events-backend=file'];
@@ -43,8 +43,8 @@ export class PodmanEnvironment implements Environment {
       dockerClient(config),
       image,
       log,
-      e.docker.apiTimeoutS,
-      e.docker.sampling,
+      dockerSection(e).apiTimeoutS,
+      dockerSection(e).sampling,
       {
         name: 'podman',
         runtime: null,

@@ -1,5 +1,6 @@
 // The podman section of the experiment config.
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 const limit = z.number().int().positive().max(1048576);
 
@@ -20,3 +21,9 @@ export const podmanConfig = z
   })
   .strict()
   .default({ socketPath: '/run/podman/podman.sock', binary: 'podman', nofile: 4096, nproc: 4096 });
+
+export type PodmanConfig = z.output<typeof podmanConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function podmanSection(e: Experiment): PodmanConfig {
+  return podmanConfig.parse(e.podman);
+}

@@ -1,6 +1,6 @@
 // podman: rootful Podman containers through its Docker-compatible API, same image and samplers as docker.
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { podmanConfig } from './config.js';
+import { podmanConfig, podmanSection } from './config.js';
 
 export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
   name: 'podman',
@@ -18,19 +18,19 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
   async create({ experiment: e, image, log, workloads }) {
     const { PodmanEnvironment } = await import('./backend.js');
     if (!image) throw new Error('podman: the worker image is needed');
-    return new PodmanEnvironment(e.podman, image, log, e, workloads);
+    return new PodmanEnvironment(podmanSection(e), image, log, e, workloads);
   },
   async leftovers({ experiment: e }) {
     const { podmanLeftovers } = await import('./backend.js');
-    return (await podmanLeftovers(e.podman.binary)).map((n) => `podman container ${n}`);
+    return (await podmanLeftovers(podmanSection(e).binary)).map((n) => `podman container ${n}`);
   },
   async clean({ experiment: e }) {
     const { removePodmanLeftovers } = await import('./backend.js');
-    return (await removePodmanLeftovers(e.podman.binary)).map((n) => `podman container ${n}`);
+    return (await removePodmanLeftovers(podmanSection(e).binary)).map((n) => `podman container ${n}`);
   },
   async doctor({ experiment: e }) {
     const { versionOf } = await import('../../util/exec.js');
-    const v = await versionOf(e.podman.binary, ['--version']);
+    const v = await versionOf(podmanSection(e).binary, ['--version']);
     return [
       { name: 'podman', ok: v !== null, detail: v ?? 'missing: apt-get install podman (needed for --env podman only)' },
     ];

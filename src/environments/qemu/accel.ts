@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir } from '../../image/manifest.js';
-import { writeJsonAtomic } from '../../results/store.js';
 import { run } from '../../util/exec.js';
+import { writeJsonAtomic } from '../../util/files.js';
 import { sha256 } from '../../util/hash.js';
-import { accelArgs, MACHINE } from './args.js';
+import { type Accelerator, accelArgs, MACHINE } from './args.js';
+
+export type { Accelerator };
+
 import { type ProbeTarget, runKvmProbe } from './kvmProbe.js';
 import { PROBE_SCRIPT } from './probeInitrd.js';
-
-export type Accelerator = 'kvm' | 'hvf' | 'tcg';
 
 export interface AccelChoice {
   accel: Accelerator;

@@ -1,4 +1,5 @@
-import type { Accelerator } from './accel.js';
+/** How QEMU runs the guest: KVM, Apple's hypervisor, or software emulation. */
+export type Accelerator = 'kvm' | 'hvf' | 'tcg';
 
 export interface VmSpec {
   name: string;

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Experiment } from '../../config/schema.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
@@ -19,6 +18,7 @@ import type {
 } from '../types.js';
 import { type AccelChoice, describeChoice } from './accel.js';
 import { qemuArgs } from './args.js';
+import type { QemuConfig } from './config.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
 
@@ -37,7 +37,7 @@ export class QemuEnvironment implements Environment {
   private vmFiles: VmFiles | null = null;
 
   constructor(
-    private readonly config: Experiment['qemu'],
+    private readonly config: QemuConfig,
     readonly image: ImageManifest,
     private readonly log: (m: string) => void = () => {},
     readonly workloads: WorkloadBundle = projectBundle(),

@@ -1,5 +1,6 @@
 // The qemu section of the experiment config (its accel is the vagrant/libvirt backend's too).
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -15,3 +16,9 @@ export const qemuConfig = z
   })
   .strict()
   .default({ binary: 'qemu-system-x86_64', accel: 'auto', bootTimeoutS: 240, shutdownTimeoutS: 10 });
+
+export type QemuConfig = z.output<typeof qemuConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function qemuSection(e: Experiment): QemuConfig {
+  return qemuConfig.parse(e.qemu);
+}

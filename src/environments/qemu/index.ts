@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { qemuConfig } from './config.js';
+import { qemuConfig, qemuSection } from './config.js';
 
 export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   name: 'qemu',
@@ -14,25 +14,25 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   async create({ experiment: e, image, log, workloads }) {
     const { QemuEnvironment } = await import('./backend.js');
     if (!image) throw new Error('qemu: the worker image is needed');
-    return new QemuEnvironment(e.qemu, image, log, workloads);
+    return new QemuEnvironment(qemuSection(e), image, log, workloads);
   },
   async createOnHost({ experiment: e, image, log, workloads }, host) {
     const { QemuEnvironment } = await import('./backend.js');
     const { remoteMachine } = await import('./remoteMachine.js');
     if (!image) throw new Error('qemu: the worker image is needed');
-    return new QemuEnvironment(e.qemu, image, (m) => log(`${host.name}: ${m}`), workloads, remoteMachine(host));
+    return new QemuEnvironment(qemuSection(e), image, (m) => log(`${host.name}: ${m}`), workloads, remoteMachine(host));
   },
   async doctorOnHost({ experiment: e }, host) {
     const has = async (cmd: string) =>
       (await host.ssh.run(`command -v ${cmd}`).catch(() => ({ code: 1, stdout: '' }))).stdout.trim();
-    const qemuAt = await has(e.qemu.binary);
+    const qemuAt = await has(qemuSection(e).binary);
     const imgAt = await has('qemu-img');
     const kvm = (await host.ssh.run('test -r /dev/kvm && test -w /dev/kvm').catch(() => ({ code: 1 }))).code === 0;
     return [
       {
         name: 'qemu',
         ok: qemuAt !== '',
-        detail: qemuAt || `${e.qemu.binary} missing: apt-get install qemu-system-x86`,
+        detail: qemuAt || `${qemuSection(e).binary} missing: apt-get install qemu-system-x86`,
       },
       { name: 'qemu-img', ok: imgAt !== '', detail: imgAt || 'missing: apt-get install qemu-utils' },
       {
@@ -57,6 +57,6 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   },
   async doctor({ experiment: e, reprobe }) {
     const { qemuChecks } = await import('./doctor.js');
-    return qemuChecks(e.qemu.binary, reprobe);
+    return qemuChecks(qemuSection(e).binary, reprobe);
   },
 };

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Experiment } from '../../config/schema.js';
 import { cacheDir, type ImageManifest } from '../../image/manifest.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
@@ -12,6 +11,7 @@ import { freePorts } from '../../util/ports.js';
 import { pidAlive, stopChild } from '../../util/process.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
+import type { QemuConfig } from '../qemu/config.js';
 import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
 import { armOverSsh, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
@@ -25,6 +25,7 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { ensureLibvirtBox } from './box.js';
+import type { VagrantConfig } from './config.js';
 import { type DomainDeath, watchDomains } from './deathWatch.js';
 import { vagrantProcessesFor, vmHostPid } from './hostProcess.js';
 import { DOMAIN_PREFIX, Libvirt, libvirtTracesExist, POOL_NAME, publishBootFiles, removeBootFiles } from './libvirt.js';
@@ -116,11 +117,11 @@ export class VagrantEnvironment implements Environment {
   private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
 
   constructor(
-    private readonly config: Experiment['vagrant'],
+    private readonly config: VagrantConfig,
     private readonly image: ImageManifest | null,
     private readonly log: (m: string) => void = () => {},
     /** the qemu backend's settings: the same accelerator request and the binary the KVM probe runs */
-    private readonly qemu: Pick<Experiment['qemu'], 'binary' | 'accel'> = {
+    private readonly qemu: Pick<QemuConfig, 'binary' | 'accel'> = {
       binary: 'qemu-system-x86_64',
       accel: 'auto',
     },

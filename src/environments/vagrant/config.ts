@@ -1,5 +1,6 @@
 // The vagrant section of the experiment config.
 import { z } from 'zod';
+import type { Experiment } from '../../config/schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -42,3 +43,9 @@ export const vagrantConfig = z
     bootTimeoutS: 240,
     destroyTimeoutS: 50,
   });
+
+export type VagrantConfig = z.output<typeof vagrantConfig>;
+/** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
+export function vagrantSection(e: Experiment): VagrantConfig {
+  return vagrantConfig.parse(e.vagrant);
+}

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentDescriptor } from '../descriptor.js';
-import { vagrantConfig } from './config.js';
+import { qemuSection } from '../qemu/config.js';
+import { vagrantConfig, vagrantSection } from './config.js';
 
 export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   name: 'vagrant',
@@ -22,7 +23,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
       field: 'box',
     },
   ],
-  needsImage: (e) => e.vagrant.provider === 'libvirt',
+  needsImage: (e) => vagrantSection(e).provider === 'libvirt',
   imageBuildFlag: {
     option: '--vagrant-box',
     description: 'also pack the image as a vagrant-libvirt box and print the `vagrant box add` line',
@@ -48,7 +49,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   },
   async create({ experiment: e, image, log, workloads }) {
     const { VagrantEnvironment } = await import('./backend.js');
-    return new VagrantEnvironment(e.vagrant, image, log, e.qemu, workloads);
+    return new VagrantEnvironment(vagrantSection(e), image, log, qemuSection(e), workloads);
   },
   async leftovers() {
     const { vagrantRunsDir } = await import('./backend.js');
@@ -57,7 +58,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   },
   async clean({ experiment: e, image, log }) {
     const { VagrantEnvironment } = await import('./backend.js');
-    const env = new VagrantEnvironment(e.vagrant, image, log, e.qemu);
+    const env = new VagrantEnvironment(vagrantSection(e), image, log, qemuSection(e));
     try {
       return await env.cleanAll();
     } finally {

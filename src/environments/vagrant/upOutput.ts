@@ -4,6 +4,7 @@
  * without a second connection, and the tail is kept for errors. Pure apart from
  * the clock it is given.
  */
+import { LineSplitter } from '../../util/lines.js';
 
 // ANSI colour and the erase-line codes of vagrant's progress bars
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape codes is the point
@@ -28,7 +29,7 @@ export interface MachineTimes {
 
 export class VagrantUpOutput {
   readonly machines = new Map<string, MachineTimes>();
-  private partial = '';
+  private readonly splitter = new LineSplitter((l) => this.line(l), /\r\n|\n|\r/);
   private readonly lines: string[] = [];
 
   constructor(
@@ -37,14 +38,11 @@ export class VagrantUpOutput {
   ) {}
 
   push(chunk: string): void {
-    const parts = (this.partial + chunk).split(/\r\n|\n|\r/);
-    this.partial = parts.pop() ?? '';
-    for (const p of parts) this.line(p);
+    this.splitter.push(chunk);
   }
 
   end(): void {
-    if (this.partial) this.line(this.partial);
-    this.partial = '';
+    this.splitter.end();
   }
 
   private line(raw: string): void {

@@ -6,9 +6,10 @@
 // written last: a crash leaves the previous state, never a half-written one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../util/errors.js';
+import { writeJsonAtomic } from '../../util/files.js';
 import { workerMean } from '../metrics.js';
-import { FILES, readNdjson, writeJsonAtomic } from '../store.js';
+import { FILES, readNdjson } from '../store.js';
 import type { RunRecord } from '../types.js';
 import { workerSourceOf } from '../views.js';
 import { type Duck, duckMessage, lit, litList } from './duck.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../util/errors.js';
 import { withLock } from '../../util/lock.js';
 import { FILES } from '../store.js';
 import { COLUMNAR, type ColumnarManifest, columnarLock, compact, isCurrent, readManifest } from './compact.js';

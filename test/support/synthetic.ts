@@ -1,11 +1,12 @@
 // Synthetic result sets with a known shape, for tests, benchmarks and report demos.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_ENVIRONMENTS, viewsOf } from '../environments/registry.js';
-import { mulberry32 } from '../stats/bootstrap.js';
-import { FILES, NdjsonWriter, SamplesWriter, writeJsonAtomic } from './store.js';
-import type { RunRecord, SampleRecord, WorkerRecord, WorkloadMeta } from './types.js';
-import { envRank, viewOf } from './views.js';
+import { DEFAULT_ENVIRONMENTS, viewsOf } from '../../src/compose/registry.js';
+import { FILES, NdjsonWriter, SamplesWriter } from '../../src/results/store.js';
+import type { RunRecord, SampleRecord, WorkerRecord, WorkloadMeta } from '../../src/results/types.js';
+import { envRank, viewOf } from '../../src/results/views.js';
+import { mulberry32 } from '../../src/stats/bootstrap.js';
+import { writeJsonAtomic } from '../../src/util/files.js';
 
 /** The synthetic results' one workload, declared as a manifest would. */
 export const SYNTHETIC_WORKLOAD: WorkloadMeta = {

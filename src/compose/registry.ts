@@ -1,12 +1,15 @@
 // Every environment versus can run, one line each. Adding a backend: a folder under
 // src/environments/ whose index.ts exports its descriptor (docs/ARCHITECTURE.md), and a line here.
-import type { EnvironmentDescriptor, EnvironmentView } from './descriptor.js';
-import { docker } from './docker/index.js';
-import { gvisor } from './gvisor/index.js';
-import { native } from './native/index.js';
-import { podman } from './podman/index.js';
-import { qemu } from './qemu/index.js';
-import { vagrant } from './vagrant/index.js';
+// This is the composition: nothing below src/compose/ imports it; the layers below are
+// handed the descriptors they need.
+import type { EnvironmentDescriptor, EnvironmentView } from '../environments/descriptor.js';
+import { docker } from '../environments/docker/index.js';
+import { gvisor } from '../environments/gvisor/index.js';
+import { native } from '../environments/native/index.js';
+import { podman } from '../environments/podman/index.js';
+import { qemu } from '../environments/qemu/index.js';
+import { vagrant } from '../environments/vagrant/index.js';
+import { registerKnownViews } from '../results/views.js';
 
 /** By name; the order is the order of legends and tables. */
 export const REGISTRY = { docker, gvisor, podman, qemu, vagrant, native } as const;
@@ -17,6 +20,9 @@ export const ENVIRONMENTS: readonly EnvironmentDescriptor[] = Object.values(REGI
 export const DEFAULT_ENVIRONMENTS = ENVIRONMENTS.filter((d) => d.inDefault).map((d) => d.name as EnvironmentName);
 /** What a remote host runs when its config names nothing: the default backends that can run on a host. */
 export const DEFAULT_HOST_ENVIRONMENTS = ENVIRONMENTS.filter((d) => d.inDefault && d.createOnHost).map((d) => d.name);
+
+// results written before experiment.json recorded views still render with these
+registerKnownViews(ENVIRONMENTS.map((d) => [d.name, d.view] as const));
 
 export function descriptorOf(name: string): EnvironmentDescriptor | undefined {
   return (REGISTRY as Record<string, EnvironmentDescriptor>)[name];
