@@ -3,7 +3,7 @@
 //   node bench/report-child.mjs <memory|parquet> <results-dir> <out-dir> <formats>
 import { performance } from 'node:perf_hooks';
 import { pageOf, writePage } from '../dist/report/build.js';
-import { loadResults, openResults } from '../dist/report/load.js';
+import { loadResults, openResults } from '../dist/results/read.js';
 
 const [mode, dir, out, formats] = process.argv.slice(2);
 const t0 = performance.now();

@@ -8,8 +8,8 @@ import {
   knownMetrics,
   parseThreshold,
 } from '../compare/compare.js';
-import { statsOfResults, withResults, workloadsOf } from '../report/load.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
+import { statsOfResults, withResults, workloadsOf } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
 
 export function compareCommand(program: Command): void {

@@ -8,7 +8,7 @@ import { entryOf, seriesOf } from '../history/entry.js';
 import { historyPage } from '../history/report.js';
 import { appendEntry, readHistory } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
-import { statsOfResults, withResults } from '../report/load.js';
+import { statsOfResults, withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
 import { defaultReportDir } from './report.js';
 

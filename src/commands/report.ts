@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FORMATS, pageOf, parseFormats, writePage } from '../report/build.js';
-import { withResults } from '../report/load.js';
+import { withResults } from '../results/read.js';
 
 export function defaultReportDir(resultsDir: string): string {
   return path.join('reports', path.basename(path.resolve(resultsDir)));

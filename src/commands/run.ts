@@ -3,7 +3,7 @@ import { loadExperiment } from '../compose/config.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { runExperiment } from '../orchestrator/experiment.js';
 import { writeReport } from '../report/build.js';
-import { withResults } from '../report/load.js';
+import { withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
 import { listWorkloads } from '../workload/manifest.js';
 import { listSuites } from '../workload/suite.js';

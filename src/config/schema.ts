@@ -4,6 +4,7 @@
 // here knows which environments exist.
 import { z } from 'zod';
 import type { HostConfig } from '../hosts/schema.js';
+import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
 const positiveInt = z.number().int().positive();
@@ -101,7 +102,7 @@ export function coreFields(environments: EnvironmentChoice) {
       .default({ cpus: 1, memoryMiB: 1024, pinCpus: false }),
     sampling: z
       .object({
-        intervalMs: positiveInt.min(50).max(60000).default(250).describe('sampling interval'),
+        intervalMs: positiveInt.min(50).max(60000).default(DEFAULT_INTERVAL_MS).describe('sampling interval'),
         host: z.boolean().default(true).describe('also sample the host /proc/stat'),
         settleMs: z
           .number()
@@ -119,7 +120,7 @@ export function coreFields(environments: EnvironmentChoice) {
           ),
       })
       .strict()
-      .default({ intervalMs: 250, host: true, settleMs: 1000, memoryIntervalMs: 2000 }),
+      .default({ intervalMs: DEFAULT_INTERVAL_MS, host: true, settleMs: 1000, memoryIntervalMs: 2000 }),
     timeouts: z
       .object({
         provisionS: positiveInt.max(3600).default(300).describe('provisioning and boot of all workers of a run'),

@@ -1,9 +1,9 @@
 // What one results directory contributes to the history, and the series the history
 // holds: one per machine × accelerator × workload × environment × instances × metric,
 // so numbers from different machines or accelerators never share a series. Pure.
-import type { ResultSet } from '../report/load.js';
-import { workloadsOf } from '../report/load.js';
+
 import { cellMetrics, metricDefs, overheadRatios, workloadOf } from '../results/metrics.js';
+import { type ResultSet, workloadsOf } from '../results/read.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import type { Views } from '../results/views.js';
 import { sha256 } from '../util/hash.js';

@@ -4,9 +4,9 @@
 // failure here is reported and never fatal: the NDJSON logs remain the record, and
 // `versus compact` (or `versus report`) finishes the job later.
 import path from 'node:path';
-import { duckSamples } from '../report/duckSamples.js';
 import { type Duck, duckMessage, lit, openDuck } from '../results/columnar/duck.js';
 import { compactResults, openColumnar } from '../results/columnar/open.js';
+import { duckRunStats } from '../results/columnar/runStats.js';
 import { SAMPLE_ORDER } from '../results/columnar/schema.js';
 import { type StatsByRun, sourceStats, statsByRun } from '../results/sampleStats.js';
 import { exportRunsCsv, exportSamplesCsvFromMemory, FILES, readSamples } from '../results/store.js';
@@ -48,7 +48,7 @@ export function runCompactor(dir: string, log: (m: string) => void): RunCompacto
           await c.duck.run(
             `COPY (SELECT * FROM samples ORDER BY ${SAMPLE_ORDER}) TO ${lit(path.join(dir, FILES.samplesCsv))} (HEADER)`,
           );
-          return statsByRun(await duckSamples(c.duck).stats(runs));
+          return statsByRun(await duckRunStats(c.duck, runs));
         } finally {
           c.close();
         }

@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
+import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
+import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { UsageError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/files.js';
+import { duckSamples } from './duckSamples.js';
 import { type Page, renderHtml, type Table } from './html.js';
-import { type ResultSet, workloadsOf } from './load.js';
 import { svgToPng, toSvg } from './render.js';
 import type { SectionSamples } from './sampleSource.js';
+import { memorySamples } from './sampleSource.js';
 import { workloadSection } from './section.js';
 import { suiteOverview } from './suite.js';
 
@@ -66,19 +69,19 @@ const runsOf = (runs: readonly RunRecord[], id: string, single: boolean) =>
 
 /** Asks the result set's sample source for everything the page draws. */
 export async function collectPageSamples(rs: ResultSet): Promise<PageSamples> {
-  const intervalS = (rs.meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const intervalS = (rs.meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
   const views = rs.meta.views as Views | undefined;
   const ids = sectionIds(rs.runs);
+  const source = rs.samples.kind === 'parquet' ? duckSamples(rs.samples.duck) : memorySamples(rs.samples.rows);
   const sections = new Map<string, SectionSamples>();
-  for (const id of ids)
-    sections.set(id, await rs.samples.section(runsOf(rs.runs, id, ids.length === 1), intervalS, views));
+  for (const id of ids) sections.set(id, await source.section(runsOf(rs.runs, id, ids.length === 1), intervalS, views));
   return { stats: statsByRun(await rs.samples.stats(rs.runs)), sections };
 }
 
 /** The figures and tables of a report, from a result set and its sample aggregates: one section per workload, a suite overview above them. Pure. */
 export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Page {
   const { meta, runs } = rs;
-  const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
   const measured = runs.filter((r) => !r.warmup);
   const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
   // every VM backend records its accelerator (qemu directly, vagrant through libvirt or VirtualBox)

@@ -3,7 +3,6 @@
 // at most) reach JavaScript. Each query mirrors its reference in aggregate.ts,
 // crossCheck.ts or sampleStats.ts; a test holds both to 1e-9.
 import { type Duck, lit } from '../results/columnar/duck.js';
-import type { SourceStats } from '../results/sampleStats.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views } from '../results/views.js';
 import type { DrillRow } from './aggregate.js';
@@ -124,13 +123,13 @@ async function gaps(duck: Duck, view: View, views?: Views): Promise<GapSpan[]> {
 
 async function drill(duck: Duck, run: RunRecord, source: string, binS: number): Promise<DrillRow[]> {
   const rows = await duck.all<{ worker: string; bin: number; series: string; value: number }>(`
-    SELECT worker, bin, series, sum(value) / count(*) AS value FROM (
+    SELECT * FROM (SELECT worker, bin, series, sum(value) / count(*) AS value FROM (
       UNPIVOT (
         SELECT s.worker, floor(s.t / ${binS}) AS bin, s.user AS "User CPU", s.system AS "System CPU",
                s.iowait AS "Wait CPU", CASE WHEN s.steal > 0 THEN s.steal END AS "Steal CPU"
         FROM samples s WHERE s.run = ${lit(run.run)} AND s.source = ${lit(source)}
       ) ON "User CPU", "System CPU", "Wait CPU", "Steal CPU" INTO NAME series VALUE value
-    ) GROUP BY ALL ORDER BY worker, bin`);
+    ) GROUP BY ALL) ORDER BY worker, bin, list_position(['User CPU', 'System CPU', 'Wait CPU', 'Steal CPU'], series)`);
   return rows.map((r) => ({
     kind: 'sample',
     worker: r.worker,
@@ -195,18 +194,6 @@ async function binOf(duck: Duck, intervalS: number, maxBins = 300): Promise<numb
 export function duckSamples(duck: Duck): SampleSource {
   return {
     kind: 'parquet',
-    async stats(runs) {
-      await selectRuns(duck, runs);
-      const inWindow = 'sel.makespan IS NOT NULL AND s.t >= 0 AND s.t <= sel.makespan';
-      return duck.all<SourceStats>(`
-        SELECT s.run, s.source, count(*) AS n,
-          coalesce(sum(CASE WHEN ${inWindow} THEN s.user + s.system END), 0) AS "cpuSum",
-          count(CASE WHEN ${inWindow} THEN 1 END) AS "cpuN",
-          max(CASE WHEN ${inWindow} THEN s.user + s.system END) AS "cpuMax",
-          max(coalesce(s.memPssBytes, s.memUsedBytes)) AS "memMax",
-          max(s.memPssBytes) AS "pssMax", max(s.memUssBytes) AS "ussMax", max(s.memUsedBytes) AS "usedMax"
-        FROM samples s JOIN sel USING (run) GROUP BY s.run, s.source ORDER BY s.run, s.source`);
-    },
     async section(runs, intervalS, views) {
       await selectRuns(duck, runs, views);
       const binS = await binOf(duck, intervalS);
@@ -230,6 +217,5 @@ export function duckSamples(duck: Duck): SampleSource {
       };
       return out;
     },
-    close: () => duck.close(),
   };
 }

@@ -2,7 +2,6 @@
 // the columnar engine answers it in SQL over Parquet (duckSamples.ts); this file's
 // implementation answers it over sample objects in memory — the reference the
 // columnar path is tested against, and the path for small in-memory result sets.
-import { type SourceStats, sourceStats } from '../results/sampleStats.js';
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import type { DrillRow } from './aggregate.js';
@@ -41,11 +40,8 @@ export interface SectionSamples {
 export interface SampleSource {
   /** what answers: 'memory' or 'parquet' */
   readonly kind: string;
-  /** per run x source statistics of these runs' samples */
-  stats(runs: readonly RunRecord[]): Promise<SourceStats[]>;
   /** the aggregates of one section: `runs` are its runs (all of them: warm-ups and failures too) */
   section(runs: readonly RunRecord[], intervalS: number, views?: Views): Promise<SectionSamples>;
-  close(): void;
 }
 
 /** The remote hosts whose own view was sampled (the harness's machine is 'host'); none without remote hosts. */
@@ -101,9 +97,7 @@ export function sectionOf(
 export function memorySamples(samples: readonly SampleRecord[]): SampleSource {
   return {
     kind: 'memory',
-    stats: async (runs) => sourceStats(runs, samples),
     section: async (runs, intervalS, views) => sectionOf(runs, samples, intervalS, views),
-    close: () => {},
   };
 }
 

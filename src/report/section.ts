@@ -1,14 +1,16 @@
 // One workload's part of a report: the paper's figures, the summary and memory
 // tables, drill-downs. A report of one workload is this section alone.
+
 import { METRICS, type MetricDef } from '../results/metrics.js';
+import type { ExperimentMeta } from '../results/read.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import { formatValue, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
+import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { bootLatency, cellStats, drillDownRuns, envLabel, overheadRatios, workerSourceOf } from './aggregate.js';
 import { figureSources } from './crossCheck.js';
 import type { Figure, Table } from './html.js';
-import type { ExperimentMeta } from './load.js';
 import { memoryRows } from './memoryTable.js';
 import { roundedDrill, roundedGaps, roundedPoints, type SectionSamples } from './sampleSource.js';
 import { bootSpec, cpuGridSpec, drillDownSpec, makespanSpec, memoryGridSpec, ratiosSpec } from './specs.js';
@@ -35,7 +37,7 @@ export function workloadSection(
   prefix = '',
 ): Section {
   const { meta, runs } = rs;
-  const intervalS = (meta.experiment?.sampling?.intervalMs ?? 1000) / 1000;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
   const { binS, crossCheck } = data;
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =

@@ -36,3 +36,6 @@ export interface Sampler {
   start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The sampling interval when the config names none (and for results that do not record theirs). */
+export const DEFAULT_INTERVAL_MS = 250;

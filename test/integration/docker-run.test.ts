@@ -8,7 +8,7 @@ import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { collectPageSamples } from '../../src/report/build.js';
 import { sourceCrossCheck } from '../../src/report/crossCheck.js';
-import { loadResults, openResults } from '../../src/report/load.js';
+import { loadResults, openResults } from '../../src/results/read.js';
 import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { expectSameRows, expectSameSection } from '../sameAggregates.js';

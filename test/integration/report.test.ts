@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/build.js';
-import { loadResults } from '../../src/report/load.js';
+import { loadResults } from '../../src/results/read.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
 import { runCli, tmpDir } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { checkHistory, formatCheckMarkdown } from '../../src/history/check.js';
 import { entryOf, type HistoryEntry, seriesOf } from '../../src/history/entry.js';
 import { historyPage } from '../../src/history/report.js';
 import { appendEntry, readHistory } from '../../src/history/store.js';
-import { loadResults } from '../../src/report/load.js';
+import { loadResults } from '../../src/results/read.js';
 import { sourceStats, statsByRun } from '../../src/results/sampleStats.js';
 import { readSamples } from '../../src/results/store.js';
 import { writeSyntheticResults } from '../support/synthetic.js';

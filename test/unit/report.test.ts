@@ -14,8 +14,8 @@ import {
 import { pageOf } from '../../src/report/build.js';
 import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
 import { renderHtml } from '../../src/report/html.js';
-import { loadResults } from '../../src/report/load.js';
 import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
+import { loadResults } from '../../src/results/read.js';
 import { readSamples } from '../../src/results/store.js';
 import type { SampleRecord } from '../../src/results/types.js';
 import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';

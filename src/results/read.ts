@@ -1,22 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EnvironmentView } from '../environments/descriptor.js';
-import { openColumnar } from '../results/columnar/open.js';
-import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
-import { FILES, readNdjson, readSamples } from '../results/store.js';
-import type { RunRecord, WorkloadMeta } from '../results/types.js';
 import { UsageError } from '../util/errors.js';
-import { duckSamples } from './duckSamples.js';
-import { memorySamples, type SampleSource } from './sampleSource.js';
+import type { Duck } from './columnar/duck.js';
+import { openColumnar } from './columnar/open.js';
+import { duckRunStats } from './columnar/runStats.js';
+import { type SourceStats, type StatsByRun, sourceStats, statsByRun } from './sampleStats.js';
+import { FILES, readNdjson, readSamples } from './store.js';
+import type { RunRecord, SampleRecord, WorkloadMeta } from './types.js';
+import type { EnvironmentView } from './views.js';
 
-/** What a report is made from: one results directory, read without trusting it. */
+// The one reader of a results directory (report, compare, history and the experiment's
+// own summary go through it): experiment.json, runs.ndjson, and the samples either
+// through the columnar engine (Parquet, compacted first when out of date) or read whole
+// from samples.ndjson (the reference path).
+
+/** The samples of a result set: in the columnar engine, or in memory. */
+export type StoredSamples = (
+  | { readonly kind: 'parquet'; readonly duck: Duck }
+  | { readonly kind: 'memory'; readonly rows: readonly SampleRecord[] }
+) & {
+  /** per run x source statistics of these runs' samples */
+  stats(runs: readonly RunRecord[]): Promise<SourceStats[]>;
+  close(): void;
+};
+
+/** One results directory, read without trusting it. */
 export interface ResultSet {
   dir: string;
   name: string;
   meta: ExperimentMeta;
   runs: RunRecord[];
   /** the samples, answered by the columnar engine (openResults) or from memory (loadResults); close() when done */
-  samples: SampleSource;
+  samples: StoredSamples;
   /** the experiment did not finish (interrupted or crashed): render what exists, say so */
   incomplete: boolean;
 }
@@ -70,7 +85,7 @@ function readRuns(dir: string): RunRecord[] {
   }
 }
 
-function resultSet(dir: string, meta: ExperimentMeta, runs: RunRecord[], samples: SampleSource): ResultSet {
+function resultSet(dir: string, meta: ExperimentMeta, runs: RunRecord[], samples: StoredSamples): ResultSet {
   return {
     dir,
     name: meta.experiment?.name ?? path.basename(dir),
@@ -90,13 +105,13 @@ export async function openResults(dir: string, opts: { log?: (m: string) => void
   const meta = readMeta(dir);
   const runs = readRuns(dir);
   const columnar = await openColumnar(dir, opts);
-  const samples = duckSamples(columnar.duck);
+  const duck = columnar.duck;
   let open = true;
   const close = () => {
     if (open) columnar.close();
     open = false;
   };
-  return resultSet(dir, meta, runs, { ...samples, close });
+  return resultSet(dir, meta, runs, { kind: 'parquet', duck, stats: (r) => duckRunStats(duck, r), close });
 }
 
 /** Runs fn on an opened result set and closes it, whatever happens. */
@@ -128,7 +143,13 @@ export function loadResults(dir: string): ResultSet {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return resultSet(dir, meta, runs, memorySamples(samples));
+  const rows = samples;
+  return resultSet(dir, meta, runs, {
+    kind: 'memory',
+    rows,
+    stats: async (r) => sourceStats(r, rows),
+    close: () => {},
+  });
 }
 
 /** The workloads the results declare; results before suites declare none (their runs have no workload id). */

@@ -1,0 +1,127 @@
+// The runs of an experiment, one after another: the plan, then with `adaptive` set more
+// rounds for the cells whose interval is still too wide. Each run's record is appended
+// as it ends, its samples compacted, and a progress line with the time left printed.
+import os from 'node:os';
+import path from 'node:path';
+import type { Experiment } from '../config/schema.js';
+import type { Environment } from '../environments/types.js';
+import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { ResolvedWorkload } from '../workload/manifest.js';
+import { adaptiveRound, type CellPrecision, cellPrecision, type PlannedRun, planRuns } from './plan.js';
+import { estimateRemainingS, formatDuration } from './progress.js';
+import { executeRun } from './runRun.js';
+
+export interface LoopContext {
+  experiment: Experiment;
+  workloads: readonly ResolvedWorkload[];
+  environments: ReadonlyMap<string, Environment>;
+  dir: string;
+  experimentId: string;
+  signal: AbortSignal;
+  log: (message: string) => void;
+  onSamples: (rows: SampleRecord[]) => void;
+  /** after each run: its record is appended, its samples compacted */
+  afterRun: (rec: RunRecord) => Promise<void>;
+  formulas: Map<string, string>;
+}
+
+export class RunLoop {
+  readonly runs: RunRecord[] = [];
+  private planned = 0;
+  private queue: readonly PlannedRun[] = [];
+  private readonly wallTimes: { env: string; seconds: number }[] = [];
+  private readonly references = new Map<string, string>();
+  private readonly hostCpus = os.availableParallelism();
+
+  constructor(private readonly c: LoopContext) {}
+
+  /** The plan, then the adaptive rounds; stops between runs once the signal aborts. */
+  async runAll(): Promise<void> {
+    const plan = planRuns(this.c.experiment);
+    this.planned = plan.length;
+    await this.runQueue(plan);
+    for (let round = 1; this.c.experiment.adaptive && !this.c.signal.aborted; round++) {
+      const extra = this.adaptiveExtra(round);
+      if (extra.length === 0) break;
+      this.planned += extra.length;
+      await this.runQueue(extra);
+    }
+  }
+
+  /** Each measured cell's interval so far (summary.json's `adaptive`). */
+  precision(): CellPrecision[] {
+    const multi = this.c.workloads.length > 1;
+    const measured = this.runs
+      .filter((r) => !r.warmup)
+      .map((r) => ({
+        workload: multi ? (r.workload ?? null) : null,
+        env: r.env,
+        instances: r.instances,
+        makespanS: r.makespanS,
+        ok: r.status === 'ok',
+      }));
+    return cellPrecision(this.c.experiment, measured);
+  }
+
+  private async runQueue(queue: readonly PlannedRun[]): Promise<void> {
+    this.queue = queue;
+    for (const p of queue) {
+      if (this.c.signal.aborted) break;
+      await this.execute(p);
+    }
+  }
+
+  /** The next adaptive round (empty: every cell met its target or its cap), announced. */
+  private adaptiveExtra(round: number): PlannedRun[] {
+    const e = this.c.experiment;
+    const cells = this.precision();
+    const extra = adaptiveRound(e, cells, this.planned, round);
+    if (extra.length === 0) return extra;
+    const wide = cells.filter((c) =>
+      extra.some((x) => x.workload === c.workload && x.env === c.env && x.instances === c.instances),
+    );
+    const what = wide.map(
+      (c) =>
+        `${c.workload ? `${c.workload} ` : ''}${c.env} x${c.instances} (±${c.halfWidthPct === null ? '?' : c.halfWidthPct.toFixed(1)}% after ${c.ok})`,
+    );
+    this.c.log(`adaptive: one more round for ${what.join(', ')}; target ±${e.adaptive!.targetCiPct}%`);
+    return extra;
+  }
+
+  private async execute(p: PlannedRun): Promise<void> {
+    const { c } = this;
+    const startedAt = Date.now();
+    const prefix = `[${p.index + 1}/${this.planned}${c.experiment.adaptive ? '+' : ''}]`;
+    const workload = c.workloads.find((w) => w.id === p.workload) ?? c.workloads[0]!;
+    const rec = await executeRun(
+      {
+        experiment: c.experiment,
+        workload,
+        hostCpus: this.hostCpus,
+        signal: c.signal,
+        references: this.references,
+        formulas: c.formulas,
+        artifactsDir: path.join(c.dir, 'artifacts'),
+        experimentId: c.experimentId,
+        onSamples: c.onSamples,
+        onProgress: (m) => c.log(`${prefix} ${m}`),
+      },
+      c.environments.get(p.env)!,
+      p,
+    );
+    this.runs.push(rec);
+    await c.afterRun(rec);
+    this.wallTimes.push({ env: p.env, seconds: (Date.now() - startedAt) / 1000 });
+    c.log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${outcomeText(rec)}${this.etaText(p)}`);
+  }
+
+  private etaText(p: PlannedRun): string {
+    const left = this.queue.filter((q) => q.index > p.index);
+    const eta = estimateRemainingS(this.wallTimes, left);
+    return left.length && eta !== null ? ` — ${left.length} run(s) left, about ${formatDuration(eta)}` : '';
+  }
+}
+
+function outcomeText(rec: RunRecord): string {
+  return rec.status === 'ok' ? `ok, makespan ${rec.makespanS?.toFixed(3)} s` : `${rec.status}: ${rec.reason}`;
+}

@@ -1,0 +1,76 @@
+// Before the first run: the workloads resolved and bundled, the image where a backend
+// needs one, a warning about leftovers of killed runs, and every backend created and
+// prepared (on the remote hosts that offer it). After the last: every backend closed.
+import type { Experiment } from '../config/schema.js';
+import type { EnvironmentDescriptor } from '../environments/descriptor.js';
+import type { Environment } from '../environments/types.js';
+import type { RemoteHost } from '../hosts/remote.js';
+import { ensureImage } from '../image/build.js';
+import type { ImageManifest } from '../image/manifest.js';
+import { type WorkloadBundle, workloadBundle } from '../workload/bundle.js';
+import type { ResolvedWorkload } from '../workload/manifest.js';
+import { checkPackages, resolveEntries } from '../workload/resolve.js';
+import { createEnvironment } from './hosts.js';
+import { findLeftovers } from './leftovers.js';
+
+export interface Prepared {
+  workloads: ResolvedWorkload[];
+  bundle: WorkloadBundle;
+  descriptors: EnvironmentDescriptor[];
+  image: ImageManifest | null;
+}
+
+type Log = (message: string) => void;
+
+export async function prepareExperiment(
+  e: Experiment,
+  all: readonly EnvironmentDescriptor[],
+  log: Log,
+  signal: AbortSignal,
+): Promise<Prepared> {
+  const workloads = resolveEntries(e);
+  const bundle = workloadBundle(workloads.map((w) => w.dir));
+  const descriptors = e.environments.map((n) => all.find((d) => d.name === n)!);
+  const needsImage = descriptors.some((d) => d.needsImage(e));
+  if (needsImage) checkPackages(workloads);
+  const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
+  const leftovers = await findLeftovers({ experiment: e, image, log }, all);
+  if (leftovers.length) {
+    log(
+      `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,
+    );
+  }
+  return { workloads, bundle, descriptors, image };
+}
+
+/** Every backend created and prepared, with what experiment.json records of it; on a failure the ones made are closed. */
+export async function openEnvironments(
+  e: Experiment,
+  p: Prepared,
+  hosts: readonly RemoteHost[],
+  log: Log,
+): Promise<{ environments: Map<string, Environment>; info: Record<string, unknown> }> {
+  const environments = new Map<string, Environment>();
+  const info: Record<string, unknown> = {};
+  try {
+    for (const d of p.descriptors) {
+      const env = await createEnvironment(d, { experiment: e, image: p.image, log, workloads: p.bundle }, hosts);
+      environments.set(d.name, env);
+      await env.prepare();
+      info[d.name] = await env.describe();
+    }
+  } catch (err) {
+    // a backend may have started a daemon before another one failed
+    for (const env of environments.values()) await env.close?.().catch(() => {});
+    throw err;
+  }
+  return { environments, info };
+}
+
+/** The end of an experiment, whatever happened: every backend's leftovers removed and what it started stopped. */
+export async function closeEnvironments(environments: ReadonlyMap<string, Environment>): Promise<void> {
+  for (const env of environments.values()) {
+    await env.cleanAll().catch(() => []);
+    await env.close?.().catch(() => {});
+  }
+}

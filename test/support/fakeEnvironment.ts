@@ -1,0 +1,235 @@
+// A fake Environment whose workers are in-process and scripted: slow to provision,
+// failing at provision or arm, never ready, dying mid-run, printing a wrong checksum,
+// losing a sampler. It drives the orchestrator (executeRun, runExperiment) in fast unit
+// tests; every call it receives is written to an event log for ordering assertions.
+import type { EnvironmentDescriptor } from '../../src/environments/descriptor.js';
+import type {
+  ArmedWorkload,
+  Environment,
+  Invocation,
+  ProvisionRequest,
+  WorkerExit,
+  WorkerHandle,
+} from '../../src/environments/types.js';
+import type { Reading, Sampler } from '../../src/sampling/types.js';
+
+/** How one worker behaves; `at` says which workers (by run and index) a script applies to. */
+export interface WorkerScript {
+  /** ms before provision resolves (the whole run's provision) */
+  provisionMs?: number;
+  /** provision rejects with this message */
+  failProvision?: string;
+  /** arm rejects with this message */
+  failArm?: string;
+  /** arm never resolves (no ready line) */
+  neverReady?: boolean;
+  /** ms from release to the result line and exit */
+  runMs?: number;
+  /** exits with this code and reason before printing a result */
+  die?: { code: number | null; reason: string | null };
+  /** never exits by itself (the run's deadline must end it) */
+  hang?: boolean;
+  checksum?: string;
+  metrics?: Record<string, number>;
+  /** its sampler reports an error once running */
+  loseSampler?: boolean;
+  /** phase lines printed after release */
+  phases?: string[];
+}
+
+export interface FakeOptions {
+  name?: string;
+  /** the script of a worker: by its run id (experimentId-run) and index; default: ok */
+  script?: (runId: string, index: number) => WorkerScript;
+  /** teardown rejects (for one run id, or every run) */
+  failTeardown?: (runId: string) => boolean;
+  /** answer of diagnose() after a hung run */
+  diagnosis?: string | null;
+  /** an event log shared between several fakes (ordering across backends); default: its own */
+  events?: string[];
+  /** called with every event as it is logged (a test interrupts at an exact point) */
+  onEvent?: (event: string, all: readonly string[]) => void;
+}
+
+export const DEFAULT_METRICS = { burnMs: 12, napMs: 3 };
+
+export class FakeEnvironment implements Environment {
+  readonly name: string;
+  readonly events: string[];
+  /** workers alive (provisioned and not torn down), by run id */
+  readonly alive = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly opts: FakeOptions = {}) {
+    this.name = opts.name ?? 'fake';
+    const events = opts.events ?? [];
+    const push = events.push.bind(events);
+    // every event also goes to onEvent, synchronously, as it happens
+    events.push = (...items: string[]) => {
+      const n = push(...items);
+      for (const ev of items) opts.onEvent?.(ev, events);
+      return n;
+    };
+    this.events = events;
+  }
+
+  async prepare(): Promise<void> {
+    this.events.push(`prepare ${this.name}`);
+  }
+  async describe() {
+    return { fake: true };
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    this.events.push(`provision ${req.runId} x${req.count}`);
+    const scripts = Array.from({ length: req.count }, (_, i) => this.scriptOf(req.runId, i));
+    const wait = Math.max(0, ...scripts.map((s) => s.provisionMs ?? 0));
+    if (wait) await this.delay(wait, req.signal);
+    const failed = scripts.find((s) => s.failProvision);
+    if (failed) throw new Error(failed.failProvision);
+    this.alive.set(req.runId, req.count);
+    return scripts.map((s, i) => this.worker(req, i, s));
+  }
+
+  async teardown(runId: string): Promise<void> {
+    this.events.push(`teardown ${runId}`);
+    this.alive.delete(runId);
+    if (this.opts.failTeardown?.(runId)) throw new Error(`cannot remove the workers of ${runId}`);
+  }
+
+  async diagnose(): Promise<string | null> {
+    this.events.push(`diagnose ${this.name}`);
+    return this.opts.diagnosis ?? null;
+  }
+
+  async cleanAll(): Promise<string[]> {
+    this.events.push(`cleanAll ${this.name}`);
+    return [];
+  }
+
+  async close(): Promise<void> {
+    this.events.push(`close ${this.name}`);
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  private scriptOf(runId: string, index: number): WorkerScript {
+    return this.opts.script?.(runId, index) ?? {};
+  }
+
+  private delay(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private worker(req: ProvisionRequest, index: number, s: WorkerScript): WorkerHandle {
+    const name = `${this.name}-${index}`;
+    const env = this;
+    return {
+      name,
+      allocation: req.allocation(index),
+      limits: { cpus: req.allocation(index).cpus, memoryBytes: null, cpuset: null, via: 'fake' },
+      bootS: null,
+      arm(invocation: Invocation, onLine: (line: string) => void) {
+        env.events.push(`arm ${name} ${invocation.entry}`);
+        if (s.failArm) return Promise.reject(new Error(`${name}: ${s.failArm}`));
+        if (s.neverReady) return new Promise<ArmedWorkload>(() => {});
+        onLine(JSON.stringify({ type: 'ready', node: 'v20-fake' }));
+        return Promise.resolve(env.armed(name, s, onLine));
+      },
+      samplers: (intervalMs: number) => [new FakeSampler(name, intervalMs, s.loseSampler === true)],
+    };
+  }
+
+  private armed(name: string, s: WorkerScript, onLine: (line: string) => void): ArmedWorkload {
+    let settle: (exit: WorkerExit) => void = () => {};
+    const exit = new Promise<WorkerExit>((resolve) => {
+      settle = resolve;
+    });
+    return {
+      worker: name,
+      release: () => {
+        this.events.push(`release ${name}`);
+        for (const p of s.phases ?? []) onLine(JSON.stringify({ type: 'phase', phase: p, state: 'begin' }));
+        if (s.hang) return;
+        void this.delay(s.runMs ?? 20).then(() => {
+          if (s.die) return settle({ ...s.die, stderrTail: 'killed' });
+          const metrics = s.metrics ?? DEFAULT_METRICS;
+          onLine(JSON.stringify({ type: 'result', checksum: s.checksum ?? 'c0ffee', verified: true, metrics }));
+          settle({ code: 0, reason: null, stderrTail: '' });
+        });
+      },
+      exit,
+      kill: async () => {
+        this.events.push(`kill ${name}`);
+        settle({ code: null, reason: 'killed by the harness', stderrTail: '' });
+      },
+    };
+  }
+}
+
+/** A sampler reading a constant 50% every interval; or one that fails once started. */
+export class FakeSampler implements Sampler {
+  readonly source = 'process' as const;
+  readonly formula = 'fake: 50% user every interval';
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    readonly worker: string,
+    private readonly intervalMs: number,
+    private readonly lose: boolean,
+  ) {}
+  async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
+    if (this.lose) {
+      setImmediate(() => onError(new Error('connection lost')));
+      return;
+    }
+    const read = () =>
+      onReading({
+        at: Date.now(),
+        user: 50,
+        system: 0,
+        iowait: null,
+        steal: null,
+        idle: null,
+        cores: 0.5,
+        allocCpus: 1,
+        memUsedBytes: 1e6,
+        memCachedBytes: null,
+        memLimitBytes: null,
+      });
+    read();
+    this.timer = setInterval(read, this.intervalMs);
+  }
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** A descriptor for runExperiment: the given fake backend, no image. */
+export function fakeDescriptor(env: FakeEnvironment): EnvironmentDescriptor {
+  return {
+    name: env.name,
+    description: 'in-process fake workers',
+    view: {
+      label: `Fake (${env.name})`,
+      short: env.name,
+      kind: 'container',
+      color: '#777777',
+      workerSource: 'process',
+    },
+    inDefault: false,
+    config: undefined as never,
+    needsImage: () => false,
+    create: async () => env,
+    leftovers: async () => [],
+    clean: async () => [],
+  };
+}
