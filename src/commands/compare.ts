@@ -3,11 +3,10 @@ import {
   alignLegacyWorkloads,
   COMPARE_METRICS,
   compareResults,
-  formatMarkdown,
-  formatText,
   knownMetrics,
   parseThreshold,
 } from '../compare/compare.js';
+import { formatsOf, textExporter } from '../export/index.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
 import { statsOfResults, withResults, workloadsOf } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
@@ -24,10 +23,9 @@ export function compareCommand(program: Command): void {
       'makespan,headline,overhead',
     )
     .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
-    .option('--format <fmt>', 'text, md or json', 'text')
+    .option('--format <fmt>', formatsOf('compare').join(', '), 'text')
     .action(async (baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
-      if (!['text', 'md', 'json'].includes(opts.format))
-        throw new UsageError(`--format: expected text, md or json, got ${JSON.stringify(opts.format)}`);
+      const exporter = textExporter('compare', opts.format);
       const threshold = parseThreshold(opts.threshold);
       const [base, baseStats] = await withResults(baseDir, async (rs) => [rs, await statsOfResults(rs)] as const);
       const [cand, candStats] = await withResults(candDir, async (rs) => [rs, await statsOfResults(rs)] as const);
@@ -47,9 +45,7 @@ export function compareCommand(program: Command): void {
         cellMetrics(cand.runs, candStats, metricDefs(workloadsOf(cand.meta))),
       );
       const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
-      const out =
-        opts.format === 'json' ? JSON.stringify(c, null, 2) : opts.format === 'md' ? formatMarkdown(c) : formatText(c);
-      process.stdout.write(`${out}\n`);
+      process.stdout.write(`${exporter.render({ kind: 'compare', comparison: c })}\n`);
       process.exitCode = c.regressed ? 1 : 0;
     });
 }

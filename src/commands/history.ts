@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseThreshold } from '../compare/compare.js';
+import { formatsOf, textExporter } from '../export/index.js';
 import { DEFAULT_CHANGE_OPTIONS } from '../history/changepoints.js';
-import { checkHistory, formatCheckMarkdown, formatCheckText } from '../history/check.js';
+import { checkHistory } from '../history/check.js';
 import { entryOf, seriesOf } from '../history/entry.js';
 import { historyPage } from '../history/report.js';
 import { appendEntry, readHistory } from '../history/store.js';
@@ -103,18 +104,11 @@ export function historyCommand(program: Command): void {
     .description(
       'change points per series (E-divisive means); exit 1 when a series’ latest one is a regression past the threshold',
     )
-    .option('--format <fmt>', 'text, md or json', 'text')
+    .option('--format <fmt>', formatsOf('history-check').join(', '), 'text')
     .action((flags: CheckFlags) => {
-      if (!['text', 'md', 'json'].includes(flags.format))
-        throw new UsageError(`--format: expected text, md or json, got ${JSON.stringify(flags.format)}`);
+      const exporter = textExporter('history-check', flags.format);
       const { check } = checkOf(flags);
-      const out =
-        flags.format === 'json'
-          ? JSON.stringify(check, null, 2)
-          : flags.format === 'md'
-            ? formatCheckMarkdown(check)
-            : formatCheckText(check);
-      process.stdout.write(`${out}\n`);
+      process.stdout.write(`${exporter.render({ kind: 'history-check', check })}\n`);
       process.exitCode = check.regressed ? 1 : 0;
     });
 

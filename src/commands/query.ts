@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { formatsOf, textExporter } from '../export/index.js';
 import { COLUMNAR } from '../results/columnar/compact.js';
 import { duckMessage, openDuck } from '../results/columnar/duck.js';
-import { formatRows, QUERY_FORMATS, type QueryFormat } from '../results/columnar/format.js';
+import { plainRows } from '../results/columnar/format.js';
 import { compactResults, openColumnar } from '../results/columnar/open.js';
 import { UsageError } from '../util/errors.js';
 
@@ -15,10 +16,9 @@ export function queryCommand(program: Command): void {
     .description('run SQL over a results directory: tables samples, runs, workers and experiment (DuckDB over Parquet)')
     .argument('<results-dir>', 'a directory written by versus run')
     .argument('<sql>', 'e.g. "SELECT env, avg(user + system) FROM samples GROUP BY env"')
-    .option('--format <fmt>', QUERY_FORMATS.join(', '), 'table')
+    .option('--format <fmt>', formatsOf('query').join(', '), 'table')
     .action(async (dir: string, sql: string, opts: { format: string }) => {
-      if (!(QUERY_FORMATS as readonly string[]).includes(opts.format))
-        throw new UsageError(`--format: expected ${QUERY_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+      const exporter = textExporter('query', opts.format);
       const c = await openColumnar(dir, { log });
       try {
         let reader: Awaited<ReturnType<typeof c.duck.read>>;
@@ -27,9 +27,12 @@ export function queryCommand(program: Command): void {
         } catch (err) {
           throw new UsageError(`query: ${duckMessage(err)}`);
         }
-        process.stdout.write(
-          `${formatRows(reader.deduplicatedColumnNames(), reader.getRowsJS(), opts.format as QueryFormat)}\n`,
-        );
+        const doc = {
+          kind: 'query' as const,
+          columns: reader.deduplicatedColumnNames(),
+          rows: plainRows(reader.getRowsJS()),
+        };
+        process.stdout.write(`${exporter.render(doc)}\n`);
       } finally {
         c.close();
       }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../compose/config.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
+import { writeReport } from '../export/index.js';
 import { runExperiment } from '../orchestrator/experiment.js';
-import { writeReport } from '../report/build.js';
+import { pageOf } from '../report/build.js';
 import { withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
 import { listWorkloads } from '../workload/manifest.js';
@@ -190,7 +191,9 @@ export function runCommand(program: Command): void {
     const failed = outcome.runs.filter((r) => r.status !== 'ok');
     if (flags.report !== false) {
       try {
-        const report = await withResults(outcome.dir, (rs) => writeReport(rs, defaultReportDir(outcome.dir)));
+        const report = await withResults(outcome.dir, async (rs) =>
+          writeReport(await pageOf(rs), defaultReportDir(outcome.dir)),
+        );
         log(`report: ${report.html}`);
       } catch (err) {
         log(

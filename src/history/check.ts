@@ -1,6 +1,5 @@
 // `versus history check`: change points per series, the latest one judged against the
-// threshold in the metric's worse direction. Pure; formats for a terminal, CI (Markdown)
-// and machines (JSON).
+// threshold in the metric's worse direction. Pure; its formats are exporters (src/export/).
 import { type ChangePoint, type ChangePointOptions, changePoints } from './changepoints.js';
 import { type Series, seriesName } from './entry.js';
 
@@ -58,36 +57,4 @@ export function checkHistory(
     findings,
     regressed: findings.some((f) => f.latest && f.verdict === 'regression'),
   };
-}
-
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
-const interval = (f: Finding) => `[${pct(f.change.ci95[0])}, ${pct(f.change.ci95[1])}]`;
-
-export function formatCheckText(c: HistoryCheck): string {
-  const head = `${c.series} series, ${c.findings.length} change point(s) (E-divisive means, alpha ${c.options.alpha}, at least ${c.options.minSize} points a side; threshold ${pct(c.threshold)})`;
-  const rows = c.findings.map(
-    (f) =>
-      `${f.latest && f.verdict === 'regression' ? '✗' : f.verdict === 'regression' ? '!' : ' '} ${f.series}: ${pct(f.change.change)} ${interval(f)} between ${f.before} and ${f.after} (${f.change.meanBefore.toPrecision(4)} → ${f.change.meanAfter.toPrecision(4)} ${f.unit}, p ${f.change.p.toExponential(1)}) — ${f.verdict}${f.latest ? '' : ' (not the latest)'}`,
-  );
-  const verdict = c.regressed
-    ? 'REGRESSION: a series’ latest change point is worse past the threshold'
-    : 'no regression at the latest change points';
-  return [head, ...rows, verdict].join('\n');
-}
-
-export function formatCheckMarkdown(c: HistoryCheck): string {
-  const lines = [
-    `### versus history: ${c.regressed ? '❌ regression' : '✅ no regression'}`,
-    '',
-    `${c.series} series; E-divisive means (alpha ${c.options.alpha}, ≥ ${c.options.minSize} points a side); threshold ${pct(c.threshold)}.`,
-    '',
-  ];
-  if (c.findings.length) {
-    lines.push('| series | change | 95% CI | between | verdict |', '|---|---|---|---|---|');
-    for (const f of c.findings)
-      lines.push(
-        `| ${f.series} | ${pct(f.change.change)} | ${interval(f)} | ${f.before} → ${f.after} | ${f.verdict === 'regression' ? '❌' : f.verdict === 'improvement' ? '✅' : '·'} ${f.verdict}${f.latest ? '' : ' (earlier)'} |`,
-      );
-  } else lines.push('No change points.');
-  return lines.join('\n');
 }

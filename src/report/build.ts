@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
@@ -7,27 +6,14 @@ import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { UsageError } from '../util/errors.js';
-import { writeJsonAtomic } from '../util/files.js';
 import { duckSamples } from './duckSamples.js';
-import { type Page, renderHtml, type Table } from './html.js';
-import { svgToPng, toSvg } from './render.js';
+import type { Page, Table } from './html.js';
 import type { SectionSamples } from './sampleSource.js';
 import { memorySamples } from './sampleSource.js';
 import { workloadSection } from './section.js';
 import { suiteOverview } from './suite.js';
 
 export { drillDownRows } from './aggregate.js';
-
-export const FORMATS = ['html', 'svg', 'png', 'vl'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export function parseFormats(text: string): Format[] {
-  const out = text.split(',').map((s) => s.trim());
-  for (const f of out)
-    if (!(FORMATS as readonly string[]).includes(f))
-      throw new UsageError(`--format: ${JSON.stringify(f)} is not one of ${FORMATS.join(', ')}`);
-  return out as Format[];
-}
 
 const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
@@ -205,54 +191,4 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
 /** The page of a result set, its samples aggregated by whichever source it has. */
 export async function pageOf(rs: ResultSet): Promise<Page> {
   return buildPage(rs, await collectPageSamples(rs));
-}
-
-export interface ReportOutput {
-  dir: string;
-  html: string | null;
-  files: string[];
-}
-
-/** Writes the report: one HTML page, and per figure .vl.json, .svg and .png as asked. */
-export async function writeReport(
-  rs: ResultSet,
-  outDir: string,
-  formats: readonly Format[] = FORMATS,
-): Promise<ReportOutput> {
-  return writePage(await pageOf(rs), outDir, formats);
-}
-
-/** Writes a built page; the samples' engine can be closed before (rendering SVG and PNG is the memory peak). */
-export async function writePage(
-  page: Page,
-  outDir: string,
-  formats: readonly Format[] = FORMATS,
-): Promise<ReportOutput> {
-  fs.mkdirSync(outDir, { recursive: true });
-  const files: string[] = [];
-  for (const fig of [...page.figures, ...(page.sections ?? []).flatMap((s) => s.figures)]) {
-    const base = path.join(outDir, fig.id);
-    if (formats.includes('vl')) {
-      writeJsonAtomic(`${base}.vl.json`, fig.spec);
-      files.push(`${base}.vl.json`);
-    }
-    if (formats.includes('svg') || formats.includes('png')) {
-      const svg = await toSvg(fig.spec);
-      if (formats.includes('svg')) {
-        fs.writeFileSync(`${base}.svg`, svg);
-        files.push(`${base}.svg`);
-      }
-      if (formats.includes('png')) {
-        fs.writeFileSync(`${base}.png`, svgToPng(svg));
-        files.push(`${base}.png`);
-      }
-    }
-  }
-  let html: string | null = null;
-  if (formats.includes('html')) {
-    html = path.join(outDir, 'index.html');
-    fs.writeFileSync(html, renderHtml(page));
-    files.push(html);
-  }
-  return { dir: outDir, html, files };
 }

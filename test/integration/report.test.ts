@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/report/build.js';
+import { writeReport } from '../../src/export/index.js';
+import { pageOf } from '../../src/report/build.js';
 import { loadResults } from '../../src/results/read.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
 import { runCli, tmpDir } from './helpers.js';
@@ -30,7 +31,7 @@ describe('the report', () => {
       samplerGap: { run: '005-qemu-x2-r1', fromS: 4, toS: 8 },
     });
     out = tmpDir('report');
-    await writeReport(loadResults(results), out);
+    await writeReport(await pageOf(loadResults(results)), out);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   });
 

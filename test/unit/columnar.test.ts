@@ -4,10 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { textExporter } from '../../src/export/index.js';
 import { buildPage, collectPageSamples } from '../../src/report/build.js';
 import { COLUMNAR, readManifest } from '../../src/results/columnar/compact.js';
 import { openDuck } from '../../src/results/columnar/duck.js';
-import { formatRows } from '../../src/results/columnar/format.js';
+import { plainRows } from '../../src/results/columnar/format.js';
+
+const formatRows = (columns: string[], rows: unknown[][], format: string) =>
+  textExporter('query', format).render({ kind: 'query', columns, rows: plainRows(rows) });
+
 import { compactResults, openColumnar } from '../../src/results/columnar/open.js';
 import { loadResults, openResults } from '../../src/results/read.js';
 import { sourceStats } from '../../src/results/sampleStats.js';

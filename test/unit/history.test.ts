@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHistory, formatCheckMarkdown } from '../../src/history/check.js';
+import { textExporter } from '../../src/export/index.js';
+import { checkHistory } from '../../src/history/check.js';
 import { entryOf, type HistoryEntry, seriesOf } from '../../src/history/entry.js';
 import { historyPage } from '../../src/history/report.js';
 import { appendEntry, readHistory } from '../../src/history/store.js';
@@ -87,7 +88,7 @@ describe('history check', () => {
     expect(
       c.findings.some((f) => f.series.includes('docker x1 makespan') || f.series.includes('native x1 makespan')),
     ).toBe(false);
-    expect(formatCheckMarkdown(c)).toContain('❌ regression');
+    expect(textExporter('history-check', 'md').render({ kind: 'history-check', check: c })).toContain('❌ regression');
   });
 
   it('no change: exit-worthy nothing; a higher threshold turns a regression into "below threshold"', () => {

@@ -1,8 +1,4 @@
-// Query results for people and programs: an aligned table, CSV or JSON. Pure.
-import { stringify } from 'csv-stringify/sync';
-
-export const QUERY_FORMATS = ['table', 'csv', 'json'] as const;
-export type QueryFormat = (typeof QUERY_FORMATS)[number];
+// Values of query results as plain JSON (the exporters in src/export/ write them). Pure.
 
 /** A value from the engine as plain JSON: exact integers stay numbers, dates become ISO strings. */
 export function plainValue(v: unknown): unknown {
@@ -17,7 +13,8 @@ export function plainValue(v: unknown): unknown {
   return v;
 }
 
-function cell(v: unknown): string {
+/** One value as a table or CSV cell: integers whole, others to 6 significant digits, objects as JSON. */
+export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   if (typeof v === 'object') return JSON.stringify(v);
@@ -34,34 +31,7 @@ function mapsAsObjects(v: unknown): unknown {
   return v;
 }
 
-export function formatRows(columns: readonly string[], rawRows: readonly unknown[][], format: QueryFormat): string {
-  const rows = rawRows.map((r) => r.map((v) => mapsAsObjects(plainValue(v))));
-  if (format === 'json')
-    return JSON.stringify(
-      rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))),
-      null,
-      2,
-    );
-  if (format === 'csv')
-    return stringify(
-      rows.map((r) => r.map(cell)),
-      { header: true, columns: [...columns] },
-    ).trimEnd();
-  const text = rows.map((r) => r.map(cell));
-  const numeric = columns.map(
-    (_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'),
-  );
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...text.map((r) => r[i]!.length))));
-  const fit = (s: string, i: number) => {
-    const w = widths[i]!;
-    const t = s.length > w ? `${s.slice(0, w - 1)}…` : s;
-    return numeric[i] ? t.padStart(w) : t.padEnd(w);
-  };
-  const line = (r: string[]) => r.map(fit).join('  ').trimEnd();
-  return [
-    line([...columns]),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...text.map(line),
-    `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
-  ].join('\n');
+/** Rows from the engine as plain JSON values (MAPs as objects, big integers as numbers where exact). */
+export function plainRows(rawRows: readonly unknown[][]): unknown[][] {
+  return rawRows.map((r) => r.map((v) => mapsAsObjects(plainValue(v))));
 }
