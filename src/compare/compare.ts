@@ -1,6 +1,6 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
 
-import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs } from '../results/metrics.js';
+import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs, worseOf } from '../results/metrics.js';
 import { overheadPairs, type Views } from '../results/views.js';
 import { mean } from '../stats/basic.js';
 import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
@@ -139,7 +139,7 @@ export function compareResults(
         p: mannWhitney(vc, vb).p,
         nBaseline: vb.length,
         nCandidate: vc.length,
-        verdict: verdictOf(r.estimate - 1, ci, def.worse, threshold, enough),
+        verdict: verdictOf(r.estimate - 1, ci, worseOf(def), threshold, enough),
       });
     }
   }

@@ -2,7 +2,7 @@
 // holds: one per machine × accelerator × workload × environment × instances × metric,
 // so numbers from different machines or accelerators never share a series. Pure.
 
-import { cellMetrics, metricDefs, overheadRatios, workloadOf } from '../results/metrics.js';
+import { cellMetrics, metricDefs, overheadRatios, workloadOf, worseOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import type { Views } from '../results/views.js';
@@ -75,7 +75,7 @@ export function entryOf(
         instances: c.instances,
         metric: name,
         unit: def?.unit ?? '',
-        worse: def?.worse ?? 'higher',
+        worse: def ? worseOf(def) : 'higher',
         n: stat.n,
         mean: stat.mean,
         ci95: stat.ci95,

@@ -44,7 +44,7 @@ export function overheadCells(runs: readonly RunRecord[], defs: MetricDefs, view
     const head = headlineOf(defsOf(defs, workload));
     const metric = head?.name ?? 'makespan';
     // a higher-is-better metric (throughput): native/env; a time: env/native
-    const higherBetter = head ? head.worse === 'lower' : false;
+    const higherBetter = head ? head.better === 'higher' : false;
     for (const instances of [...new Set(runs.map((r) => r.instances))].sort((a, b) => a - b)) {
       const cell = (env: string) =>
         ok.filter((r) => workloadOf(r) === workload && r.env === env && r.instances === instances);

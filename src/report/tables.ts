@@ -77,7 +77,7 @@ export function workloadMetricsTable(
       columns: [
         'environment',
         'instances',
-        ...own.map((d) => `${d.name} (${d.unit}, ${d.worse === 'lower' ? '↑' : '↓'} better)`),
+        ...own.map((d) => `${d.name} (${d.unit}, ${d.better === 'higher' ? '↑' : '↓'} better)`),
       ],
       rows: cells.map((key) => {
         const [env, n] = key.split('\0') as [string, string];

@@ -4,33 +4,36 @@ import { describe, extent } from '../stats/basic.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
 import { madOutliers } from '../stats/tests.js';
 import { type StatsByRun, statsOf } from './sampleStats.js';
-import type { RunRecord, WorkloadMeta } from './types.js';
+import type { MetricDecl, RunRecord, WorkloadMeta } from './types.js';
 import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
 
 export { comparableMemory, workerSourceOf };
 
-export interface MetricDef {
-  name: string;
-  unit: string;
-  /** which direction is worse */
-  worse: 'higher' | 'lower';
-  describe: string;
-  /** the workload's headline metric */
-  headline?: boolean;
+/** A metric with its name: the one declaration shape (MetricDecl) wherever it is used. */
+export type MetricDef = MetricDecl & { name: string; description: string };
+
+/** Which direction of a metric is worse. */
+export function worseOf(d: Pick<MetricDecl, 'better'>): 'higher' | 'lower' {
+  return d.better === 'higher' ? 'lower' : 'higher';
 }
 
 /** What the harness measures of every run, whatever the workload. */
 export const METRICS: Record<string, MetricDef> = {
-  makespan: { name: 'makespan', unit: 's', worse: 'higher', describe: 'barrier to the last worker result' },
-  cpu: { name: 'cpu', unit: '% of allocation', worse: 'higher', describe: 'mean CPU of the workers while running' },
-  cpuPeak: { name: 'cpuPeak', unit: '% of allocation', worse: 'higher', describe: 'peak CPU of a worker sample' },
+  makespan: { name: 'makespan', unit: 's', better: 'lower', description: 'barrier to the last worker result' },
+  cpu: {
+    name: 'cpu',
+    unit: '% of allocation',
+    better: 'lower',
+    description: "mean CPU of the workers' own view while running: the mean over a cell's runs of each run's mean",
+  },
+  cpuPeak: { name: 'cpuPeak', unit: '% of allocation', better: 'lower', description: 'peak CPU of a worker sample' },
   memory: {
     name: 'memory',
     unit: 'bytes',
-    worse: 'higher',
-    describe: "peak PSS of a worker's workload processes (older results: the view's used memory)",
+    better: 'lower',
+    description: "peak PSS of a worker's workload processes (older results: the view's used memory)",
   },
-  ready: { name: 'ready', unit: 's', worse: 'higher', describe: 'start to ready (VM boot to SSH)' },
+  ready: { name: 'ready', unit: 's', better: 'lower', description: 'start to ready (VM boot to SSH)' },
 };
 
 export type RunMetrics = Record<string, number | null>;
@@ -48,8 +51,8 @@ export function metricDefs(workloads: readonly WorkloadMeta[]): MetricDefs {
         {
           name,
           unit: m.unit,
-          worse: m.better === 'higher' ? 'lower' : 'higher',
-          describe: m.description ?? name,
+          better: m.better,
+          description: m.description ?? name,
           ...(w.headline === name ? { headline: true } : {}),
         },
       ]);
@@ -227,9 +230,14 @@ export function measuredCells(runs: readonly RunRecord[]): Map<string, RunRecord
   const cells = new Map<string, RunRecord[]>();
   for (const r of runs) {
     if (r.warmup) continue;
-    const key = `${workloadOf(r)}\0${r.env}\0${r.instances}`;
+    const key = cellKey({ workload: workloadOf(r), env: r.env, instances: r.instances });
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key)!.push(r);
   }
   return cells;
+}
+
+/** The key of a cell in measuredCells. */
+export function cellKey(c: { workload: string; env: string; instances: number }): string {
+  return `${c.workload}\0${c.env}\0${c.instances}`;
 }

@@ -1,8 +1,7 @@
 import { type Describe, describe } from '../stats/basic.js';
-import { defsOf, headlineOf, type MetricDefs, measuredCells, workerMean, workloadOf } from './metrics.js';
-import { type StatsByRun, statsOf } from './sampleStats.js';
+import { cellKey, cellMetrics, defsOf, headlineOf, type MetricDefs, measuredCells } from './metrics.js';
+import type { StatsByRun } from './sampleStats.js';
 import type { RunRecord } from './types.js';
-import { workerSourceOf } from './views.js';
 
 export interface CellSummary {
   workload: string;
@@ -21,43 +20,34 @@ export interface CellSummary {
   failures: string[];
 }
 
-/** Per workload x environment x instances, measured runs only (warm-ups excluded). Pure. */
+/**
+ * Per workload x environment x instances, measured runs only (warm-ups excluded): the
+ * terminal table's view of cellMetrics, so the table, summary.json, compare and history
+ * agree. CPU is the mean over the cell's ok runs of each run's mean (every run weighs the
+ * same, as for makespan); peaks are the highest of any run. Pure.
+ */
 export function summarize(runs: readonly RunRecord[], stats: StatsByRun, defs: MetricDefs = {}): CellSummary[] {
   const cells = measuredCells(runs);
   const out: CellSummary[] = [];
-  for (const group of cells.values()) {
+  for (const cell of cellMetrics(runs, stats, defs)) {
+    const group = cells.get(cellKey(cell))!;
     const ok = group.filter((r) => r.status === 'ok');
-    let cpuSum = 0;
-    let cpuN = 0;
-    let peakCpu: number | null = null;
-    let peakMem: number | null = null;
-    for (const r of ok) {
-      // one view per run: not the guest and the QEMU process together
-      const own = statsOf(stats, r.run, workerSourceOf(r));
-      if (!own) continue;
-      cpuSum += own.cpuSum;
-      cpuN += own.cpuN;
-      if (own.cpuMax !== null) peakCpu = Math.max(peakCpu ?? own.cpuMax, own.cpuMax);
-      if (own.memMax !== null) peakMem = Math.max(peakMem ?? own.memMax, own.memMax);
-    }
-    const nums = (f: (r: RunRecord) => number | null) =>
-      ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
-    const maybe = (xs: number[]) => (xs.length ? describe(xs) : null);
-    const workload = workloadOf(group[0]!);
-    const head = headlineOf(defsOf(defs, workload));
-    const headValues = head ? nums((r) => workerMean(r, head.name)) : [];
+    const stat = (name: string) => cell.metrics[name] ?? null;
+    const head = headlineOf(defsOf(defs, cell.workload));
+    const headStat = head ? stat(head.name) : null;
+    const provision = ok.map((r) => r.provisionS).filter((x): x is number => x !== null && Number.isFinite(x));
     out.push({
-      workload,
-      env: group[0]!.env,
-      instances: group[0]!.instances,
-      ok: ok.length,
-      failed: group.length - ok.length,
-      makespanS: maybe(nums((r) => r.makespanS)),
-      headline: head && headValues.length ? { name: head.name, unit: head.unit, stat: describe(headValues) } : null,
-      meanCpuPct: cpuN ? cpuSum / cpuN : null,
-      peakCpuPct: peakCpu,
-      peakMemBytes: peakMem,
-      provisionS: maybe(nums((r) => r.provisionS)),
+      workload: cell.workload,
+      env: cell.env,
+      instances: cell.instances,
+      ok: cell.ok,
+      failed: cell.failed,
+      makespanS: stat('makespan') ? describe(cell.values.makespan!) : null,
+      headline: head && headStat ? { name: head.name, unit: head.unit, stat: describe(cell.values[head.name]!) } : null,
+      meanCpuPct: stat('cpu')?.mean ?? null,
+      peakCpuPct: stat('cpuPeak')?.max ?? null,
+      peakMemBytes: stat('memory')?.max ?? null,
+      provisionS: provision.length ? describe(provision) : null,
       failures: group.filter((r) => r.status !== 'ok').map((r) => `${r.run}: ${r.reason}`),
     });
   }

@@ -104,12 +104,19 @@ export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
   'workload',
 ];
 
-/** A workload's declared metric as results record it (experiment.json). */
-export interface WorkloadMetricDecl {
+/**
+ * A metric, declared the same way everywhere: in a workload's manifest, in experiment.json
+ * (`workloads[].metrics`), for the harness's own (results/metrics.ts METRICS), and in
+ * summary.json (`metrics`, with its name).
+ */
+export interface MetricDecl {
   unit: string;
   better: 'higher' | 'lower';
   headline?: boolean;
   description?: string;
+  /** sane bounds: a value outside them fails the worker's verification (manifests) */
+  min?: number;
+  max?: number;
 }
 
 /** One workload entry of an experiment as experiment.json records it. */
@@ -122,6 +129,6 @@ export interface WorkloadMeta {
   workKey: string;
   verification: 'checksum' | 'bounds';
   description?: string;
-  metrics: Record<string, WorkloadMetricDecl>;
+  metrics: Record<string, MetricDecl>;
   headline: string;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
+import { METRICS } from '../results/metrics.js';
+import type { MetricDecl } from '../results/types.js';
 
 const ParamSpec = z.object({
   type: z.enum(['integer', 'number', 'enum', 'boolean', 'path']),
@@ -15,10 +17,8 @@ const ParamSpec = z.object({
 });
 export type ParamSpec = z.infer<typeof ParamSpec>;
 
-/** Metric names the harness measures of every run (results/metrics.ts METRICS). */
-const HARNESS_METRICS = new Set(['makespan', 'cpu', 'cpuPeak', 'memory', 'ready']);
-
-const MetricSpec = z
+/** A metric as a manifest declares it: the one MetricDecl shape (results/types.ts). */
+const MetricSpec: z.ZodType<MetricDecl> = z
   .object({
     unit: z.string().min(1),
     better: z.enum(['higher', 'lower']),
@@ -29,7 +29,7 @@ const MetricSpec = z
     max: z.number().optional(),
   })
   .strict();
-export type MetricSpec = z.infer<typeof MetricSpec>;
+export type MetricSpec = MetricDecl;
 
 const ManifestSchema = z
   .object({
@@ -61,7 +61,7 @@ const ManifestSchema = z
         if (!m.parameters[p])
           ctx.addIssue({ code: 'custom', path: ['presets', preset], message: `${p} is not a parameter` });
     for (const name of Object.keys(m.metrics))
-      if (HARNESS_METRICS.has(name))
+      if (METRICS[name])
         ctx.addIssue({
           code: 'custom',
           path: ['metrics', name],
