@@ -1,22 +1,20 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../compose/config.js';
+import { addBackendOptions, backendOverrides } from '../compose/flags.js';
 import { ENVIRONMENTS } from '../compose/registry.js';
 import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 
 export function cleanCommand(program: Command): void {
-  program
+  const clean = program
     .command('clean')
     .description('remove everything any environment left behind (containers, VMs and overlays, machines, domains)')
-    .option('--docker-socket <path>', 'Docker Engine socket')
     .option('--hosts', 'also on every remote host of the config (its own engines, over SSH)')
-    .option('--config <file>', 'the experiment config that lists the hosts')
-    .action(async (opts: { dockerSocket?: string; hosts?: boolean; config?: string }) => {
-      const experiment = loadExperiment(
-        opts.config,
-        opts.dockerSocket ? { docker: { socketPath: opts.dockerSocket } } : {},
-      );
+    .option('--config <file>', 'the experiment config that lists the hosts');
+  addBackendOptions(clean, 'clean').action(
+    async (opts: { hosts?: boolean; config?: string } & Record<string, unknown>) => {
+      const experiment = loadExperiment(opts.config, backendOverrides(opts, 'clean'));
       const ctx = {
         experiment,
         image: readManifest(imageDir(imageHash())),
@@ -54,5 +52,6 @@ export function cleanCommand(program: Command): void {
         if (unreachable) process.exitCode = 1;
       }
       process.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind\n');
-    });
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadExperiment, validateExperiment } from '../compose/config.js';
+import { addBackendOptions, backendOverrides } from '../compose/flags.js';
 import { ENVIRONMENTS } from '../compose/registry.js';
 import type { DoctorCheck } from '../environments/descriptor.js';
 import { openHost } from '../hosts/remote.js';
@@ -9,11 +10,13 @@ import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
 
 /** Every backend's own checks (from the registry), then the tools and the worker image. */
-export async function doctorChecks(opts: { qemuBinary?: string; reprobe?: boolean } = {}): Promise<DoctorCheck[]> {
+export async function doctorChecks(
+  opts: { overrides?: Record<string, unknown>; reprobe?: boolean } = {},
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   add('root', process.getuid?.() === 0, process.getuid?.() === 0 ? 'yes' : 'image build and native chroot need root');
-  const experiment = validateExperiment(opts.qemuBinary ? { qemu: { binary: opts.qemuBinary } } : {}, 'flags');
+  const experiment = validateExperiment(opts.overrides ?? {}, 'flags');
   const image = readManifest(imageDir(imageHash()));
   for (const d of ENVIRONMENTS) {
     if (d.doctor)
@@ -73,19 +76,19 @@ export async function hostChecks(file: string | undefined): Promise<{ host: stri
 const line = (c: DoctorCheck, w: number) => `${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`;
 
 export function doctorCommand(program: Command): void {
-  program
+  const doctor = program
     .command('doctor')
     .description(
       "what is installed and running: every environment's own checks (engine, qemu and the KVM verdict, vagrant and libvirtd, ...), debootstrap, chromium, the worker image",
     )
     .option('--reprobe', 'boot the KVM probe guest again instead of using the cached verdict')
-    .option('--qemu <binary>', 'the QEMU binary to probe (as qemu.binary in a config)', 'qemu-system-x86_64')
     .option(
       '--hosts',
       "check the config's remote hosts instead: reachable, and what each environment they offer needs there",
     )
-    .option('--config <file>', 'the experiment config that lists the hosts')
-    .action(async (opts: { reprobe?: boolean; qemu: string; hosts?: boolean; config?: string }) => {
+    .option('--config <file>', 'the experiment config that lists the hosts');
+  addBackendOptions(doctor, 'doctor').action(
+    async (opts: { reprobe?: boolean; hosts?: boolean; config?: string } & Record<string, unknown>) => {
       if (opts.hosts) {
         const perHost = await hostChecks(opts.config);
         const w = Math.max(...perHost.flatMap((h) => h.checks.map((c) => c.name.length)));
@@ -97,8 +100,9 @@ export function doctorCommand(program: Command): void {
         if (perHost.some((h) => h.checks.some((c) => !c.ok))) process.exitCode = 1;
         return;
       }
-      const checks = await doctorChecks({ qemuBinary: opts.qemu, reprobe: opts.reprobe });
+      const checks = await doctorChecks({ overrides: backendOverrides(opts, 'doctor'), reprobe: opts.reprobe });
       const w = Math.max(...checks.map((c) => c.name.length));
       for (const c of checks) process.stdout.write(line(c, w));
-    });
+    },
+  );
 }

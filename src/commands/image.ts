@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { attributeOf } from '../compose/flags.js';
 import { ENVIRONMENTS } from '../compose/registry.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
-import { attributeOf } from './run.js';
 
 export function imageCommand(program: Command): void {
   const image = program

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../compose/config.js';
+import { addBackendOptions, backendOverrides } from '../compose/flags.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { writeReport } from '../export/index.js';
 import { runExperiment } from '../orchestrator/experiment.js';
@@ -68,14 +69,6 @@ interface RunFlags {
   [backendFlag: string]: unknown;
 }
 
-/** "--vagrant-provider <name>" → "vagrantProvider", as commander names it. */
-export function attributeOf(option: string): string {
-  return option
-    .split(/\s/)[0]!
-    .replace(/^--/, '')
-    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** Flags as a partial config, so the file and the flags are validated together. */
 export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   const o: Record<string, unknown> = {};
@@ -110,11 +103,8 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.pin !== undefined) sub('worker', { pinCpus: f.pin });
   if (f.interval !== undefined) sub('sampling', { intervalMs: f.interval });
   if (f.output !== undefined) sub('output', { dir: f.output });
-  for (const d of ENVIRONMENTS)
-    for (const flag of d.flags ?? []) {
-      const value = f[attributeOf(flag.option)];
-      if (value !== undefined) sub(d.name, { [flag.field]: value });
-    }
+  for (const [name, section] of Object.entries(backendOverrides(f, 'run')))
+    sub(name, section as Record<string, unknown>);
   return o;
 }
 
@@ -157,7 +147,7 @@ export function runCommand(program: Command): void {
     .option('--name <name>', 'experiment name')
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
     .option('--no-report', 'do not render the report at the end');
-  for (const d of ENVIRONMENTS) for (const flag of d.flags ?? []) run.option(flag.option, flag.description);
+  addBackendOptions(run, 'run');
   run.action(async (flags: RunFlags) => {
     const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
     const controller = new AbortController();

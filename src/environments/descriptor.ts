@@ -10,6 +10,9 @@ import type { Environment } from './types.js';
 
 export type { EnvironmentKind, EnvironmentView };
 
+/** The commands a backend can add options to. */
+export type FlagCommand = 'run' | 'doctor' | 'clean';
+
 export interface CreateContext {
   experiment: Experiment;
   image: ImageManifest | null;
@@ -40,8 +43,11 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   inDefault: boolean;
   /** the backend's own config section (experiment[name]), with defaults */
   config: Config;
-  /** `versus run` flags that set a field of this backend's section, e.g. --vagrant-provider → vagrant.provider */
-  flags?: readonly { option: string; description: string; field: string }[];
+  /**
+   * Options that set a field of this backend's section, e.g. --vagrant-provider → vagrant.provider,
+   * on the commands listed (default: `versus run`)
+   */
+  flags?: readonly { option: string; description: string; field: string; commands?: readonly FlagCommand[] }[];
   /** whether this experiment's use of the backend needs the worker image built */
   needsImage(experiment: Experiment): boolean;
   /** the backend for one experiment; describe() reports, prepare() is the backend's own business */

@@ -5,6 +5,7 @@
 import { cellMetrics, metricDefs, overheadRatios, workloadOf, worseOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import type { StatsByRun } from '../results/sampleStats.js';
+import { acceleratorFacts } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { sha256 } from '../util/hash.js';
 
@@ -52,8 +53,7 @@ export function machineOf(meta: ResultSet['meta']): HistoryEntry['machine'] {
 }
 
 function acceleratorOf(meta: ResultSet['meta'], env: string): string {
-  const info = meta.environments?.[env] as { accelerator?: unknown } | undefined;
-  return typeof info?.accelerator === 'string' ? info.accelerator : '';
+  return acceleratorFacts(meta.environments?.[env])?.accelerator ?? '';
 }
 
 /** Every cell's every metric, and every overhead ratio, of one result set. */

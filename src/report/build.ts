@@ -2,7 +2,7 @@ import path from 'node:path';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
-import type { RunRecord } from '../results/types.js';
+import { type AcceleratorFacts, acceleratorFacts, type RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { UsageError } from '../util/errors.js';
@@ -18,24 +18,13 @@ export { drillDownRows } from './aggregate.js';
 const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
-interface AccelChange {
-  run: string;
-  from: string;
-  to: string;
-  reason: string;
-}
-
-function accelChanges(info: Record<string, unknown>): AccelChange[] {
-  return Array.isArray(info.acceleratorChanges) ? (info.acceleratorChanges as AccelChange[]) : [];
-}
-
 /** "tcg (why)", or "kvm → tcg after run … (why)" when it changed during the experiment. */
-function accelerationText(info: Record<string, unknown>): string {
-  const changes = accelChanges(info);
+function accelerationText(info: AcceleratorFacts): string {
+  const changes = info.acceleratorChanges ?? [];
   const path = changes.length
     ? `${changes[0]!.from} → ${info.accelerator} after run ${changes[0]!.run}`
     : info.accelerator;
-  return `${String(path)} (${String(info.acceleratorReason ?? '')})`;
+  return `${path} (${info.acceleratorReason ?? ''})`;
 }
 
 /** What a page needs of the samples: per-run statistics, and each workload section's aggregates. */
@@ -71,9 +60,10 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
   const measured = runs.filter((r) => !r.warmup);
   const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
   // every VM backend records its accelerator (qemu directly, vagrant through libvirt or VirtualBox)
-  const vmEnvs = Object.entries((meta.environments ?? {}) as Record<string, Record<string, unknown>>).filter(
-    ([, info]) => typeof info?.accelerator === 'string',
-  );
+  const vmEnvs = Object.entries(meta.environments ?? {}).flatMap(([env, info]) => {
+    const facts = acceleratorFacts(info);
+    return facts ? [[env, facts] as const] : [];
+  });
   const tcg = vmEnvs.filter(([, info]) => info.accelerator === 'tcg');
   const accelText = vmEnvs.map(([env, info]) => `${env}: ${accelerationText(info)}`);
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
@@ -97,7 +87,7 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
       `VMs (${tcg.map(([env]) => env).join(', ')}) ran under TCG software emulation (${String(tcg[0]![1].acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,
     );
   for (const [env, info] of vmEnvs) {
-    for (const c of accelChanges(info))
+    for (const c of info.acceleratorChanges ?? [])
       warnings.push(
         `${env}: switched from ${c.from.toUpperCase()} to ${c.to.toUpperCase()} after run ${c.run} failed (${c.reason}); runs.ndjson records the accelerator of every run.`,
       );

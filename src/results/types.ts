@@ -132,3 +132,35 @@ export interface WorkloadMeta {
   metrics: Record<string, MetricDecl>;
   headline: string;
 }
+
+/** One switch of a VM backend's accelerator during an experiment (a guest died under KVM). */
+export interface AcceleratorChange {
+  run: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/**
+ * What a VM backend records of its accelerator in experiment.json (`environments.<name>`),
+ * the same for every VM backend (qemu directly, vagrant through libvirt or VirtualBox);
+ * reports and the history read it through acceleratorFacts.
+ */
+export interface AcceleratorFacts {
+  accelerator: string;
+  acceleratorReason?: string;
+  acceleratorProbedAt?: string | null;
+  acceleratorChanges?: AcceleratorChange[];
+}
+
+/** A backend's recorded facts as AcceleratorFacts, or null when it records no accelerator (not a VM). */
+export function acceleratorFacts(info: unknown): AcceleratorFacts | null {
+  if (typeof info !== 'object' || info === null) return null;
+  const o = info as Record<string, unknown>;
+  if (typeof o.accelerator !== 'string') return null;
+  return {
+    accelerator: o.accelerator,
+    ...(typeof o.acceleratorReason === 'string' ? { acceleratorReason: o.acceleratorReason } : {}),
+    ...(Array.isArray(o.acceleratorChanges) ? { acceleratorChanges: o.acceleratorChanges as AcceleratorChange[] } : {}),
+  };
+}

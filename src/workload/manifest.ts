@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../util/errors.js';
-import { WORKLOADS_DIR } from '../util/paths.js';
 import { METRICS } from '../results/metrics.js';
 import type { MetricDecl } from '../results/types.js';
+import { UsageError } from '../util/errors.js';
+import { WORKLOADS_DIR } from '../util/paths.js';
 
 const ParamSpec = z.object({
   type: z.enum(['integer', 'number', 'enum', 'boolean', 'path']),

@@ -97,6 +97,9 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   },
   inDefault: true,
   config: dockerConfig,
+  flags: [
+    { option: '--docker-socket <path>', description: 'Docker Engine socket', field: 'socketPath', commands: ['clean'] },
+  ],
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'docker', runtime: null }),
   hostConfig: dockerHostConfig,

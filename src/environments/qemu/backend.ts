@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
+import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
@@ -31,7 +32,7 @@ export class QemuEnvironment implements Environment {
   readonly name = 'qemu' as const;
   private accel: AccelChoice | null = null;
   /** KVM → TCG switches during the experiment (accel: auto), for experiment.json */
-  private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
+  private readonly accelChanges: (AcceleratorChange & { at: string })[] = [];
   private qemuVersion = '';
   private readonly runs = new Map<string, QemuWorker[]>();
   private vmFiles: VmFiles | null = null;
@@ -66,7 +67,7 @@ export class QemuEnvironment implements Environment {
       );
   }
 
-  async describe(): Promise<EnvironmentInfo> {
+  async describe(): Promise<EnvironmentInfo & Partial<AcceleratorFacts>> {
     if (!this.accel) await this.prepare();
     const accel = this.accel!;
     return {
@@ -86,7 +87,7 @@ export class QemuEnvironment implements Environment {
   }
 
   /** The accelerator as it ended, with every change made during the experiment. */
-  infoUpdates(): Record<string, unknown> {
+  infoUpdates(): Partial<AcceleratorFacts> {
     if (!this.accel || this.accelChanges.length === 0) return {};
     return {
       accelerator: this.accel.accel,

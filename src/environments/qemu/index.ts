@@ -10,6 +10,14 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   view: { label: 'VMs (qemu)', short: 'VM', kind: 'vm', color: '#ff7f0e', workerSource: 'guest' },
   inDefault: true,
   config: qemuConfig,
+  flags: [
+    {
+      option: '--qemu <binary>',
+      description: 'the QEMU binary to probe (as qemu.binary in a config; default qemu-system-x86_64)',
+      field: 'binary',
+      commands: ['doctor'],
+    },
+  ],
   needsImage: () => true,
   async create({ experiment: e, image, log, workloads }) {
     const { QemuEnvironment } = await import('./backend.js');

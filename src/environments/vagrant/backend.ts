@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir, type ImageManifest } from '../../image/manifest.js';
+import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
@@ -114,7 +115,7 @@ export class VagrantEnvironment implements Environment {
   private prepared: Prepared | null = null;
   private readonly runs = new Map<string, RunState>();
   private readonly libvirt: Libvirt;
-  private readonly accelChanges: { run: string; from: string; to: string; reason: string; at: string }[] = [];
+  private readonly accelChanges: (AcceleratorChange & { at: string })[] = [];
 
   constructor(
     private readonly config: VagrantConfig,
@@ -139,7 +140,7 @@ export class VagrantEnvironment implements Environment {
     if (!this.prepared) this.prepared = await this.prepareOnce();
   }
 
-  async describe(): Promise<EnvironmentInfo> {
+  async describe(): Promise<EnvironmentInfo & Partial<AcceleratorFacts>> {
     await this.prepare();
     return this.prepared!.info;
   }

@@ -1,0 +1,35 @@
+// The options each backend declares for a command (its descriptor's `flags`): added to
+// that command, and read back as the backend's section of the config. Nothing outside
+// the backends knows which field an option sets.
+import type { Command } from 'commander';
+import type { FlagCommand } from '../environments/descriptor.js';
+import { ENVIRONMENTS } from './registry.js';
+
+/** "--vagrant-provider <name>" → "vagrantProvider", as commander names it. */
+export function attributeOf(option: string): string {
+  return option
+    .split(/\s/)[0]!
+    .replace(/^--/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+const flagsFor = (command: FlagCommand) =>
+  ENVIRONMENTS.flatMap((d) =>
+    (d.flags ?? []).filter((f) => (f.commands ?? ['run']).includes(command)).map((f) => ({ d, f })),
+  );
+
+/** Adds every backend's options for this command. */
+export function addBackendOptions(cmd: Command, command: FlagCommand): Command {
+  for (const { f } of flagsFor(command)) cmd.option(f.option, f.description);
+  return cmd;
+}
+
+/** The config sections the given options set: { qemu: { binary: … }, … }. */
+export function backendOverrides(opts: Record<string, unknown>, command: FlagCommand): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const { d, f } of flagsFor(command)) {
+    const value = opts[attributeOf(f.option)];
+    if (value !== undefined) out[d.name] = { ...out[d.name], [f.field]: value };
+  }
+  return out;
+}
