@@ -1,0 +1,89 @@
+// What backends build before they run anything: the image spec, a container's spec, the native command line.
+import { describe, expect, it } from 'vitest';
+import { containerSpec } from '../../src/environments/docker/backend.js';
+import { NativeEnvironment } from '../../src/environments/native/backend.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
+import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
+// the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
+import '../../src/compose/registry.js';
+
+describe('worker image spec', () => {
+  it('has a stable content hash that changes with its inputs', () => {
+    expect(imageHash()).toBe(imageHash());
+    expect(imageHash({ ...IMAGE_SPEC, packages: [...IMAGE_SPEC.packages, 'vim'] } as never)).not.toBe(imageHash());
+  });
+
+  it("reads the host's mirror from deb822 and one-line apt sources", () => {
+    const deb822 =
+      'Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n';
+    expect(mirrorFromAptSources([deb822], 'bookworm')).toBe('http://mirror.example/debian');
+    expect(mirrorFromAptSources(['deb [arch=amd64] http://m.example/debian bookworm main\n'], 'bookworm')).toBe(
+      'http://m.example/debian',
+    );
+    expect(
+      mirrorFromAptSources(['Types: deb\nURIs: http://x\nSuites: bookworm\nEnabled: no\n'], 'bookworm'),
+    ).toBeNull();
+    expect(mirrorFromAptSources([''], 'bookworm')).toBeNull();
+  });
+});
+
+const allocation = { cpus: 1.5, memoryBytes: 512 * 2 ** 20, cpuset: [1] };
+
+describe('docker container spec', () => {
+  const spec = containerSpec({
+    image: 'versus/worker:abc',
+    name: 'versus-r-docker-0',
+    runId: 'r',
+    worker: 'docker-0',
+    allocation,
+    invocation: { entry: 'pagerank/pagerank.mjs', args: ['--pages=5'] },
+    workloadsDir: '/src/workloads',
+  });
+
+  it('runs without a network, unprivileged, with limits always set', () => {
+    expect(spec.NetworkDisabled).toBe(true);
+    expect(spec.HostConfig?.NetworkMode).toBe('none');
+    expect(spec.HostConfig?.Privileged).toBe(false);
+    expect(spec.HostConfig?.NanoCpus).toBe(1.5e9);
+    expect(spec.HostConfig?.Memory).toBe(512 * 2 ** 20);
+    expect(spec.HostConfig?.MemorySwap).toBe(512 * 2 ** 20);
+    expect(spec.HostConfig?.CpusetCpus).toBe('1');
+    expect(spec.HostConfig?.CapDrop).toEqual(['ALL']);
+  });
+
+  it('mounts the workloads read-only, labels the run and passes arguments as an array', () => {
+    expect(spec.HostConfig?.Binds).toEqual(['/src/workloads:/opt/versus/workloads:ro']);
+    expect(spec.Labels).toMatchObject({ 'versus.owner': 'versus', 'versus.run': 'r' });
+    expect(spec.Cmd).toEqual([
+      '/usr/bin/node',
+      '/opt/versus/workloads/barrier.mjs',
+      'pagerank/pagerank.mjs',
+      '--pages=5',
+    ]);
+    expect(spec.Env?.join(' ')).not.toMatch(/DOCKER|SSH|TOKEN/);
+  });
+});
+
+describe('native command', () => {
+  const image = { rootfs: '/cache/rootfs' } as ImageManifest;
+  it("runs the image's node through chroot, pinned with taskset when asked", () => {
+    const env = new NativeEnvironment({ runtime: 'image', limits: 'none' }, image);
+    const c = env.command({ entry: 'pagerank/pagerank.mjs', args: ['--x=1'] }, allocation);
+    expect([c.cmd, ...c.args]).toEqual([
+      'taskset',
+      '-c',
+      '1',
+      'chroot',
+      '/cache/rootfs',
+      '/usr/bin/node',
+      '/opt/versus/workloads/barrier.mjs',
+      'pagerank/pagerank.mjs',
+      '--x=1',
+    ]);
+    const host = new NativeEnvironment({ runtime: 'host', limits: 'none' }, null).command(
+      { entry: 'e.mjs', args: [] },
+      { ...allocation, cpuset: null },
+    );
+    expect(host.cmd).toBe(process.execPath);
+  });
+});
