@@ -18,7 +18,7 @@ import { runCompactor } from './columnar.js';
 import { openHosts } from './hosts.js';
 import { RunLoop } from './loop.js';
 import { experimentMeta } from './meta.js';
-import { closeEnvironments, openEnvironments, prepareExperiment } from './prepare.js';
+import { closeEnvironments, openEnvironments, type Prepared, prepareExperiment } from './prepare.js';
 
 export interface ExperimentOutcome {
   dir: string;
@@ -37,15 +37,7 @@ export interface ExperimentOptions {
 export async function runExperiment(e: Experiment, opts: ExperimentOptions): Promise<ExperimentOutcome> {
   const { log, signal } = opts;
   const prepared = await prepareExperiment(e, opts.descriptors, log, signal);
-  const hosts = await openHosts(e, log);
-  let opened: Awaited<ReturnType<typeof openEnvironments>>;
-  try {
-    opened = await openEnvironments(e, prepared, hosts, log);
-  } catch (err) {
-    for (const h of hosts) h.close();
-    throw err;
-  }
-  const { environments, info } = opened;
+  const { hosts, environments, info } = await openBackends(e, prepared, log);
   const views = Object.fromEntries(prepared.descriptors.map((d) => [d.name, d.view]));
   const dir = createResultDir(e.output.dir, e.name);
   const experimentId = crypto.randomBytes(3).toString('hex');
@@ -99,6 +91,17 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   writeMeta({ status: signal.aborted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() });
   log(`\n${table}\n`);
   return { dir, runs: loop.runs, interrupted: signal.aborted };
+}
+
+/** The remote hosts, then every backend on them or here; on a failure the hosts are closed again. */
+async function openBackends(e: Experiment, prepared: Prepared, log: (m: string) => void) {
+  const hosts = await openHosts(e, log);
+  try {
+    return { hosts, ...(await openEnvironments(e, prepared, hosts, log)) };
+  } catch (err) {
+    for (const h of hosts) h.close();
+    throw err;
+  }
 }
 
 /** summary.json; returns the summary table for the log. */

@@ -1,11 +1,9 @@
-import path from 'node:path';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { type AcceleratorFacts, acceleratorFacts, type RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
-import { UsageError } from '../util/errors.js';
 import { duckSamples } from './duckSamples.js';
 import type { Page, Table } from './html.js';
 import type { SectionSamples } from './sampleSource.js';

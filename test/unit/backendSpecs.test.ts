@@ -1,6 +1,6 @@
 // What backends build before they run anything: the image spec, a container's spec, the native command line.
 import { describe, expect, it } from 'vitest';
-import { containerSpec } from '../../src/environments/docker/backend.js';
+import { containerSpec } from '../../src/environments/docker/spec.js';
 import { NativeEnvironment } from '../../src/environments/native/backend.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parsePluginList } from '../../src/environments/vagrant/backend.js';
 import { libvirtBoxMetadata, parseBoxList, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { findVBoxHeadless } from '../../src/environments/vagrant/hostProcess.js';
 import {
@@ -11,6 +10,7 @@ import {
   workerName,
 } from '../../src/environments/vagrant/settings.js';
 import { parseSshConfig } from '../../src/environments/vagrant/sshConfig.js';
+import { parsePluginList } from '../../src/environments/vagrant/tools.js';
 import { VagrantUpOutput } from '../../src/environments/vagrant/upOutput.js';
 
 describe('vagrant ssh-config parser', () => {

@@ -7,7 +7,6 @@ import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
-import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { withTimeout } from '../../util/timeout.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
@@ -23,11 +22,11 @@ import type {
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
 import type { DockerConfig } from './config.js';
+import { containerSpec, LABEL_OWNER, LABEL_RUN } from './spec.js';
 
 type DockerSampling = DockerConfig['sampling'];
 
-export const LABEL_OWNER = 'versus.owner';
-export const LABEL_RUN = 'versus.run';
+export { LABEL_OWNER, LABEL_RUN };
 
 export class EngineError extends Error {}
 
@@ -202,52 +201,6 @@ async function removeContainers(docker: Docker, labels: string[], apiTimeoutS: n
     ),
   );
   return list.map((c) => c.Names[0] ?? c.Id);
-}
-
-/** The container spec: pure, so the security properties are unit-tested. */
-export function containerSpec(opts: {
-  image: string;
-  name: string;
-  runId: string;
-  worker: string;
-  allocation: Allocation;
-  invocation: Invocation;
-  workloadsDir: string;
-  /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
-  runtime?: string | null;
-  ulimits?: { Name: string; Soft: number; Hard: number }[] | undefined;
-}): Docker.ContainerCreateOptions {
-  const { allocation } = opts;
-  return {
-    Image: opts.image,
-    name: opts.name,
-    Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: opts.runId, 'versus.worker': opts.worker },
-    Cmd: ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, opts.invocation.entry, ...opts.invocation.args],
-    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8'],
-    WorkingDir: '/tmp',
-    NetworkDisabled: true,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    HostConfig: {
-      NetworkMode: 'none',
-      Privileged: false,
-      NanoCpus: Math.round(allocation.cpus * 1e9),
-      Memory: allocation.memoryBytes,
-      MemorySwap: allocation.memoryBytes,
-      ...(allocation.cpuset ? { CpusetCpus: allocation.cpuset.join(',') } : {}),
-      Binds: [`${opts.workloadsDir}:${GUEST_WORKLOADS_DIR}:ro`],
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      PidsLimit: 512,
-      AutoRemove: false,
-      ...(opts.runtime ? { Runtime: opts.runtime } : {}),
-      ...(opts.ulimits?.length ? { Ulimits: opts.ulimits } : {}),
-    },
-  };
 }
 
 /**

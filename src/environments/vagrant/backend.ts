@@ -1,104 +1,36 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cacheDir, type ImageManifest } from '../../image/manifest.js';
+import type { ImageManifest } from '../../image/manifest.js';
 import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
-import { ProcessSampler } from '../../sampling/processSampler.js';
-import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
-import { run, tail, which } from '../../util/exec.js';
-import { GUEST_WORKLOADS_DIR, PROJECT_ROOT } from '../../util/paths.js';
+import { run, tail } from '../../util/exec.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { freePorts } from '../../util/ports.js';
-import { pidAlive, stopChild } from '../../util/process.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import type { QemuConfig } from '../qemu/config.js';
 import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
-import { armOverSsh, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
-import type {
-  Allocation,
-  ArmedWorkload,
-  EnforcedLimits,
-  Environment,
-  EnvironmentInfo,
-  Invocation,
-  ProvisionRequest,
-  WorkerHandle,
-} from '../types.js';
+import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
 import { ensureLibvirtBox } from './box.js';
 import type { VagrantConfig } from './config.js';
 import { type DomainDeath, watchDomains } from './deathWatch.js';
 import { vagrantProcessesFor, vmHostPid } from './hostProcess.js';
 import { DOMAIN_PREFIX, Libvirt, libvirtTracesExist, POOL_NAME, publishBootFiles, removeBootFiles } from './libvirt.js';
-import {
-  buildSettings,
-  DEFAULT_VIRTUALBOX_BOX,
-  destroyArgs,
-  type LibvirtSettings,
-  upArgs,
-  type VagrantSettings,
-  vagrantEnv,
-} from './settings.js';
+import { buildSettings, destroyArgs, upArgs, type VagrantSettings } from './settings.js';
 import { parseSshConfig } from './sshConfig.js';
+import {
+  libvirtDaemonVersion,
+  type Prepared,
+  runFolderEnv,
+  stopVagrant,
+  vagrantInventory,
+  vagrantRunsDir,
+  vagrantToolEnv,
+  virtualboxPrepared,
+} from './tools.js';
 import { VagrantUpOutput } from './upOutput.js';
-
-/** Per-run state folders: settings.json and vagrant's own .vagrant folder. */
-export function vagrantRunsDir(): string {
-  return path.join(cacheDir(), 'vagrant', 'runs');
-}
-
-/**
- * The environment of vagrant calls that belong to no run (version, plugins, boxes):
- * a state folder of their own, so vagrant never writes .vagrant/ into the checkout.
- */
-export function vagrantToolEnv(): NodeJS.ProcessEnv {
-  return vagrantEnv(process.env, {
-    projectRoot: PROJECT_ROOT,
-    dotfileDir: path.join(cacheDir(), 'vagrant', 'tool'),
-    settingsFile: '',
-  });
-}
-
-/** The state folder of one run's vagrant calls, and the settings file in it. */
-function runFolderEnv(dir: string): NodeJS.ProcessEnv {
-  return vagrantEnv(process.env, {
-    projectRoot: PROJECT_ROOT,
-    dotfileDir: path.join(dir, '.vagrant'),
-    settingsFile: path.join(dir, 'settings.json'),
-  });
-}
-
-/** What `versus run` and `versus doctor` both need to know of vagrant; null when it is not installed. */
-export async function vagrantInventory(
-  binary = 'vagrant',
-): Promise<{ version: string; plugins: { name: string; version: string }[] } | null> {
-  if (!(await which(binary))) return null;
-  const env = vagrantToolEnv();
-  const version = (await run(binary, ['--version'], { env, timeoutMs: 60_000, allowFail: true })).stdout.trim();
-  const plugins = parsePluginList(
-    (await run(binary, ['plugin', 'list'], { env, timeoutMs: 60_000, allowFail: true })).stdout,
-  );
-  return { version, plugins };
-}
-
-/** `vagrant plugin list`: "vagrant-libvirt (0.11.2, system)". Pure. */
-export function parsePluginList(text: string): { name: string; version: string }[] {
-  const out: { name: string; version: string }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\S+) \(([^,)]+)/.exec(line.trim());
-    if (m) out.push({ name: m[1]!, version: m[2]! });
-  }
-  return out;
-}
-
-interface Prepared {
-  box: string;
-  libvirt: Omit<LibvirtSettings, 'storagePool'> | null;
-  ssh: VagrantSettings['ssh'];
-  /** our box carries the workloads of image build time; copy newer ones in over SSH */
-  syncNeeded: boolean;
-  info: EnvironmentInfo;
-}
+import { VagrantWorker } from './worker.js';
 
 interface RunState {
   env: NodeJS.ProcessEnv;
@@ -159,22 +91,7 @@ export class VagrantEnvironment implements Environment {
       provider: this.provider,
       plugins: plugins.map((p) => `${p.name} ${p.version}`),
     };
-    if (this.provider === 'virtualbox') {
-      if (!(await which('VBoxManage'))) {
-        throw new Error(
-          'vagrant/virtualbox: VirtualBox is not installed (VBoxManage not found); install it from virtualbox.org, or use --vagrant-provider libvirt',
-        );
-      }
-      const vbox = (await run('VBoxManage', ['--version'], { allowFail: true, timeoutMs: 30_000 })).stdout.trim();
-      const box = this.config.box ?? DEFAULT_VIRTUALBOX_BOX;
-      return {
-        box,
-        libvirt: null,
-        ssh: null,
-        syncNeeded: false,
-        info: { ...info, virtualbox: vbox, box, hostView: 'process: VBoxHeadless of each VM' },
-      };
-    }
+    if (this.provider === 'virtualbox') return virtualboxPrepared(this.config, info);
 
     if (!plugins.some((p) => p.name === 'vagrant-libvirt')) {
       throw new Error(
@@ -200,13 +117,7 @@ export class VagrantEnvironment implements Environment {
     }
     const box = await ensureLibvirtBox(vagrant, image, vagrantToolEnv(), this.log);
     const boot = publishBootFiles(image.hash, image.kernel, image.initrd);
-    const libvirtVersion = (
-      await run('virsh', ['-c', this.config.libvirtUri, 'version', '--daemon'], { allowFail: true })
-    ).stdout
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => l.trim())
-      .join('; ');
+    const libvirtVersion = await libvirtDaemonVersion(this.config.libvirtUri);
     return {
       box,
       libvirt: {
@@ -483,66 +394,5 @@ export class VagrantEnvironment implements Environment {
 
   async close(): Promise<void> {
     await this.libvirt.stopStarted();
-  }
-}
-
-/** Interrupts vagrant (it then cleans up what it was creating), killing its process group if it lingers. */
-function stopVagrant(child: ChildProcess): Promise<void> {
-  return stopChild(
-    child,
-    [
-      ['SIGINT', 20_000],
-      ['SIGKILL', 0],
-    ],
-    (signal) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // already gone
-      }
-    },
-  );
-}
-
-class VagrantWorker implements WorkerHandle {
-  constructor(
-    readonly name: string,
-    readonly allocation: Allocation,
-    private ssh: SshConnection | null,
-    private readonly pid: number | null,
-    readonly bootS: number | null,
-    /** the workloads to copy in when the image's are stale */
-    private readonly sync: WorkloadBundle | null,
-  ) {}
-
-  get limits(): EnforcedLimits {
-    return vmLimits(this.allocation);
-  }
-
-  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const ssh = this.ssh;
-    if (!ssh) throw new Error(`${this.name} is not up`);
-    if (this.sync) await syncWorkloads(this.name, ssh, this.sync);
-    const pid = this.pid;
-    return armOverSsh(this.name, ssh, guestCommand(invocation), onLine, {
-      ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
-      settle: async (ms: number) => {
-        const until = Date.now() + ms;
-        while (pid !== null && pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      },
-    });
-  }
-
-  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    const out: Sampler[] = [];
-    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
-    if (this.pid !== null) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
-    return out;
-  }
-
-  /** Closes the connection; vagrant destroy stops the VM. */
-  async close(): Promise<void> {
-    this.ssh?.close();
-    this.ssh = null;
   }
 }

@@ -2,9 +2,9 @@
 import { imageHash } from '../../image/spec.js';
 import { versionOf, which } from '../../util/exec.js';
 import type { DoctorCheck as Check } from '../descriptor.js';
-import { vagrantInventory, vagrantToolEnv } from './backend.js';
 import { listBoxes, workerBoxName } from './box.js';
 import { Libvirt } from './libvirt.js';
+import { vagrantInventory, vagrantToolEnv } from './tools.js';
 
 /** vagrant, its plugins, the two providers it is used with, and libvirtd. */
 export async function vagrantChecks(): Promise<Check[]> {

@@ -40,7 +40,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   // its box is a copy of the image's disk in ~/.vagrant.d: it goes with the image
   async removeWithImage(image) {
     const { which } = await import('../../util/exec.js');
-    const { vagrantToolEnv } = await import('./backend.js');
+    const { vagrantToolEnv } = await import('./tools.js');
     const { removeLibvirtBox, workerBoxName } = await import('./box.js');
     const vagrant = await which('vagrant');
     return vagrant && (await removeLibvirtBox(vagrant, image, vagrantToolEnv()))
@@ -52,7 +52,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
     return new VagrantEnvironment(vagrantSection(e), image, log, qemuSection(e), workloads);
   },
   async leftovers() {
-    const { vagrantRunsDir } = await import('./backend.js');
+    const { vagrantRunsDir } = await import('./tools.js');
     const dir = vagrantRunsDir();
     return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => `vagrant run ${path.join(dir, d)}`) : [];
   },
