@@ -7,6 +7,7 @@ import type { Environment } from '../environments/types.js';
 import type { RemoteHost } from '../hosts/remote.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
+import { IMAGE_SPEC } from '../image/spec.js';
 import { type WorkloadBundle, workloadBundle } from '../workload/bundle.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
 import { checkPackages, resolveEntries } from '../workload/resolve.js';
@@ -32,7 +33,7 @@ export async function prepareExperiment(
   const bundle = workloadBundle(workloads.map((w) => w.dir));
   const descriptors = e.environments.map((n) => all.find((d) => d.name === n)!);
   const needsImage = descriptors.some((d) => d.needsImage(e));
-  if (needsImage) checkPackages(workloads);
+  if (needsImage) checkPackages(workloads, IMAGE_SPEC.packages);
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
   const leftovers = await findLeftovers({ experiment: e, image, log }, all);
   if (leftovers.length) {

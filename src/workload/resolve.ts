@@ -1,7 +1,6 @@
 // From an experiment's workload entries to what runs: manifests read and checked,
 // parameters resolved, and what experiment.json records of each.
 
-import { IMAGE_SPEC } from '../image/spec.js';
 import type { WorkloadMeta } from '../results/types.js';
 import { UsageError } from '../util/errors.js';
 import { findWorkload, headlineMetric, type ResolvedWorkload, readManifest, resolveWorkload } from './manifest.js';
@@ -20,7 +19,7 @@ export function resolveEntries(e: {
 /** Workloads from outside workloads/ cannot add packages: the image is built from the project's manifests. */
 export function checkPackages(
   workloads: readonly ResolvedWorkload[],
-  image: readonly string[] = IMAGE_SPEC.packages,
+  image: readonly string[],
 ): void {
   const have = new Set(image);
   for (const w of workloads) {
