@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   alignLegacyWorkloads,
@@ -27,6 +28,10 @@ export function compareCommand(program: Command): void {
     .action(async (baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
       const exporter = textExporter('compare', opts.format);
       const threshold = parseThreshold(opts.threshold);
+      if (path.resolve(baseDir) === path.resolve(candDir))
+        process.stderr.write(
+          `versus: compare: ${baseDir} is both the baseline and the candidate: no change can show\n`,
+        );
       const [base, baseStats] = await withResults(baseDir, async (rs) => [rs, await statsOfResults(rs)] as const);
       const [cand, candStats] = await withResults(candDir, async (rs) => [rs, await statsOfResults(rs)] as const);
       const defs = metricDefs(workloadsOf(base.meta));

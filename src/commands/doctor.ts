@@ -12,15 +12,18 @@ import { which } from '../util/exec.js';
 /** Every backend's own checks (from the registry), then the tools and the worker image. */
 export async function doctorChecks(
   opts: { overrides?: Record<string, unknown>; reprobe?: boolean } = {},
-): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
+): Promise<(DoctorCheck & { asked?: boolean })[]> {
+  const checks: (DoctorCheck & { asked?: boolean })[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   add('root', process.getuid?.() === 0, process.getuid?.() === 0 ? 'yes' : 'image build and native chroot need root');
   const experiment = validateExperiment(opts.overrides ?? {}, 'flags');
   const image = readManifest(imageDir(imageHash()));
   for (const d of ENVIRONMENTS) {
-    if (d.doctor)
-      checks.push(...(await d.doctor({ experiment, image, log: () => {}, reprobe: opts.reprobe ?? false })));
+    if (!d.doctor) continue;
+    // a backend named by its own option (--qemu) was asked about: its misses fail the command
+    const asked = opts.overrides?.[d.name] !== undefined;
+    for (const c of await d.doctor({ experiment, image, log: () => {}, reprobe: opts.reprobe ?? false }))
+      checks.push(asked ? { ...c, asked } : c);
   }
   for (const [tool, pkg] of [
     ['debootstrap', 'debootstrap'],
@@ -73,7 +76,8 @@ export async function hostChecks(file: string | undefined): Promise<{ host: stri
   return out;
 }
 
-const line = (c: DoctorCheck, w: number) => `${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`;
+const line = (c: DoctorCheck, w: number) =>
+  `${c.ok ? (c.warn ? 'warn' : 'ok  ') : 'MISS'}  ${c.name.padEnd(w)}  ${c.detail}\n`;
 
 export function doctorCommand(program: Command): void {
   const doctor = program
@@ -103,6 +107,7 @@ export function doctorCommand(program: Command): void {
       const checks = await doctorChecks({ overrides: backendOverrides(opts, 'doctor'), reprobe: opts.reprobe });
       const w = Math.max(...checks.map((c) => c.name.length));
       for (const c of checks) process.stdout.write(line(c, w));
+      if (checks.some((c) => c.asked && !c.ok)) process.exitCode = 1;
     },
   );
 }

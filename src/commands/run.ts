@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadExperiment } from '../compose/config.js';
+import { ExperimentSchema, loadExperiment } from '../compose/config.js';
 import { addBackendOptions, backendOverrides } from '../compose/flags.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { writeReport } from '../export/index.js';
@@ -108,15 +108,33 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   return o;
 }
 
+/** The defaults of the config schema, shown in --help (flags left out keep the config file's values). */
+function defaultsText() {
+  const d = ExperimentSchema.parse({});
+  const list = (xs: readonly unknown[]) => xs.join(',');
+  return {
+    env: `(default: ${list(d.environments)})`,
+    instances: `(default: ${list(d.instances)})`,
+    repetitions: `(default: ${d.repetitions})`,
+    warmup: `(default: ${d.warmup})`,
+    cpus: `(default: ${d.worker.cpus})`,
+    memory: `(default: ${d.worker.memoryMiB})`,
+    interval: `(default: ${d.sampling.intervalMs})`,
+    seed: `(default: ${d.seed})`,
+    name: `(default: ${d.name})`,
+  };
+}
+
 export function runCommand(program: Command): void {
+  const def = defaultsText();
   const run = program
     .command('run')
     .description('run an experiment: every environment x instance count x repetition, results written as they come')
     .option('-c, --config <file>', 'experiment config (JSON or YAML); flags override it')
-    .option('--env <list>', `environments, comma-separated: ${ENVIRONMENT_NAMES.join(',')}`)
-    .option('--instances <list>', 'workers per run, comma-separated (e.g. 1,2)', intList('--instances'))
-    .option('--repetitions <n>', 'measured runs per cell', number('--repetitions'))
-    .option('--warmup <n>', 'warm-up runs per cell (excluded from statistics)', number('--warmup'))
+    .option('--env <list>', `environments, comma-separated: ${ENVIRONMENT_NAMES.join(',')} ${def.env}`)
+    .option('--instances <list>', `workers per run, comma-separated ${def.instances}`, intList('--instances'))
+    .option('--repetitions <n>', `measured runs per cell ${def.repetitions}`, number('--repetitions'))
+    .option('--warmup <n>', `warm-up runs per cell, excluded from statistics ${def.warmup}`, number('--warmup'))
     .option(
       '--target-ci <pct>',
       'adaptive repetitions: more rounds until the 95% interval of each mean makespan is within ± pct % of it',
@@ -133,18 +151,22 @@ export function runCommand(program: Command): void {
       `a suite of workloads: ${listSuites().join(', ')}, or a suite file (default: the default suite)`,
     )
     .option('--workload-dir <dir>', 'also look for workloads in this folder (repeatable)', collect)
-    .option('--preset <name>', 'preset for every workload (tiny, small, paper, …)')
+    .option('--preset <name>', "preset for every workload (tiny, small, paper, …) (default: each suite entry's own)")
     .option(
       '--param <name=value>',
       'workload parameter, repeatable: name=value for every workload declaring it, workload.name=value for one',
       param,
     )
-    .option('--cpus <n>', 'CPUs per worker (container --cpus, VM vCPUs, workload threads)', number('--cpus', false))
-    .option('--memory <MiB>', 'memory per worker in MiB', number('--memory'))
+    .option(
+      '--cpus <n>',
+      `CPUs per worker: container --cpus, VM vCPUs, workload threads ${def.cpus}`,
+      number('--cpus', false),
+    )
+    .option('--memory <MiB>', `memory per worker in MiB ${def.memory}`, number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')
-    .option('--interval <ms>', 'sampling interval in ms', number('--interval'))
-    .option('--seed <n>', 'seed of the run order', number('--seed'))
-    .option('--name <name>', 'experiment name')
+    .option('--interval <ms>', `sampling interval in ms ${def.interval}`, number('--interval'))
+    .option('--seed <n>', `seed of the run order ${def.seed}`, number('--seed'))
+    .option('--name <name>', `experiment name ${def.name}`)
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
     .option('--no-report', 'do not render the report at the end');
   addBackendOptions(run, 'run');

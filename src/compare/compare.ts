@@ -176,13 +176,14 @@ export function compareResults(
   return { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed') };
 }
 
-export function parseThreshold(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  if (!m)
-    throw new UsageError(
-      `--threshold: expected a percentage like 5% or a fraction like 0.05, got ${JSON.stringify(text)}`,
-    );
-  const v = Number(m[1]) / (m[2] ? 100 : 1);
-  if (v < 0 || v >= 10) throw new UsageError(`--threshold: ${text} is out of range`);
-  return v;
+/**
+ * A percentage flag, as every percentage flag reads it: 5 and 5% both mean 5 percent
+ * (as --target-ci); returned as a fraction. Over 100% is refused: a gate that never shuts.
+ */
+export function parseThreshold(text: string, flag = '--threshold'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag}: expected a percentage like 5 or 5%, got ${JSON.stringify(text)}`);
+  const pct = Number(m[1]);
+  if (pct > 100) throw new UsageError(`${flag}: ${text} is over 100%: no change could pass it`);
+  return pct / 100;
 }

@@ -28,8 +28,18 @@ export function readConfigFile(file: string): unknown {
   } catch (err) {
     throw new UsageError(`${file}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  const value = parseConfigText(text, file);
-  return value ?? {};
+  return configMapping(parseConfigText(text, file), file);
+}
+
+/** A config file holds a mapping of settings; anything else (a scalar, a list, nothing) is refused by name. */
+export function configMapping(value: unknown, file: string): Record<string, unknown> {
+  if (value === null || value === undefined)
+    throw new UsageError(`${file}: the config file is empty (or only comments); write {} to run with every default`);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const what = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    throw new UsageError(`${file}: expected a mapping of settings (name: value, …) at the top level, got ${what}`);
+  }
+  return value as Record<string, unknown>;
 }
 
 /** Deep merge where `over` wins; arrays are replaced, not merged. */

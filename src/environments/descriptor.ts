@@ -32,6 +32,8 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** works, but not as well as it could (VMs under TCG): printed as warn */
+  warn?: boolean;
 }
 
 export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAny> {

@@ -17,10 +17,7 @@ export function resolveEntries(e: {
 }
 
 /** Workloads from outside workloads/ cannot add packages: the image is built from the project's manifests. */
-export function checkPackages(
-  workloads: readonly ResolvedWorkload[],
-  image: readonly string[],
-): void {
+export function checkPackages(workloads: readonly ResolvedWorkload[], image: readonly string[]): void {
   const have = new Set(image);
   for (const w of workloads) {
     const missing = w.manifest.packages.filter((p) => !have.has(p));

@@ -3,9 +3,40 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flagsToOverrides } from '../../src/commands/run.js';
+import { parseThreshold } from '../../src/compare/compare.js';
 import { experimentJsonSchema, loadExperiment, validateExperiment } from '../../src/compose/config.js';
 import { mergeConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/util/errors.js';
+
+describe('a config file that is not a mapping', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-config-'));
+  const file = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  it('is refused by name, never run as the default experiment', () => {
+    expect(() => loadExperiment(file('s.yaml', 'docker\n'), {})).toThrow(/s\.yaml: expected a mapping .* got a string/);
+    expect(() => loadExperiment(file('l.yaml', '- docker\n- qemu\n'), {})).toThrow(/l\.yaml: .* got a list/);
+    expect(() => loadExperiment(file('n.json', '42'), {})).toThrow(/n\.json: .* got a number/);
+    expect(() => loadExperiment(file('null.yaml', 'null\n'), {})).toThrow(/null\.yaml: the config file is empty/);
+    expect(() => loadExperiment(file('e.yaml', ''), {})).toThrow(/e\.yaml: the config file is empty/);
+    expect(() => loadExperiment(file('c.yaml', '# only a comment\n'), {})).toThrow(/c\.yaml: the config file is empty/);
+    const big = Buffer.alloc(5 * 2 ** 20 * 0.75, 7).toString('base64');
+    expect(() => loadExperiment(file('b.yaml', big), {})).toThrow(/b\.yaml: expected a mapping .* got a string/);
+    expect(loadExperiment(file('ok.yaml', '{}\n'), {}).repetitions).toBe(3);
+  });
+});
+
+describe('percentage flags', () => {
+  it('read a bare number as percent, as --target-ci does, and refuse over 100%', () => {
+    expect(parseThreshold('5')).toBeCloseTo(0.05);
+    expect(parseThreshold('5%')).toBeCloseTo(0.05);
+    expect(parseThreshold(' 12.5 % ')).toBeCloseTo(0.125);
+    expect(() => parseThreshold('500')).toThrow('--threshold: 500 is over 100%');
+    expect(() => parseThreshold('0.05x')).toThrow(/--threshold: expected a percentage/);
+  });
+});
 
 describe('experiment config', () => {
   it('fills every default from an empty config', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/compose/config.js';
-import { parseConfigText } from '../../src/config/load.js';
+import { configMapping, parseConfigText, readConfigFile } from '../../src/config/load.js';
 import { frameToReading } from '../../src/sampling/dockerSampler.js';
 import { GuestStreamParser } from '../../src/sampling/guestSampler.js';
 import { ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
@@ -11,6 +11,20 @@ import { parseWorkloadLine } from '../../src/workload/protocol.js';
 const runs = { numRuns: 500 };
 
 describe('hostile input never ends in a stack trace', () => {
+  it('config file: anything but a mapping at the top level is one UsageError naming the file', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue())),
+        (v) => {
+          expect(() => configMapping(v, 's.yaml')).toThrow(UsageError);
+          expect(() => configMapping(v, 's.yaml')).toThrow(/^s\.yaml: /);
+        },
+      ),
+      runs,
+    );
+    expect(configMapping({ repetitions: 2 }, 's.yaml')).toEqual({ repetitions: 2 });
+  });
+
   it('config: any JSON value validates or is one UsageError', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

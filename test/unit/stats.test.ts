@@ -114,7 +114,7 @@ describe('compare', () => {
 
   it('parses thresholds and rejects unknown metrics', () => {
     expect(parseThreshold('5%')).toBeCloseTo(0.05, 12);
-    expect(parseThreshold('0.1')).toBeCloseTo(0.1, 12);
+    expect(parseThreshold('0.1')).toBeCloseTo(0.001, 12); // a bare number is percent, as --target-ci
     expect(() => parseThreshold('five')).toThrow(/--threshold/);
     expect(() => compareResults(base, base, ['speed'], 0.05)).toThrow(/--metric/);
     expect(() => compareResults(base, [cell('native', [1, 2])], ['makespan'], 0.05)).toThrow(
