@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/compose/config.js';
-import { configMapping, parseConfigText, readConfigFile } from '../../src/config/load.js';
+import { configMapping, parseConfigText } from '../../src/config/load.js';
 import { frameToReading } from '../../src/sampling/dockerSampler.js';
 import { GuestStreamParser } from '../../src/sampling/guestSampler.js';
 import { ParseError, parseMeminfo, parsePidStat, parseProcStat } from '../../src/sampling/procstat.js';
