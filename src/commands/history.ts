@@ -7,7 +7,7 @@ import { DEFAULT_CHANGE_OPTIONS } from '../history/changepoints.js';
 import { checkHistory } from '../history/check.js';
 import { entryOf, seriesOf } from '../history/entry.js';
 import { historyPage } from '../history/report.js';
-import { appendEntry, readHistory } from '../history/store.js';
+import { appendEntry, readHistory, skippedText } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
 import { statsOfResults, withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
@@ -34,7 +34,8 @@ interface CheckFlags {
 }
 
 function checkOf(flags: CheckFlags) {
-  const entries = readHistory(flags.history);
+  const { entries, skipped } = readHistory(flags.history);
+  for (const line of skippedText(flags.history, skipped)) process.stderr.write(`versus: ${line}\n`);
   const series = seriesOf(entries);
   const metrics = flags.metric ? flags.metric.split(',').map((s) => s.trim()) : null;
   if (metrics) {
@@ -89,7 +90,12 @@ export function historyCommand(program: Command): void {
         });
       });
       if (entry.cells.length === 0) throw new UsageError(`${dir}: no successful measured run to add`);
-      const already = await appendEntry(flags.history, entry);
+      const { already, tornTailKeptIn, skipped } = await appendEntry(flags.history, entry);
+      for (const line of skippedText(flags.history, skipped)) process.stderr.write(`versus: ${line}\n`);
+      if (tornTailKeptIn)
+        process.stderr.write(
+          `versus: ${flags.history}/history.ndjson ended in a torn line (a crash mid-write?): moved to ${tornTailKeptIn}, the new entry starts on a line of its own\n`,
+        );
       if (already)
         process.stderr.write(
           `versus: ${dir} is already in ${flags.history} (added ${already.addedAt} as ${already.label}); not added again\n`,

@@ -8,7 +8,7 @@ import { textExporter } from '../../src/export/index.js';
 import { checkHistory } from '../../src/history/check.js';
 import { entryOf, type HistoryEntry, seriesOf } from '../../src/history/entry.js';
 import { historyPage } from '../../src/history/report.js';
-import { appendEntry, readHistory } from '../../src/history/store.js';
+import { appendEntry, readHistory, skippedText } from '../../src/history/store.js';
 import { loadResults } from '../../src/results/read.js';
 import { sourceStats, statsByRun } from '../../src/results/sampleStats.js';
 import { readSamples } from '../../src/results/store.js';
@@ -108,26 +108,63 @@ describe('history check', () => {
 });
 
 describe('history store', () => {
+  const labels = (dir: string) => readHistory(dir).entries.map((e) => e.label);
+
   it('appends, never twice for the same results, and reads back', async () => {
     const dir = tmp();
     const [a, b] = history(2, 99);
-    expect(await appendEntry(dir, a!)).toBeNull();
-    expect(await appendEntry(dir, b!)).toBeNull();
-    expect((await appendEntry(dir, { ...a!, label: 'again' }))?.label).toBe('c0');
-    expect(readHistory(dir).map((e) => e.label)).toEqual(['c0', 'c1']);
+    expect((await appendEntry(dir, a!)).already).toBeNull();
+    expect((await appendEntry(dir, b!)).already).toBeNull();
+    expect((await appendEntry(dir, { ...a!, label: 'again' })).already?.label).toBe('c0');
+    expect(labels(dir)).toEqual(['c0', 'c1']);
     fs.appendFileSync(path.join(dir, 'history.ndjson'), '{"format":"versus-history/1","id":'); // a crash mid-write
-    expect(readHistory(dir)).toHaveLength(2);
+    expect(readHistory(dir).entries).toHaveLength(2);
+    expect(readHistory(dir).skipped).toEqual([{ line: 3, reason: 'a torn last line (a write that did not finish)' }]);
     expect(() => readHistory(tmp())).toThrow(/no history here/);
+  });
+
+  it('never merges a new entry into a torn tail: the tail is kept aside, every entry stays readable', async () => {
+    // the issue's reproduction: 4 results added, the file cut mid-line, 2 more added
+    const dir = tmp();
+    const entries = history(6, 99);
+    for (const e of entries.slice(0, 4)) await appendEntry(dir, e);
+    const file = path.join(dir, 'history.ndjson');
+    const whole = fs.readFileSync(file);
+    fs.writeFileSync(file, whole.subarray(0, whole.length - 500));
+    const first = await appendEntry(dir, entries[4]!);
+    const second = await appendEntry(dir, entries[5]!);
+    expect(first.tornTailKeptIn).toMatch(/history\.torn-.*\.ndjson$/);
+    expect(second.tornTailKeptIn).toBeNull();
+    // the cut entry's bytes are kept, named; the history itself is whole again
+    const aside = fs.readFileSync(first.tornTailKeptIn!);
+    expect(
+      whole
+        .subarray(0, whole.length - 500)
+        .toString()
+        .endsWith(aside.toString()),
+    ).toBe(true);
+    expect(labels(dir)).toEqual(['c0', 'c1', 'c2', 'c4', 'c5']);
+    expect(readHistory(dir).skipped).toEqual([]);
+    expect(fs.readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+  });
+
+  it('names a corrupt line and reads the rest, and appends after it', async () => {
+    const dir = tmp();
+    const entries = history(3, 99);
+    await appendEntry(dir, entries[0]!);
+    fs.appendFileSync(path.join(dir, 'history.ndjson'), 'garbage\n');
+    const out = await appendEntry(dir, entries[1]!);
+    expect(out.skipped).toEqual([{ line: 2, reason: 'not a JSON line' }]);
+    expect(labels(dir)).toEqual(['c0', 'c1']);
+    expect(skippedText(dir, readHistory(dir).skipped)).toEqual([
+      `${path.join(dir, 'history.ndjson')}:2: not a JSON line; skipped (the line is kept as it is)`,
+    ]);
   });
 
   it('two appends at once both land, whole', async () => {
     const dir = tmp();
     const entries = history(6, 99);
     await Promise.all(entries.map((e) => appendEntry(dir, e)));
-    expect(
-      readHistory(dir)
-        .map((e) => e.label)
-        .sort(),
-    ).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(labels(dir).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
   });
 });
