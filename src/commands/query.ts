@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatsOf, textExporter } from '../export/index.js';
+import type { TextExporter } from '../export/types.js';
 import { COLUMNAR } from '../results/columnar/compact.js';
-import { duckMessage, openDuck } from '../results/columnar/duck.js';
+import { type Duck, duckMessage, openDuck } from '../results/columnar/duck.js';
 import { plainRows } from '../results/columnar/format.js';
 import { compactResults, openColumnar } from '../results/columnar/open.js';
 import { UsageError } from '../util/errors.js';
@@ -19,20 +20,11 @@ export function queryCommand(program: Command): void {
     .option('--format <fmt>', formatsOf('query').join(', '), 'table')
     .action(async (dir: string, sql: string, opts: { format: string }) => {
       const exporter = textExporter('query', opts.format);
+      if (!sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/[\s;]/g, ''))
+        throw new UsageError('query: the SQL is empty; e.g. "SELECT count(*) FROM samples"');
       const c = await openColumnar(dir, { log });
       try {
-        let reader: Awaited<ReturnType<typeof c.duck.read>>;
-        try {
-          reader = await c.duck.read(sql);
-        } catch (err) {
-          throw new UsageError(`query: ${duckMessage(err)}`);
-        }
-        const doc = {
-          kind: 'query' as const,
-          columns: reader.deduplicatedColumnNames(),
-          rows: plainRows(reader.getRowsJS()),
-        };
-        process.stdout.write(`${exporter.render(doc)}\n`);
+        await streamQuery(c.duck, sql, exporter);
       } finally {
         c.close();
       }
@@ -62,3 +54,29 @@ export function queryCommand(program: Command): void {
       }
     });
 }
+
+/** One statement's rows to stdout a chunk at a time, in any format: memory stays bounded for any row count. */
+async function streamQuery(duck: Duck, sql: string, exporter: TextExporter): Promise<void> {
+  let result: Awaited<ReturnType<Duck['stream']>>;
+  try {
+    const n = await duck.statements(sql);
+    if (n !== 1) throw new UsageError(`query: ${n} statements; give one (versus query runs a single statement)`);
+    result = await duck.stream(sql);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`query: ${duckMessage(err)}`);
+  }
+  async function* chunks() {
+    for await (const rows of result.yieldRowsJs()) yield plainRows(rows);
+  }
+  await exporter.stream!(result.deduplicatedColumnNames(), chunks(), stdoutSink);
+}
+
+/** stdout with backpressure: a write waits for 'drain' when the pipe is full. */
+const stdoutSink = {
+  write: (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (process.stdout.write(text)) resolve();
+      else process.stdout.once('drain', resolve).once('error', reject);
+    }),
+};

@@ -1,7 +1,9 @@
-// CSV with a header line: query rows, one cell per value.
+// CSV with a header line: query rows, one cell per value; streamed chunk by chunk.
 import { stringify } from 'csv-stringify/sync';
 import { cellText } from '../results/columnar/format.js';
 import { type TextExporter, unsupported } from './types.js';
+
+const lines = (rows: readonly unknown[][]) => stringify(rows.map((r) => r.map(cellText)));
 
 export const csv: TextExporter = {
   format: 'csv',
@@ -14,5 +16,9 @@ export const csv: TextExporter = {
       doc.rows.map((r) => r.map(cellText)),
       { header: true, columns: [...doc.columns] },
     ).trimEnd();
+  },
+  async stream(columns, chunks, out) {
+    await out.write(stringify([[...columns]]));
+    for await (const chunk of chunks) if (chunk.length) await out.write(lines(chunk));
   },
 };

@@ -21,6 +21,13 @@ export interface TextExporter {
   to: 'text';
   kinds: readonly DocumentKind[];
   render(doc: Document): string;
+  /** query rows as they come, chunk by chunk, in bounded memory (every query format has it) */
+  stream?(columns: readonly string[], chunks: AsyncIterable<readonly unknown[][]>, out: TextSink): Promise<void>;
+}
+
+/** Where streamed text goes; write resolves when the text may be followed (backpressure). */
+export interface TextSink {
+  write(text: string): Promise<void>;
 }
 
 /** Files in a folder (the report's page and figures); returns the files written. */

@@ -36,7 +36,10 @@ export function parseHistory(text: string): HistoryRead {
     try {
       e = JSON.parse(line) as HistoryEntry;
     } catch {
-      skipped.push({ line: i + 1, reason: torn ? 'a torn last line (a write that did not finish)' : 'not a JSON line' });
+      skipped.push({
+        line: i + 1,
+        reason: torn ? 'a torn last line (a write that did not finish)' : 'not a JSON line',
+      });
       return;
     }
     if (e?.format !== HISTORY_FORMAT || !Array.isArray(e.cells))
@@ -55,7 +58,9 @@ export function readHistory(dir: string): HistoryRead {
 
 /** "history.ndjson:4: not a JSON line" for each skipped line. */
 export function skippedText(dir: string, skipped: readonly SkippedLine[]): string[] {
-  return skipped.map((s) => `${path.join(dir, HISTORY_FILE)}:${s.line}: ${s.reason}; skipped (the line is kept as it is)`);
+  return skipped.map(
+    (s) => `${path.join(dir, HISTORY_FILE)}:${s.line}: ${s.reason}; skipped (the line is kept as it is)`,
+  );
 }
 
 export interface AppendOutcome {

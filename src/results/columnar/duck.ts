@@ -1,7 +1,7 @@
 // One in-process DuckDB for results: the columnar engine behind compaction, the
 // report's aggregations and `versus query`. No extensions are ever fetched: the
 // ones used here (parquet, json) are built into @duckdb/node-api.
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, type DuckDBResultReader } from '@duckdb/node-api';
 
 export type Row = Record<string, unknown>;
 
@@ -9,8 +9,12 @@ export interface Duck {
   run(sql: string): Promise<void>;
   /** Rows as plain objects: BIGINT as number (exact below 2^53), other values as DuckDB's JS form. */
   all<T = Row>(sql: string): Promise<T[]>;
-  /** The raw reader, for callers that print any type (`versus query`). */
+  /** The raw reader, for callers that print any type. */
   read(sql: string): Promise<DuckDBResultReader>;
+  /** One statement's result, streamed chunk by chunk (`versus query`: any number of rows in bounded memory). */
+  stream(sql: string): Promise<DuckDBResult>;
+  /** How many statements the SQL holds (a query runs exactly one). */
+  statements(sql: string): Promise<number>;
   close(): void;
 }
 
@@ -49,6 +53,8 @@ export async function openDuck(opts: { threads?: number; memoryLimit?: string } 
       });
     },
     read: (sql) => conn.runAndReadAll(sql),
+    stream: (sql) => conn.stream(sql),
+    statements: async (sql) => (await conn.extractStatements(sql)).count,
     close: () => {
       conn.closeSync();
       instance.closeSync();
