@@ -45,9 +45,20 @@ function onHost<T>(host: string, p: Promise<T>): Promise<T> {
   });
 }
 
-/** A sampler under another worker name (the run-wide one). */
-function renamed(s: Sampler, worker: string): Sampler {
-  return { worker, source: s.source, formula: s.formula, start: (r, e) => s.start(r, e), stop: () => s.stop() };
+/** A sampler under another worker name (the run-wide one), its errors naming the host. */
+function renamed(s: Sampler, worker: string, host: string): Sampler {
+  const named = (err: Error) => (err instanceof HostError ? err : new HostError(host, err.message));
+  return {
+    worker,
+    source: s.source,
+    formula: s.formula,
+    start: (r, e) =>
+      onHost(
+        host,
+        s.start(r, (err) => e(named(err))),
+      ),
+    stop: () => s.stop(),
+  };
 }
 
 function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHandle {
@@ -58,16 +69,24 @@ function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHa
     limits: inner.limits ?? null,
     bootS: inner.bootS ?? null,
     async arm(invocation, onLine): Promise<ArmedWorkload> {
-      const a = await onHost(host, inner.arm(invocation, onLine));
+      // connect, handshake, exec: whatever fails, the error names the worker and its host
+      const a = await inner.arm(invocation, onLine).catch((err: Error) => {
+        const message = err instanceof HostError ? err.message.replace(`host ${host}: `, '') : err.message;
+        throw new Error(`${name}: host ${host}: ${message}`);
+      });
       return {
         worker: name,
         release: () => a.release(),
         kill: () => a.kill(),
-        exit: a.exit.then((x) => (x.reason ? { ...x, reason: `host ${host}: ${x.reason}` } : x)),
+        exit: a.exit.then(
+          (x) => (x.reason ? { ...x, reason: `host ${host}: ${x.reason}` } : x),
+          // a stream that broke instead of ending: still this worker's end, naming the host
+          (err: Error) => ({ code: null, reason: `host ${host}: ${err.message}`, stderrTail: '' }),
+        ),
       };
     },
     samplers: (intervalMs, memoryIntervalMs) =>
-      inner.samplers(intervalMs, memoryIntervalMs).map((s) => renamed(s, name)),
+      inner.samplers(intervalMs, memoryIntervalMs).map((s) => renamed(s, name, host)),
   };
 }
 

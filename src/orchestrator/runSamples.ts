@@ -60,12 +60,14 @@ export class RunSamples {
     this.samplers.push(s);
     const key = s.source === 'host' ? 'host' : `${this.id.env} ${s.source}`;
     if (this.formulas && !this.formulas.has(key)) this.formulas.set(key, s.formula);
-    await s.start(
-      (r) => this.emit(sampleRow(this.id, s, r)),
-      (err) => {
-        if (this.errors.length < 5) this.errors.push(`${s.worker}/${s.source}: ${err.message}`);
-      },
-    );
+    const noteError = (err: Error) => {
+      if (this.errors.length < 5) this.errors.push(`${s.worker}/${s.source}: ${err.message}`);
+    };
+    // a sampler that cannot start (its connection refused, a handshake that never ends)
+    // costs its samples, not the run: the workload's own fate decides the run
+    await s
+      .start((r) => this.emit(sampleRow(this.id, s, r)), noteError)
+      .catch((err: Error) => noteError(new Error(`could not start: ${err.message}`)));
   }
 
   /** t = 0: the rows held so far go out relative to it. */

@@ -33,6 +33,8 @@ export interface WorkerScript {
   metrics?: Record<string, number>;
   /** its sampler reports an error once running */
   loseSampler?: boolean;
+  /** its sampler cannot start (a connection that never finishes its handshake) */
+  samplerStartFails?: string;
   /** phase lines printed after release */
   phases?: string[];
 }
@@ -145,7 +147,9 @@ export class FakeEnvironment implements Environment {
         onLine(JSON.stringify({ type: 'ready', node: 'v20-fake' }));
         return Promise.resolve(env.armed(name, s, onLine));
       },
-      samplers: (intervalMs: number) => [new FakeSampler(name, intervalMs, s.loseSampler === true)],
+      samplers: (intervalMs: number) => [
+        new FakeSampler(name, intervalMs, s.loseSampler === true, s.samplerStartFails),
+      ],
     };
   }
 
@@ -185,8 +189,10 @@ export class FakeSampler implements Sampler {
     readonly worker: string,
     private readonly intervalMs: number,
     private readonly lose: boolean,
+    private readonly startFails?: string,
   ) {}
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
+    if (this.startFails) throw new Error(this.startFails);
     if (this.lose) {
       setImmediate(() => onError(new Error('connection lost')));
       return;

@@ -98,14 +98,16 @@ describe('runExperiment through a fake environment', () => {
       {},
       { loseSampler: true },
       { hang: true },
+      { samplerStartFails: 'Timed out while waiting for handshake' },
       {},
     ];
     const fake = new FakeEnvironment({
       diagnosis: 'the engine stopped answering',
       script: byRepetition(scripts, (i, s) => (s === scripts[4] && i === 1 ? { checksum: 'bad' } : s)),
-      failTeardown: (id) => id.endsWith('-r8'),
+      failTeardown: (id) => id.endsWith('-r9'),
     });
-    const r = await run(experiment(['fake'], { instances: [2], repetitions: 8 }), [fake]);
+    const r = await run(experiment(['fake'], { instances: [2], repetitions: 9 }), [fake]);
+    // a sampler that cannot start costs its samples, not the run (the workload's fate decides)
     const reasons = r.runs.map((x) => `${x.status}: ${x.reason}`);
     expect(reasons[0]).toBe('failed: no engine answers');
     expect(reasons[1]).toBe('failed: fake-0: exec failed');
@@ -114,13 +116,16 @@ describe('runExperiment through a fake environment', () => {
     expect(reasons[4]).toMatch(/^failed: .*checksum/);
     expect(reasons[5]).toBe('ok: sampler: fake-0/process: connection lost; fake-1/process: connection lost');
     expect(reasons[6]).toBe('failed: run timed out after 1 s: the engine stopped answering');
-    expect(reasons[7]).toMatch(/^failed: teardown: cannot remove the workers of .*-r8$/);
+    expect(reasons[7]).toMatch(
+      /^ok: sampler: fake-0\/process: could not start: Timed out while waiting for handshake; fake-1/,
+    );
+    expect(reasons[8]).toMatch(/^failed: teardown: cannot remove the workers of .*-r9$/);
     const teardowns = fake.events.filter((ev) => ev.startsWith('teardown '));
-    expect(teardowns).toHaveLength(8);
-    expect(new Set(teardowns).size).toBe(8);
+    expect(teardowns).toHaveLength(9);
+    expect(new Set(teardowns).size).toBe(9);
     expect(fake.events.filter((ev) => ev.startsWith('kill '))).toHaveLength(2); // the hung run's two workers
     expect(fake.alive.size).toBe(0);
-    expect(r.onDisk).toHaveLength(8);
+    expect(r.onDisk).toHaveLength(9);
     // a failed run still records its workers where there were any
     expect(r.runs[3]!.workers.map((w) => w.exitCode)).toEqual([137, 137]);
   });
