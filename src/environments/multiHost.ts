@@ -195,6 +195,13 @@ export class MultiHostEnvironment implements Environment {
     );
   }
 
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    const results = await Promise.allSettled(this.parts.map((p) => p.env.cleanExperiment?.(experimentId) ?? []));
+    return results.flatMap((r, i) =>
+      r.status === 'fulfilled' ? r.value.map((x) => `${x} on ${this.parts[i]!.host.name}`) : [],
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.parts.map((p) => p.env.close?.()));
   }

@@ -81,7 +81,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   } finally {
     runsOut.close();
     samplesOut.close();
-    await closeEnvironments(environments);
+    await closeEnvironments(environments, experimentId);
     for (const h of hosts) h.close();
   }
 

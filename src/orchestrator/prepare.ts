@@ -68,10 +68,17 @@ export async function openEnvironments(
   return { environments, info };
 }
 
-/** The end of an experiment, whatever happened: every backend's leftovers removed and what it started stopped. */
-export async function closeEnvironments(environments: ReadonlyMap<string, Environment>): Promise<void> {
+/**
+ * The end of an experiment, whatever happened: what is left of its own runs removed, and
+ * what each backend started stopped. Never another experiment's workers: those are
+ * `versus clean`'s, once that experiment is over.
+ */
+export async function closeEnvironments(
+  environments: ReadonlyMap<string, Environment>,
+  experimentId: string,
+): Promise<void> {
   for (const env of environments.values()) {
-    await env.cleanAll().catch(() => []);
+    await env.cleanExperiment?.(experimentId).catch(() => []);
     await env.close?.().catch(() => {});
   }
 }

@@ -109,6 +109,11 @@ export class FakeEnvironment implements Environment {
     return [];
   }
 
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    this.events.push(`cleanExperiment ${this.name} ${experimentId}`);
+    return [];
+  }
+
   async close(): Promise<void> {
     this.events.push(`close ${this.name}`);
     for (const t of this.timers) clearTimeout(t);

@@ -68,7 +68,9 @@ describe('runExperiment through a fake environment', () => {
     expect(lifecycle).toEqual(planned.flatMap(() => ['provision', 'teardown']));
     for (const f of fakes) {
       expect(f.alive.size).toBe(0);
-      expect(events.filter((ev) => ev === `cleanAll ${f.name}`)).toHaveLength(1);
+      // its own experiment's leftovers only: cleanAll (every experiment's) is versus clean's
+      expect(events.filter((ev) => ev === `cleanExperiment ${f.name} ${r.meta.experimentId}`)).toHaveLength(1);
+      expect(events.filter((ev) => ev.startsWith('cleanAll'))).toEqual([]);
       expect(events.filter((ev) => ev === `close ${f.name}`)).toHaveLength(1);
       expect(events.indexOf(`close ${f.name}`)).toBeGreaterThan(
         events.lastIndexOf(`teardown ${r.runs.at(-1)!.run}`) - 1,
@@ -149,7 +151,7 @@ describe('runExperiment through a fake environment', () => {
     expect(r.samples.some((s) => s.run === r.runs[0]!.run)).toBe(true);
     expect(events.filter((ev) => ev.startsWith('teardown '))).toHaveLength(2);
     expect(events.filter((ev) => ev.startsWith('provision '))).toHaveLength(2);
-    expect(events.slice(-2)).toEqual(['cleanAll fake', 'close fake']);
+    expect(events.slice(-2)).toEqual([`cleanExperiment fake ${r.meta.experimentId}`, 'close fake']);
   });
 
   it('adds adaptive rounds while a cell is too wide, up to the cap, and says so', async () => {

@@ -144,6 +144,12 @@ export class DockerEnvironment implements Environment {
     return removeLabelled(this.docker, this.apiTimeoutS);
   }
 
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    return removeContainers(this.docker, [`${LABEL_OWNER}=versus`], this.apiTimeoutS, (c) =>
+      (c.Labels?.[LABEL_RUN] ?? '').startsWith(`${experimentId}-`),
+    );
+  }
+
   private removeWhere(labels: string[]): Promise<string[]> {
     return removeContainers(this.docker, labels, this.apiTimeoutS);
   }
@@ -185,12 +191,15 @@ export async function removeLabelled(docker: Docker, apiTimeoutS: number): Promi
   return removeContainers(docker, [`${LABEL_OWNER}=versus`], apiTimeoutS);
 }
 
-async function removeContainers(docker: Docker, labels: string[], apiTimeoutS: number): Promise<string[]> {
-  const list = await engineCall(
-    docker.listContainers({ all: true, filters: { label: labels } }),
-    apiTimeoutS,
-    'list containers',
-  );
+async function removeContainers(
+  docker: Docker,
+  labels: string[],
+  apiTimeoutS: number,
+  which: (c: Docker.ContainerInfo) => boolean = () => true,
+): Promise<string[]> {
+  const list = (
+    await engineCall(docker.listContainers({ all: true, filters: { label: labels } }), apiTimeoutS, 'list containers')
+  ).filter(which);
   await Promise.all(
     list.map((c) =>
       engineCall(docker.getContainer(c.Id).remove({ force: true, v: true }), apiTimeoutS, 'remove').catch(

@@ -98,6 +98,11 @@ export class NativeEnvironment implements Environment {
     this.cgroups.delete(runId);
   }
 
+  /** Its own workers only: every native worker is a child of this harness. */
+  async cleanExperiment(): Promise<string[]> {
+    return this.cleanAll();
+  }
+
   async cleanAll(): Promise<string[]> {
     const names: string[] = [];
     for (const runId of [...this.children.keys()]) {

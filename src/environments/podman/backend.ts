@@ -124,6 +124,10 @@ export class PodmanEnvironment implements Environment {
     return this.inner.cleanAll();
   }
 
+  cleanExperiment(experimentId: string): Promise<string[]> {
+    return this.inner.cleanExperiment(experimentId);
+  }
+
   async close(): Promise<void> {
     const s = this.service;
     this.service = null;

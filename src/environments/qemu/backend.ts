@@ -151,6 +151,11 @@ export class QemuEnvironment implements Environment {
     for (const id of [...this.runs.keys()]) await this.teardown(id);
     return this.machine.cleanLeftovers();
   }
+
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    for (const id of [...this.runs.keys()]) await this.teardown(id);
+    return this.machine.cleanLeftovers(`${experimentId}-`);
+  }
 }
 
 export async function cleanQemuLeftovers(): Promise<string[]> {

@@ -67,7 +67,8 @@ export interface VmMachine {
   /** kills every QEMU named by a pid file in dir (checking it is ours) and removes dir */
   killRecorded(dir: string): Promise<string[]>;
   /** every run folder's VMs (a killed harness leaves them) */
-  cleanLeftovers(): Promise<string[]>;
+  /** the VMs and overlays of every run, or of the runs whose id starts with prefix */
+  cleanLeftovers(prefix?: string): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
 }
 
@@ -112,10 +113,10 @@ export const localMachine: VmMachine = {
     fs.existsSync(file) ? tail(fs.readFileSync(file, 'utf8'), chars) : '(no serial output)',
   keepSerial: async () => {}, // written into the results already
   killRecorded: async (dir) => killRecordedVms(dir),
-  async cleanLeftovers() {
+  async cleanLeftovers(prefix = '') {
     const removed: string[] = [];
     if (!fs.existsSync(this.vmsDir)) return removed;
-    for (const runId of fs.readdirSync(this.vmsDir))
+    for (const runId of fs.readdirSync(this.vmsDir).filter((r) => r.startsWith(prefix)))
       removed.push(...killRecordedVms(path.join(this.vmsDir, runId)), `overlays of ${runId}`);
     return removed;
   },

@@ -156,8 +156,10 @@ export function remoteMachine(host: RemoteHost): VmMachine {
       fs.writeFileSync(localCopy, await run(`cat ${shellQuote(file)} 2>/dev/null; true`));
     },
     killRecorded,
-    async cleanLeftovers() {
-      const runs = (await run(`ls -1 ${shellQuote(vmsDir)} 2>/dev/null; true`)).split('\n').filter(Boolean);
+    async cleanLeftovers(prefix = '') {
+      const runs = (await run(`ls -1 ${shellQuote(vmsDir)} 2>/dev/null; true`))
+        .split('\n')
+        .filter((r) => r.length > 0 && r.startsWith(prefix));
       const out: string[] = [];
       for (const r of runs) out.push(...(await killRecorded(`${vmsDir}/${r}`)), `overlays of ${r}`);
       return out;

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
@@ -30,13 +30,7 @@ import {
   virtualboxPrepared,
 } from './tools.js';
 import { VagrantUpOutput } from './upOutput.js';
-import { VagrantWorker } from './worker.js';
-
-interface RunState {
-  env: NodeJS.ProcessEnv;
-  up: ChildProcess | null;
-  workers: VagrantWorker[];
-}
+import { type RunState, VagrantWorker } from './worker.js';
 
 /**
  * VMs through Vagrant, with the repository's Vagrantfile: libvirt (the worker
@@ -365,19 +359,25 @@ export class VagrantEnvironment implements Environment {
     return problems;
   }
 
-  /** Every run folder, every versus domain, our pool with the base-box volume, the published kernels. */
-  async cleanAll(): Promise<string[]> {
-    const removed: string[] = [];
-    for (const id of [...this.runs.keys()]) {
-      await this.teardown(id).catch(() => {});
+  /** Its own runs, and the run folders of this experiment (or of every one) that a failed teardown left. */
+  private async removeRuns(prefix: string): Promise<string[]> {
+    const removed = [...this.runs.keys()].map((id) => `vagrant run ${id}`);
+    for (const id of [...this.runs.keys()]) await this.teardown(id).catch(() => {});
+    const left = fs.existsSync(vagrantRunsDir()) ? fs.readdirSync(vagrantRunsDir()) : [];
+    for (const id of left.filter((x) => x.startsWith(prefix))) {
+      await this.destroyRun(path.join(vagrantRunsDir(), id));
       removed.push(`vagrant run ${id}`);
     }
-    if (fs.existsSync(vagrantRunsDir())) {
-      for (const id of fs.readdirSync(vagrantRunsDir())) {
-        await this.destroyRun(path.join(vagrantRunsDir(), id));
-        removed.push(`vagrant run ${id}`);
-      }
-    }
+    return removed;
+  }
+
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    return this.removeRuns(`${experimentId}-`);
+  }
+
+  /** Every run folder, every versus domain, our pool with the base-box volume, the published kernels. */
+  async cleanAll(): Promise<string[]> {
+    const removed = await this.removeRuns('');
     if (this.provider === 'libvirt' && libvirtTracesExist()) {
       await this.libvirt.ensureRunning();
       for (const d of await this.libvirt.domains(DOMAIN_PREFIX)) {

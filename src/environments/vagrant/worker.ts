@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import type { SshConnection } from '../../ssh/connection.js';
@@ -46,4 +47,11 @@ export class VagrantWorker implements WorkerHandle {
     this.ssh?.close();
     this.ssh = null;
   }
+}
+
+/** One run's vagrant: its environment, the `vagrant up` still going, its workers. */
+export interface RunState {
+  env: NodeJS.ProcessEnv;
+  up: ChildProcess | null;
+  workers: VagrantWorker[];
 }
