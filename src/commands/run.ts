@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { ExperimentSchema, loadExperiment } from '../compose/config.js';
-import { addBackendOptions, backendOverrides } from '../compose/flags.js';
+import { ExperimentSchema, flagNamer, loadExperiment } from '../compose/config.js';
+import { addBackendOptions, backendFlagPaths, backendOverrides } from '../compose/flags.js';
+import { preflight } from '../compose/preflight.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { writeReport } from '../export/index.js';
 import { runExperiment } from '../orchestrator/experiment.js';
@@ -68,6 +69,28 @@ interface RunFlags {
   /** the environments' own flags (descriptor.flags), by commander's camelCase name */
   [backendFlag: string]: unknown;
 }
+
+/** Which config field each flag sets: a bad value's error names the flag. */
+export const RUN_FLAG_PATHS: [string, string][] = [
+  ['--name', 'name'],
+  ['--env', 'environments'],
+  ['--instances', 'instances'],
+  ['--repetitions', 'repetitions'],
+  ['--warmup', 'warmup'],
+  ['--target-ci', 'adaptive.targetCiPct'],
+  ['--max-repetitions', 'adaptive.maxRepetitions'],
+  ['--seed', 'seed'],
+  ['--workload', 'workloads'],
+  ['--suite', 'suite'],
+  ['--preset', 'preset'],
+  ['--param', 'params'],
+  ['--workload-dir', 'workloadDirs'],
+  ['--cpus', 'worker.cpus'],
+  ['--memory', 'worker.memoryMiB'],
+  ['--pin', 'worker.pinCpus'],
+  ['--interval', 'sampling.intervalMs'],
+  ['--output', 'output.dir'],
+];
 
 /** Flags as a partial config, so the file and the flags are validated together. */
 export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
@@ -171,7 +194,12 @@ export function runCommand(program: Command): void {
     .option('--no-report', 'do not render the report at the end');
   addBackendOptions(run, 'run');
   run.action(async (flags: RunFlags) => {
-    const experiment = loadExperiment(flags.config, flagsToOverrides(flags));
+    const overrides = flagsToOverrides(flags);
+    const paths = [...RUN_FLAG_PATHS, ...backendFlagPaths('run')];
+    const experiment = loadExperiment(flags.config, overrides, paths);
+    const named = flagNamer({ overrides, paths });
+    const log = (m: string) => process.stderr.write(`${m}\n`);
+    preflight(experiment, log, (path, fallback) => named(path) ?? fallback);
     const controller = new AbortController();
     let interrupts = 0;
     let received: NodeJS.Signals | null = null;
@@ -187,7 +215,6 @@ export function runCommand(program: Command): void {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const log = (m: string) => process.stderr.write(`${m}\n`);
     let outcome: Awaited<ReturnType<typeof runExperiment>>;
     try {
       outcome = await runExperiment(experiment, { log, signal: controller.signal, descriptors: ENVIRONMENTS });

@@ -2,7 +2,7 @@
 // environment's own section and each one's part of a host entry; and the config loaded
 // and validated against it. The one place that knows both the config and the registry.
 import { z } from 'zod';
-import { formatIssues, mergeConfig, readConfigFile } from '../config/load.js';
+import { formatIssues, mergeConfig, readConfigFile, valueAt } from '../config/load.js';
 import { coreFields, type Experiment, outputField } from '../config/schema.js';
 import { type HostConfig, hostsSchema } from '../hosts/schema.js';
 import { UsageError } from '../util/errors.js';
@@ -38,9 +38,16 @@ export function experimentJsonSchema(): unknown {
   return z.toJSONSchema(ExperimentSchema, { io: 'input' });
 }
 
-export function validateExperiment(raw: unknown, where: string): ComposedExperiment {
+/** Which flag set a config path, for errors: [flag, path] pairs of the command that merged them. */
+export type FlagPaths = readonly (readonly [flag: string, path: string])[];
+
+export function validateExperiment(
+  raw: unknown,
+  where: string,
+  flags: { overrides: unknown; paths: FlagPaths } | null = null,
+): ComposedExperiment {
   const parsed = ExperimentSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where));
+  if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where, flagNamer(flags)));
   const { workload, workloads, suite, preset, params, ...rest } = parsed.data;
   checkHosts(rest.hosts, where);
   try {
@@ -67,8 +74,25 @@ function checkHosts(hosts: readonly HostConfig[], where: string): void {
   });
 }
 
-/** Config file (optional) with flag overrides on top, validated as a whole. */
-export function loadExperiment(file: string | undefined, overrides: unknown): ComposedExperiment {
+/** Config file (optional) with flag overrides on top, validated as a whole; a bad flag's error names the flag. */
+export function loadExperiment(
+  file: string | undefined,
+  overrides: unknown,
+  paths: FlagPaths = [],
+): ComposedExperiment {
   const base = file ? readConfigFile(file) : {};
-  return validateExperiment(mergeConfig(base, overrides), file ?? 'flags');
+  return validateExperiment(mergeConfig(base, overrides), file ?? 'flags', { overrides, paths });
+}
+
+/** "--interval 1" for an issue at a path (or under it) that a flag set. */
+export function flagNamer(flags: { overrides: unknown; paths: FlagPaths } | null) {
+  return (path: string): string | null => {
+    for (const [flag, at] of flags?.paths ?? []) {
+      if (path !== at && !path.startsWith(`${at}.`) && !path.startsWith(`${at}[`)) continue;
+      const value = valueAt(flags!.overrides, at);
+      if (value === undefined) continue;
+      return `${flag} ${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+    }
+    return null;
+  };
 }

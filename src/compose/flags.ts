@@ -24,6 +24,11 @@ export function addBackendOptions(cmd: Command, command: FlagCommand): Command {
   return cmd;
 }
 
+/** [option, config path] of every backend option of a command, for errors that name the flag. */
+export function backendFlagPaths(command: FlagCommand): [string, string][] {
+  return flagsFor(command).map(({ d, f }) => [f.option.split(/\s/)[0]!, `${d.name}.${f.field}`]);
+}
+
 /** The config sections the given options set: { qemu: { binary: … }, … }. */
 export function backendOverrides(opts: Record<string, unknown>, command: FlagCommand): Record<string, unknown> {
   const out: Record<string, Record<string, unknown>> = {};

@@ -3,14 +3,36 @@ import YAML from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 
-/** Formats zod issues as "path: message" lines, the path in config notation. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], where: string): string {
+/**
+ * Formats zod issues as "where: path: message" lines, the path in config notation; a
+ * field a flag set is named by the flag ("--interval 1: …"), not by the file it was merged into.
+ */
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  where: string,
+  flagOf: (path: string) => string | null = () => null,
+): string {
   return issues
     .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      return `${where}: ${path ? path.replace(/^\./, '') : '(top level)'}: ${issue.message}`;
+      const path = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      const flag = flagOf(path);
+      if (flag) return `${flag}: ${issue.message} (${path})`;
+      return `${where}: ${path || '(top level)'}: ${issue.message}`;
     })
     .join('\n');
+}
+
+/** The value at a dotted config path of a (partial) config, or undefined. */
+export function valueAt(config: unknown, path: string): unknown {
+  let v: unknown = config;
+  for (const key of path.split('.')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
 }
 
 export function parseConfigText(text: string, file: string): unknown {

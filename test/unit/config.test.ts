@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flagsToOverrides } from '../../src/commands/run.js';
+import { flagsToOverrides, RUN_FLAG_PATHS } from '../../src/commands/run.js';
 import { parseThreshold } from '../../src/compare/compare.js';
 import { experimentJsonSchema, loadExperiment, validateExperiment } from '../../src/compose/config.js';
+import { preflight } from '../../src/compose/preflight.js';
 import { mergeConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/util/errors.js';
 
@@ -85,5 +86,39 @@ describe('experiment config', () => {
     expect(Object.keys(schema.properties)).toContain('environments');
     const committed = JSON.parse(fs.readFileSync('schema/versus.config.schema.json', 'utf8'));
     expect(committed).toEqual(schema);
+  });
+});
+
+describe('bad input found before anything starts', () => {
+  const paths = RUN_FLAG_PATHS;
+  it('names the flag that set a bad field, not the file it was merged into', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-flags-'));
+    const file = path.join(dir, 'c.yaml');
+    fs.writeFileSync(file, 'name: x\n');
+    expect(() => loadExperiment(file, flagsToOverrides({ interval: 1 }), paths)).toThrow(
+      /^--interval 1: .*>=50 \(sampling\.intervalMs\)$/,
+    );
+    expect(() => loadExperiment(file, flagsToOverrides({ cpus: 0 }), paths)).toThrow(/^--cpus 0: /);
+    // a field the file set is still the file's
+    fs.writeFileSync(file, 'repetitions: 0\n');
+    expect(() => loadExperiment(file, flagsToOverrides({ cpus: 1 }), paths)).toThrow(/^.*c\.yaml: repetitions: /);
+  });
+
+  it('checks the output folder, workload folders, SSH keys and CPUs per worker', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-preflight-'));
+    const aFile = path.join(dir, 'file');
+    fs.writeFileSync(aFile, '');
+    const warnings: string[] = [];
+    const check = (over: Record<string, unknown>) =>
+      preflight(validateExperiment(over, 'x.yaml'), (m) => warnings.push(m));
+    expect(() => check({ output: { dir: aFile } })).toThrow(`output.dir ${aFile}: is a file`);
+    expect(() => check({ workloadDirs: ['/nope'] })).toThrow('workloadDirs[0] /nope: no such folder');
+    const host = { name: 'h1', ssh: { host: '10.0.0.1', key: '/nope/key' }, environments: ['docker'] };
+    expect(() => check({ hosts: [host] })).toThrow('hosts[0].ssh.key /nope/key (host h1): no such file');
+    const many = os.availableParallelism() + 1;
+    expect(() => check({ worker: { cpus: many } })).toThrow(/the engine refuses such a container \(docker\)/);
+    check({ environments: ['qemu', 'native'], worker: { cpus: many } });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/VMs get \d+ vCPUs/);
   });
 });

@@ -1,0 +1,39 @@
+// What can be checked of an experiment before anything starts (the image step, the
+// leftover scan, the backends' preparation): where results go, the workload folders, the
+// SSH keys of the hosts, and CPUs per worker against this host's. Each problem is one
+// UsageError naming the flag or the config field.
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Experiment } from '../config/schema.js';
+import { UsageError } from '../util/errors.js';
+import { descriptorOf } from './registry.js';
+
+/** How a field is named in an error: the flag that set it, else the config field. */
+export type FieldName = (path: string, fallback: string) => string;
+
+export function preflight(e: Experiment, warn: (m: string) => void, nameOf: FieldName = (_, f) => f): void {
+  const out = e.output.dir;
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory())
+    throw new UsageError(`${nameOf('output.dir', `output.dir ${out}`)}: is a file; results go into a folder`);
+  e.workloadDirs.forEach((dir, i) => {
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new UsageError(`${nameOf('workloadDirs', `workloadDirs[${i}] ${dir}`)}: no such folder`);
+  });
+  e.hosts.forEach((h, i) => {
+    if (!fs.existsSync(h.ssh.key))
+      throw new UsageError(`hosts[${i}].ssh.key ${h.ssh.key} (host ${h.name}): no such file`);
+  });
+  checkCpus(e, warn, nameOf);
+}
+
+/** More CPUs per worker than this host has: containers are refused by the engine, VMs and native run overcommitted. */
+function checkCpus(e: Experiment, warn: (m: string) => void, nameOf: FieldName): void {
+  const host = os.availableParallelism();
+  const cpus = e.worker.cpus;
+  if (cpus <= host || e.hosts.length) return;
+  const what = `${nameOf('worker.cpus', `worker.cpus ${cpus}`)}: more CPUs per worker than this host's ${host}`;
+  const refused = e.environments.filter((n) => ['container', 'sandbox'].includes(descriptorOf(n)?.view.kind ?? ''));
+  if (refused.length)
+    throw new UsageError(`${what}: the engine refuses such a container (${refused.join(', ')}); at most ${host}`);
+  warn(`warning: ${what}: VMs get ${cpus} vCPUs on ${host} host CPUs and native workers an unreachable quota`);
+}
