@@ -202,6 +202,27 @@ describe('compaction', () => {
       c.close();
     }
   });
+
+  it("offers worker_view: each worker's own view only, one source per run, never the host's", async () => {
+    const dir = roughResults({ workloads: 1, failed: [], samplerGap: undefined });
+    const c = await openColumnar(dir);
+    try {
+      const rows = await c.duck.all<{ run: string; sources: string; own: string }>(
+        'SELECT run, string_agg(DISTINCT source) AS sources, any_value(r.workerSource) AS own FROM worker_view JOIN runs r USING (run) GROUP BY run',
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) expect(r.sources).toBe(r.own);
+      const [all] = await c.duck.all<{ n: number }>(
+        'SELECT count(*) AS n FROM samples s JOIN runs r USING (run) WHERE s.source = r.workerSource',
+      );
+      const [view] = await c.duck.all<{ n: number }>('SELECT count(*) AS n FROM worker_view');
+      expect(view!.n).toBe(all!.n);
+      const [other] = await c.duck.all<{ n: number }>("SELECT count(*) AS n FROM samples WHERE source = 'host'");
+      expect(other!.n).toBeGreaterThan(0); // the host's samples exist, and stay out of worker_view
+    } finally {
+      c.close();
+    }
+  });
 });
 
 describe('query output', () => {

@@ -59,6 +59,12 @@ async function createViews(duck: Duck, resultsDir: string, dir: string, m: Colum
   await duck.run(
     `CREATE OR REPLACE VIEW workers AS SELECT * FROM read_parquet(${lit(path.join(dir, COLUMNAR.workers))})`,
   );
+  // each worker's own view, one source per worker (the guest for a VM, the cgroup for a
+  // container, the process for native), as the report's figures take it: averaging samples
+  // over every source mixes two views of one worker
+  await duck.run(
+    'CREATE OR REPLACE VIEW worker_view AS SELECT s.* FROM samples s JOIN runs r USING (run) WHERE s.source = r.workerSource',
+  );
   await duck.run(
     `CREATE OR REPLACE VIEW experiment AS SELECT * FROM read_json(${lit(path.join(resultsDir, FILES.experiment))}, format = 'auto')`,
   );
