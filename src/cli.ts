@@ -1,14 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { cleanCommand } from './commands/clean.js';
-import { compareCommand } from './commands/compare.js';
-import { doctorCommand } from './commands/doctor.js';
-import { historyCommand } from './commands/history.js';
-import { imageCommand } from './commands/image.js';
-import { queryCommand } from './commands/query.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
+import { DESCRIPTIONS } from './commands/descriptions.js';
+import { COMMAND_MODULES } from './commands/list.js';
 import { UsageError } from './util/errors.js';
 
 const program = new Command()
@@ -18,15 +11,14 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-runCommand(program);
-reportCommand(program);
-compareCommand(program);
-queryCommand(program);
-historyCommand(program);
-imageCommand(program);
-doctorCommand(program);
-cleanCommand(program);
-schemaCommand(program);
+// Only the module of the command being run is loaded; the others are listed by name and
+// description (top-level --help), so start-up costs what that command needs.
+const args = process.argv.slice(2);
+const wanted = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
+for (const m of COMMAND_MODULES) {
+  if (wanted && (m.names as readonly string[]).includes(wanted)) (await m.load())(program);
+  else for (const name of m.names) program.command(name).description(DESCRIPTIONS[name]);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -5,11 +5,12 @@ import { ENVIRONMENTS } from '../compose/registry.js';
 import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { describeCommand } from './descriptions.js';
 
 export function cleanCommand(program: Command): void {
   const clean = program
     .command('clean')
-    .description('remove everything any environment left behind (containers, VMs and overlays, machines, domains)')
+    .description(describeCommand('clean'))
     .option('--hosts', 'also on every remote host of the config (its own engines, over SSH)')
     .option('--config <file>', 'the experiment config that lists the hosts');
   addBackendOptions(clean, 'clean').action(

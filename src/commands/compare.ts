@@ -9,13 +9,13 @@ import {
 } from '../compare/compare.js';
 import { formatsOf, textExporter } from '../export/index.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
-import { statsOfResults, withResults, workloadsOf } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
+import { describeCommand } from './descriptions.js';
 
 export function compareCommand(program: Command): void {
   program
     .command('compare')
-    .description('compare two result sets: change per metric with a 95% interval and a verdict; exit 1 on a regression')
+    .description(describeCommand('compare'))
     .argument('<baseline>', 'results directory of the baseline')
     .argument('<candidate>', 'results directory of the candidate')
     .option(
@@ -27,6 +27,7 @@ export function compareCommand(program: Command): void {
     .option('--format <fmt>', formatsOf('compare').join(', '), 'text')
     .action(async (baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
       const exporter = textExporter('compare', opts.format);
+      const { statsOfResults, withResults, workloadsOf } = await import('../results/read.js');
       const threshold = parseThreshold(opts.threshold);
       if (path.resolve(baseDir) === path.resolve(candDir))
         process.stderr.write(

@@ -8,6 +8,7 @@ import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
+import { describeCommand } from './descriptions.js';
 
 /** Every backend's own checks (from the registry), then the tools and the worker image. */
 export async function doctorChecks(
@@ -82,9 +83,7 @@ const line = (c: DoctorCheck, w: number) =>
 export function doctorCommand(program: Command): void {
   const doctor = program
     .command('doctor')
-    .description(
-      "what is installed and running: every environment's own checks (engine, qemu and the KVM verdict, vagrant and libvirtd, ...), debootstrap, chromium, the worker image",
-    )
+    .description(describeCommand('doctor'))
     .option('--reprobe', 'boot the KVM probe guest again instead of using the cached verdict')
     .option(
       '--hosts',

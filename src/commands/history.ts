@@ -9,8 +9,8 @@ import { entryOf, seriesOf } from '../history/entry.js';
 import { historyPage } from '../history/report.js';
 import { appendEntry, readHistory, skippedText } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
-import { statsOfResults, withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
+import { describeCommand } from './descriptions.js';
 import { defaultReportDir } from './report.js';
 
 const DEFAULT_HISTORY = 'history';
@@ -55,9 +55,7 @@ function checkOf(flags: CheckFlags) {
 }
 
 export function historyCommand(program: Command): void {
-  const history = program
-    .command('history')
-    .description('a history of results: add result sets, find change points per series, chart the trends');
+  const history = program.command('history').description(describeCommand('history'));
   const withCheckOptions = (cmd: Command) =>
     cmd
       .option('--history <dir>', 'the history folder', DEFAULT_HISTORY)
@@ -78,6 +76,7 @@ export function historyCommand(program: Command): void {
     .option('--label <label>', 'what these results are of, e.g. a commit (default: the results folder name)')
     .option('--history <dir>', 'the history folder', DEFAULT_HISTORY)
     .action(async (dir: string, flags: { label?: string; history: string }) => {
+      const { statsOfResults, withResults } = await import('../results/read.js');
       const report = path.join(defaultReportDir(dir), 'index.html');
       const entry = await withResults(dir, async (rs) => {
         if (rs.incomplete)

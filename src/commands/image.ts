@@ -4,11 +4,10 @@ import { ENVIRONMENTS } from '../compose/registry.js';
 import { ensureImage, removeImage } from '../image/build.js';
 import { listImages } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { describeCommand } from './descriptions.js';
 
 export function imageCommand(program: Command): void {
-  const image = program
-    .command('image')
-    .description('the worker image: one Debian userland for containers, VMs and the native baseline');
+  const image = program.command('image').description(describeCommand('image'));
   const packers = ENVIRONMENTS.flatMap((d) => (d.imageBuildFlag ? [d.imageBuildFlag] : []));
   const build = image
     .command('build')

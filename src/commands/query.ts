@@ -3,23 +3,23 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { formatsOf, textExporter } from '../export/index.js';
 import type { TextExporter } from '../export/types.js';
-import { COLUMNAR } from '../results/columnar/compact.js';
-import { type Duck, duckMessage, openDuck } from '../results/columnar/duck.js';
+import type { Duck } from '../results/columnar/duck.js';
 import { plainRows } from '../results/columnar/format.js';
-import { compactResults, openColumnar } from '../results/columnar/open.js';
 import { UsageError } from '../util/errors.js';
+import { describeCommand } from './descriptions.js';
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 export function queryCommand(program: Command): void {
   program
     .command('query')
-    .description('run SQL over a results directory: tables samples, runs, workers and experiment (DuckDB over Parquet)')
+    .description(describeCommand('query'))
     .argument('<results-dir>', 'a directory written by versus run')
     .argument('<sql>', 'e.g. "SELECT env, avg(user + system) FROM samples GROUP BY env"')
     .option('--format <fmt>', formatsOf('query').join(', '), 'table')
     .action(async (dir: string, sql: string, opts: { format: string }) => {
       const exporter = textExporter('query', opts.format);
+      const { openColumnar } = await import('../results/columnar/open.js');
       if (!sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/[\s;]/g, ''))
         throw new UsageError('query: the SQL is empty; e.g. "SELECT count(*) FROM samples"');
       const c = await openColumnar(dir, { log });
@@ -32,9 +32,14 @@ export function queryCommand(program: Command): void {
 
   program
     .command('compact')
-    .description('write (or bring up to date) the Parquet files of a results directory: samples, runs, workers')
+    .description(describeCommand('compact'))
     .argument('<results-dir>', 'a directory written by versus run (an interrupted one too)')
     .action(async (dir: string) => {
+      const [{ COLUMNAR }, { duckMessage, openDuck }, { compactResults }] = await Promise.all([
+        import('../results/columnar/compact.js'),
+        import('../results/columnar/duck.js'),
+        import('../results/columnar/open.js'),
+      ]);
       if (!fs.existsSync(path.join(dir, 'experiment.json')))
         throw new UsageError(`${dir}: not a versus results directory (no experiment.json)`);
       const duck = await openDuck();
@@ -57,6 +62,7 @@ export function queryCommand(program: Command): void {
 
 /** One statement's rows to stdout a chunk at a time, in any format: memory stays bounded for any row count. */
 async function streamQuery(duck: Duck, sql: string, exporter: TextExporter): Promise<void> {
+  const { duckMessage } = await import('../results/columnar/duck.js');
   let result: Awaited<ReturnType<Duck['stream']>>;
   try {
     const n = await duck.statements(sql);

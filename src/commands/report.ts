@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fileExporters, REPORT_FORMATS, writeReport } from '../export/index.js';
-import { pageOf } from '../report/build.js';
-import { withResults } from '../results/read.js';
+import { fileExporters, formatsOf, writeReport } from '../export/index.js';
+import { describeCommand } from './descriptions.js';
 
 export function defaultReportDir(resultsDir: string): string {
   return path.join('reports', path.basename(path.resolve(resultsDir)));
@@ -11,12 +10,16 @@ export function defaultReportDir(resultsDir: string): string {
 export function reportCommand(program: Command): void {
   program
     .command('report')
-    .description('render a results directory as one offline HTML page plus Vega-Lite specs, SVG and PNG figures')
+    .description(describeCommand('report'))
     .argument('<results-dir>', 'a directory written by versus run')
     .option('--out <dir>', 'output directory (default reports/<results-dir name>)')
-    .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+    .option('--format <list>', `comma-separated: ${formatsOf('report').join(',')}`, formatsOf('report').join(','))
     .action(async (dir: string, opts: { out?: string; format: string }) => {
       const formats = fileExporters('report', opts.format);
+      const [{ pageOf }, { withResults }] = await Promise.all([
+        import('../report/build.js'),
+        import('../results/read.js'),
+      ]);
       const log = (m: string) => process.stderr.write(`${m}\n`);
       await withResults(
         dir,

@@ -3,13 +3,10 @@ import { ExperimentSchema, flagNamer, loadExperiment } from '../compose/config.j
 import { addBackendOptions, backendFlagPaths, backendOverrides } from '../compose/flags.js';
 import { preflight } from '../compose/preflight.js';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
-import { writeReport } from '../export/index.js';
-import { runExperiment } from '../orchestrator/experiment.js';
-import { pageOf } from '../report/build.js';
-import { withResults } from '../results/read.js';
 import { UsageError } from '../util/errors.js';
 import { listWorkloads } from '../workload/manifest.js';
 import { listSuites } from '../workload/suite.js';
+import { describeCommand } from './descriptions.js';
 import { defaultReportDir } from './report.js';
 
 function intList(flag: string) {
@@ -152,7 +149,7 @@ export function runCommand(program: Command): void {
   const def = defaultsText();
   const run = program
     .command('run')
-    .description('run an experiment: every environment x instance count x repetition, results written as they come')
+    .description(describeCommand('run'))
     .option('-c, --config <file>', 'experiment config (JSON or YAML); flags override it')
     .option('--env <list>', `environments, comma-separated: ${ENVIRONMENT_NAMES.join(',')} ${def.env}`)
     .option('--instances <list>', `workers per run, comma-separated ${def.instances}`, intList('--instances'))
@@ -200,6 +197,13 @@ export function runCommand(program: Command): void {
     const named = flagNamer({ overrides, paths });
     const log = (m: string) => process.stderr.write(`${m}\n`);
     preflight(experiment, log, (path, fallback) => named(path) ?? fallback);
+    // what running needs, loaded once the config is known to be good
+    const [{ writeReport }, { runExperiment }, { pageOf }, { withResults }] = await Promise.all([
+      import('../export/index.js'),
+      import('../orchestrator/experiment.js'),
+      import('../report/build.js'),
+      import('../results/read.js'),
+    ]);
     const controller = new AbortController();
     let interrupts = 0;
     let received: NodeJS.Signals | null = null;

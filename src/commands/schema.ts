@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { experimentJsonSchema } from '../compose/config.js';
+import { describeCommand } from './descriptions.js';
 
 export function schemaCommand(program: Command): void {
   program
     .command('schema')
-    .description('print the JSON Schema of the experiment config (for editors)')
+    .description(describeCommand('schema'))
     .action(() => {
       process.stdout.write(`${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
     });

@@ -1,7 +1,6 @@
 // The report's figures one by one, and each figure's SVG rendered once per page
 // (the svg and png exporters share it: rendering is the report's costly step).
 import type { Figure, Page } from '../report/html.js';
-import { toSvg } from '../report/render.js';
 import type { VlSpec } from '../report/specs.js';
 
 export function figuresOf(page: Page): Figure[] {
@@ -13,7 +12,8 @@ const rendered = new WeakMap<VlSpec, Promise<string>>();
 export function svgOf(spec: VlSpec): Promise<string> {
   let svg = rendered.get(spec);
   if (!svg) {
-    svg = toSvg(spec);
+    // Vega and resvg load with the first figure, not with the command
+    svg = import('../report/render.js').then((r) => r.toSvg(spec));
     rendered.set(spec, svg);
   }
   return svg;

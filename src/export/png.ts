@@ -1,7 +1,6 @@
 // Every figure as <id>.png at twice its size, for slides and issue comments.
 import fs from 'node:fs';
 import path from 'node:path';
-import { svgToPng } from '../report/render.js';
 import { figuresOf, svgOf } from './figures.js';
 import { type FileExporter, unsupported } from './types.js';
 
@@ -15,6 +14,7 @@ export const png: FileExporter = {
     const files: string[] = [];
     for (const fig of figuresOf(doc.page)) {
       const file = path.join(outDir, `${fig.id}.png`);
+      const { svgToPng } = await import('../report/render.js');
       fs.writeFileSync(file, svgToPng(await svgOf(fig.spec)));
       files.push(file);
     }

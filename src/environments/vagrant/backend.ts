@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
 import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
 import { SshConnection } from '../../ssh/connection.js';
-import { run, tail } from '../../util/exec.js';
+import { run } from '../../util/exec.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { freePorts } from '../../util/ports.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
@@ -15,11 +15,12 @@ import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } fro
 import { ensureLibvirtBox } from './box.js';
 import type { VagrantConfig } from './config.js';
 import { type DomainDeath, watchDomains } from './deathWatch.js';
-import { vagrantProcessesFor, vmHostPid } from './hostProcess.js';
+import { vmHostPid } from './hostProcess.js';
 import { DOMAIN_PREFIX, Libvirt, libvirtTracesExist, POOL_NAME, publishBootFiles, removeBootFiles } from './libvirt.js';
-import { buildSettings, destroyArgs, upArgs, type VagrantSettings } from './settings.js';
+import { buildSettings, upArgs } from './settings.js';
 import { parseSshConfig } from './sshConfig.js';
 import {
+  destroyRunFolder,
   libvirtDaemonVersion,
   type Prepared,
   runFolderEnv,
@@ -316,47 +317,8 @@ export class VagrantEnvironment implements Environment {
       await Promise.all(state.workers.filter(Boolean).map((w) => w.close()));
     }
     this.runs.delete(runId);
-    const problems = await this.destroyRun(path.join(vagrantRunsDir(), runId));
+    const problems = await destroyRunFolder(this.config, this.libvirt, path.join(vagrantRunsDir(), runId));
     if (problems.length) throw new Error(problems.join('; '));
-  }
-
-  /**
-   * `vagrant destroy -f` for one run folder, then whatever it missed removed
-   * directly (domains of the run's prefix); the folder goes last. Returns what
-   * could not be removed.
-   */
-  private async destroyRun(dir: string): Promise<string[]> {
-    const problems: string[] = [];
-    const settingsFile = path.join(dir, 'settings.json');
-    if (!fs.existsSync(settingsFile)) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      return problems;
-    }
-    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as VagrantSettings;
-    // a vagrant still working on this folder (its harness was killed) holds the machine lock
-    for (const pid of vagrantProcessesFor(path.join(dir, '.vagrant'))) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    const destroyed = await run(this.config.binary, destroyArgs(), {
-      env: runFolderEnv(dir),
-      timeoutMs: this.config.destroyTimeoutS * 1000,
-      allowFail: true,
-    }).catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
-    if (settings.provider === 'libvirt' && (await this.libvirt.reachable())) {
-      for (const d of await this.libvirt.domains(settings.prefix)) {
-        await this.libvirt.removeDomain(d).catch((err: Error) => problems.push(err.message));
-      }
-    } else if (settings.provider === 'virtualbox' && destroyed.code !== 0) {
-      problems.push(
-        `vagrant destroy failed (exit ${destroyed.code}): ${tail(destroyed.stderr || destroyed.stdout, 400)}`,
-      );
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    return problems;
   }
 
   /** Its own runs, and the run folders of this experiment (or of every one) that a failed teardown left. */
@@ -365,19 +327,26 @@ export class VagrantEnvironment implements Environment {
     for (const id of [...this.runs.keys()]) await this.teardown(id).catch(() => {});
     const left = fs.existsSync(vagrantRunsDir()) ? fs.readdirSync(vagrantRunsDir()) : [];
     for (const id of left.filter((x) => x.startsWith(prefix))) {
-      await this.destroyRun(path.join(vagrantRunsDir(), id));
+      await destroyRunFolder(this.config, this.libvirt, path.join(vagrantRunsDir(), id));
       removed.push(`vagrant run ${id}`);
     }
     return removed;
   }
 
+  /** Its own runs; the shared pool, domains and kernels too once no other experiment's run is left. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    return this.removeRuns(`${experimentId}-`);
+    const removed = await this.removeRuns(`${experimentId}-`);
+    const others = fs.existsSync(vagrantRunsDir()) && fs.readdirSync(vagrantRunsDir()).length > 0;
+    return others ? removed : [...removed, ...(await this.removeShared())];
   }
 
   /** Every run folder, every versus domain, our pool with the base-box volume, the published kernels. */
   async cleanAll(): Promise<string[]> {
-    const removed = await this.removeRuns('');
+    return [...(await this.removeRuns('')), ...(await this.removeShared())];
+  }
+
+  private async removeShared(): Promise<string[]> {
+    const removed: string[] = [];
     if (this.provider === 'libvirt' && libvirtTracesExist()) {
       await this.libvirt.ensureRunning();
       for (const d of await this.libvirt.domains(DOMAIN_PREFIX)) {

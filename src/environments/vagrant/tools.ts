@@ -1,12 +1,21 @@
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir } from '../../image/manifest.js';
-import { run, which } from '../../util/exec.js';
+import { run, tail, which } from '../../util/exec.js';
 import { PROJECT_ROOT } from '../../util/paths.js';
 import { stopChild } from '../../util/process.js';
 import type { EnvironmentInfo } from '../types.js';
 import type { VagrantConfig } from './config.js';
-import { DEFAULT_VIRTUALBOX_BOX, type LibvirtSettings, type VagrantSettings, vagrantEnv } from './settings.js';
+import { vagrantProcessesFor } from './hostProcess.js';
+import type { Libvirt } from './libvirt.js';
+import {
+  DEFAULT_VIRTUALBOX_BOX,
+  destroyArgs,
+  type LibvirtSettings,
+  type VagrantSettings,
+  vagrantEnv,
+} from './settings.js';
 /** Per-run state folders: settings.json and vagrant's own .vagrant folder. */
 export function vagrantRunsDir(): string {
   return path.join(cacheDir(), 'vagrant', 'runs');
@@ -108,4 +117,47 @@ export function stopVagrant(child: ChildProcess): Promise<void> {
       }
     },
   );
+}
+
+/**
+ * `vagrant destroy -f` for one run folder, then whatever it missed removed
+ * directly (domains of the run's prefix); the folder goes last. Returns what
+ * could not be removed.
+ */
+export async function destroyRunFolder(
+  config: Pick<VagrantConfig, 'binary' | 'destroyTimeoutS'>,
+  libvirt: Libvirt,
+  dir: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const settingsFile = path.join(dir, 'settings.json');
+  if (!fs.existsSync(settingsFile)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return problems;
+  }
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as VagrantSettings;
+  // a vagrant still working on this folder (its harness was killed) holds the machine lock
+  for (const pid of vagrantProcessesFor(path.join(dir, '.vagrant'))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const destroyed = await run(config.binary, destroyArgs(), {
+    env: runFolderEnv(dir),
+    timeoutMs: config.destroyTimeoutS * 1000,
+    allowFail: true,
+  }).catch((err: Error) => ({ code: null, stdout: '', stderr: err.message }));
+  if (settings.provider === 'libvirt' && (await libvirt.reachable())) {
+    for (const d of await libvirt.domains(settings.prefix)) {
+      await libvirt.removeDomain(d).catch((err: Error) => problems.push(err.message));
+    }
+  } else if (settings.provider === 'virtualbox' && destroyed.code !== 0) {
+    problems.push(
+      `vagrant destroy failed (exit ${destroyed.code}): ${tail(destroyed.stderr || destroyed.stdout, 400)}`,
+    );
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return problems;
 }
