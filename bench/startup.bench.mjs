@@ -32,5 +32,7 @@ for (const [name] of cases) {
   const xs = runs.get(name);
   const ms = median(xs.map((x) => x.ms));
   const mb = median(xs.map((x) => x.mb));
-  console.log(`${name.padEnd(30)} ${ms.toFixed(0).padStart(7)}  ${(ms / anchor).toFixed(2).padStart(8)}  ${mb.toFixed(0).padStart(6)}`);
+  console.log(
+    `${name.padEnd(30)} ${ms.toFixed(0).padStart(7)}  ${(ms / anchor).toFixed(2).padStart(8)}  ${mb.toFixed(0).padStart(6)}`,
+  );
 }
