@@ -79,7 +79,7 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
   const sections = parts.map((p) => p.section);
   const overview = single ? null : suiteOverview(runs, defs, views);
 
-  const warnings: string[] = [];
+  const warnings: string[] = rs.skipped.map((s) => `Left out: ${s}.`);
   if (tcg.length)
     warnings.push(
       `VMs (${tcg.map(([env]) => env).join(', ')}) ran under TCG software emulation (${String(tcg[0]![1].acceleratorReason ?? 'no usable KVM')}): VM timings are those of an emulator, not of a hardware hypervisor.`,

@@ -5,7 +5,7 @@ import type { Duck } from './columnar/duck.js';
 import { openColumnar } from './columnar/open.js';
 import { duckRunStats } from './columnar/runStats.js';
 import { type SourceStats, type StatsByRun, sourceStats, statsByRun } from './sampleStats.js';
-import { FILES, readNdjson, readSamples } from './store.js';
+import { FILES, readNdjsonLines, readSamples } from './store.js';
 import type { RunRecord, SampleRecord, WorkloadMeta } from './types.js';
 import type { EnvironmentView } from './views.js';
 
@@ -34,6 +34,8 @@ export interface ResultSet {
   samples: StoredSamples;
   /** the experiment did not finish (interrupted or crashed): render what exists, say so */
   incomplete: boolean;
+  /** lines of the logs that could not be read and were left out, named ("runs.ndjson:7: …") */
+  skipped: string[];
 }
 
 export interface ExperimentMeta {
@@ -77,22 +79,28 @@ function readMeta(dir: string): ExperimentMeta {
   }
 }
 
-function readRuns(dir: string): RunRecord[] {
+function readRuns(dir: string): { rows: RunRecord[]; skipped: string[] } {
   try {
-    return readNdjson<RunRecord>(path.join(dir, FILES.runs));
+    return readNdjsonLines<RunRecord>(path.join(dir, FILES.runs));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
 }
 
-function resultSet(dir: string, meta: ExperimentMeta, runs: RunRecord[], samples: StoredSamples): ResultSet {
+function resultSet(
+  dir: string,
+  meta: ExperimentMeta,
+  runs: { rows: RunRecord[]; skipped: string[] },
+  samples: StoredSamples,
+): ResultSet {
   return {
     dir,
     name: meta.experiment?.name ?? path.basename(dir),
     meta,
-    runs,
+    runs: runs.rows,
     samples,
     incomplete: meta.status !== 'complete',
+    skipped: runs.skipped,
   };
 }
 
@@ -114,13 +122,15 @@ export async function openResults(dir: string, opts: { log?: (m: string) => void
   return resultSet(dir, meta, runs, { kind: 'parquet', duck, stats: (r) => duckRunStats(duck, r), close });
 }
 
-/** Runs fn on an opened result set and closes it, whatever happens. */
+/** Runs fn on an opened result set and closes it, whatever happens; what was skipped is said (stderr by default). */
 export async function withResults<T>(
   dir: string,
   fn: (rs: ResultSet) => T | Promise<T>,
   opts: { log?: (m: string) => void } = {},
 ): Promise<T> {
-  const rs = await openResults(dir, opts);
+  const log = opts.log ?? ((m: string) => process.stderr.write(`versus: ${m}\n`));
+  const rs = await openResults(dir, { log });
+  for (const line of rs.skipped) log(line);
   try {
     return await fn(rs);
   } finally {

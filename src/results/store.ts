@@ -46,18 +46,28 @@ export function createResultDir(outputDir: string, name: string, now = new Date(
 
 /** Reads NDJSON, skipping a torn last line (a crash mid-write); other bad lines are errors. */
 export function readNdjson<T>(file: string): T[] {
-  if (!fs.existsSync(file)) return [];
+  return readNdjsonLines<T>(file).rows;
+}
+
+/**
+ * The lines of an NDJSON log, and the last one if it is torn (a write that did not finish:
+ * named, so that what is dropped is said); a bad line before it is an error naming it.
+ */
+export function readNdjsonLines<T>(file: string): { rows: T[]; skipped: string[] } {
+  if (!fs.existsSync(file)) return { rows: [], skipped: [] };
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const out: T[] = [];
+  const rows: T[] = [];
+  const skipped: string[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      out.push(JSON.parse(line) as T);
+      rows.push(JSON.parse(line) as T);
     } catch {
       if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: not a JSON line`);
+      skipped.push(`${file}:${i + 1}: a torn last line (a write that did not finish); skipped`);
     }
   });
-  return out;
+  return { rows, skipped };
 }
 
 export const SAMPLES_FORMAT = 'versus-samples/1';

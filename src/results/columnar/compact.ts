@@ -136,15 +136,24 @@ function linesBefore(file: string, offset: number): number {
 const linesOf = (file: string) =>
   `read_csv(${lit(file)}, columns = {'line': 'VARCHAR'}, delim = E'\\x01', quote = '', escape = '', header = false, auto_detect = false)`;
 
-/** The first line of a range that is not JSON, as samples.ndjson:<line>: the line the user can open. */
-async function malformed(duck: Duck, err: unknown, file: string, range: string, offset: number): Promise<Error> {
-  const [bad] = await duck
-    .all<{ n: number }>(
-      `SELECT n FROM (SELECT row_number() OVER () AS n, line FROM ${linesOf(range)}) WHERE line IS NOT NULL AND NOT json_valid(line) ORDER BY n LIMIT 1`,
-    )
-    .catch(() => []);
-  if (!bad) return new UsageError(`${file}: ${duckMessage(err)}`);
-  return new UsageError(`${file}:${linesBefore(file, offset) + bad.n}: not a JSON line`);
+/**
+ * The first line of a range that is not JSON, as samples.ndjson:<line>: the line the user
+ * can open. Found by reading the range in order (the engine's row numbers follow its
+ * parallel scan, not the file: they gave twice the line number).
+ */
+function malformed(err: unknown, file: string, range: string, offset: number): Error {
+  const lines = fs.readFileSync(range, 'utf8').split('\n');
+  const bad = lines.findIndex((line) => {
+    if (!line.trim()) return false;
+    try {
+      JSON.parse(line);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (bad < 0) return new UsageError(`${file}: ${duckMessage(err)}`);
+  return new UsageError(`${file}:${linesBefore(file, offset) + bad + 1}: not a JSON line`);
 }
 
 const PARQUET = '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)';
@@ -173,9 +182,12 @@ async function compactTail(duck: Duck, resultsDir: string, outDir: string, m: Co
     );
   } catch (err) {
     fs.rmSync(`${target}.tmp`, { force: true });
-    throw await malformed(duck, err, file, tail, m.samples.bytes);
+    throw malformed(err, file, tail, m.samples.bytes);
   } finally {
     if (!whole) fs.rmSync(tail, { force: true });
+    // a failed first compaction leaves nothing half-made
+    const parts = path.join(outDir, COLUMNAR.parts);
+    if (fs.existsSync(parts) && fs.readdirSync(parts).length === 0) fs.rmdirSync(parts);
   }
   fs.renameSync(`${target}.tmp`, target);
   m.samples.bytes = end;
@@ -266,6 +278,11 @@ async function compactRuns(duck: Duck, resultsDir: string, outDir: string, m: Co
   const file = path.join(resultsDir, FILES.runs);
   const end = wholeLinesEnd(file);
   if (end === m.runsBytes && fs.existsSync(path.join(outDir, COLUMNAR.runs))) return;
+  // an append-only log that shrank was cut or replaced: its Parquet copy is kept, not emptied
+  if (end < m.runsBytes && fs.existsSync(path.join(outDir, COLUMNAR.runs)))
+    throw new UsageError(
+      `${file}: ${end} bytes of whole lines, fewer than the ${m.runsBytes} already in ${COLUMNAR.runs} (cut or replaced?); ${COLUMNAR.runs} and ${COLUMNAR.workers} are left as they are`,
+    );
   const runs = readNdjson<RunRecord>(file);
   await writeTable(duck, runRows(runs), RUN_TYPES, path.join(outDir, COLUMNAR.runs));
   await writeTable(duck, workerRows(runs), WORKER_TYPES, path.join(outDir, COLUMNAR.workers));
