@@ -70,7 +70,7 @@ async function streamQuery(duck: Duck, sql: string, exporter: TextExporter): Pro
     result = await duck.stream(sql);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`query: ${duckMessage(err)}`);
+    throw new UsageError(`query: ${duckMessage(err).replace(/^Failed to extract statements: /, '')}`);
   }
   async function* chunks() {
     for await (const rows of result.yieldRowsJs()) yield plainRows(rows);

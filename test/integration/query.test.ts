@@ -67,5 +67,7 @@ describe('versus query', () => {
     const bad = await runCli(['query', results, 'SELECT nope FROM runs']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/query: Binder Error/);
+    const typo = await runCli(['query', results, 'SELEC nothing']);
+    expect(typo.stderr).toMatch(/^versus: query: Parser Error: syntax error at or near "SELEC"\n$/);
   });
 });
