@@ -1,11 +1,12 @@
 // Start-up of the CLI against `node -e 0` in the same run, interleaved (this machine's
 // speed drifts): wall time and peak RSS of `versus --version`, `--help`, a refused flag of
 // the top level and of `run`. Goal (issue: start-up): under 150 ms and 60 MB where the anchor
-// takes about 100 ms and 40 MB. Needs `npm run build` and GNU time (/usr/bin/time).
+// takes about 100 ms and 40 MB. Needs `npm run build` and GNU time (/usr/bin/time); VERSUS_CLI=<path>
+// measures another build (an older checkout) the same way.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const CLI = path.resolve(import.meta.dirname, '../dist/cli.js');
+const CLI = process.env.VERSUS_CLI ?? path.resolve(import.meta.dirname, '../dist/cli.js');
 const cases = [
   ['node -e 0 (anchor)', ['-e', '0']],
   ['versus --version', [CLI, '--version']],
