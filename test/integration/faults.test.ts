@@ -131,7 +131,7 @@ describe('worker faults on real engines: the run fails with its reason, the expe
     const { runs } = await outcome;
     expect(runs).toHaveLength(2);
     expect(runs[0]!.status).toBe('failed');
-    expect(runs[0]!.reason).toMatch(/exit code 137/);
+    expect(runs[0]!.reason).toMatch(/killed by SIGKILL from outside versus .*; exit code 137/);
     expect(runs[1]!.status).toBe('ok');
     expect(await labelledContainers()).toEqual([]);
   });

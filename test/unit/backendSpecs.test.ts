@@ -1,6 +1,6 @@
 // What backends build before they run anything: the image spec, a container's spec, the native command line.
 import { describe, expect, it } from 'vitest';
-import { containerSpec } from '../../src/environments/docker/spec.js';
+import { containerSpec, exitReason } from '../../src/environments/docker/spec.js';
 import { NativeEnvironment } from '../../src/environments/native/backend.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
@@ -85,5 +85,25 @@ describe('native command', () => {
       { ...allocation, cpuset: null },
     );
     expect(host.cmd).toBe(process.execPath);
+  });
+});
+
+describe('why a container ended', () => {
+  const base = { statusCode: 0, state: {}, killedByHarness: false, memoryBytes: 2 ** 30 };
+  it('tells an OOM kill, a kill from outside, a removal from outside and a plain exit apart', () => {
+    expect(exitReason(base)).toBeNull();
+    expect(exitReason({ ...base, statusCode: 137, state: { OOMKilled: true } })).toBe(
+      'OOMKilled (memory limit 1073741824 bytes)',
+    );
+    expect(exitReason({ ...base, statusCode: 137 })).toMatch(
+      /^killed by SIGKILL from outside versus .*; exit code 137$/,
+    );
+    expect(exitReason({ ...base, statusCode: 143 })).toMatch(/^killed by SIGTERM from outside versus/);
+    expect(exitReason({ ...base, statusCode: 137, state: null })).toMatch(
+      /^the container was removed from outside versus/,
+    );
+    // versus's own kill (a run's deadline, an interrupt) is no outside kill
+    expect(exitReason({ ...base, statusCode: 137, killedByHarness: true })).toBe('exit code 137');
+    expect(exitReason({ ...base, statusCode: 3 })).toBe('exit code 3');
   });
 });

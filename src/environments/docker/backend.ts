@@ -22,7 +22,7 @@ import type {
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
 import type { DockerConfig } from './config.js';
-import { containerSpec, LABEL_OWNER, LABEL_RUN } from './spec.js';
+import { containerSpec, exitReason, LABEL_OWNER, LABEL_RUN } from './spec.js';
 
 type DockerSampling = DockerConfig['sampling'];
 
@@ -323,6 +323,7 @@ class DockerWorker implements WorkerHandle {
     const waited = unlessEngineDies(this.docker, container.wait({ condition: 'next-exit' }), t);
     await engineCall(container.start(), t, 'start');
 
+    let killedByHarness = false;
     const exit: Promise<WorkerExit> = waited.then(
       async (w: { StatusCode: number }) => {
         output.end();
@@ -330,16 +331,8 @@ class DockerWorker implements WorkerHandle {
         const state = await engineCall(container.inspect(), t, 'inspect')
           .then((i) => i.State)
           .catch(() => null);
-        const oom = state?.OOMKilled === true;
-        return {
-          code: w.StatusCode,
-          reason: oom
-            ? `OOMKilled (memory limit ${this.allocation.memoryBytes} bytes)`
-            : w.StatusCode !== 0
-              ? `exit code ${w.StatusCode}`
-              : null,
-          stderrTail: output.stderrTail(),
-        };
+        const ended = { statusCode: w.StatusCode, state, killedByHarness, memoryBytes: this.allocation.memoryBytes };
+        return { code: w.StatusCode, reason: exitReason(ended), stderrTail: output.stderrTail() };
       },
       (err: Error) => {
         (io as unknown as { destroy?: () => void }).destroy?.();
@@ -360,6 +353,7 @@ class DockerWorker implements WorkerHandle {
       },
       exit,
       kill: async () => {
+        killedByHarness = true;
         await engineCall(container.kill(), t, 'kill').catch(() => {});
       },
     };

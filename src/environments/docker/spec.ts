@@ -51,3 +51,23 @@ export function containerSpec(opts: {
     },
   };
 }
+
+/** What the engine said of a container that ended, and whether versus stopped it itself. */
+export interface EndedContainer {
+  statusCode: number;
+  /** null: the container could no longer be inspected (removed while it ran) */
+  state: { OOMKilled?: boolean } | null;
+  killedByHarness: boolean;
+  memoryBytes: number;
+}
+
+/** Why a worker's container ended abnormally, as specific as the engine lets us tell; null when it did not. Pure. */
+export function exitReason(c: EndedContainer): string | null {
+  const outside = '(docker kill or rm, the engine, or a versus clean run elsewhere)';
+  if (c.state === null && !c.killedByHarness)
+    return `the container was removed from outside versus while it ran ${outside}; exit code ${c.statusCode}`;
+  if (c.state?.OOMKilled) return `OOMKilled (memory limit ${c.memoryBytes} bytes)`;
+  if (!c.killedByHarness && (c.statusCode === 137 || c.statusCode === 143))
+    return `killed by ${c.statusCode === 137 ? 'SIGKILL' : 'SIGTERM'} from outside versus ${outside}; exit code ${c.statusCode}`;
+  return c.statusCode !== 0 ? `exit code ${c.statusCode}` : null;
+}
