@@ -5,6 +5,7 @@ import { ENVIRONMENTS } from '../compose/registry.js';
 import { openHost } from '../hosts/remote.js';
 import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { liveExperiments, pruneLive } from '../util/live.js';
 import { describeCommand } from './descriptions.js';
 
 export function cleanCommand(program: Command): void {
@@ -16,11 +17,18 @@ export function cleanCommand(program: Command): void {
   addBackendOptions(clean, 'clean').action(
     async (opts: { hosts?: boolean; config?: string } & Record<string, unknown>) => {
       const experiment = loadExperiment(opts.config, backendOverrides(opts, 'clean'));
+      pruneLive();
+      const live = liveExperiments();
       const ctx = {
         experiment,
         image: readManifest(imageDir(imageHash())),
         log: (m: string) => process.stderr.write(`${m}\n`),
+        live,
       };
+      if (live.length)
+        ctx.log(
+          `clean: skipping the runs of ${live.length} running experiment(s) (${live.join(', ')}): their own end removes them`,
+        );
       const removed: string[] = [];
       const note = (r: string) => {
         process.stdout.write(`removed ${r}\n`);

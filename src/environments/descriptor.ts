@@ -26,6 +26,8 @@ export interface CleanContext {
   experiment: Experiment;
   image: ImageManifest | null;
   log: (message: string) => void;
+  /** experiments running now (util/live.ts): their runs are not leftovers, whatever they hold */
+  live?: readonly string[];
 }
 
 export interface DoctorCheck {

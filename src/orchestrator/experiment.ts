@@ -13,6 +13,7 @@ import { formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { EnvironmentView } from '../results/views.js';
 import { writeJsonAtomic } from '../util/files.js';
+import { markLive } from '../util/live.js';
 import { workloadMeta } from '../workload/resolve.js';
 import { runCompactor } from './columnar.js';
 import { openHosts } from './hosts.js';
@@ -41,6 +42,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const views = Object.fromEntries(prepared.descriptors.map((d) => [d.name, d.view]));
   const dir = createResultDir(e.output.dir, e.name);
   const experimentId = crypto.randomBytes(3).toString('hex');
+  // while this runs, versus clean elsewhere leaves its workers alone
+  const unmarkLive = markLive(experimentId);
   const meta = await experimentMeta({
     ...prepared,
     experiment: e,
@@ -83,6 +86,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     samplesOut.close();
     await closeEnvironments(environments, experimentId);
     for (const h of hosts) h.close();
+    unmarkLive();
   }
 
   const stats = await compactor.finish(loop.runs);

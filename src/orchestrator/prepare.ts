@@ -8,6 +8,7 @@ import type { RemoteHost } from '../hosts/remote.js';
 import { ensureImage } from '../image/build.js';
 import type { ImageManifest } from '../image/manifest.js';
 import { IMAGE_SPEC } from '../image/spec.js';
+import { liveExperiments } from '../util/live.js';
 import { type WorkloadBundle, workloadBundle } from '../workload/bundle.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
 import { checkPackages, resolveEntries } from '../workload/resolve.js';
@@ -35,7 +36,7 @@ export async function prepareExperiment(
   const needsImage = descriptors.some((d) => d.needsImage(e));
   if (needsImage) checkPackages(workloads, IMAGE_SPEC.packages);
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
-  const leftovers = await findLeftovers({ experiment: e, image, log }, all);
+  const leftovers = await findLeftovers({ experiment: e, image, log, live: liveExperiments() }, all);
   if (leftovers.length) {
     log(
       `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureImage } from '../../src/image/build.js';
 import type { RunRecord } from '../../src/results/types.js';
-import { CLI, labelledContainers, readLines, tmpDir } from './helpers.js';
+import { CLI, labelledContainers, readLines, runCli, tmpDir } from './helpers.js';
 
 const FIXTURES = path.resolve('test/fixtures/workloads');
 
@@ -49,5 +49,19 @@ describe('experiments side by side', () => {
     const runs = readLines<RunRecord>(path.join(l.dir, 'runs.ndjson'));
     expect(runs.map((r) => `${r.status}: ${r.reason}`)).toEqual(['ok: null']);
     expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('versus clean while an experiment runs leaves its workers alone and says so', async () => {
+    await ensureImage();
+    let cleaned: Promise<{ code: number | null; stdout: string; stderr: string }> | null = null;
+    const long = await start('busy', 8_000, () => {
+      cleaned ??= runCli(['clean']);
+    });
+    const c = await cleaned!;
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/clean: skipping the runs of 1 running experiment\(s\)/);
+    expect(c.stdout).not.toMatch(/removed container/);
+    expect(long.code, long.stderr.slice(-2000)).toBe(0);
+    expect(readLines<RunRecord>(path.join(long.dir, 'runs.ndjson')).map((r) => r.status)).toEqual(['ok']);
   });
 });

@@ -7,6 +7,7 @@ import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
+import { ofLiveExperiment } from '../../util/live.js';
 import { withTimeout } from '../../util/timeout.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
@@ -181,14 +182,23 @@ export async function labelledContainers(docker: Docker): Promise<string[]> {
   }
 }
 
-/** Removes every container versus created; nothing when no engine answers. */
-export async function removeLabelled(docker: Docker, apiTimeoutS: number): Promise<string[]> {
+/** Removes every container versus created but those of live experiments; nothing when no engine answers. */
+export async function removeLabelled(
+  docker: Docker,
+  apiTimeoutS: number,
+  live: readonly string[] = [],
+): Promise<string[]> {
   try {
     await engineCall(docker.ping(), apiTimeoutS, 'ping');
   } catch {
     return [];
   }
-  return removeContainers(docker, [`${LABEL_OWNER}=versus`], apiTimeoutS);
+  return removeContainers(
+    docker,
+    [`${LABEL_OWNER}=versus`],
+    apiTimeoutS,
+    (c) => !ofLiveExperiment(c.Labels?.[LABEL_RUN] ?? '', live),
+  );
 }
 
 async function removeContainers(

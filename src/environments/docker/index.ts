@@ -106,13 +106,15 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   createOnHost: (ctx, host) => createOnRemoteEngine(ctx, host, { name: 'docker', runtime: null }),
   cleanOnHost: cleanRemoteEngine,
   doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, null),
-  async leftovers({ experiment: e }) {
+  async leftovers({ experiment: e, live = [] }) {
     const { dockerClient, labelledContainers } = await import('./backend.js');
-    return (await labelledContainers(dockerClient(dockerSection(e)))).map((c) => `container ${c}`);
+    const { ofLiveExperiment } = await import('../../util/live.js');
+    const names = await labelledContainers(dockerClient(dockerSection(e)));
+    return names.filter((c) => !ofLiveExperiment(c, live)).map((c) => `container ${c}`);
   },
-  async clean({ experiment: e }) {
+  async clean({ experiment: e, live = [] }) {
     const { dockerClient, removeLabelled } = await import('./backend.js');
-    return (await removeLabelled(dockerClient(dockerSection(e)), dockerSection(e).apiTimeoutS)).map(
+    return (await removeLabelled(dockerClient(dockerSection(e)), dockerSection(e).apiTimeoutS, live)).map(
       (c) => `container ${c}`,
     );
   },

@@ -4,6 +4,7 @@
 // then execs), so nothing of the workload runs outside them.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ofLiveExperiment } from '../../util/live.js';
 import type { Allocation, EnforcedLimits } from '../types.js';
 
 const ROOT = '/sys/fs/cgroup';
@@ -147,12 +148,12 @@ function pidsIn(version: 1 | 2, name: string, root: string): number[] {
   return [...pids];
 }
 
-/** Every worker cgroup left by a killed harness: its processes killed, the folders removed. */
-export async function cleanWorkerCgroups(root = ROOT): Promise<string[]> {
+/** Every worker cgroup left by a killed harness (not a live experiment's): its processes killed, the folders removed. */
+export async function cleanWorkerCgroups(root = ROOT, live: readonly string[] = []): Promise<string[]> {
   const version = cgroupVersion(root);
   if (version === null) return [];
   const removed: string[] = [];
-  for (const name of listWorkerCgroups(root)) {
+  for (const name of listWorkerCgroups(root).filter((n) => !ofLiveExperiment(n, live))) {
     for (const pid of pidsIn(version, name, root)) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -51,12 +51,15 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     return (await cleanRemoteNative(host)).map((x) => `${x} on ${host.name}`);
   },
   // a killed harness leaves worker processes in their cgroups: both found by the cgroup folders
-  async leftovers() {
+  async leftovers({ live = [] }) {
     const { listWorkerCgroups } = await import('./cgroupLimits.js');
-    return listWorkerCgroups().map((n) => `native worker cgroup ${n}`);
+    const { ofLiveExperiment } = await import('../../util/live.js');
+    return listWorkerCgroups()
+      .filter((n) => !ofLiveExperiment(n, live))
+      .map((n) => `native worker cgroup ${n}`);
   },
-  async clean() {
+  async clean({ live = [] }) {
     const { cleanWorkerCgroups } = await import('./cgroupLimits.js');
-    return cleanWorkerCgroups();
+    return cleanWorkerCgroups(undefined, live);
   },
 };

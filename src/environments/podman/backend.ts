@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Experiment } from '../../config/schema.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { run } from '../../util/exec.js';
+import { ofLiveExperiment } from '../../util/live.js';
 import { stopChild } from '../../util/process.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
@@ -140,17 +141,18 @@ export class PodmanEnvironment implements Environment {
 }
 
 /** Containers of ours in Podman's store, through its CLI (no service needed). */
-export async function podmanLeftovers(binary: string): Promise<string[]> {
+export async function podmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
   const r = await run(
     binary,
     [...SERVICE_FLAGS, 'ps', '-a', '--filter', `label=${LABEL_OWNER}=versus`, '--format', '{{.Names}}'],
     { allowFail: true, timeoutMs: 30_000 },
   ).catch(() => null);
-  return r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  const names = r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  return names.filter((n) => !ofLiveExperiment(n, live));
 }
 
-export async function removePodmanLeftovers(binary: string): Promise<string[]> {
-  const names = await podmanLeftovers(binary);
+export async function removePodmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
+  const names = await podmanLeftovers(binary, live);
   if (names.length) await run(binary, [...SERVICE_FLAGS, 'rm', '-f', ...names], { allowFail: true, timeoutMs: 60_000 });
   return names;
 }

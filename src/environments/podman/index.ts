@@ -20,13 +20,13 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
     if (!image) throw new Error('podman: the worker image is needed');
     return new PodmanEnvironment(podmanSection(e), image, log, e, workloads);
   },
-  async leftovers({ experiment: e }) {
+  async leftovers({ experiment: e, live = [] }) {
     const { podmanLeftovers } = await import('./backend.js');
-    return (await podmanLeftovers(podmanSection(e).binary)).map((n) => `podman container ${n}`);
+    return (await podmanLeftovers(podmanSection(e).binary, live)).map((n) => `podman container ${n}`);
   },
-  async clean({ experiment: e }) {
+  async clean({ experiment: e, live = [] }) {
     const { removePodmanLeftovers } = await import('./backend.js');
-    return (await removePodmanLeftovers(podmanSection(e).binary)).map((n) => `podman container ${n}`);
+    return (await removePodmanLeftovers(podmanSection(e).binary, live)).map((n) => `podman container ${n}`);
   },
   async doctor({ experiment: e }) {
     const { versionOf } = await import('../../util/exec.js');

@@ -158,8 +158,8 @@ export class QemuEnvironment implements Environment {
   }
 }
 
-export async function cleanQemuLeftovers(): Promise<string[]> {
-  return localMachine.cleanLeftovers();
+export async function cleanQemuLeftovers(live: readonly string[] = []): Promise<string[]> {
+  return localMachine.cleanLeftovers('', live);
 }
 
 class QemuWorker implements WorkerHandle {

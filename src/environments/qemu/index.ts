@@ -54,14 +54,16 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
     const { remoteMachine } = await import('./remoteMachine.js');
     return (await remoteMachine(host).cleanLeftovers()).map((x) => `${x} on ${host.name}`);
   },
-  async leftovers() {
+  async leftovers({ live = [] }) {
     const { vmsDir } = await import('./backend.js');
+    const { ofLiveExperiment } = await import('../../util/live.js');
     const dir = vmsDir();
-    return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => `VM folder ${path.join(dir, d)}`) : [];
+    const runs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => !ofLiveExperiment(d, live)) : [];
+    return runs.map((d) => `VM folder ${path.join(dir, d)}`);
   },
-  async clean() {
+  async clean({ live = [] }) {
     const { cleanQemuLeftovers } = await import('./backend.js');
-    return cleanQemuLeftovers();
+    return cleanQemuLeftovers(live);
   },
   async doctor({ experiment: e, reprobe }) {
     const { qemuChecks } = await import('./doctor.js');

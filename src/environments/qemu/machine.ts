@@ -9,6 +9,7 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import type { SshTarget } from '../../ssh/connection.js';
 import { run, tail, which } from '../../util/exec.js';
+import { ofLiveExperiment } from '../../util/live.js';
 import { freePort } from '../../util/ports.js';
 import { childAlive, stopChild } from '../../util/process.js';
 import { type AccelChoice, chooseAccelerator, recordKvmFailure } from './accel.js';
@@ -67,8 +68,8 @@ export interface VmMachine {
   /** kills every QEMU named by a pid file in dir (checking it is ours) and removes dir */
   killRecorded(dir: string): Promise<string[]>;
   /** every run folder's VMs (a killed harness leaves them) */
-  /** the VMs and overlays of every run, or of the runs whose id starts with prefix */
-  cleanLeftovers(prefix?: string): Promise<string[]>;
+  /** the VMs and overlays of every run, or of the runs whose id starts with prefix, but those of live experiments */
+  cleanLeftovers(prefix?: string, live?: readonly string[]): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
 }
 
@@ -113,11 +114,11 @@ export const localMachine: VmMachine = {
     fs.existsSync(file) ? tail(fs.readFileSync(file, 'utf8'), chars) : '(no serial output)',
   keepSerial: async () => {}, // written into the results already
   killRecorded: async (dir) => killRecordedVms(dir),
-  async cleanLeftovers(prefix = '') {
+  async cleanLeftovers(prefix = '', live: readonly string[] = []) {
     const removed: string[] = [];
     if (!fs.existsSync(this.vmsDir)) return removed;
-    for (const runId of fs.readdirSync(this.vmsDir).filter((r) => r.startsWith(prefix)))
-      removed.push(...killRecordedVms(path.join(this.vmsDir, runId)), `overlays of ${runId}`);
+    const runs = fs.readdirSync(this.vmsDir).filter((r) => r.startsWith(prefix) && !ofLiveExperiment(r, live));
+    for (const runId of runs) removed.push(...killRecordedVms(path.join(this.vmsDir, runId)), `overlays of ${runId}`);
     return removed;
   },
   mkdir: async (dir) => {

@@ -5,6 +5,7 @@ import type { ImageManifest } from '../../image/manifest.js';
 import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { run } from '../../util/exec.js';
+import { ofLiveExperiment } from '../../util/live.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { freePorts } from '../../util/ports.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
@@ -321,12 +322,12 @@ export class VagrantEnvironment implements Environment {
     if (problems.length) throw new Error(problems.join('; '));
   }
 
-  /** Its own runs, and the run folders of this experiment (or of every one) that a failed teardown left. */
-  private async removeRuns(prefix: string): Promise<string[]> {
+  /** Its own runs, and the run folders of this experiment (or of every one but live ones) that a teardown left. */
+  private async removeRuns(prefix: string, live: readonly string[] = []): Promise<string[]> {
     const removed = [...this.runs.keys()].map((id) => `vagrant run ${id}`);
     for (const id of [...this.runs.keys()]) await this.teardown(id).catch(() => {});
     const left = fs.existsSync(vagrantRunsDir()) ? fs.readdirSync(vagrantRunsDir()) : [];
-    for (const id of left.filter((x) => x.startsWith(prefix))) {
+    for (const id of left.filter((x) => x.startsWith(prefix) && !ofLiveExperiment(x, live))) {
       await destroyRunFolder(this.config, this.libvirt, path.join(vagrantRunsDir(), id));
       removed.push(`vagrant run ${id}`);
     }
@@ -340,9 +341,13 @@ export class VagrantEnvironment implements Environment {
     return others ? removed : [...removed, ...(await this.removeShared())];
   }
 
-  /** Every run folder, every versus domain, our pool with the base-box volume, the published kernels. */
-  async cleanAll(): Promise<string[]> {
-    return [...(await this.removeRuns('')), ...(await this.removeShared())];
+  /**
+   * Every run folder, every versus domain, our pool with the base-box volume, the published
+   * kernels; while an experiment runs (live), its runs and the shared pool and kernels stay.
+   */
+  async cleanAll(live: readonly string[] = []): Promise<string[]> {
+    const runs = await this.removeRuns('', live);
+    return live.length ? runs : [...runs, ...(await this.removeShared())];
   }
 
   private async removeShared(): Promise<string[]> {

@@ -51,16 +51,18 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
     const { VagrantEnvironment } = await import('./backend.js');
     return new VagrantEnvironment(vagrantSection(e), image, log, qemuSection(e), workloads);
   },
-  async leftovers() {
+  async leftovers({ live = [] }) {
     const { vagrantRunsDir } = await import('./tools.js');
+    const { ofLiveExperiment } = await import('../../util/live.js');
     const dir = vagrantRunsDir();
-    return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => `vagrant run ${path.join(dir, d)}`) : [];
+    const runs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => !ofLiveExperiment(d, live)) : [];
+    return runs.map((d) => `vagrant run ${path.join(dir, d)}`);
   },
-  async clean({ experiment: e, image, log }) {
+  async clean({ experiment: e, image, log, live = [] }) {
     const { VagrantEnvironment } = await import('./backend.js');
     const env = new VagrantEnvironment(vagrantSection(e), image, log, qemuSection(e));
     try {
-      return await env.cleanAll();
+      return await env.cleanAll(live);
     } finally {
       await env.close();
     }
