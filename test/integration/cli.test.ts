@@ -16,7 +16,8 @@ describe('versus CLI', () => {
   it.each([
     [['run', '--instances', '0'], '--instances: expected a comma-separated list of positive integers'],
     [['run', '--repetitions', 'x'], '--repetitions: expected an integer'],
-    [['run', '--env', 'docker,vmware'], 'flags: environments[1]'],
+    [['run', '--env', 'docker,vmware'], '--env docker,vmware: Invalid option: expected one of'],
+    [['run', '--interval', '1'], '--interval 1: Too small: expected number to be >=50 (sampling.intervalMs)'],
     [['run', '--param', 'pages=0'], 'workload.params.pages: must be between 1 and 50000000'],
     [['run', '--config', '/nonexistent.json'], '/nonexistent.json: cannot read config file (ENOENT)'],
     [['run', '--frobnicate'], "unknown option '--frobnicate'"],
