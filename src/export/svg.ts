@@ -1,22 +1,13 @@
 // Every figure as <id>.svg, for papers (vector).
 import fs from 'node:fs';
-import path from 'node:path';
-import { figuresOf, svgOf } from './figures.js';
-import { type FileExporter, unsupported } from './types.js';
+import { svgOf, writeFigures } from './figures.js';
+import type { FileExporter } from './types.js';
 
 export const svg: FileExporter = {
   format: 'svg',
   description: 'each figure as SVG (<id>.svg)',
   to: 'files',
   kinds: ['report'],
-  async write(doc, outDir) {
-    if (doc.kind !== 'report') return unsupported('svg', doc);
-    const files: string[] = [];
-    for (const fig of figuresOf(doc.page)) {
-      const file = path.join(outDir, `${fig.id}.svg`);
-      fs.writeFileSync(file, await svgOf(fig.spec));
-      files.push(file);
-    }
-    return files;
-  },
+  write: (doc, outDir) =>
+    writeFigures(doc, 'svg', outDir, '.svg', async (file, spec) => fs.writeFileSync(file, await svgOf(spec))),
 };
