@@ -62,6 +62,7 @@ interface RunFlags {
   output?: string;
   seed?: number;
   pin?: boolean;
+  network?: string;
   report?: boolean;
   /** the environments' own flags (descriptor.flags), by commander's camelCase name */
   [backendFlag: string]: unknown;
@@ -80,6 +81,7 @@ export const RUN_FLAG_PATHS: [string, string][] = [
   ['--workload', 'workloads'],
   ['--suite', 'suite'],
   ['--preset', 'preset'],
+  ['--network', 'network'],
   ['--param', 'params'],
   ['--workload-dir', 'workloadDirs'],
   ['--cpus', 'worker.cpus'],
@@ -116,6 +118,7 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
       .map((name) => ({ name }));
   if (f.suite !== undefined) o.suite = f.suite;
   if (f.preset !== undefined) o.preset = f.preset;
+  if (f.network !== undefined) o.network = f.network;
   if (f.param !== undefined) o.params = f.param;
   if (f.workloadDir !== undefined) o.workloadDirs = f.workloadDir;
   if (f.cpus !== undefined) sub('worker', { cpus: f.cpus });
@@ -181,6 +184,10 @@ export function runCommand(program: Command): void {
       '--cpus <n>',
       `CPUs per worker: container --cpus, VM vCPUs, workload threads ${def.cpus}`,
       number('--cpus', false),
+    )
+    .option(
+      '--network <mode>',
+      "every workload's network: none, bridge (a private segment per run) or host (default: each workload's own)",
     )
     .option('--memory <MiB>', `memory per worker in MiB ${def.memory}`, number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')

@@ -48,10 +48,18 @@ export function validateExperiment(
 ): ComposedExperiment {
   const parsed = ExperimentSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where, flagNamer(flags)));
-  const { workload, workloads, suite, preset, params, ...rest } = parsed.data;
+  const { workload, workloads, suite, preset, params, network, ...rest } = parsed.data;
   checkHosts(rest.hosts, where);
   try {
-    const selected = selectWorkloads({ workload, workloads, suite, preset, params, workloadDirs: rest.workloadDirs });
+    const selected = selectWorkloads({
+      workload,
+      workloads,
+      suite,
+      preset,
+      params,
+      network,
+      workloadDirs: rest.workloadDirs,
+    });
     return { ...rest, workloads: selected.entries, suite: selected.suite };
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Experiment } from '../config/schema.js';
 import { UsageError } from '../util/errors.js';
+import { resolveEntries } from '../workload/resolve.js';
+import { assignRoles, rolesWanted } from '../workload/roles.js';
 import { descriptorOf } from './registry.js';
 
 /** How a field is named in an error: the flag that set it, else the config field. */
@@ -24,6 +26,32 @@ export function preflight(e: Experiment, warn: (m: string) => void, nameOf: Fiel
       throw new UsageError(`hosts[${i}].ssh.key ${h.ssh.key} (host ${h.name}): no such file`);
   });
   checkCpus(e, warn, nameOf);
+  checkNetworks(e, nameOf);
+}
+
+/** Each workload's network is one every environment of the experiment can give, and its roles fit every density. */
+function checkNetworks(e: Experiment, nameOf: FieldName): void {
+  for (const w of resolveEntries(e)) {
+    const field = nameOf('network', 'network');
+    for (const env of e.environments) {
+      const can = descriptorOf(env)?.networks ?? ['none'];
+      if (can.includes(w.network)) continue;
+      const vm = descriptorOf(env)?.view.kind === 'vm' && w.network === 'host';
+      throw new UsageError(
+        `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${vm ? ' (a VM has a kernel and network stack of its own: there is no host network for it; use bridge)' : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
+      );
+    }
+    if (w.network === 'bridge' && e.hosts.length)
+      throw new UsageError(
+        `${field}: ${w.id} runs with network bridge, and a bridge spanning several hosts is not built yet (docs/hosts.md); run it without the hosts section`,
+      );
+    const roles = w.manifest.roles;
+    const bad = roles ? e.instances.find((n) => assignRoles(roles, n) === null) : undefined;
+    if (roles && bad !== undefined)
+      throw new UsageError(
+        `${nameOf('instances', 'instances')}: ${bad} worker(s) cannot hold the roles of ${w.id} (${rolesWanted(roles)})`,
+      );
+  }
 }
 
 /** More CPUs per worker than this host has: containers are refused by the engine, VMs and native run overcommitted. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { HostConfig } from '../hosts/schema.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
+import { NETWORK_MODES } from '../workload/roles.js';
 import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
 const positiveInt = z.number().int().positive();
@@ -43,6 +44,13 @@ export function coreFields(environments: EnvironmentChoice) {
       .nullable()
       .optional()
       .describe('parameter overrides: name for every workload declaring it, workload.name for one'),
+    network: z
+      .enum(NETWORK_MODES)
+      .nullable()
+      .optional()
+      .describe(
+        "every workload's network, over the manifests' and entries' own: none, bridge (a private segment per run) or host",
+      ),
     workloadDirs: z
       .array(z.string().min(1))
       .default([])
@@ -149,7 +157,7 @@ type ParsedCore = z.output<z.ZodObject<ReturnType<typeof coreFields> & typeof ou
  * Each environment's section (`experiment.docker`, …) is typed by the environment itself
  * (its config.ts); here it is only known to be there.
  */
-export type Experiment = Omit<ParsedCore, 'workload' | 'workloads' | 'suite' | 'preset' | 'params'> & {
+export type Experiment = Omit<ParsedCore, 'workload' | 'workloads' | 'suite' | 'preset' | 'params' | 'network'> & {
   workloads: WorkloadEntry[];
   /** the suite the entries came from; null when the config listed workloads */
   suite: string | null;

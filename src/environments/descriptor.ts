@@ -6,7 +6,7 @@ import type { RemoteHost } from '../hosts/remote.js';
 import type { ImageManifest } from '../image/manifest.js';
 import type { EnvironmentKind, EnvironmentView } from '../results/views.js';
 import type { WorkloadBundle } from '../workload/bundle.js';
-import type { Environment } from './types.js';
+import type { Environment, NetworkMode } from './types.js';
 
 export type { EnvironmentKind, EnvironmentView };
 
@@ -45,6 +45,8 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   view: EnvironmentView;
   /** part of the default experiment (`versus run` with no --env) */
   inDefault: boolean;
+  /** the networks its workers can have (docs/network.md); a workload asking another is refused before anything starts */
+  networks: readonly NetworkMode[];
   /** the backend's own config section (experiment[name]), with defaults */
   config: Config;
   /**

@@ -77,6 +77,7 @@ function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHa
       return {
         worker: name,
         release: () => a.release(),
+        stop: () => a.stop(),
         kill: () => a.kill(),
         exit: a.exit.then(
           (x) => (x.reason ? { ...x, reason: `host ${host}: ${x.reason}` } : x),

@@ -5,7 +5,14 @@ import { shellCommand } from '../ssh/quote.js';
 import { tail } from '../util/exec.js';
 import { GUEST_WORKLOADS_DIR } from '../util/paths.js';
 import { type WorkloadBundle, workloadsTar } from '../workload/bundle.js';
-import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerExit } from './types.js';
+import {
+  type Allocation,
+  type ArmedWorkload,
+  barrierArgs,
+  type EnforcedLimits,
+  type Invocation,
+  type WorkerExit,
+} from './types.js';
 import { WorkerOutput } from './workerOutput.js';
 
 /**
@@ -34,7 +41,7 @@ export async function syncWorkloads(worker: string, ssh: SshConnection, bundle: 
 
 /** The guest's command for a workload: the image's node runs barrier.mjs. Pure. */
 export function guestCommand(invocation: Invocation): string {
-  const argv = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, invocation.entry, ...invocation.args];
+  const argv = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, ...barrierArgs(invocation)];
   return `cd /tmp && exec ${shellCommand(argv)}`;
 }
 
@@ -81,6 +88,9 @@ export async function armOverSsh(
     worker,
     release: () => {
       channel.write('go\n');
+    },
+    stop: () => {
+      channel.write('stop\n');
     },
     exit,
     kill: async () => {

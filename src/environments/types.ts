@@ -3,6 +3,9 @@ import type { EnforcedLimits } from '../results/types.js';
 export type { EnforcedLimits };
 
 import type { Sampler } from '../sampling/types.js';
+import type { NetworkMode } from '../workload/roles.js';
+
+export type { NetworkMode };
 
 export interface Allocation {
   cpus: number;
@@ -15,6 +18,13 @@ export interface Allocation {
 export interface Invocation {
   entry: string; // relative to the workloads folder: "<workload>/<entry.mjs>"
   args: string[];
+  /** a serving role: barrier.mjs --serve starts it at once; it prints ready itself once it accepts */
+  serve?: boolean;
+}
+
+/** argv after `node barrier.mjs`: the entry and its args, `--serve` first for a serving role. Pure. */
+export function barrierArgs(invocation: Invocation): string[] {
+  return [...(invocation.serve ? ['--serve'] : []), invocation.entry, ...invocation.args];
 }
 
 export interface WorkerExit {
@@ -29,6 +39,8 @@ export interface ArmedWorkload {
   readonly worker: string;
   /** Releases the workload (writes the start line). */
   release(): void;
+  /** Tells a serving role to stop serving and report (writes the stop line); the others ignore it. */
+  stop(): void;
   /** Settles when the workload process ends. */
   readonly exit: Promise<WorkerExit>;
   /** Stops it early (timeout, interrupt). */
@@ -44,6 +56,11 @@ export interface WorkerHandle {
   readonly limits?: EnforcedLimits | null;
   /** seconds from start to reachable (VM: QEMU start to SSH ready); null where it means nothing */
   readonly bootS?: number | null;
+  /**
+   * Where the other workers of its run reach it: its address on the run's segment (bridge),
+   * 127.0.0.1 (host); null without a network. Known once armed (an engine assigns it at start).
+   */
+  address?(): string | null;
   /** Starts the workload up to the barrier; resolves once the worker printed its ready line. */
   arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload>;
   /** Samplers of this worker: its own view first (the figures' source), then other views of it. */
@@ -57,6 +74,8 @@ export interface ProvisionRequest {
   signal: AbortSignal;
   /** where the backend may keep per-run artifacts (serial consoles) inside the results */
   artifactsDir: string;
+  /** the workers' network: none, a segment of this run's own (bridge), or the host's (host) */
+  network: NetworkMode;
 }
 
 /** Facts recorded in experiment.json. */

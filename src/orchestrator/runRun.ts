@@ -8,7 +8,9 @@ import { sleep } from '../util/sleep.js';
 import { withTimeout as timeout } from '../util/timeout.js';
 import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine } from '../workload/protocol.js';
+import type { RoleSlot } from '../workload/roles.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
+import { clientCount, roleInvocation, serverPorts, slotsOf } from './roles.js';
 import { RunSamples } from './runSamples.js';
 import { verifyRun } from './verify.js';
 import { WorkerState, workerRecord } from './workerRecord.js';
@@ -38,6 +40,10 @@ interface RunState {
   samples: RunSamples;
   workers: WorkerState[];
   armed: ArmedWorkload[];
+  /** each worker's role, or null for a workload without roles */
+  slots: RoleSlot[] | null;
+  /** when the servers were told to stop: a server that ended before had died mid-run */
+  stopAt: number | null;
   provisionStart: number;
 }
 
@@ -48,6 +54,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** A run's record before anything happened: failed until verified. */
 function newRecord(ctx: RunContext, plan: PlannedRun): RunRecord {
   return {
+    network: ctx.workload.network,
     run: runName(plan),
     workload: ctx.workload.id,
     index: plan.index,
@@ -86,6 +93,8 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     samples: new RunSamples(id, ctx.onSamples, ctx.formulas),
     workers: [],
     armed: [],
+    slots: null,
+    stopAt: null,
     provisionStart: Date.now(),
   };
   try {
@@ -127,17 +136,13 @@ async function provisionAndArm(st: RunState): Promise<void> {
       allocation,
       signal: ctx.signal,
       artifactsDir: path.join(ctx.artifactsDir, record.run),
+      network: ctx.workload.network,
     }),
     e.timeouts.provisionS * 1000,
     'provisioning',
   );
   st.workers.push(...handles.map((h) => new WorkerState(h)));
-  const armedAll = await withTimeout(
-    Promise.all(st.workers.map((w) => w.handle.arm(invocationOf(ctx), (line) => onWorkerLine(st, w, line)))),
-    e.timeouts.provisionS * 1000,
-    'starting the workers',
-  );
-  st.armed.push(...armedAll);
+  await armWorkers(st);
   record.provisionS = (Date.now() - st.provisionStart) / 1000;
   if (ctx.signal.aborted) throw new Error('interrupted');
   for (const w of st.workers) {
@@ -148,6 +153,49 @@ async function provisionAndArm(st: RunState): Promise<void> {
   }
   await sleep(e.sampling.settleMs, ctx.signal);
   if (ctx.signal.aborted) throw new Error('interrupted');
+}
+
+/** Every worker armed: at once, or with roles the servers first (each ready, i.e. accepting), then the rest told their servers. */
+async function armWorkers(st: RunState): Promise<void> {
+  const { ctx, plan } = st;
+  const limitS = ctx.experiment.timeouts.provisionS;
+  const base = invocationOf(ctx);
+  const arm = (i: number, invocation: Invocation, what: string) => {
+    const w = st.workers[i]!;
+    return withTimeout(
+      w.handle.arm(invocation, (line) => onWorkerLine(st, w, line)),
+      limitS * 1000,
+      `${w.handle.name}${what}: waiting for its ready line`,
+    ).then((a) => {
+      st.armed[i] = a;
+      void a.exit.then(() => {
+        w.exitedAt ??= Date.now();
+      });
+    });
+  };
+  st.slots = slotsOf(ctx.workload, plan.instances);
+  const slots = st.slots;
+  if (!slots) {
+    await Promise.all(st.workers.map((_, i) => arm(i, base, '')));
+    return;
+  }
+  const network = ctx.workload.network;
+  const ports = await serverPorts(ctx.workload, slots, network);
+  const clients = clientCount(slots);
+  const servers = [...ports.keys()];
+  const role = (i: number) => ` (role ${slots[i]!.role}${ports.has(i) ? `, listening on port ${ports.get(i)}` : ''})`;
+  await Promise.all(
+    servers.map((i) =>
+      arm(i, roleInvocation(base, ctx.workload, slots[i]!, { port: ports.get(i)!, clients, network }), role(i)),
+    ),
+  );
+  const peers = servers.map((i) => `${st.workers[i]!.handle.address?.() ?? '127.0.0.1'}:${ports.get(i)}`);
+  st.record.peers = peers;
+  await Promise.all(
+    slots.flatMap((slot, i) =>
+      slot.serve ? [] : [arm(i, roleInvocation(base, ctx.workload, slot, { peers, clients, network }), role(i))],
+    ),
+  );
 }
 
 function invocationOf(ctx: RunContext): Invocation {
@@ -183,15 +231,19 @@ async function releaseAndWait(st: RunState): Promise<WorkerExit[]> {
   record.barrierAt = new Date(t0).toISOString();
   for (const a of st.armed) a.release();
   st.samples.release(t0);
+  // the run ends when the workers that do not serve end; servers are stopped after them
+  const enders = st.workers.flatMap((_, i) => (st.slots?.[i]?.serve ? [] : [i]));
   // The deadline is cancelled once the workers end, so no timer or abort listener outlives the run.
   const deadline = new AbortController();
-  const exits = await Promise.race([
-    Promise.all(st.armed.map((a) => a.exit)),
-    sleep(e.timeouts.runS * 1000, AbortSignal.any([ctx.signal, deadline.signal])).then(() => null),
+  const ended = await Promise.race([
+    Promise.all(enders.map((i) => st.armed[i]!.exit)).then(() => true),
+    serverLost(st).then(() => endersOrGrace(st, enders)),
+    sleep(e.timeouts.runS * 1000, AbortSignal.any([ctx.signal, deadline.signal])).then(() => false),
   ]).finally(() => deadline.abort());
-  if (exits !== null) {
-    st.record.makespanS = (Math.max(...st.workers.map((w) => w.endAt ?? Date.now())) - t0) / 1000;
-    return exits;
+  if (ended) {
+    st.record.makespanS = (Math.max(...enders.map((i) => st.workers[i]!.endAt ?? Date.now())) - t0) / 1000;
+    await stopServers(st);
+    return Promise.all(st.armed.map((a) => a.exit));
   }
   if (ctx.signal.aborted) {
     await Promise.all(st.armed.map((a) => a.kill()));
@@ -202,11 +254,59 @@ async function releaseAndWait(st: RunState): Promise<WorkerExit[]> {
   throw new Error(`run timed out after ${e.timeouts.runS} s${why ? `: ${why}` : ''}`);
 }
 
+/** Settles when a serving worker ends by itself (it should serve until stopped); never without servers. */
+function serverLost(st: RunState): Promise<void> {
+  const servers = st.armed.filter((_, i) => st.slots?.[i]?.serve);
+  return servers.length ? Promise.race(servers.map((a) => a.exit.then(() => {}))) : new Promise(() => {});
+}
+
+/** A server died: its clients get a few seconds to notice and end; then they are stopped. */
+async function endersOrGrace(st: RunState, enders: readonly number[]): Promise<boolean> {
+  const all = Promise.all(enders.map((i) => st.armed[i]!.exit));
+  const grace = new AbortController();
+  const done = await Promise.race([all.then(() => true), sleep(SERVER_LOST_GRACE_MS, grace.signal).then(() => false)]);
+  grace.abort();
+  if (!done) await Promise.all(enders.map((i) => st.armed[i]!.kill()));
+  return true;
+}
+
+const SERVER_LOST_GRACE_MS = 10_000;
+const SERVER_STOP_MS = 30_000;
+
+/** Each server still serving is told to stop and report; one that does not end in time is killed. */
+async function stopServers(st: RunState): Promise<void> {
+  const servers = st.armed.filter((_, i) => st.slots?.[i]?.serve);
+  if (!servers.length) return;
+  // every client has ended, so all traffic is done: one more sample of each server's
+  // counters sees all of it (a client's own last interval ends with its process)
+  await sleep(st.ctx.experiment.sampling.intervalMs * 1.5, st.ctx.signal);
+  st.stopAt = Date.now();
+  await Promise.all(
+    servers.map(async (a) => {
+      a.stop();
+      const stopped = new AbortController();
+      const done = await Promise.race([
+        a.exit.then(() => true),
+        sleep(SERVER_STOP_MS, stopped.signal).then(() => false),
+      ]);
+      stopped.abort();
+      if (!done) await a.kill();
+    }),
+  );
+}
+
 /** Every worker's record, and the run's verdict: ok with its checksum, or failed with why. */
 function verify(st: RunState, exits: readonly WorkerExit[]): void {
   const { ctx, record } = st;
   const t0 = st.samples.barrier!;
-  record.workers = st.workers.map((w, i) => workerRecord(w, exits[i]!, t0, st.provisionStart, ctx.workload.manifest));
+  record.workers = st.workers.map((w, i) =>
+    workerRecord(w, exits[i]!, t0, st.provisionStart, ctx.workload.manifest, st.slots?.[i]),
+  );
+  const lost = lostServer(st, record.workers);
+  if (lost) {
+    record.reason = lost;
+    return;
+  }
   const key = ctx.workload.workKey;
   const verdict = verifyRun(record.workers, ctx.references.get(key), ctx.workload.manifest.verification);
   if (!verdict.ok) {
@@ -218,6 +318,19 @@ function verify(st: RunState, exits: readonly WorkerExit[]): void {
   if (!ctx.references.has(key)) ctx.references.set(key, verdict.checksum);
 }
 
+/** A server that ended before it was told to stop, and the clients that failed with it; null if none. */
+function lostServer(st: RunState, workers: RunRecord['workers']): string | null {
+  const i = st.workers.findIndex(
+    (w, j) => st.slots?.[j]?.serve && w.exitedAt !== null && (st.stopAt === null || w.exitedAt < st.stopAt),
+  );
+  if (i < 0) return null;
+  const server = workers[i]!;
+  const why = `${server.reason ?? `exit code ${server.exitCode}`}${server.stderrTail ? ` — ${server.stderrTail}` : ''}`;
+  const clients = workers.filter((w, j) => !st.slots?.[j]?.serve && (w.reason || w.exitCode !== 0));
+  const lostBy = clients.map((c) => `${c.worker} (role ${c.role}): ${c.reason ?? `exit code ${c.exitCode}`}`);
+  return `${server.worker} (role ${server.role}) ended while its clients ran: ${why}${lostBy.length ? `; its clients lost it: ${lostBy.join('; ')}` : ''}`;
+}
+
 function recordFailure(st: RunState, err: Error): void {
   const { ctx, record } = st;
   record.status = ctx.signal.aborted ? 'interrupted' : 'failed';
@@ -225,7 +338,9 @@ function recordFailure(st: RunState, err: Error): void {
   if (record.workers.length > 0) return;
   const noExit = { code: null, reason: null, stderrTail: '' };
   const t0 = st.samples.barrier ?? Date.now();
-  record.workers = st.workers.map((w) => workerRecord(w, noExit, t0, st.provisionStart, ctx.workload.manifest));
+  record.workers = st.workers.map((w, i) =>
+    workerRecord(w, noExit, t0, st.provisionStart, ctx.workload.manifest, st.slots?.[i]),
+  );
 }
 
 /** Always, on every path; a failed teardown fails the run and says so. */

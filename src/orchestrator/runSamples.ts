@@ -34,6 +34,10 @@ export function sampleRow(id: RunIdentity, s: Pick<Sampler, 'worker' | 'source'>
     gapS: r.gapS ?? null,
     memPssBytes: r.memPssBytes ?? null,
     memUssBytes: r.memUssBytes ?? null,
+    netRxBytes: r.netRxBytes ?? null,
+    netTxBytes: r.netTxBytes ?? null,
+    netRxPackets: r.netRxPackets ?? null,
+    netTxPackets: r.netTxPackets ?? null,
     at: r.at,
   };
 }

@@ -4,6 +4,7 @@ import type { WorkerExit, WorkerHandle } from '../environments/types.js';
 import type { WorkerRecord } from '../results/types.js';
 import type { WorkloadManifest } from '../workload/manifest.js';
 import type { WorkloadResult } from '../workload/protocol.js';
+import type { RoleSlot } from '../workload/roles.js';
 import { metricProblem } from './verify.js';
 
 /** What the harness saw of one worker during a run. */
@@ -12,6 +13,8 @@ export class WorkerState {
   endAt: number | null = null;
   result: WorkloadResult | null = null;
   node: string | null = null;
+  /** when its process ended (a server that ends before it is stopped died mid-run) */
+  exitedAt: number | null = null;
   constructor(readonly handle: WorkerHandle) {}
 }
 
@@ -21,12 +24,24 @@ export function workerRecord(
   t0: number,
   provisionStart: number,
   manifest: WorkloadManifest,
+  slot?: RoleSlot | null,
 ): WorkerRecord {
   const a = st.handle.allocation;
   const r = st.result;
-  const resultProblem = r ? (r.verified ? metricProblem(manifest, r.metrics) : 'result not verified') : null;
+  // the declared metrics are the reporting role's; a server's result is verified by itself
+  const reports = !slot || manifest.roles?.[slot.role]?.reports;
+  const resultProblem = r
+    ? !r.verified
+      ? 'result not verified'
+      : reports
+        ? metricProblem(manifest, r.metrics)
+        : null
+    : null;
+  const address = st.handle.address?.() ?? null;
   return {
     worker: st.handle.name,
+    ...(slot ? { role: slot.role } : {}),
+    ...(address ? { address } : {}),
     ...(st.handle.host ? { host: st.handle.host } : {}),
     allocCpus: a.cpus,
     memoryBytes: a.memoryBytes,

@@ -156,6 +156,10 @@ function fromStandardRow(a: unknown[], strings: Interner): SampleRecord {
     memPssBytes: (a[18] ?? null) as number | null,
     memUssBytes: (a[19] ?? null) as number | null,
     workload: strings.of((a[20] as string) ?? ''),
+    netRxBytes: (a[21] ?? null) as number | null,
+    netTxBytes: (a[22] ?? null) as number | null,
+    netRxPackets: (a[23] ?? null) as number | null,
+    netTxPackets: (a[24] ?? null) as number | null,
   };
 }
 

@@ -20,6 +20,10 @@ export interface PhaseMark {
 
 export interface WorkerRecord {
   worker: string;
+  /** its role in a workload with roles (server, client, …); absent: every worker alike */
+  role?: string;
+  /** its address on the run's network (bridge: the segment's; host: 127.0.0.1); absent without one */
+  address?: string;
   /** the remote host it ran on (the `hosts` section); absent: the harness's machine */
   host?: string;
   allocCpus: number;
@@ -54,6 +58,10 @@ export interface RunRecord {
   warmup: boolean;
   status: RunStatus;
   reason: string | null;
+  /** the workers' network (absent in results from before networks: none) */
+  network?: 'none' | 'bridge' | 'host';
+  /** the servers' endpoints (address:port) the other workers were given, with roles */
+  peers?: string[];
   workKey: string;
   checksum: string | null;
   barrierAt: string | null; // ISO time of the barrier
@@ -102,6 +110,10 @@ export const SAMPLE_COLUMNS: (keyof SampleRecord)[] = [
   'memPssBytes',
   'memUssBytes',
   'workload',
+  'netRxBytes',
+  'netTxBytes',
+  'netRxPackets',
+  'netTxPackets',
 ];
 
 /**
@@ -128,6 +140,10 @@ export interface WorkloadMeta {
   params: Record<string, string | number | boolean>;
   workKey: string;
   verification: 'checksum' | 'bounds';
+  /** the network its runs got (absent in results from before networks: none) */
+  network?: 'none' | 'bridge' | 'host';
+  /** its workers' roles (absent: every worker alike) */
+  roles?: Record<string, { count: number | 'rest'; serve: boolean; reports: boolean }>;
   description?: string;
   metrics: Record<string, MetricDecl>;
   headline: string;

@@ -1,4 +1,5 @@
 import { type CgroupCpu, type CgroupPaths, cpuV1, cpuV2, memoryUsed } from './cgroup.js';
+import { NET_FORMULA, NetDevCounter } from './netdev.js';
 import { isGone, ProcessFiles, ProcFile } from './procFile.js';
 import { MemoryCadence, parseProcs, parseSmapsRollup, sumMemory, type WorkloadMemory } from './smaps.js';
 import { Ticker } from './ticker.js';
@@ -55,9 +56,11 @@ class CgroupFiles {
  */
 export class CgroupSampler implements Sampler {
   readonly source = 'cgroup' as const;
-  readonly formula: string;
+  formula: string;
   private ticker: Ticker | null = null;
   private files: CgroupFiles | null = null;
+  private net: NetDevCounter | null = null;
+  private netPid: number | null = null;
 
   constructor(
     readonly worker: string,
@@ -69,7 +72,27 @@ export class CgroupSampler implements Sampler {
     this.formula = `cgroup v${paths.version} CPU time delta / wall time delta, % of --cpus ${allocCpus}; user/system from the cgroup's own split; memory = usage - inactive_file`;
   }
 
+  /** The container has a network namespace of its own (through its init `pid`): its traffic goes in the readings. */
+  countNetwork(pid: number): this {
+    this.netPid = pid;
+    this.formula = `${this.formula}; ${NET_FORMULA}`;
+    return this;
+  }
+
+  /** The traffic since the last tick; nothing once the container (and its namespace) is gone. */
+  private netDelta() {
+    try {
+      return this.net?.next() ?? {};
+    } catch {
+      return {};
+    }
+  }
+
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
+    if (this.netPid !== null) {
+      this.net = new NetDevCounter(this.netPid);
+      this.netDelta();
+    }
     const files = new CgroupFiles(this.paths, this.memoryIntervalMs);
     this.files = files;
     let prev = { at: performance.now(), cpu: files.cpu() };
@@ -112,6 +135,7 @@ export class CgroupSampler implements Sampler {
         memLimitBytes: mem.limitBytes,
         memPssBytes: workload?.pssBytes ?? null,
         memUssBytes: workload?.ussBytes ?? null,
+        ...this.netDelta(),
       });
     });
     this.ticker.start();
@@ -122,5 +146,7 @@ export class CgroupSampler implements Sampler {
     this.ticker = null;
     this.files?.close();
     this.files = null;
+    this.net?.close();
+    this.net = null;
   }
 }

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { LineSplitter } from '../util/lines.js';
-import { type DockerStatsFrame, dockerCpu, dockerMemory } from './dockerStats.js';
+import { type DockerStatsFrame, dockerCpu, dockerMemory, dockerNetTotals } from './dockerStats.js';
+import { type NetTotals, netDelta } from './netdev.js';
 import type { Reading, Sampler } from './types.js';
 
 /**
@@ -17,14 +18,15 @@ export class DockerStatsSampler implements Sampler {
     readonly worker: string,
     private readonly container: Docker.Container,
     private readonly allocCpus: number,
+    private readonly countNetwork = false,
   ) {
-    this.formula = `Docker stats API: cores = cpuDelta/systemDelta*onlineCPUs between consecutive frames of the stream; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
+    this.formula = `${countNetwork ? "network: the frames' networks (rx/tx bytes and packets of every interface) between frames; " : ''}Docker stats API: cores = cpuDelta/systemDelta*onlineCPUs between consecutive frames of the stream; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     const stream = (await this.container.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
     this.stream = stream;
-    const frames = new StatsFrames(this.allocCpus);
+    const frames = new StatsFrames(this.allocCpus, this.countNetwork);
     const splitter = new LineSplitter((line) => {
       if (!line.trim()) return;
       let frame: DockerStatsFrame;
@@ -58,8 +60,13 @@ export class DockerStatsSampler implements Sampler {
  */
 export class StatsFrames {
   private last: { read: string; cpu: DockerStatsFrame['cpu_stats'] } | null = null;
+  private lastNet: NetTotals | null = null;
 
-  constructor(private readonly allocCpus: number) {}
+  constructor(
+    private readonly allocCpus: number,
+    /** the container has a network of its own: each reading carries what moved since the last */
+    private readonly countNetwork = false,
+  ) {}
 
   next(frame: DockerStatsFrame, now: number): Reading | null {
     const read = typeof frame?.read === 'string' ? frame.read : '';
@@ -68,7 +75,12 @@ export class StatsFrames {
     if (this.last && read && read === this.last.read) return null; // the same frame again
     const prev = this.last?.cpu ?? frame.precpu_stats;
     this.last = { read, cpu: frame.cpu_stats };
-    return frameToReading({ ...frame, precpu_stats: prev }, this.allocCpus, now);
+    const reading = frameToReading({ ...frame, precpu_stats: prev }, this.allocCpus, now);
+    if (!this.countNetwork) return reading;
+    const net = dockerNetTotals(frame);
+    const delta = net ? netDelta(this.lastNet ?? net, net) : {};
+    if (net) this.lastNet = net;
+    return reading ? { ...reading, ...delta } : null;
   }
 }
 

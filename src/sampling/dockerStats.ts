@@ -1,4 +1,5 @@
 // Docker stats frames: CPU and memory exactly as the docker CLI computes them.
+import type { NetTotals } from './netdev.js';
 
 export interface DockerStatsFrame {
   read?: string;
@@ -14,6 +15,22 @@ export interface DockerStatsFrame {
   };
   precpu_stats?: DockerStatsFrame['cpu_stats'];
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  /** per interface of the container: what it received and sent since it started */
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number; rx_packets?: number; tx_packets?: number }>;
+}
+
+/** A frame's network counters summed over the container's interfaces; null when it has none. Pure. */
+export function dockerNetTotals(frame: DockerStatsFrame): NetTotals | null {
+  const nets = obj(obj(frame).networks);
+  const ifaces = Object.values(nets).map(obj);
+  if (!ifaces.length) return null;
+  const sum = (k: string) => ifaces.reduce((a, n) => a + (num(n[k]) ?? 0), 0);
+  return {
+    rxBytes: sum('rx_bytes'),
+    txBytes: sum('tx_bytes'),
+    rxPackets: sum('rx_packets'),
+    txPackets: sum('tx_packets'),
+  };
 }
 
 export interface DockerCpu {

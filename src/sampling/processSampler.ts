@@ -1,3 +1,4 @@
+import { NET_FORMULA, NetDevCounter } from './netdev.js';
 import { descendantStats, descendants, treeMemory, treeTicks } from './processTree.js';
 import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
@@ -51,11 +52,13 @@ export function processReading(
  * every process the workload started (its tools) and their waited-for children.
  */
 export class ProcessSampler implements Sampler {
-  readonly formula: string;
+  formula: string;
   private ticker: Ticker | null = null;
   private file: ProcFile | null = null;
   private smaps: ProcFile | null = null;
   private readonly memory: MemoryCadence;
+  private net: NetDevCounter | null = null;
+  private network = false;
 
   constructor(
     readonly worker: string,
@@ -73,8 +76,19 @@ export class ProcessSampler implements Sampler {
       : `/proc/<pid>/stat (utime+stime, all threads) deltas / elapsed; % of ${allocCpus} allocated CPU(s)`;
   }
 
+  /** The process has a network namespace of its own: its interfaces' counters are this worker's traffic. */
+  countNetwork(): this {
+    this.network = true;
+    this.formula = `${this.formula}; ${NET_FORMULA}`;
+    return this;
+  }
+
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     this.file = new ProcFile(`/proc/${this.pid}/stat`, 1024);
+    if (this.network) {
+      this.net = new NetDevCounter(this.pid);
+      this.net.next();
+    }
     this.smaps = this.isWorkload ? new ProcFile(`/proc/${this.pid}/smaps_rollup`, 2048) : null;
     let prev = this.read();
     this.ticker = new Ticker(this.intervalMs, () => {
@@ -91,9 +105,18 @@ export class ProcessSampler implements Sampler {
       }
       const reading = processReading(prev, cur, (cur.at - prev.at) / 1000, this.allocCpus, cur.at);
       prev = cur;
-      if (reading) onReading(reading);
+      if (reading) onReading(this.net ? { ...reading, ...this.netDelta() } : reading);
     });
     this.ticker.start();
+  }
+
+  /** The traffic since the last tick; nothing once the process (and its view of the namespace) is gone. */
+  private netDelta() {
+    try {
+      return this.net!.next();
+    } catch {
+      return {};
+    }
   }
 
   /** A QEMU process alone; a workload with every process it started (a tool it runs). */
@@ -116,5 +139,7 @@ export class ProcessSampler implements Sampler {
     this.file = null;
     this.smaps?.close();
     this.smaps = null;
+    this.net?.close();
+    this.net = null;
   }
 }

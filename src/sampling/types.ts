@@ -26,6 +26,15 @@ export interface Reading {
   memUssBytes?: number | null;
   /** seconds without data before this reading (a lost connection was reopened); absent otherwise */
   gapS?: number | null;
+  /**
+   * The worker's network traffic in the interval before this reading (bytes and packets,
+   * received and sent, every interface of its own namespace but loopback); null where the
+   * worker has no network of its own (none, or the host's).
+   */
+  netRxBytes?: number | null;
+  netTxBytes?: number | null;
+  netRxPackets?: number | null;
+  netTxPackets?: number | null;
 }
 
 export interface Sampler {

@@ -5,6 +5,7 @@ import { METRICS } from '../results/metrics.js';
 import type { MetricDecl } from '../results/types.js';
 import { UsageError } from '../util/errors.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
+import { NETWORK_MODES, type NetworkMode, RolesSchema } from './roles.js';
 
 const ParamSpec = z.object({
   type: z.enum(['integer', 'number', 'enum', 'boolean', 'path']),
@@ -50,6 +51,10 @@ const ManifestSchema = z
     metrics: z.record(z.string().regex(/^[A-Za-z][\w.-]*$/), MetricSpec).refine((m) => Object.keys(m).length > 0, {
       message: 'declare at least one metric',
     }),
+    /** the network a run's workers get unless the config says otherwise (docs/network.md) */
+    network: z.enum(NETWORK_MODES).default('none'),
+    /** the workers' roles (a server and its clients); absent: every worker runs the entry alike */
+    roles: RolesSchema.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -69,6 +74,8 @@ const ManifestSchema = z
         });
     if (Object.values(m.metrics).filter((x) => x.headline).length > 1)
       ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'at most one headline metric' });
+    if (m.roles && m.network === 'none')
+      ctx.addIssue({ code: 'custom', path: ['network'], message: 'roles talk to each other: bridge or host' });
   });
 export type WorkloadManifest = z.output<typeof ManifestSchema>;
 
@@ -91,6 +98,8 @@ export interface ResolvedWorkload {
   params: Record<string, ParamValue>;
   /** Identifies the computation: runs with equal keys must produce equal checksums. */
   workKey: string;
+  /** the network its runs get: the manifest's, or the config's override */
+  network: NetworkMode;
 }
 
 /** The workload folder of `name`: the first of `dirs` holding it, then the project's workloads/. */
@@ -136,8 +145,9 @@ export function readManifest(dir: string): WorkloadManifest {
     throw new UsageError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   if (parsed.data.name !== name)
     throw new UsageError(`${file}: name ${parsed.data.name} differs from its folder ${name}`);
-  if (!fs.existsSync(path.join(dir, parsed.data.entry)))
-    throw new UsageError(`${file}: entry ${parsed.data.entry} does not exist`);
+  const entries = [parsed.data.entry, ...Object.values(parsed.data.roles ?? {}).map((r) => r.entry)];
+  for (const entry of entries)
+    if (entry && !fs.existsSync(path.join(dir, entry))) throw new UsageError(`${file}: entry ${entry} does not exist`);
   return parsed.data;
 }
 
@@ -179,7 +189,7 @@ export function resolveWorkload(
   manifest: WorkloadManifest,
   preset: string,
   overrides: Record<string, ParamValue>,
-  where: { id?: string; dir?: string } = {},
+  where: { id?: string; dir?: string; network?: NetworkMode | undefined } = {},
 ): ResolvedWorkload {
   const base = manifest.presets[preset];
   if (!base) {
@@ -211,7 +221,17 @@ export function resolveWorkload(
     preset,
     params,
     workKey: `${manifest.name}@${manifest.version}:${work.join(',')}`,
+    network: networkOf(manifest, where.network),
   };
+}
+
+/** The manifest's network, or the config's: a workload with roles needs one its workers can talk over. */
+function networkOf(manifest: WorkloadManifest, override: NetworkMode | undefined): NetworkMode {
+  if (override === 'none' && manifest.roles)
+    throw new UsageError(
+      `network: ${manifest.name} has roles (${Object.keys(manifest.roles).join(', ')}) that talk to each other; give it bridge or host, not none`,
+    );
+  return override ?? manifest.network;
 }
 
 /** argv for the workload entry: explicit `--name=value` flags, never a shell string. */

@@ -4,6 +4,7 @@
 import type { WorkloadMeta } from '../results/types.js';
 import { UsageError } from '../util/errors.js';
 import { findWorkload, headlineMetric, type ResolvedWorkload, readManifest, resolveWorkload } from './manifest.js';
+import type { Roles } from './roles.js';
 import type { WorkloadEntry } from './suite.js';
 
 export function resolveEntries(e: {
@@ -12,7 +13,7 @@ export function resolveEntries(e: {
 }): ResolvedWorkload[] {
   return e.workloads.map((w) => {
     const dir = findWorkload(w.name, e.workloadDirs);
-    return resolveWorkload(readManifest(dir), w.preset, w.params, { id: w.id, dir });
+    return resolveWorkload(readManifest(dir), w.preset, w.params, { id: w.id, dir, network: w.network });
   });
 }
 
@@ -37,6 +38,8 @@ export function workloadMeta(w: ResolvedWorkload): WorkloadMeta {
     params: w.params,
     workKey: w.workKey,
     verification: w.manifest.verification,
+    network: w.network,
+    ...(w.manifest.roles ? { roles: rolesMeta(w.manifest.roles) } : {}),
     ...(w.manifest.description ? { description: w.manifest.description } : {}),
     metrics: Object.fromEntries(
       Object.entries(w.manifest.metrics).map(([name, m]) => [
@@ -51,4 +54,11 @@ export function workloadMeta(w: ResolvedWorkload): WorkloadMeta {
     ),
     headline: headlineMetric(w.manifest),
   };
+}
+
+/** The roles as experiment.json records them: count, whether it serves, which one reports. */
+function rolesMeta(roles: Roles): Record<string, { count: number | 'rest'; serve: boolean; reports: boolean }> {
+  return Object.fromEntries(
+    Object.entries(roles).map(([n, r]) => [n, { count: r.count, serve: r.serve, reports: r.reports }]),
+  );
 }

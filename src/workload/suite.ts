@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { PROJECT_ROOT } from '../util/paths.js';
 import { findWorkload, type ParamValue, readManifest, resolveWorkload } from './manifest.js';
+import { NETWORK_MODES, type NetworkMode } from './roles.js';
 
 export const SUITES_DIR = path.join(PROJECT_ROOT, 'suites');
 /** The suite of an experiment that names no workload. */
@@ -19,6 +20,10 @@ export const WorkloadEntryInput = z
     name: z.string().describe('a workload folder (workloads/ or workloadDirs)'),
     preset: z.string().optional().describe('a preset of the workload manifest (default tiny)'),
     params: z.record(z.string(), paramValue).optional().describe('parameters over the preset'),
+    network: z
+      .enum(NETWORK_MODES)
+      .optional()
+      .describe("the workers' network: none, bridge (a segment of the run's own) or host (default: the manifest's)"),
     id: z
       .string()
       .regex(/^[\w@.-]+$/)
@@ -40,6 +45,8 @@ export interface WorkloadEntry {
   name: string;
   preset: string;
   params: Record<string, ParamValue>;
+  /** the network over the manifest's; absent: the manifest's */
+  network?: NetworkMode;
 }
 
 const SuiteSchema = z
@@ -102,6 +109,7 @@ export function assignIds(entries: readonly WorkloadEntryInput[], defaultPreset:
       name: e.name,
       preset,
       params: { ...(e.params ?? {}) },
+      ...(e.network ? { network: e.network } : {}),
     };
   });
   const seen = new Set<string>();
@@ -119,6 +127,8 @@ export interface WorkloadSelection {
   suite?: string | null;
   preset?: string | null;
   params?: Record<string, ParamValue> | null;
+  /** the network of every workload, over the entries' and manifests' own */
+  network?: NetworkMode | null;
   workloadDirs: string[];
 }
 
@@ -137,7 +147,11 @@ export function selectWorkloads(sel: WorkloadSelection): { entries: WorkloadEntr
     : null;
   const inputs = single ? [single] : (sel.workloads ?? loadSuite(suite!).workloads);
   const entries = assignIds(
-    inputs.map((e) => (sel.preset ? { ...e, preset: sel.preset } : e)),
+    inputs.map((e) => ({
+      ...e,
+      ...(sel.preset ? { preset: sel.preset } : {}),
+      ...(sel.network ? { network: sel.network } : {}),
+    })),
     'tiny',
   );
   const manifests = new Map(entries.map((e) => [e.id, readManifest(findWorkload(e.name, sel.workloadDirs))]));
@@ -155,6 +169,6 @@ export function selectWorkloads(sel: WorkloadSelection): { entries: WorkloadEntr
     for (const e of hits) e.params[param] = value;
   }
   // every entry resolves now, so a typo fails before any image is built
-  for (const e of entries) resolveWorkload(manifests.get(e.id)!, e.preset, e.params, { id: e.id });
+  for (const e of entries) resolveWorkload(manifests.get(e.id)!, e.preset, e.params, { id: e.id, network: e.network });
   return { entries, suite: sel.workload || sel.workloads ? null : suite };
 }

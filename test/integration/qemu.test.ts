@@ -40,6 +40,7 @@ describe('one VM booted from the worker image disk', () => {
       allocation: () => ({ cpus: 1, memoryBytes: 768 * 2 ** 20, cpuset: null }),
       signal: new AbortController().signal,
       artifactsDir: tmpDir('serial'),
+      network: 'none',
     });
     vm = vms[0]!;
     port = (vm as unknown as { port: number }).port;

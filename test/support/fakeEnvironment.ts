@@ -37,6 +37,8 @@ export interface WorkerScript {
   samplerStartFails?: string;
   /** phase lines printed after release */
   phases?: string[];
+  /** a serving worker that exits by itself this many ms after release (a server that dies mid-run) */
+  serverDiesMs?: number;
 }
 
 export interface FakeOptions {
@@ -146,12 +148,15 @@ export class FakeEnvironment implements Environment {
       limits: { cpus: req.allocation(index).cpus, memoryBytes: null, cpuset: null, via: 'fake' },
       bootS: null,
       arm(invocation: Invocation, onLine: (line: string) => void) {
-        env.events.push(`arm ${name} ${invocation.entry}`);
+        const role = invocation.args.find((a) => a.startsWith('--role='))?.slice(7);
+        const peers = invocation.args.find((a) => a.startsWith('--peers='))?.slice(8);
+        env.events.push(`arm ${name} ${invocation.entry}${role ? ` ${role}` : ''}${peers ? ` peers ${peers}` : ''}`);
         if (s.failArm) return Promise.reject(new Error(`${name}: ${s.failArm}`));
         if (s.neverReady) return new Promise<ArmedWorkload>(() => {});
         onLine(JSON.stringify({ type: 'ready', node: 'v20-fake' }));
-        return Promise.resolve(env.armed(name, s, onLine));
+        return Promise.resolve(invocation.serve ? env.serving(name, s, onLine) : env.armed(name, s, onLine));
       },
+      address: () => (req.network === 'none' ? null : req.network === 'host' ? '127.0.0.1' : `10.0.0.${index + 2}`),
       samplers: (intervalMs: number) => [
         new FakeSampler(name, intervalMs, s.loseSampler === true, s.samplerStartFails),
       ],
@@ -175,6 +180,33 @@ export class FakeEnvironment implements Environment {
           onLine(JSON.stringify({ type: 'result', checksum: s.checksum ?? 'c0ffee', verified: true, metrics }));
           settle({ code: 0, reason: null, stderrTail: '' });
         });
+      },
+      stop: () => {},
+      exit,
+      kill: async () => {
+        this.events.push(`kill ${name}`);
+        settle({ code: null, reason: 'killed by the harness', stderrTail: '' });
+      },
+    };
+  }
+
+  /** A server: serves from arm until told to stop, then prints its result and exits. */
+  private serving(name: string, s: WorkerScript, onLine: (line: string) => void): ArmedWorkload {
+    let settle: (exit: WorkerExit) => void = () => {};
+    const exit = new Promise<WorkerExit>((resolve) => {
+      settle = resolve;
+    });
+    return {
+      worker: name,
+      release: () => {
+        this.events.push(`release ${name}`);
+        if (s.serverDiesMs !== undefined)
+          void this.delay(s.serverDiesMs).then(() => settle({ code: 1, reason: 'exit code 1', stderrTail: 'crashed' }));
+      },
+      stop: () => {
+        this.events.push(`stop ${name}`);
+        onLine(JSON.stringify({ type: 'result', checksum: 'served', verified: true, metrics: { served: 1 } }));
+        settle({ code: 0, reason: null, stderrTail: '' });
       },
       exit,
       kill: async () => {
@@ -237,6 +269,7 @@ export function fakeDescriptor(env: FakeEnvironment): EnvironmentDescriptor {
       workerSource: 'process',
     },
     inDefault: false,
+    networks: ['none', 'bridge', 'host'],
     config: undefined as never,
     needsImage: () => false,
     create: async () => env,

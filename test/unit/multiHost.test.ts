@@ -13,6 +13,7 @@ const req = (count: number) => ({
   allocation: () => ({ cpus: 1, memoryBytes: 2 ** 30, cpuset: null }),
   signal: new AbortController().signal,
   artifactsDir: '/tmp',
+  network: 'none' as const,
 });
 
 /** A backend whose worker's exit stream breaks instead of ending. */

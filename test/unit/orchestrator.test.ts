@@ -113,7 +113,7 @@ describe('runExperiment through a fake environment', () => {
     const reasons = r.runs.map((x) => `${x.status}: ${x.reason}`);
     expect(reasons[0]).toBe('failed: no engine answers');
     expect(reasons[1]).toBe('failed: fake-0: exec failed');
-    expect(reasons[2]).toBe('failed: starting the workers timed out after 1 s');
+    expect(reasons[2]).toBe('failed: fake-0: waiting for its ready line timed out after 1 s');
     expect(reasons[3]).toMatch(/^failed: .*fake-0.*137|^failed: .*OOMKilled/);
     expect(reasons[4]).toMatch(/^failed: .*checksum/);
     expect(reasons[5]).toBe('ok: sampler: fake-0/process: connection lost; fake-1/process: connection lost');

@@ -29,6 +29,10 @@ const sample = (i: number, worker = 'qemu-0'): SampleRecord => ({
   gapS: i === 3 ? 1.5 : null,
   memPssBytes: i === 2 ? null : 5e7 + i,
   memUssBytes: i === 2 ? null : 4e7 + i,
+  netRxBytes: i === 1 ? null : 1500 * i,
+  netTxBytes: i === 1 ? null : 60 * i,
+  netRxPackets: i === 1 ? null : i,
+  netTxPackets: i === 1 ? null : i,
 });
 
 describe('samples file', () => {

@@ -84,3 +84,40 @@ export function coerce(name, spec, value) {
       throw new Error(`workload.json: parameter ${name} has unknown type ${spec.type}`);
   }
 }
+
+/** Flags the harness gives the workers of a workload with roles (src/orchestrator/roles.ts). */
+const ROLE_FLAGS = new Set(['role', 'rank', 'clients', 'port', 'peers', 'listen']);
+
+/**
+ * Splits the harness's role flags off argv: `{ role, rank, clients, port, peers, listen }` (peers:
+ * the servers' "address:port" endpoints), and the workload's own flags for parseArgs.
+ */
+export function parseRoleArgs(argv) {
+  const role = { role: null, rank: 0, clients: 0, port: null, peers: [], listen: '0.0.0.0' };
+  const rest = [];
+  for (const arg of argv) {
+    const m = /^--([a-z]+)=(.*)$/.exec(arg);
+    if (!m || !ROLE_FLAGS.has(m[1])) {
+      rest.push(arg);
+      continue;
+    }
+    const [, name, value] = m;
+    if (name === 'role' || name === 'listen') role[name] = value;
+    else if (name === 'peers') role.peers = value.split(',').filter(Boolean).map(endpoint);
+    else {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) throw new WorkloadError(`--${name} must be a whole number, not ${value}`);
+      role[name] = n;
+    }
+  }
+  if (role.role === null) throw new WorkloadError('--role is missing: the harness starts this workload with a role');
+  return { role, argv: rest };
+}
+
+function endpoint(text) {
+  const i = text.lastIndexOf(':');
+  const port = Number(text.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new WorkloadError(`--peers: ${JSON.stringify(text)} is not address:port`);
+  return { host: text.slice(0, i), port };
+}

@@ -7,8 +7,6 @@ import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
-import { ofLiveExperiment } from '../../util/live.js';
-import { withTimeout } from '../../util/timeout.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
   Allocation,
@@ -22,23 +20,15 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
+import { EngineError, engineCall } from './call.js';
+import { removeContainers, removeLabelled, removeNetworks } from './cleanup.js';
 import type { DockerConfig } from './config.js';
-import { containerSpec, exitReason, LABEL_OWNER, LABEL_RUN } from './spec.js';
+import { containerSpec, exitReason, LABEL_OWNER, LABEL_RUN, runNetworkSpec } from './spec.js';
 
 type DockerSampling = DockerConfig['sampling'];
 
-export { LABEL_OWNER, LABEL_RUN };
-
-export class EngineError extends Error {}
-
-/** Every short Docker API call is bounded: a hung engine becomes an error that says so. */
-export function engineCall<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
-  return withTimeout(
-    p,
-    seconds * 1000,
-    () => new EngineError(`Docker Engine stopped answering (${what}: no reply within ${seconds} s)`),
-  );
-}
+export { labelledContainers } from './cleanup.js';
+export { EngineError, engineCall, LABEL_OWNER, LABEL_RUN, removeLabelled };
 
 export function dockerClient(config: { socketPath?: string | undefined }): Docker {
   return new Docker(config.socketPath ? { socketPath: config.socketPath } : undefined);
@@ -110,6 +100,13 @@ export class DockerEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    let network: ContainerNetwork = { mode: 'none' };
+    if (req.network === 'host') network = { mode: 'host' };
+    if (req.network === 'bridge') {
+      const spec = runNetworkSpec(req.runId);
+      await engineCall(this.docker.createNetwork(spec), this.apiTimeoutS, 'create network');
+      network = { mode: 'bridge', name: spec.Name };
+    }
     return Array.from(
       { length: req.count },
       (_, i) =>
@@ -123,6 +120,7 @@ export class DockerEnvironment implements Environment {
           this.statsMode,
           this.flavour,
           this.workloads.dir,
+          network,
         ),
     );
   }
@@ -139,6 +137,7 @@ export class DockerEnvironment implements Environment {
 
   async teardown(runId: string): Promise<void> {
     await this.removeWhere([`${LABEL_RUN}=${runId}`]);
+    await removeNetworks(this.docker, [`${LABEL_RUN}=${runId}`], this.apiTimeoutS);
   }
 
   async cleanAll(): Promise<string[]> {
@@ -146,9 +145,11 @@ export class DockerEnvironment implements Environment {
   }
 
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    return removeContainers(this.docker, [`${LABEL_OWNER}=versus`], this.apiTimeoutS, (c) =>
-      (c.Labels?.[LABEL_RUN] ?? '').startsWith(`${experimentId}-`),
-    );
+    const mine = (labels: Record<string, string> | undefined) =>
+      (labels?.[LABEL_RUN] ?? '').startsWith(`${experimentId}-`);
+    const owner = [`${LABEL_OWNER}=versus`];
+    const containers = await removeContainers(this.docker, owner, this.apiTimeoutS, (c) => mine(c.Labels));
+    return [...containers, ...(await removeNetworks(this.docker, owner, this.apiTimeoutS, (n) => mine(n.Labels)))];
   }
 
   private removeWhere(labels: string[]): Promise<string[]> {
@@ -170,56 +171,6 @@ export function runtimeInfo(info: { Runtimes?: Record<string, unknown> }, runtim
   const args = entry.runtimeArgs ?? [];
   const platform = args.find((a) => a.startsWith('--platform='))?.slice('--platform='.length) ?? 'default';
   return { runtime, runtimePath: entry.path ?? runtime, runtimeArgs: args, platform };
-}
-
-/** Names of every container versus created that still exists (a killed harness leaves them). */
-export async function labelledContainers(docker: Docker): Promise<string[]> {
-  try {
-    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_OWNER}=versus`] } });
-    return list.map((c) => c.Names[0] ?? c.Id);
-  } catch {
-    return []; // no engine: nothing of ours can be running there
-  }
-}
-
-/** Removes every container versus created but those of live experiments; nothing when no engine answers. */
-export async function removeLabelled(
-  docker: Docker,
-  apiTimeoutS: number,
-  live: readonly string[] = [],
-): Promise<string[]> {
-  try {
-    await engineCall(docker.ping(), apiTimeoutS, 'ping');
-  } catch {
-    return [];
-  }
-  return removeContainers(
-    docker,
-    [`${LABEL_OWNER}=versus`],
-    apiTimeoutS,
-    (c) => !ofLiveExperiment(c.Labels?.[LABEL_RUN] ?? '', live),
-  );
-}
-
-async function removeContainers(
-  docker: Docker,
-  labels: string[],
-  apiTimeoutS: number,
-  which: (c: Docker.ContainerInfo) => boolean = () => true,
-): Promise<string[]> {
-  const list = (
-    await engineCall(docker.listContainers({ all: true, filters: { label: labels } }), apiTimeoutS, 'list containers')
-  ).filter(which);
-  await Promise.all(
-    list.map((c) =>
-      engineCall(docker.getContainer(c.Id).remove({ force: true, v: true }), apiTimeoutS, 'remove').catch(
-        (err: { statusCode?: number }) => {
-          if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-        },
-      ),
-    ),
-  );
-  return list.map((c) => c.Names[0] ?? c.Id);
 }
 
 /**
@@ -266,9 +217,14 @@ async function localCgroup(container: Docker.Container, timeoutS: number): Promi
   }
 }
 
+/** How a run's containers are networked: not at all, on the run's own network, or in the host's namespace. */
+type ContainerNetwork = { mode: 'none' } | { mode: 'bridge'; name: string } | { mode: 'host' };
+
 class DockerWorker implements WorkerHandle {
   private container: Docker.Container | null = null;
   private cgroup: CgroupPaths | null = null;
+  private ip: string | null = null;
+  private pid: number | null = null;
 
   constructor(
     private readonly docker: Docker,
@@ -280,7 +236,12 @@ class DockerWorker implements WorkerHandle {
     private readonly statsMode: DockerSampling,
     private readonly flavour: DockerFlavour,
     private readonly workloadsDir: string,
+    private readonly network: ContainerNetwork,
   ) {}
+
+  address(): string | null {
+    return this.network.mode === 'host' ? '127.0.0.1' : this.ip;
+  }
 
   private get runtime(): string | null {
     return this.flavour.runtime;
@@ -310,6 +271,7 @@ class DockerWorker implements WorkerHandle {
           workloadsDir: this.workloadsDir,
           runtime: this.runtime,
           ulimits: this.flavour.ulimits,
+          network: this.network,
         }),
       ),
       t,
@@ -354,12 +316,21 @@ class DockerWorker implements WorkerHandle {
       },
     );
     await output.waitReady(this.name, exit);
+    const net = this.network;
+    if (net.mode === 'bridge') {
+      const info = await engineCall(container.inspect(), t, 'inspect');
+      this.ip = info.NetworkSettings.Networks[net.name]?.IPAddress || null;
+      this.pid = info.State.Pid || null;
+    }
     // a remote engine's pid means nothing here (or another process)
     this.cgroup = this.flavour.remoteEngine ? null : await localCgroup(container, t);
     return {
       worker: this.name,
       release: () => {
         io.write('go\n');
+      },
+      stop: () => {
+        io.write('stop\n');
       },
       exit,
       kill: async () => {
@@ -374,13 +345,16 @@ class DockerWorker implements WorkerHandle {
     const cpus = this.allocation.cpus;
     // The cgroup files (a local engine only) at the experiment's interval, first: the figures' view.
     // The engine's stats API stream (about one frame a second) beside it, on the same clock.
+    // its own network namespace (bridge): its interfaces' counters are its traffic
+    const ownNet = this.network.mode === 'bridge';
     const cgroup =
       this.cgroup && this.statsMode !== 'stats'
         ? [new CgroupSampler(this.name, this.cgroup, cpus, intervalMs, memoryIntervalMs)]
         : [];
+    if (ownNet && this.pid && cgroup[0]) cgroup[0].countNetwork(this.pid);
     const stats =
       this.statsMode !== 'cgroup' || cgroup.length === 0
-        ? [new DockerStatsSampler(this.name, this.container, cpus)]
+        ? [new DockerStatsSampler(this.name, this.container, cpus, ownNet)]
         : [];
     return [...cgroup, ...stats];
   }

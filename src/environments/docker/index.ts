@@ -96,6 +96,7 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
     workerSource: 'cgroup',
   },
   inDefault: true,
+  networks: ['none', 'bridge', 'host'],
   config: dockerConfig,
   flags: [
     { option: '--docker-socket <path>', description: 'Docker Engine socket', field: 'socketPath', commands: ['clean'] },

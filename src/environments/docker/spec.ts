@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
-import type { Allocation, Invocation } from '../types.js';
+import { type Allocation, barrierArgs, type Invocation } from '../types.js';
 
 /** The labels every container of versus carries: who made it, and for which run. */
 export const LABEL_OWNER = 'versus.owner';
@@ -18,16 +18,20 @@ export function containerSpec(opts: {
   /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
   runtime?: string | null;
   ulimits?: { Name: string; Soft: number; Hard: number }[] | undefined;
+  /** none; the run's own internal network (by name); or the host's namespace */
+  network?: { mode: 'none' } | { mode: 'bridge'; name: string } | { mode: 'host' };
 }): Docker.ContainerCreateOptions {
   const { allocation } = opts;
+  const net = opts.network ?? { mode: 'none' };
+  const networkMode = net.mode === 'bridge' ? net.name : net.mode;
   return {
     Image: opts.image,
     name: opts.name,
     Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: opts.runId, 'versus.worker': opts.worker },
-    Cmd: ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, opts.invocation.entry, ...opts.invocation.args],
+    Cmd: ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, ...barrierArgs(opts.invocation)],
     Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8'],
     WorkingDir: '/tmp',
-    NetworkDisabled: true,
+    NetworkDisabled: net.mode === 'none',
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,
@@ -35,7 +39,7 @@ export function containerSpec(opts: {
     AttachStderr: true,
     Tty: false,
     HostConfig: {
-      NetworkMode: 'none',
+      NetworkMode: networkMode,
       Privileged: false,
       NanoCpus: Math.round(allocation.cpus * 1e9),
       Memory: allocation.memoryBytes,
@@ -70,4 +74,15 @@ export function exitReason(c: EndedContainer): string | null {
   if (!c.killedByHarness && (c.statusCode === 137 || c.statusCode === 143))
     return `killed by ${c.statusCode === 137 ? 'SIGKILL' : 'SIGTERM'} from outside versus ${outside}; exit code ${c.statusCode}`;
   return c.statusCode !== 0 ? `exit code ${c.statusCode}` : null;
+}
+
+/** The run's own network: internal (no gateway out, no NAT, no default route), labelled as the run's. Pure. */
+export function runNetworkSpec(runId: string): Docker.NetworkCreateOptions {
+  return {
+    Name: `versus-${runId}`,
+    Driver: 'bridge',
+    Internal: true,
+    CheckDuplicate: true,
+    Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: runId },
+  };
 }

@@ -9,6 +9,7 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   description: "containers in gVisor's sandbox (runsc, a user-space kernel) through the Docker Engine",
   view: { label: 'Sandboxes (gVisor)', short: 'gVisor', kind: 'sandbox', color: '#2ca02c', workerSource: 'cgroup' },
   inDefault: false,
+  networks: ['none'],
   config: gvisorConfig,
   needsImage: () => true,
   create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),

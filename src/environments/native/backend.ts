@@ -6,16 +6,18 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import type {
-  Allocation,
-  ArmedWorkload,
-  EnforcedLimits,
-  Environment,
-  EnvironmentInfo,
-  Invocation,
-  ProvisionRequest,
-  WorkerExit,
-  WorkerHandle,
+import { createBridge, joinNetns, removeSegment, segmentRuns } from '../segment.js';
+import {
+  type Allocation,
+  type ArmedWorkload,
+  barrierArgs,
+  type EnforcedLimits,
+  type Environment,
+  type EnvironmentInfo,
+  type Invocation,
+  type ProvisionRequest,
+  type WorkerExit,
+  type WorkerHandle,
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
 import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
@@ -69,12 +71,28 @@ export class NativeEnvironment implements Environment {
   }
 
   /** argv that starts barrier.mjs with the chosen runtime. Pure. */
-  command(invocation: Invocation, allocation: Allocation): { cmd: string; args: string[] } {
-    const inner =
-      this.config.runtime === 'image' && this.image
-        ? ['chroot', this.image.rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`]
-        : [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')];
-    const argv = [...inner, invocation.entry, ...invocation.args];
+  command(invocation: Invocation, allocation: Allocation, withProc = false): { cmd: string; args: string[] } {
+    const node = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
+    const image = this.config.runtime === 'image' ? this.image : null;
+    // a worker on a network reads its namespace's /proc/net (a server's listening sockets):
+    // a proc of its own in the chroot, in a mount namespace of its own, gone with it
+    const inner = !image
+      ? [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')]
+      : withProc
+        ? [
+            'unshare',
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            CHROOT_WITH_PROC,
+            'versus-native',
+            image.rootfs,
+            ...node,
+          ]
+        : ['chroot', image.rootfs, ...node];
+    const argv = [...inner, ...barrierArgs(invocation)];
     if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
     return { cmd: argv[0]!, args: argv.slice(1) };
   }
@@ -84,9 +102,10 @@ export class NativeEnvironment implements Environment {
     this.children.set(req.runId, set);
     const cgroups = new Set<string>();
     this.cgroups.set(req.runId, cgroups);
+    const nets = await workerNetworks(req);
     return Array.from(
       { length: req.count },
-      (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set, req.runId, cgroups),
+      (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set, req.runId, cgroups, nets[i]!),
     );
   }
 
@@ -96,11 +115,15 @@ export class NativeEnvironment implements Environment {
     this.children.delete(runId);
     for (const name of this.cgroups.get(runId) ?? []) removeWorkerCgroup(name);
     this.cgroups.delete(runId);
+    await removeSegment(runId);
   }
 
-  /** Its own workers only: every native worker is a child of this harness. */
-  async cleanExperiment(): Promise<string[]> {
-    return this.cleanAll();
+  /** Its own workers (every one a child of this harness) and its runs' segments. */
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    const names = await this.cleanAll();
+    for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
+      names.push(...(await removeSegment(runId)));
+    return names;
   }
 
   async cleanAll(): Promise<string[]> {
@@ -112,6 +135,9 @@ export class NativeEnvironment implements Environment {
     return names;
   }
 }
+
+/** `sh -c` script: mount a proc at <root>/proc (its own mount namespace), then chroot into <root> with the rest. */
+const CHROOT_WITH_PROC = 'root="$1"; shift; mount -t proc proc "$root/proc" && exec chroot "$root" "$@"';
 
 function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -125,6 +151,21 @@ function killAndWait(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Where each worker of a run lives: a namespace on the run's bridge, the host's (127.0.0.1), or no network to speak of. */
+interface WorkerNetwork {
+  netns: string | null;
+  address: string | null;
+}
+
+async function workerNetworks(req: ProvisionRequest): Promise<WorkerNetwork[]> {
+  const none = { netns: null, address: req.network === 'host' ? '127.0.0.1' : null };
+  if (req.network !== 'bridge') return Array.from({ length: req.count }, () => none);
+  await createBridge(req.runId);
+  const out: WorkerNetwork[] = [];
+  for (let i = 0; i < req.count; i++) out.push(await joinNetns(req.runId, i));
+  return out;
+}
+
 class NativeWorker implements WorkerHandle {
   private pid: number | null = null;
   limits: EnforcedLimits | null = null;
@@ -136,11 +177,19 @@ class NativeWorker implements WorkerHandle {
     private readonly children: Set<ChildProcess>,
     private readonly runId: string,
     private readonly cgroups: Set<string>,
+    private readonly net: WorkerNetwork,
   ) {}
 
-  /** argv of the worker: inside its own cgroup when limits are enforced. */
+  address(): string | null {
+    return this.net.address;
+  }
+
+  /** argv of the worker: in its namespace on the run's bridge, inside its own cgroup when limits are enforced. */
   private argv(invocation: Invocation): { cmd: string; args: string[] } {
-    const plain = this.env.command(invocation, this.allocation);
+    const inNs = this.env.command(invocation, this.allocation, this.net.address !== null);
+    const plain = this.net.netns
+      ? { cmd: 'ip', args: ['netns', 'exec', this.net.netns, inNs.cmd, ...inNs.args] }
+      : inNs;
     if (!this.env.enforceLimits) {
       this.limits = { cpus: null, memoryBytes: null, cpuset: this.allocation.cpuset, via: 'none' };
       return plain;
@@ -179,14 +228,27 @@ class NativeWorker implements WorkerHandle {
       release: () => {
         child.stdin.write('go\n');
       },
+      stop: () => {
+        if (child.stdin.writable) child.stdin.write('stop\n');
+      },
       exit,
       kill: () => killAndWait(child),
     };
   }
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    return this.pid
-      ? [new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs, 'process', true, memoryIntervalMs)]
-      : [];
+    if (!this.pid) return [];
+    const s = new ProcessSampler(
+      this.name,
+      this.pid,
+      this.allocation.cpus,
+      intervalMs,
+      'process',
+      true,
+      memoryIntervalMs,
+    );
+    // its namespace's interfaces are its own: their counters are this worker's traffic
+    if (this.net.netns) s.countNetwork();
+    return [s];
   }
 }

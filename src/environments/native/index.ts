@@ -7,6 +7,7 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
   description: "the baseline: the workload as a host process, the worker image's node through chroot (or the host's)",
   view: { label: 'Native', short: 'native', kind: 'baseline', color: '#7f7f7f', workerSource: 'process' },
   inDefault: true,
+  networks: ['none', 'bridge', 'host'],
   config: nativeConfig,
   flags: [
     {
@@ -54,12 +55,22 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
   async leftovers({ live = [] }) {
     const { listWorkerCgroups } = await import('./cgroupLimits.js');
     const { ofLiveExperiment } = await import('../../util/live.js');
-    return listWorkerCgroups()
-      .filter((n) => !ofLiveExperiment(n, live))
-      .map((n) => `native worker cgroup ${n}`);
+    const { segmentRuns } = await import('../segment.js');
+    return [
+      ...listWorkerCgroups()
+        .filter((n) => !ofLiveExperiment(n, live))
+        .map((n) => `native worker cgroup ${n}`),
+      ...segmentRuns()
+        .filter((r) => !ofLiveExperiment(r, live))
+        .map((r) => `network segment of run ${r} (bridge, namespaces)`),
+    ];
   },
   async clean({ live = [] }) {
     const { cleanWorkerCgroups } = await import('./cgroupLimits.js');
-    return cleanWorkerCgroups(undefined, live);
+    const { ofLiveExperiment } = await import('../../util/live.js');
+    const { removeSegment, segmentRuns } = await import('../segment.js');
+    const removed = await cleanWorkerCgroups(undefined, live);
+    for (const r of segmentRuns().filter((x) => !ofLiveExperiment(x, live))) removed.push(...(await removeSegment(r)));
+    return removed;
   },
 };

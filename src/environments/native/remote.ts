@@ -7,15 +7,16 @@ import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { workloadsTar } from '../../workload/bundle.js';
 import { armOverSsh } from '../sshWorker.js';
-import type {
-  Allocation,
-  ArmedWorkload,
-  EnforcedLimits,
-  Environment,
-  EnvironmentInfo,
-  Invocation,
-  ProvisionRequest,
-  WorkerHandle,
+import {
+  type Allocation,
+  type ArmedWorkload,
+  barrierArgs,
+  type EnforcedLimits,
+  type Environment,
+  type EnvironmentInfo,
+  type Invocation,
+  type ProvisionRequest,
+  type WorkerHandle,
 } from '../types.js';
 import type { NativeConfig } from './config.js';
 import { CGROUP_VERSION_SCRIPT, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
@@ -97,7 +98,7 @@ export class RemoteNativeEnvironment implements Environment {
     return remoteWorkerCommand({
       ...place,
       allocation,
-      argv: [...this.launcher, invocation.entry, ...invocation.args],
+      argv: [...this.launcher, ...barrierArgs(invocation)],
     });
   }
 

@@ -10,6 +10,7 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   description: 'VMs through the Vagrantfile: libvirt (the worker image as a box) or VirtualBox',
   view: { label: 'VMs (vagrant)', short: 'vagrant VM', kind: 'vm', color: '#d95f02', workerSource: 'guest' },
   inDefault: false,
+  networks: ['none'],
   config: vagrantConfig,
   flags: [
     {

@@ -243,6 +243,7 @@ export function runRows(runs: readonly RunRecord[]): RunRow[] {
       makespanS: r.makespanS,
       workerSource: workerSourceOf(r) ?? null,
       metrics: Object.fromEntries(metrics),
+      network: r.network ?? 'none',
     };
   });
 }

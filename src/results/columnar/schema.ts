@@ -28,6 +28,10 @@ export const SAMPLE_TYPES: Record<keyof SampleRecord, 'VARCHAR' | 'INTEGER' | 'D
   memPssBytes: 'DOUBLE',
   memUssBytes: 'DOUBLE',
   workload: 'VARCHAR',
+  netRxBytes: 'DOUBLE',
+  netTxBytes: 'DOUBLE',
+  netRxPackets: 'DOUBLE',
+  netTxPackets: 'DOUBLE',
 };
 
 /** Rows sorted so one run's samples sit together: better compression, and a run's drill-down reads one range. */
@@ -66,6 +70,8 @@ export interface RunRow {
   makespanS: number | null;
   workerSource: string | null;
   metrics: Record<string, number>;
+  /** none, bridge or host ('none' for results from before networks) */
+  network: string;
 }
 
 /** One row per worker of a run for the `workers` table: the run's identity, then the worker's record. */
@@ -88,6 +94,7 @@ export const RUN_TYPES: Record<keyof RunRow, string> = {
   makespanS: 'DOUBLE',
   workerSource: 'VARCHAR',
   metrics: 'MAP(VARCHAR, DOUBLE)',
+  network: 'VARCHAR',
 };
 
 export const WORKER_TYPES: Record<keyof WorkerRow, string> = {
@@ -110,6 +117,8 @@ export const WORKER_TYPES: Record<keyof WorkerRow, string> = {
   node: 'VARCHAR',
   metrics: 'MAP(VARCHAR, DOUBLE)',
   phasesMs: 'MAP(VARCHAR, DOUBLE)',
+  role: 'VARCHAR',
+  address: 'VARCHAR',
 };
 
 /** read_json's `columns` argument for a table of these types. */

@@ -1,0 +1,188 @@
+// Roles in the workload contract: the assignment of workers to roles, each worker's
+// invocation, and a run with a server and clients through the fake Environment (servers
+// armed and ready first, clients told their endpoints, servers stopped after the clients;
+// a server that dies mid-run fails the run naming it and its clients).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validateExperiment } from '../../src/compose/config.js';
+import { preflight } from '../../src/compose/preflight.js';
+import type { Experiment } from '../../src/config/schema.js';
+import { runExperiment } from '../../src/orchestrator/experiment.js';
+import { roleInvocation } from '../../src/orchestrator/roles.js';
+import { UsageError } from '../../src/util/errors.js';
+import { readManifest, resolveWorkload } from '../../src/workload/manifest.js';
+import { assignRoles, RolesSchema } from '../../src/workload/roles.js';
+import { FakeEnvironment, fakeDescriptor, type WorkerScript } from '../support/fakeEnvironment.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-roles-'));
+afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
+
+const roles = RolesSchema.parse({
+  server: { count: 1, serve: true, port: 7007 },
+  client: { count: 'rest', reports: true },
+});
+
+describe('assignRoles', () => {
+  it('puts the fixed roles first in declaration order and gives the rest to the "rest" role', () => {
+    expect(assignRoles(roles, 3)).toEqual([
+      { role: 'server', rank: 0, serve: true },
+      { role: 'client', rank: 0, serve: false },
+      { role: 'client', rank: 1, serve: false },
+    ]);
+  });
+  it('refuses a density that cannot hold the roles', () => {
+    expect(assignRoles(roles, 1)).toBeNull();
+    const fixed = RolesSchema.parse({ a: { count: 2, reports: true } });
+    expect(assignRoles(fixed, 3)).toBeNull();
+    expect(assignRoles(fixed, 2)).toHaveLength(2);
+  });
+  it('checks the roles themselves: one reporting role, at most one "rest", not every role serving', () => {
+    expect(RolesSchema.safeParse({ a: { count: 'rest' } }).success).toBe(false);
+    expect(
+      RolesSchema.safeParse({ a: { count: 'rest', reports: true }, b: { count: 'rest', serve: true } }).success,
+    ).toBe(false);
+    expect(RolesSchema.safeParse({ a: { count: 1, serve: true, reports: true } }).success).toBe(false);
+  });
+});
+
+describe('roleInvocation', () => {
+  const echo = resolveWorkload(readManifest(path.join(FIXTURES, 'echo-pair')), 'tiny', {});
+  it('tells a server its port and where to listen, a client its servers', () => {
+    const base = { entry: 'echo-pair/echo-pair.mjs', args: ['--messages=200'] };
+    const server = roleInvocation(
+      base,
+      echo,
+      { role: 'server', rank: 0, serve: true },
+      {
+        port: 7007,
+        clients: 2,
+        network: 'host',
+      },
+    );
+    expect(server).toEqual({
+      entry: 'echo-pair/echo-pair.mjs',
+      args: ['--messages=200', '--role=server', '--rank=0', '--clients=2', '--port=7007', '--listen=127.0.0.1'],
+      serve: true,
+    });
+    const client = roleInvocation(
+      base,
+      echo,
+      { role: 'client', rank: 1, serve: false },
+      {
+        peers: ['10.0.0.2:7007'],
+        clients: 2,
+        network: 'bridge',
+      },
+    );
+    expect(client.args.slice(1)).toEqual(['--role=client', '--rank=1', '--clients=2', '--peers=10.0.0.2:7007']);
+    expect(client.serve).toBeUndefined();
+  });
+});
+
+function experiment(over: Record<string, unknown> = {}): Experiment {
+  const e = validateExperiment(
+    {
+      name: 'roles',
+      workloads: [{ name: 'echo-pair' }],
+      workloadDirs: [FIXTURES],
+      instances: [3],
+      repetitions: 1,
+      sampling: { intervalMs: 50, settleMs: 0, host: false },
+      timeouts: { provisionS: 2, runS: 2, teardownS: 1 },
+      output: { dir: OUT },
+      ...over,
+    },
+    'test',
+  );
+  return { ...e, environments: ['fake'] };
+}
+
+const ECHOED = { metrics: { roundTripsPerSecond: 1000, bytesEchoed: 12800 } };
+
+async function run(e: Experiment, script: (runId: string, i: number) => WorkerScript = () => ECHOED) {
+  const fake = new FakeEnvironment({ script });
+  const outcome = await runExperiment(e, {
+    log: () => {},
+    signal: new AbortController().signal,
+    descriptors: [fakeDescriptor(fake)],
+  });
+  return { fake, run: outcome.runs[0]! };
+}
+
+describe('a run with a server and clients', () => {
+  it('arms the server first, then the clients with its endpoint; stops it after the clients; records roles', async () => {
+    const { fake, run: r } = await run(experiment());
+    expect(r.reason).toBeNull();
+    expect(r.status).toBe('ok');
+    expect(r.network).toBe('bridge');
+    expect(r.peers).toEqual(['10.0.0.2:7007']);
+    const ev = fake.events;
+    const armServer = ev.indexOf('arm fake-0 echo-pair/echo-pair.mjs server');
+    const armClients = ev.filter((x) => x.startsWith('arm fake-') && x.endsWith('client peers 10.0.0.2:7007'));
+    expect(armServer).toBeGreaterThanOrEqual(0);
+    expect(armClients).toHaveLength(2);
+    expect(ev.indexOf(armClients[0]!)).toBeGreaterThan(armServer);
+    // the server is stopped only after both clients were released and ended
+    expect(ev.indexOf('stop fake-0')).toBeGreaterThan(ev.indexOf('release fake-2'));
+    expect(r.workers.map((w) => [w.worker, w.role, w.address])).toEqual([
+      ['fake-0', 'server', '10.0.0.2'],
+      ['fake-1', 'client', '10.0.0.3'],
+      ['fake-2', 'client', '10.0.0.4'],
+    ]);
+    // the server's own result counts, without the clients' metrics
+    expect(r.workers[0]!.metrics).toEqual({ served: 1 });
+  });
+
+  it('gives a server in the host namespace a port free on 127.0.0.1', async () => {
+    const { run: r } = await run(experiment({ network: 'host' }));
+    expect(r.status).toBe('ok');
+    expect(r.network).toBe('host');
+    expect(r.peers).toHaveLength(1);
+    expect(r.peers![0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(r.peers![0]).not.toBe('127.0.0.1:7007');
+  });
+
+  it('fails a run whose server dies mid-run, naming the server and the clients that lost it', async () => {
+    const { fake, run: r } = await run(experiment(), (_, i) =>
+      i === 0 ? { serverDiesMs: 10 } : { runMs: 300, die: { code: 1, reason: 'exit code 1' } },
+    );
+    expect(r.status).toBe('failed');
+    expect(r.reason).toContain('fake-0 (role server) ended while its clients ran: exit code 1 — crashed');
+    expect(r.reason).toContain('fake-1 (role client): exit code 1');
+    expect(fake.events.filter((x) => x.startsWith('teardown'))).toHaveLength(1);
+  });
+
+  it('names the worker, its role and its port when a server never becomes ready', async () => {
+    const { run: r } = await run(experiment(), (_, i) => (i === 0 ? { neverReady: true } : {}));
+    expect(r.status).toBe('failed');
+    expect(r.reason).toBe(
+      'fake-0 (role server, listening on port 7007): waiting for its ready line timed out after 2 s',
+    );
+  });
+});
+
+describe('networks and roles before anything starts', () => {
+  const base = { workloads: [{ name: 'echo-pair' }], workloadDirs: [FIXTURES], output: { dir: OUT } };
+  const check = (over: Record<string, unknown>) => () =>
+    preflight(validateExperiment({ ...base, ...over }, 'test'), () => {});
+  it('refuses a density that cannot hold the roles, naming the field', () => {
+    expect(check({ environments: ['native'], instances: [1] })).toThrow(UsageError);
+    expect(check({ environments: ['native'], instances: [1] })).toThrow(
+      'instances: 1 worker(s) cannot hold the roles of echo-pair (1 server + 1 or more client)',
+    );
+  });
+  it('refuses a network an environment cannot give: a VM has no host network', () => {
+    expect(check({ environments: ['qemu'], instances: [2], network: 'host' })).toThrow(
+      /echo-pair runs with network host, which qemu cannot give \(a VM has a kernel and network stack of its own/,
+    );
+  });
+  it('refuses roles without a network', () => {
+    expect(() => validateExperiment({ ...base, network: 'none' }, 'test')).toThrow(/roles .* talk to each other/);
+  });
+  it('accepts what the environments can give', () => {
+    expect(check({ environments: ['native', 'docker'], instances: [2, 3] })).not.toThrow();
+  });
+});

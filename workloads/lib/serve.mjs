@@ -1,0 +1,89 @@
+// The shape of a serving role (a server its clients talk to): started at once by
+// `barrier.mjs --serve`, it prints the ready line only once its ports accept, serves
+// through the barrier, and on `stop` (every client ended) reports and exits.
+import fs from 'node:fs';
+import { WorkloadError } from './errors.mjs';
+import { emit } from './runner.mjs';
+
+/** Whether a TCP socket listens on `port` in this network namespace (/proc/net/tcp*, no connection made). */
+export function listening(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN
+      if (f.length > 3 && f[1].endsWith(`:${hex}`) && f[3] === '0A') return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Serves until stopped: `start()` launches the server (its failure is the workload's), the
+ * ready line follows once every port of `ports` listens (within `readyS`), `stop()`
+ * after the harness's stop line returns the result fields; `failed()` says whether the
+ * server died on its own (then this exits 1 at once: its clients are losing it).
+ */
+export async function serve(opts) {
+  try {
+    await serving(opts);
+  } catch (err) {
+    // a server holds sockets and children: end it here, or it lingers past its error
+    process.stderr.write(`${opts.name}: ${err?.message ?? err}\n`);
+    process.exit(err instanceof WorkloadError ? 2 : 1);
+  }
+}
+
+async function serving({ name, ports, readyS = 60, start, failed, stop }) {
+  await start();
+  const deadline = Date.now() + readyS * 1000;
+  for (;;) {
+    const dead = failed();
+    if (dead) throw new Error(`the server ended before it listened: ${dead}`);
+    if (ports.every(listening)) break;
+    if (Date.now() > deadline)
+      throw new Error(
+        `nothing listens on port(s) ${ports.join(', ')} after ${readyS} s${fs.existsSync('/proc/net/tcp') ? '' : ' (no /proc/net/tcp in this worker to see it)'}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  emit({ type: 'ready', node: process.version, pid: process.pid, t: Date.now(), ports });
+  const watch = setInterval(() => {
+    const dead = failed();
+    if (!dead) return;
+    process.stderr.write(`${name}: the server ended while serving: ${dead}\n`);
+    process.exit(1);
+  }, 100);
+  await stopLine();
+  clearInterval(watch);
+  emit({ type: 'result', workload: name, verified: true, t: Date.now(), ...(await stop()) });
+}
+
+/** Resolves on the harness's `stop` line; stdin closing means the harness is gone: exit 3. */
+function stopLine() {
+  return new Promise((resolve) => {
+    let buffered = '';
+    const onEnd = () => {
+      process.stderr.write('serve: stdin closed before the stop line\n');
+      process.exit(3);
+    };
+    const onData = (chunk) => {
+      buffered += chunk;
+      if (!buffered.split('\n').some((l) => l.trim() === 'stop')) return;
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      process.stdin.unref?.();
+      resolve();
+    };
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
