@@ -11,10 +11,12 @@ if ! docker info >/dev/null 2>&1; then
   log=/var/log/versus-dockerd.log
   # gVisor's runsc as an OCI runtime of this engine (the gvisor environment): the ptrace
   # platform works without KVM; --network=none, or runsc refuses a network-less container
-  # in the root network namespace
+  # in the root network namespace. runsc-net: the same with --network=host, for workers with
+  # a network (the namespace the engine made for the container; runsc's own stack refuses here)
   config=/run/versus-dockerd.json
   if command -v runsc >/dev/null; then
-    printf '{"runtimes": {"runsc": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=none"]}}}\n' "$(command -v runsc)" >"$config"
+    r=$(command -v runsc)
+    printf '{"runtimes": {"runsc": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=none"]}, "runsc-net": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=host"]}}}\n' "$r" "$r" >"$config"
   else
     echo '{}' >"$config"
   fi

@@ -41,9 +41,9 @@ function checkNetworks(e: Experiment, nameOf: FieldName): void {
         `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${vm ? ' (a VM has a kernel and network stack of its own: there is no host network for it; use bridge)' : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
       );
     }
-    if (w.network === 'bridge' && e.hosts.length)
+    if (w.network !== 'none' && e.hosts.length)
       throw new UsageError(
-        `${field}: ${w.id} runs with network bridge, and a bridge spanning several hosts is not built yet (docs/hosts.md); run it without the hosts section`,
+        `${field}: ${w.id} runs with network ${w.network}, and a network spanning several hosts is not built yet (docs/hosts.md: an overlay between the hosts' bridges); run it without the hosts section`,
       );
     const roles = w.manifest.roles;
     const bad = roles ? e.instances.find((n) => assignRoles(roles, n) === null) : undefined;

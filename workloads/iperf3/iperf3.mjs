@@ -9,6 +9,7 @@ import { serve } from '../lib/serve.mjs';
 import { runTool, ToolError } from '../lib/tool.mjs';
 
 const MANIFEST = new URL('./workload.json', import.meta.url);
+const STOP_GRACE_MS = 10_000;
 
 runMain('iperf3', async (argv) => {
   const { role, argv: own } = parseRoleArgs(argv);
@@ -70,11 +71,14 @@ function oneOff(listen, port) {
     failure: () => failure,
     /** its JSON report; null when no client ever ran a test against it */
     report: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      // its client has ended: a one-off server ends by itself once it wrote its report
+      // (slowly in a sandbox); only one that never saw its client is stopped
+      const grace = setTimeout(() => {
         child.stoppedByUs = true;
         child.kill('SIGTERM');
-      }
+      }, STOP_GRACE_MS);
       await ended;
+      clearTimeout(grace);
       try {
         const j = JSON.parse(out);
         return j.end?.sum_received ? j : null;

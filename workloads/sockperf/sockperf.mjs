@@ -25,20 +25,23 @@ async function server(role) {
   const conf = path.join(dir, 'server.conf');
   fs.writeFileSync(conf, `T:${role.listen}:${role.port}\n`);
   const child = spawn('sockperf', ['server', '-f', conf, '-F', 'epoll'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // its errors go to stdout: the tail of both says why it ended
   let err = '';
   let failure = null;
   let stopping = false;
-  child.stderr.on('data', (c) => {
-    err += c;
-  });
+  const keep = (c) => {
+    err = plain(err + c).slice(-2000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.on('error', (e) => {
     failure = e.code === 'ENOENT' ? 'sockperf is not installed in this worker' : e.message;
   });
   const ended = new Promise((resolve) => child.on('close', resolve));
   child.on('close', (code, signal) => {
-    if (!stopping) failure ??= `sockperf server ${signal ?? `exit ${code}`}: ${err.trim().slice(-300)}`;
+    if (!stopping) failure ??= `sockperf server ${signal ?? `exit ${code}`}: ${lastErrors(err)}`;
   });
   await serve({
     name: 'sockperf server',
@@ -53,6 +56,13 @@ async function server(role) {
       return { checksum: 'sockperf server', metrics: {}, threads: 1, ms: {} };
     },
   });
+}
+
+/** The ERROR lines of sockperf's output, or its last line. */
+function lastErrors(text) {
+  const lines = text.trim().split('\n');
+  const errors = lines.filter((l) => l.includes('ERROR'));
+  return (errors.length ? errors : lines.slice(-1)).join(' | ').slice(-400);
 }
 
 /** sockperf colours its summary: the escapes go before parsing. */

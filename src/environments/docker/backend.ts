@@ -39,6 +39,8 @@ export interface DockerFlavour {
   name: string;
   /** the engine's runtime name (HostConfig.Runtime); null: the engine's default */
   runtime: string | null;
+  /** the runtime for workers with a network (gVisor: runsc with --network=host); absent: `runtime` */
+  networkRuntime?: string;
   /** rlimits set explicitly on every container (Podman raises them past what runc may set) */
   ulimits?: { Name: string; Soft: number; Hard: number }[];
   /** the engine runs on another host: its containers' cgroup files are not on this machine */
@@ -84,8 +86,12 @@ export class DockerEnvironment implements Environment {
       'version',
     );
     const runtime = this.flavour.runtime ? runtimeInfo(info, this.flavour.runtime, this.name) : {};
+    const net = this.flavour.networkRuntime;
+    // recorded when registered; a run with a network refuses clearly when it is not
+    const networkRuntime = net && info.Runtimes?.[net] ? { networkRuntime: runtimeInfo(info, net, this.name) } : {};
     return {
       ...runtime,
+      ...networkRuntime,
       engineVersion: version.Version,
       apiVersion: version.ApiVersion,
       storageDriver: info.Driver,
@@ -100,6 +106,7 @@ export class DockerEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    if (req.network !== 'none' && this.flavour.networkRuntime) await this.hasRuntime(this.flavour.networkRuntime);
     let network: ContainerNetwork = { mode: 'none' };
     if (req.network === 'host') network = { mode: 'host' };
     if (req.network === 'bridge') {
@@ -123,6 +130,12 @@ export class DockerEnvironment implements Environment {
           network,
         ),
     );
+  }
+
+  /** The engine has this runtime registered, or one error saying how to get it. */
+  private async hasRuntime(runtime: string): Promise<void> {
+    const info = await engineCall(this.docker.info(), this.apiTimeoutS, 'info');
+    runtimeInfo(info, runtime, `${this.name} (workers with a network)`);
   }
 
   /** Why a run may have hung: the engine itself. */
@@ -244,7 +257,9 @@ class DockerWorker implements WorkerHandle {
   }
 
   private get runtime(): string | null {
-    return this.flavour.runtime;
+    return this.network.mode !== 'none' && this.flavour.networkRuntime
+      ? this.flavour.networkRuntime
+      : this.flavour.runtime;
   }
 
   get limits(): EnforcedLimits {

@@ -11,9 +11,16 @@ export const gvisorConfig = z
       .describe(
         "the engine's runtime name for gVisor (daemon.json runtimes); scripts/with-docker.sh registers 'runsc' with --platform=ptrace --network=none",
       ),
+    networkRuntime: z
+      .string()
+      .min(1)
+      .default('runsc-net')
+      .describe(
+        "the runtime for workers with a network (bridge, host); scripts/with-docker.sh registers 'runsc-net' with --platform=ptrace --network=host (the container's own namespace, the host kernel's stack)",
+      ),
   })
   .strict()
-  .default({ runtime: 'runsc' });
+  .default({ runtime: 'runsc', networkRuntime: 'runsc-net' });
 
 export type GvisorConfig = z.output<typeof gvisorConfig>;
 /** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */

@@ -9,10 +9,15 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   description: "containers in gVisor's sandbox (runsc, a user-space kernel) through the Docker Engine",
   view: { label: 'Sandboxes (gVisor)', short: 'gVisor', kind: 'sandbox', color: '#2ca02c', workerSource: 'cgroup' },
   inDefault: false,
-  networks: ['none'],
+  networks: ['none', 'bridge', 'host'],
   config: gvisorConfig,
   needsImage: () => true,
-  create: (ctx) => createOnDockerEngine(ctx, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),
+  create: (ctx) =>
+    createOnDockerEngine(ctx, {
+      name: 'gvisor',
+      runtime: gvisorSection(ctx.experiment).runtime,
+      networkRuntime: gvisorSection(ctx.experiment).networkRuntime,
+    }),
   // a host's engine with runsc registered as that runtime
   createOnHost: (ctx, host) =>
     createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Every network mode's cost against the no-isolation anchor, measured in the same run:
+// iperf3 throughput and sockperf round-trip latency between two workers, through versus, in
+// docker and native on the run's own bridge and in the host's namespace; beside them the
+// same Debian tools run by hand on 127.0.0.1 (the anchor, and the check that versus itself
+// adds nothing to what the tool measures). Rounds interleave everything, the order rotating
+// per round, because this machine's speed drifts by up to 2x within minutes; ratios are
+// per round, then the median and the range.
+//   node bench/network.bench.mjs [--rounds 3] [--seconds 3]   (needs a Docker Engine: scripts/with-docker.sh)
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const argOf = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const rounds = Number(argOf('rounds', 3));
+const seconds = Number(argOf('seconds', 3));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-network-bench-'));
+
+/** The tools by hand on loopback: the anchor every mode is divided by. */
+function byHand() {
+  const port = 15201;
+  const server = spawn('iperf3', ['-s', '-1', '-B', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  execFileSync('sleep', ['0.3']);
+  const j = JSON.parse(
+    execFileSync('iperf3', ['-c', '127.0.0.1', '-p', String(port), '-t', String(seconds), '-J'], { encoding: 'utf8' }),
+  );
+  server.kill();
+  const conf = path.join(tmp, 'sockperf.conf');
+  fs.writeFileSync(conf, `T:127.0.0.1:${port + 1}\n`);
+  const sp = spawn('sockperf', ['server', '-f', conf, '-F', 'epoll'], { stdio: 'ignore' });
+  execFileSync('sleep', ['0.3']);
+  const text = execFileSync(
+    'sockperf',
+    ['ping-pong', '--tcp', '--full-rtt', '-i', '127.0.0.1', '-p', String(port + 1), '-t', String(seconds), '-m', '64'],
+    { encoding: 'utf8' },
+  ).replaceAll(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+  sp.kill('SIGINT');
+  return {
+    gbit: j.end.sum_received.bits_per_second / 1e9,
+    p50: Number(/percentile 50\.000 =\s*([\d.]+)/.exec(text)[1]),
+    p99: Number(/percentile 99\.000 =\s*([\d.]+)/.exec(text)[1]),
+  };
+}
+
+/** versus run of both workloads in docker and native with one network mode: per env, its numbers. */
+function throughVersus(network) {
+  const out = path.join(tmp, `${network}-${Date.now()}`);
+  const args = [path.join(root, 'dist/cli.js'), 'run', '--env', 'docker,native', '--workload', 'iperf3,sockperf'];
+  args.push('--instances', '2', '--repetitions', '1', '--network', network, '--no-report', '-o', out);
+  args.push('--param', `seconds=${seconds}`, '--seed', String(Date.now() % 1000));
+  execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const dir = path.join(out, fs.readdirSync(out)[0]);
+  const runs = fs.readFileSync(path.join(dir, 'runs.ndjson'), 'utf8').trim().split('\n').map(JSON.parse);
+  const by = {};
+  for (const r of runs) {
+    if (r.status !== 'ok') throw new Error(`${r.run}: ${r.reason}`);
+    const m = r.workers.find((w) => w.role === 'client').metrics;
+    by[r.env] ??= {};
+    if (r.workload === 'iperf3') by[r.env].gbit = m.gbitPerSecond;
+    else Object.assign(by[r.env], { p50: m.p50Us, p99: m.p99Us });
+  }
+  return by;
+}
+
+const rows = new Map(); // "env mode" → per-round ratios
+const anchors = [];
+const add = (key, ratio) => rows.set(key, [...(rows.get(key) ?? []), ratio]);
+const steps = ['hand', 'host', 'bridge'];
+for (let round = 0; round < rounds; round++) {
+  const order = steps.map((_, i) => steps[(i + round) % steps.length]);
+  const got = {};
+  for (const step of order) {
+    process.stderr.write(`round ${round + 1}/${rounds}: ${step}\n`);
+    got[step] = step === 'hand' ? byHand() : throughVersus(step);
+  }
+  anchors.push(got.hand);
+  for (const mode of ['host', 'bridge'])
+    for (const env of ['native', 'docker']) {
+      const m = got[mode][env];
+      add(`${env} ${mode}|throughput`, m.gbit / got.hand.gbit);
+      add(`${env} ${mode}|p50`, m.p50 / got.hand.p50);
+      add(`${env} ${mode}|p99`, m.p99 / got.hand.p99);
+    }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+const anchor = (k) => fmt(anchors.map((a) => a[k]));
+console.log(
+  `\nanchor, by hand on 127.0.0.1 (median, range over ${rounds} rounds): iperf3 ${anchor('gbit')} Gbit/s, sockperf p50 ${anchor('p50')} µs, p99 ${anchor('p99')} µs`,
+);
+console.log('\n| environment, network | throughput / anchor | p50 latency / anchor | p99 latency / anchor |');
+console.log('|---|---|---|---|');
+for (const key of ['native host', 'docker host', 'native bridge', 'docker bridge'])
+  console.log(
+    `| ${key} | ${fmt(rows.get(`${key}|throughput`))} | ${fmt(rows.get(`${key}|p50`))} | ${fmt(rows.get(`${key}|p99`))} |`,
+  );
+const bridgeOverHost = rows.get('docker bridge|p50').map((x, i) => x / rows.get('docker host|p50')[i]);
+console.log(
+  `\ndocker bridge / docker host p50 latency, per round: ${fmt(bridgeOverHost)} (Felter et al.: NAT about 2x; here no NAT, see docs/network.md)`,
+);
+fs.rmSync(tmp, { recursive: true, force: true });

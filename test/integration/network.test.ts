@@ -1,0 +1,147 @@
+// Workers that talk, on real engines and real kernel networks: iperf3 and sockperf between
+// a server worker and a client in docker and native, on the run's own bridge and in the
+// host's namespace; the counters of the workers' own views against what the tool moved; a
+// server killed mid-run; nothing of any run left afterwards (namespace, bridge, network).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/results/types.js';
+import { docker, pidsWithCmdline, readLines, runCli, sampleTable, tmpDir } from './helpers.js';
+
+const FIXTURES = path.resolve('test/fixtures/workloads');
+
+/** What a run left on this machine's kernel and on the engine: namespaces, bridges, engine networks. */
+async function networkLeftovers(): Promise<string[]> {
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('versus-'));
+  const bridges = fs.readdirSync('/sys/class/net').filter((l) => /^vs[bv]/.test(l));
+  const networks = (await docker.listNetworks({ filters: { label: ['versus.owner=versus'] } })).map((n) => n.Name);
+  return [...netns, ...bridges, ...networks];
+}
+
+/** Bytes each worker's own view counted over a run, received and sent. */
+function counted(dir: string, run: string): Map<string, { rx: number; tx: number }> {
+  const { cols, rows } = sampleTable(path.join(dir, 'samples.ndjson'));
+  const at = (name: string) => cols.indexOf(name);
+  const out = new Map<string, { rx: number; tx: number }>();
+  for (const r of rows) {
+    if (r[at('run')] !== run || !['process', 'cgroup'].includes(r[at('source')] as string)) continue;
+    const w = out.get(r[at('worker')] as string) ?? { rx: 0, tx: 0 };
+    w.rx += (r[at('netRxBytes')] as number | null) ?? 0;
+    w.tx += (r[at('netTxBytes')] as number | null) ?? 0;
+    out.set(r[at('worker')] as string, w);
+  }
+  return out;
+}
+
+async function runNetwork(args: string[]) {
+  const out = tmpDir('network');
+  const r = await runCli(['run', '--repetitions', '1', '--no-report', '-o', out, ...args]);
+  const dir = path.join(out, fs.readdirSync(out)[0] ?? '');
+  return { ...r, dir, runs: readLines<RunRecord>(path.join(dir, 'runs.ndjson')) };
+}
+
+describe('the network suite on its own segment and on the host', () => {
+  it('iperf3 and sockperf run between a server and a client on the bridge in docker and native; the counters see what iperf3 moved', async () => {
+    const r = await runNetwork(['--env', 'docker,native', '--workload', 'iperf3,sockperf', '--instances', '2']);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const others = r.runs;
+    expect(others.map((x) => `${x.env} ${x.workload} ${x.status} ${x.reason}`).sort()).toEqual([
+      'docker iperf3 ok null',
+      'docker sockperf ok null',
+      'native iperf3 ok null',
+      'native sockperf ok null',
+    ]);
+    for (const run of others) {
+      expect(run.network).toBe('bridge');
+      const [server, client] = run.workers;
+      expect([server!.role, client!.role]).toEqual(['server', 'client']);
+      // each worker has an address of its own on the run's segment, the client was told the server's
+      expect(server!.address).not.toBe(client!.address);
+      expect(run.peers![0]!.startsWith(`${server!.address}:`)).toBe(true);
+      if (run.workload !== 'iperf3') {
+        expect(client!.metrics.p50Us).toBeGreaterThan(0);
+        expect(client!.metrics.p99Us).toBeGreaterThanOrEqual(client!.metrics.p50Us!);
+        continue;
+      }
+      const moved = client!.metrics.mibMoved! * 2 ** 20;
+      expect(server!.metrics.serverMiB! * 2 ** 20).toBe(moved);
+      const bytes = counted(r.dir, run.run);
+      // the server is sampled once more after the client ended: its receive counter saw all of it
+      const serverRx = bytes.get(server!.worker)!.rx;
+      expect(serverRx / moved, run.run).toBeGreaterThan(1);
+      expect(serverRx / moved, run.run).toBeLessThan(1.1);
+      // the client's own view ends with its process: its last interval may be missing
+      const clientTx = bytes.get(client!.worker)!.tx;
+      expect(clientTx / moved, run.run).toBeGreaterThan(0.5);
+      expect(clientTx / moved, run.run).toBeLessThan(1.1);
+    }
+    expect(await networkLeftovers()).toEqual([]);
+  });
+
+  it("gVisor's workers talk over the run's network (runsc-net); the counters see what was echoed", async () => {
+    const args = ['--env', 'gvisor', '--workload', 'echo-pair', '--workload-dir', FIXTURES, '--preset', 'bulk'];
+    const r = await runNetwork([...args, '--instances', '2']);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const [run] = r.runs;
+    expect(run!.status, run!.reason ?? '').toBe('ok');
+    const [server, client] = run!.workers;
+    const echoed = client!.metrics.bytesEchoed!;
+    expect(server!.metrics.serverBytes).toBe(echoed);
+    const bytes = counted(r.dir, run!.run);
+    expect(bytes.get(server!.worker)!.rx / echoed).toBeGreaterThan(1);
+    expect(bytes.get(server!.worker)!.rx / echoed).toBeLessThan(1.1);
+    expect(bytes.get(server!.worker)!.tx / echoed).toBeGreaterThan(1);
+    expect(await networkLeftovers()).toEqual([]);
+  });
+
+  it('iperf3 in the host namespace (the no-isolation anchor): loopback, a free port, no counters of its own', async () => {
+    const r = await runNetwork([
+      '--env',
+      'docker,native',
+      '--workload',
+      'iperf3',
+      '--instances',
+      '3',
+      '--network',
+      'host',
+    ]);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    for (const run of r.runs) {
+      expect(run.status, run.reason ?? '').toBe('ok');
+      expect(run.network).toBe('host');
+      expect(run.workers.map((w) => w.address)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+      expect(run.peers![0]).toMatch(/^127\.0\.0\.1:\d+$/);
+      // two clients, one iperf3 server each, all of it served
+      expect(run.workers[0]!.metrics.clientsServed).toBe(2);
+      expect([...counted(r.dir, run.run).values()].every((w) => w.rx === 0 && w.tx === 0)).toBe(true);
+    }
+    expect(await networkLeftovers()).toEqual([]);
+  });
+
+  it('a server killed mid-run fails the run naming the server and the client that lost it', async () => {
+    let killed = false;
+    const out = tmpDir('network-kill');
+    const args = ['run', '--env', 'native', '--workload', 'echo-pair', '--workload-dir', FIXTURES, '--instances', '2'];
+    args.push('--param', 'messages=100000000', '--repetitions', '1', '--no-report', '-o', out);
+    const r = await runCli(args, (child) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        if (killed || !d.toString().includes(': running')) return;
+        killed = true;
+        setTimeout(() => {
+          for (const pid of pidsWithCmdline('--role=server')) process.kill(pid, 'SIGKILL');
+        }, 500);
+      });
+    });
+    expect(killed).toBe(true);
+    expect(r.code).toBe(1);
+    const dir = path.join(out, fs.readdirSync(out)[0]!);
+    const [run] = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
+    expect(run!.status).toBe('failed');
+    expect(run!.reason).toMatch(/^native-0 \(role server\) ended while its clients ran: killed by SIGKILL/);
+    expect(run!.reason).toContain('its clients lost it: native-1 (role client): exit code 1');
+    expect(await networkLeftovers()).toEqual([]);
+  });
+});
