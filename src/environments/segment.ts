@@ -22,7 +22,16 @@ export function segmentNames(runId: string) {
     alias: `${ALIAS}${runId}`,
     netns: (i: number) => `${ALIAS}${runId}-${i}`,
     vethHost: (i: number) => `vsv${h}${i.toString(36)}`,
+    tap: (i: number) => `vst${h}${i.toString(36)}`,
+    /** every link of the run on the host side (veths, taps) starts with one of these */
+    linkPrefixes: [`vsv${h}`, `vst${h}`],
   };
+}
+
+/** The MAC of worker i's NIC on the segment: locally administered, QEMU's prefix. Pure. */
+export function segmentMac(i: number): string {
+  const n = i + 2;
+  return `52:54:00:77:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
 }
 
 /** The address of worker `i` on its run's segment. Pure. */
@@ -78,10 +87,23 @@ export async function joinNetns(runId: string, i: number): Promise<{ netns: stri
   return { netns, address };
 }
 
-/** Removes a run's namespaces (their veths go with them) and its bridge; what was there, by name. */
+/** Worker i's tap on the run's bridge, for a VM's NIC (QEMU opens it by name; no helper, no script). */
+export async function createTap(runId: string, i: number): Promise<string> {
+  const n = segmentNames(runId);
+  const tap = n.tap(i);
+  await ip(['tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+  await ip(['link', 'set', tap, 'master', n.bridge, 'up']);
+  return tap;
+}
+
+/** Removes a run's namespaces (their veths go with them), taps and bridge; what was there, by name. */
 export async function removeSegment(runId: string): Promise<string[]> {
   const n = segmentNames(runId);
   const removed: string[] = [];
+  for (const link of hostLinks().filter((l) => l.startsWith(n.linkPrefixes[1]!))) {
+    await ip(['link', 'del', link]).catch(() => {});
+    removed.push(`tap ${link}`);
+  }
   for (const ns of listNetns().filter(
     (x) => x.startsWith(`${n.alias}-`) && /^\d+$/.test(x.slice(n.alias.length + 1)),
   )) {
@@ -111,15 +133,19 @@ export function segmentRuns(): string[] {
     const m = /^versus-(.+)-\d+$/.exec(ns);
     if (m) runs.add(m[1]!);
   }
-  let links: string[] = [];
-  try {
-    links = fs.readdirSync('/sys/class/net');
-  } catch {}
-  for (const link of links.filter((l) => l.startsWith('vsb'))) {
+  for (const link of hostLinks().filter((l) => l.startsWith('vsb'))) {
     const alias = readAlias(link);
     if (alias?.startsWith(ALIAS)) runs.add(alias.slice(ALIAS.length));
   }
   return [...runs].sort();
+}
+
+function hostLinks(): string[] {
+  try {
+    return fs.readdirSync('/sys/class/net');
+  } catch {
+    return [];
+  }
 }
 
 function readAlias(link: string): string | null {

@@ -161,6 +161,7 @@ function configure(rootfs: string): void {
   w('etc/hosts', '127.0.0.1 localhost versus-worker\n');
   w('etc/fstab', IMAGE_SPEC.fstab);
   w('etc/systemd/network/20-en.network', IMAGE_SPEC.networkUnit);
+  w('etc/systemd/network/10-versus-segment.network', IMAGE_SPEC.segmentUnit);
   w('etc/ssh/sshd_config.d/versus.conf', `${IMAGE_SPEC.sshdConfig}\n`);
   w(
     'etc/modprobe.d/versus-blacklist.conf',

@@ -39,6 +39,9 @@ export const IMAGE_SPEC = {
   packages: [...BASE_PACKAGES, ...workloadPackages().filter((p) => !BASE_PACKAGES.includes(p))] as readonly string[],
   // Networking inside the VM: DHCP from QEMU's user-mode network on every en* link.
   networkUnit: '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n',
+  // The NIC on a run's segment (PCI slot 0x10, qemu/args.ts): left alone by networkd; versus
+  // gives it its address over SSH once the guest is up.
+  segmentUnit: '[Match]\nName=enp0s16\n\n[Link]\nUnmanaged=yes\n',
   sshdConfig: [
     'PermitRootLogin prohibit-password',
     'PasswordAuthentication no',

@@ -52,8 +52,40 @@ export function netDelta(prev: NetTotals, cur: NetTotals): NetDelta {
   };
 }
 
+/** Counters read at each tick as deltas since the last read; the first read sets the baseline. */
+export interface NetCounter {
+  next(): NetDelta;
+  close(): void;
+}
+
+/**
+ * A host-side link's own counters (/sys/class/net/<link>/statistics), seen from the worker:
+ * a VM's tap receives what the guest sends, so rx and tx swap.
+ */
+export class LinkCounter implements NetCounter {
+  private readonly files: ProcFile[];
+  private prev: NetTotals | null = null;
+
+  constructor(link: string) {
+    const stat = (n: string) => new ProcFile(`/sys/class/net/${link}/statistics/${n}`, 64);
+    this.files = ['tx_bytes', 'tx_packets', 'rx_bytes', 'rx_packets'].map(stat);
+  }
+
+  next(): NetDelta {
+    const [rxBytes, rxPackets, txBytes, txPackets] = this.files.map((f) => Number(f.read().trim()));
+    const cur = { rxBytes: rxBytes!, rxPackets: rxPackets!, txBytes: txBytes!, txPackets: txPackets! };
+    const delta = netDelta(this.prev ?? cur, cur);
+    this.prev = cur;
+    return delta;
+  }
+
+  close(): void {
+    for (const f of this.files) f.close();
+  }
+}
+
 /** The counters of one namespace through a process in it, as deltas since the last call. */
-export class NetDevCounter {
+export class NetDevCounter implements NetCounter {
   private readonly file: ProcFile;
   private prev: NetTotals | null = null;
 
@@ -76,3 +108,5 @@ export class NetDevCounter {
 
 export const NET_FORMULA =
   'network: /proc/<pid>/net/dev of its own namespace, every interface but lo, bytes and packets moved in each interval';
+export const TAP_FORMULA =
+  "network: the VM's tap on the host (/sys/class/net/<tap>/statistics, rx and tx swapped to the guest's side), bytes and packets moved in each interval";

@@ -1,4 +1,4 @@
-import { NET_FORMULA, NetDevCounter } from './netdev.js';
+import { NET_FORMULA, type NetCounter, NetDevCounter } from './netdev.js';
 import { descendantStats, descendants, treeMemory, treeTicks } from './processTree.js';
 import { isGone, ProcFile } from './procFile.js';
 import { parsePidStat } from './procstat.js';
@@ -57,8 +57,8 @@ export class ProcessSampler implements Sampler {
   private file: ProcFile | null = null;
   private smaps: ProcFile | null = null;
   private readonly memory: MemoryCadence;
-  private net: NetDevCounter | null = null;
-  private network = false;
+  private net: NetCounter | null = null;
+  private netSource: (() => NetCounter) | null = null;
 
   constructor(
     readonly worker: string,
@@ -77,16 +77,16 @@ export class ProcessSampler implements Sampler {
   }
 
   /** The process has a network namespace of its own: its interfaces' counters are this worker's traffic. */
-  countNetwork(): this {
-    this.network = true;
-    this.formula = `${this.formula}; ${NET_FORMULA}`;
+  countNetwork(counter: () => NetCounter = () => new NetDevCounter(this.pid), formula = NET_FORMULA): this {
+    this.netSource = counter;
+    this.formula = `${this.formula}; ${formula}`;
     return this;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     this.file = new ProcFile(`/proc/${this.pid}/stat`, 1024);
-    if (this.network) {
-      this.net = new NetDevCounter(this.pid);
+    if (this.netSource) {
+      this.net = this.netSource();
       this.net.next();
     }
     this.smaps = this.isWorkload ? new ProcFile(`/proc/${this.pid}/smaps_rollup`, 2048) : null;

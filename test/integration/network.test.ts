@@ -16,7 +16,7 @@ async function networkLeftovers(): Promise<string[]> {
   const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => l.startsWith('versus-'));
-  const bridges = fs.readdirSync('/sys/class/net').filter((l) => /^vs[bv]/.test(l));
+  const bridges = fs.readdirSync('/sys/class/net').filter((l) => /^vs[bvt]/.test(l));
   const networks = (await docker.listNetworks({ filters: { label: ['versus.owner=versus'] } })).map((n) => n.Name);
   return [...netns, ...bridges, ...networks];
 }
@@ -94,6 +94,22 @@ describe('the network suite on its own segment and on the host', () => {
     expect(bytes.get(server!.worker)!.rx / echoed).toBeGreaterThan(1);
     expect(bytes.get(server!.worker)!.rx / echoed).toBeLessThan(1.1);
     expect(bytes.get(server!.worker)!.tx / echoed).toBeGreaterThan(1);
+    expect(await networkLeftovers()).toEqual([]);
+  });
+
+  it("two VMs talk over taps on the run's bridge: iperf3 between them, the taps' counters on the host", async () => {
+    const r = await runNetwork(['--env', 'qemu', '--workload', 'iperf3', '--instances', '2']);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const [run] = r.runs;
+    expect(run!.status, run!.reason ?? '').toBe('ok');
+    const [server, client] = run!.workers;
+    expect([server!.address, client!.address]).toEqual(['10.77.0.2', '10.77.0.3']);
+    const moved = client!.metrics.mibMoved! * 2 ** 20;
+    expect(server!.metrics.serverMiB! * 2 ** 20).toBe(moved);
+    const tap = counted(r.dir, run!.run);
+    expect(tap.get(server!.worker)!.rx / moved).toBeGreaterThan(1);
+    expect(tap.get(server!.worker)!.rx / moved).toBeLessThan(1.1);
+    expect(tap.get(client!.worker)!.tx / moved).toBeGreaterThan(0.5);
     expect(await networkLeftovers()).toEqual([]);
   });
 

@@ -13,7 +13,12 @@ export interface VmSpec {
   sshPort: number;
   serialLog: string;
   pidFile: string;
+  /** a second NIC on the run's segment: a tap on its bridge (network bridge) */
+  segment?: { tap: string; mac: string; vhost: boolean };
 }
+
+/** The PCI slot of the segment NIC: the guest names it enp0s16, which the image leaves to versus. */
+export const SEGMENT_NIC_SLOT = 0x10;
 
 /** Machine type every worker VM (and the KVM probe, which must prove the same thing) uses. */
 export const MACHINE = 'q35';
@@ -64,9 +69,22 @@ export function qemuArgs(vm: VmSpec): string[] {
     `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${vm.sshPort}-:22`,
     '-device',
     'virtio-net-pci,netdev=net0',
+    ...segmentArgs(vm.segment),
     '-serial',
     `file:${vm.serialLog}`,
     '-pidfile',
     vm.pidFile,
+  ];
+}
+
+/** The run's segment as a virtio NIC on a tap (vhost-net where the host has it). Pure. */
+function segmentArgs(seg: VmSpec['segment']): string[] {
+  if (!seg) return [];
+  const slot = `0x${SEGMENT_NIC_SLOT.toString(16)}`;
+  return [
+    '-netdev',
+    `tap,id=net1,ifname=${seg.tap},script=no,downscript=no${seg.vhost ? ',vhost=on' : ''}`,
+    '-device',
+    `virtio-net-pci,netdev=net1,mac=${seg.mac},addr=${slot}`,
   ];
 }

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
 import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
+import { LinkCounter, TAP_FORMULA } from '../../sampling/netdev.js';
+import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
+import { createBridge, createTap, removeSegment, segmentAddress, segmentMac } from '../segment.js';
 import { armOverSsh, askPoweroff, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
@@ -18,7 +21,7 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { type AccelChoice, describeChoice } from './accel.js';
-import { qemuArgs } from './args.js';
+import { qemuArgs, type VmSpec } from './args.js';
 import type { QemuConfig } from './config.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
@@ -125,14 +128,26 @@ export class QemuEnvironment implements Environment {
   private async boot(req: ProvisionRequest): Promise<WorkerHandle[]> {
     const runDir = path.posix.join(this.machine.vmsDir, req.runId);
     await this.machine.mkdir(runDir);
+    const segments = await this.segments(req);
     const workers = Array.from(
       { length: req.count },
-      (_, i) => new QemuWorker(this, `qemu-${i}`, req.allocation(i), runDir, req.artifactsDir),
+      (_, i) => new QemuWorker(this, `qemu-${i}`, req.allocation(i), runDir, req.artifactsDir, segments[i] ?? null),
     );
     this.runs.set(req.runId, workers);
     const deadline = Date.now() + this.config.bootTimeoutS * 1000;
     await Promise.all(workers.map((w) => w.boot(this.config.binary, this.accel!.accel, deadline, req.signal)));
     return workers;
+  }
+
+  /** With network bridge: the run's bridge and a tap on it per VM (vhost-net where the host has it). */
+  private async segments(req: ProvisionRequest): Promise<WorkerSegment[]> {
+    if (req.network !== 'bridge') return [];
+    await createBridge(req.runId);
+    const vhost = fs.existsSync('/dev/vhost-net');
+    const out: WorkerSegment[] = [];
+    for (let i = 0; i < req.count; i++)
+      out.push({ tap: await createTap(req.runId, i), mac: segmentMac(i), vhost, address: segmentAddress(i) });
+    return out;
   }
 
   get syncNeeded(): boolean {
@@ -144,6 +159,7 @@ export class QemuEnvironment implements Environment {
     await Promise.all(workers.map((w) => w.destroy(this.config.shutdownTimeoutS * 1000)));
     this.runs.delete(runId);
     await this.machine.killRecorded(path.posix.join(this.machine.vmsDir, runId));
+    await removeSegment(runId);
   }
 
   /** Kills QEMU processes recorded in pid files (a killed harness leaves them) and removes overlays. */
@@ -162,6 +178,13 @@ export async function cleanQemuLeftovers(live: readonly string[] = []): Promise<
   return localMachine.cleanLeftovers('', live);
 }
 
+type WorkerSegment = NonNullable<VmSpec['segment']> & { address: string };
+
+/** The guest's side of its segment NIC (found by its MAC): its address, up. */
+function segmentScript(seg: WorkerSegment): string {
+  return `for d in /sys/class/net/*; do [ "$(cat "$d/address")" = "${seg.mac}" ] && n="\${d##*/}"; done; [ -n "$n" ] && ip addr add ${seg.address}/16 dev "$n" && ip link set "$n" up`;
+}
+
 class QemuWorker implements WorkerHandle {
   private child: VmProcess | null = null;
   private ssh: SshConnection | null = null;
@@ -174,10 +197,15 @@ class QemuWorker implements WorkerHandle {
     readonly allocation: Allocation,
     private readonly runDir: string,
     private readonly artifactsDir: string,
+    private readonly segment: WorkerSegment | null,
   ) {}
 
   get limits(): EnforcedLimits {
     return vmLimits(this.allocation);
+  }
+
+  address(): string | null {
+    return this.segment?.address ?? null;
   }
 
   private get keptSerialLog(): string {
@@ -210,6 +238,7 @@ class QemuWorker implements WorkerHandle {
         sshPort: port,
         serialLog: this.serialLog,
         pidFile,
+        ...(this.segment ? { segment: this.segment } : {}),
       });
       const cpuset = this.allocation.cpuset;
       const argv = cpuset ? ['taskset', '-c', cpuset.join(','), binary, ...args] : [binary, ...args];
@@ -238,6 +267,7 @@ class QemuWorker implements WorkerHandle {
         );
         this.bootS = (Date.now() - started) / 1000;
         this.port = port;
+        if (this.segment) await this.joinSegment(this.ssh, this.segment);
         return;
       } catch (err) {
         const portTaken = /Could not set up host forwarding rule/.test(this.qemuStderr);
@@ -264,6 +294,14 @@ class QemuWorker implements WorkerHandle {
 
   port = 0;
 
+  private async joinSegment(ssh: SshConnection, seg: WorkerSegment): Promise<void> {
+    const r = await ssh.run(segmentScript(seg));
+    if (r.code !== 0)
+      throw new Error(
+        `${this.name}: could not give its segment NIC (${seg.mac}) ${seg.address}: ${r.stderr.trim() || `exit ${r.code}`}`,
+      );
+  }
+
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not booted`);
@@ -285,6 +323,8 @@ class QemuWorker implements WorkerHandle {
     const out: Sampler[] = [];
     if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
     const qemu = this.child?.sampler(this.name, this.allocation.cpus, intervalMs);
+    const tap = this.segment?.tap;
+    if (qemu && tap && qemu instanceof ProcessSampler) qemu.countNetwork(() => new LinkCounter(tap), TAP_FORMULA);
     if (qemu) out.push(qemu);
     return out;
   }

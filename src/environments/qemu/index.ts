@@ -9,7 +9,7 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   description: 'VMs started directly with QEMU (KVM when the worker kernel boots under it, else TCG), over SSH',
   view: { label: 'VMs (qemu)', short: 'VM', kind: 'vm', color: '#ff7f0e', workerSource: 'guest' },
   inDefault: true,
-  networks: ['none'],
+  networks: ['none', 'bridge'],
   config: qemuConfig,
   flags: [
     {
