@@ -90,19 +90,21 @@ describe('the network suite on its own segment and on the host', () => {
     expect(await networkLeftovers()).toEqual([]);
   });
 
-  it("gVisor's workers talk over the run's network (runsc-net); the counters see what was echoed", async () => {
-    const args = ['--env', 'gvisor', '--workload', 'echo-pair', '--workload-dir', FIXTURES, '--preset', 'bulk'];
+  it("gVisor's and Podman's workers talk over the run's network; the counters see what was echoed", async () => {
+    const args = ['--env', 'gvisor,podman', '--workload', 'echo-pair', '--workload-dir', FIXTURES, '--preset', 'bulk'];
     const r = await runNetwork([...args, '--instances', '2']);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    const [run] = r.runs;
-    expect(run!.status, run!.reason ?? '').toBe('ok');
-    const [server, client] = run!.workers;
-    const echoed = client!.metrics.bytesEchoed!;
-    expect(server!.metrics.serverBytes).toBe(echoed);
-    const bytes = counted(r.dir, run!.run);
-    expect(bytes.get(server!.worker)!.rx / echoed).toBeGreaterThan(1);
-    expect(bytes.get(server!.worker)!.rx / echoed).toBeLessThan(1.1);
-    expect(bytes.get(server!.worker)!.tx / echoed).toBeGreaterThan(1);
+    expect(r.runs.map((x) => x.env).sort()).toEqual(['gvisor', 'podman']);
+    for (const run of r.runs) {
+      expect(run.status, run.reason ?? '').toBe('ok');
+      const [server, client] = run.workers;
+      const echoed = client!.metrics.bytesEchoed!;
+      expect(server!.metrics.serverBytes).toBe(echoed);
+      const bytes = counted(r.dir, run.run);
+      expect(bytes.get(server!.worker)!.rx / echoed, run.env).toBeGreaterThan(1);
+      expect(bytes.get(server!.worker)!.rx / echoed, run.env).toBeLessThan(1.1);
+      expect(bytes.get(server!.worker)!.tx / echoed, run.env).toBeGreaterThan(1);
+    }
     expect(await networkLeftovers()).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
     workerSource: 'cgroup',
   },
   inDefault: false,
-  networks: ['none'],
+  networks: ['none', 'bridge', 'host'],
   config: podmanConfig,
   needsImage: () => true,
   async create({ experiment: e, image, log, workloads }) {
