@@ -28,6 +28,7 @@ export function expectSameSection(a: SectionSamples, b: SectionSamples) {
   expectSameRows(a.cpuHost, b.cpuHost, point);
   expectSameRows(a.cpuPerHost, b.cpuPerHost, (p) => `${p.envLabel}/${point(p)}`);
   expectSameRows(a.memory, b.memory, point);
+  expectSameRows(a.network, b.network, point);
   const gap = (g: { run: string; worker: string; t0: number }) => `${g.run}/${g.worker}/${g.t0.toFixed(6)}`;
   expectSameRows(a.workerGaps, b.workerGaps, gap);
   expectSameRows(a.hostGaps, b.hostGaps, gap);

@@ -182,6 +182,15 @@ export function memoryPick(s: SampleRecord): Record<string, number | null> {
   return { 'Used memory': gb(s.memUsedBytes), 'Cached memory': gb(s.memCachedBytes) };
 }
 
+/** What each worker's own namespace received and sent, MB/s over the sampling interval; null without a network of its own. */
+export function networkPick(intervalS: number) {
+  const rate = (b: number | null | undefined) => (b === null || b === undefined ? null : b / intervalS / 1e6);
+  return (s: SampleRecord): Record<string, number | null> => ({
+    Received: rate(s.netRxBytes),
+    Sent: rate(s.netTxBytes),
+  });
+}
+
 /** A bin width that keeps at most maxBins bins over the longest cell. */
 export function binWidth(samples: readonly SampleRecord[], intervalS: number, maxBins = 300): number {
   let tmin = 0;

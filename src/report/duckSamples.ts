@@ -54,6 +54,10 @@ const MEMORY_COLUMNS = `CASE WHEN s.memPssBytes IS NOT NULL THEN s.memPssBytes /
   CASE WHEN s.memPssBytes IS NULL THEN s.memUsedBytes / ${GB} END AS "Used memory",
   CASE WHEN s.memPssBytes IS NULL THEN s.memCachedBytes / ${GB} END AS "Cached memory"`;
 
+const NETWORK_SERIES = ['Received', 'Sent'];
+const networkColumns = (intervalS: number) =>
+  `s.netRxBytes / ${intervalS} / 1e6 AS "Received", s.netTxBytes / ${intervalS} / 1e6 AS "Sent"`;
+
 /** timeSeries() in SQL: per run and bin the mean over its samples, then per cell and bin the mean, min and max over runs. */
 async function series(
   duck: Duck,
@@ -209,6 +213,7 @@ export function duckSamples(duck: Duck): SampleSource {
         cpuHost: await series(duck, 'host', cpuColumns('host'), CPU_SERIES, binS, views),
         cpuPerHost: await perHost(duck, binS, views),
         memory: await series(duck, 'worker', MEMORY_COLUMNS, MEMORY_SERIES, binS, views),
+        network: await series(duck, 'worker', networkColumns(intervalS), NETWORK_SERIES, binS, views),
         workerGaps: await gaps(duck, 'worker', views),
         hostGaps: await gaps(duck, 'host', views),
         drill: drills,

@@ -12,6 +12,7 @@ import {
   drillDownRuns,
   type GapSpan,
   memoryPick,
+  networkPick,
   round3,
   type SeriesPoint,
   samplerGaps,
@@ -28,6 +29,8 @@ export interface SectionSamples {
   /** with remote hosts: the host view of each host apart, its name in envLabel ("… @ h1"); else empty */
   cpuPerHost: SeriesPoint[];
   memory: SeriesPoint[];
+  /** each worker's network traffic (MB/s received and sent); empty when no worker had a network of its own */
+  network: SeriesPoint[];
   workerGaps: GapSpan[];
   hostGaps: GapSpan[];
   /** per drill-down run (drillDownRuns): its workers' binned CPU */
@@ -86,6 +89,7 @@ export function sectionOf(
       ),
     ),
     memory: timeSeries(runs, samples, 'worker', memoryPick, binS, views),
+    network: timeSeries(runs, samples, 'worker', networkPick(intervalS), binS, views),
     workerGaps: samplerGaps(runs, samples, 'worker', views),
     hostGaps: samplerGaps(runs, samples, 'host', views),
     drill,

@@ -13,7 +13,15 @@ import { figureSources } from './crossCheck.js';
 import type { Figure, Table } from './html.js';
 import { memoryRows } from './memoryTable.js';
 import { roundedDrill, roundedGaps, roundedPoints, type SectionSamples } from './sampleSource.js';
-import { bootSpec, cpuGridSpec, drillDownSpec, makespanSpec, memoryGridSpec, ratiosSpec } from './specs.js';
+import {
+  bootSpec,
+  cpuGridSpec,
+  drillDownSpec,
+  makespanSpec,
+  memoryGridSpec,
+  networkGridSpec,
+  ratiosSpec,
+} from './specs.js';
 import { crossCheckTable, memoryTable, workloadMetricsTable } from './tables.js';
 
 const fmt = (x: number | null | undefined, digits = 3) =>
@@ -104,6 +112,18 @@ export function workloadSection(
       gaps: workerGaps,
     }),
   });
+  const network = roundedPoints(data.network);
+  if (network.length)
+    figures.push({
+      id: `${prefix}network`,
+      title: 'Network over time',
+      caption: `What each worker's own network namespace received and sent, MB/s (bytes per sampling interval over the interval, every interface but loopback: /proc/<pid>/net/dev of a native worker or container, the Docker stats frames' networks). Workers without a network of their own (none, host) have none; VMs' counters are their taps' on the host, on the QEMU process's samples, not in this view. Averaged over the workers of a run, then over runs, like Fig. 6.${binNote}`,
+      spec: networkGridSpec(network, {
+        title: 'Network',
+        subtitle: ['MB/s per worker, received and sent'],
+        gaps: workerGaps,
+      }),
+    });
   const boot = cellStats(runs, bootLatency, views);
   figures.push({
     id: `${prefix}fig3-boot`,

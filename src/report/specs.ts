@@ -57,6 +57,20 @@ export function memoryGridSpec(
   });
 }
 
+/** Network over time: each worker's received and sent MB/s, same grid. */
+export function networkGridSpec(
+  rows: readonly SeriesPoint[],
+  opts: { title: string; subtitle: string[]; gaps?: readonly GapSpan[] },
+): VlSpec {
+  const present = ['Received', 'Sent'].filter((s) => rows.some((r) => r.series === s));
+  return timeGrid(rows, {
+    ...opts,
+    yTitle: 'Network (MB/s)',
+    yDomain: null,
+    series: { domain: present, colors: ['#9467bd', '#8c564b'].slice(0, present.length), shapes: ['square', 'circle'] },
+  });
+}
+
 /**
  * Grey bands where a worker has no samples (its sampler was reconnecting), so a
  * line drawn across the hole is never read as data: the rows passing `filter`,

@@ -58,6 +58,9 @@ function roughResults(opts: Parameters<typeof writeSyntheticResults>[1] = {}, ho
       memPssBytes:
         s.source === 'process' || (s.source === 'cgroup' && rand() < 0.5) ? Math.round(rand() * 2 ** 30) : null,
       memUssBytes: s.source === 'process' ? Math.round(rand() * 2 ** 29) : null,
+      // a worker with a network of its own: bytes each interval (some intervals without)
+      netRxBytes: s.source === 'process' && rand() < 0.9 ? Math.round(rand() * 1e7) : null,
+      netTxBytes: s.source === 'process' && rand() < 0.9 ? Math.round(rand() * 1e5) : null,
       // two remote hosts' views instead of the harness's
       worker: s.source === 'host' && hosts ? (rand() < 0.5 ? 'h1' : 'h2') : s.worker,
     }),
@@ -83,6 +86,7 @@ describe('columnar path against the in-memory reference', () => {
       for (const [id, sec] of a.sections) {
         expect(sec.cpuWorker.length).toBeGreaterThan(100);
         expect(sec.memory.some((p) => p.series === 'Workload PSS')).toBe(true);
+        expect(sec.network.some((p) => p.series === 'Received')).toBe(true);
         expect(sec.cpuWorker.some((p) => p.series === 'Steal CPU')).toBe(true);
         expect(new Set(sec.cpuPerHost.map((p) => p.envLabel.split(' @ ')[1]))).toEqual(new Set(['h1', 'h2']));
         expectSameSection(sec, b.sections.get(id)!);
