@@ -100,9 +100,12 @@ export async function createTap(runId: string, i: number): Promise<string> {
 export async function removeSegment(runId: string): Promise<string[]> {
   const n = segmentNames(runId);
   const removed: string[] = [];
-  for (const link of hostLinks().filter((l) => l.startsWith(n.linkPrefixes[1]!))) {
+  // the host ends of veths and taps first: a namespace outlives its name while a process
+  // holds it, and its veth with it
+  const [veth, tap] = n.linkPrefixes;
+  for (const link of hostLinks().filter((l) => l.startsWith(veth!) || l.startsWith(tap!))) {
     await ip(['link', 'del', link]).catch(() => {});
-    removed.push(`tap ${link}`);
+    removed.push(`${link.startsWith(tap!) ? 'tap' : 'veth'} ${link}`);
   }
   for (const ns of listNetns().filter(
     (x) => x.startsWith(`${n.alias}-`) && /^\d+$/.test(x.slice(n.alias.length + 1)),

@@ -118,8 +118,22 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
 
   it('spreads docker, gVisor, qemu and native workers 1+1 and 2+2 over the hosts, every host sampled', async () => {
     const out = tmpDir('hosts');
-    const flags = '--env docker,gvisor,qemu,native --instances 2,4 --repetitions 1 --preset tiny';
-    const r = await runCli(['run', '--config', config, ...flags.split(' '), '--output', out]);
+    // the fixture (a nap and a short burn): placement, views and checksums are the point, not
+    // the work, and four TCG guests on two host CPUs take minutes over PageRank; the nap is
+    // long enough for every remote sampler loop to be running while the workers are
+    const flags =
+      '--env docker,gvisor,qemu,native --instances 2,4 --repetitions 1 --workload fixture --param nap-ms=3000';
+    const fixtures = path.resolve('test/fixtures/workloads');
+    const r = await runCli([
+      'run',
+      '--config',
+      config,
+      ...flags.split(' '),
+      '--workload-dir',
+      fixtures,
+      '--output',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/host h1: \d+ CPUs, kernel .*, clock [+-][\d.]+ ms/);
     // the accelerator is each host's own verdict, said before any VM starts there

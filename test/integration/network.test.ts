@@ -171,4 +171,25 @@ describe('the network suite on its own segment and on the host', () => {
     expect(run!.reason).toContain('its clients lost it: native-1 (role client): exit code 1');
     expect(await networkLeftovers()).toEqual([]);
   });
+
+  it('a killed harness leaves its segments behind; versus clean names and removes every one', async () => {
+    let killed = false;
+    const out = tmpDir('network-crash');
+    const args = ['run', '--env', 'docker,native', '--workload', 'echo-pair', '--workload-dir', FIXTURES];
+    args.push('--instances', '2', '--param', 'messages=100000000', '--repetitions', '1', '--no-report', '-o', out);
+    const r = await runCli(args, (child) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        if (killed || !d.toString().includes(': running')) return;
+        killed = true;
+        child.kill('SIGKILL');
+      });
+    });
+    expect(killed).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    expect((await networkLeftovers()).length).toBeGreaterThan(0);
+    const clean = await runCli(['clean']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/removed (netns versus-|network versus-)/);
+    expect(await networkLeftovers()).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@ export async function labelledContainers(docker: Docker): Promise<string[]> {
     const filters = { label: [`${LABEL_OWNER}=versus`] };
     const list = await docker.listContainers({ all: true, filters });
     const networks = await docker.listNetworks({ filters });
-    return [...list.map((c) => c.Names[0] ?? c.Id), ...networks.map((n) => `network ${n.Name}`)];
+    return [...list.map((c) => `container ${c.Names[0] ?? c.Id}`), ...networks.map((n) => `network ${n.Name}`)];
   } catch {
     return []; // no engine: nothing of ours can be running there
   }
@@ -31,7 +31,8 @@ export async function removeLabelled(
   const notLive = (labels: Record<string, string> | undefined) => !ofLiveExperiment(labels?.[LABEL_RUN] ?? '', live);
   const owner = [`${LABEL_OWNER}=versus`];
   const containers = await removeContainers(docker, owner, apiTimeoutS, (c) => notLive(c.Labels));
-  return [...containers, ...(await removeNetworks(docker, owner, apiTimeoutS, (n) => notLive(n.Labels)))];
+  const networks = await removeNetworks(docker, owner, apiTimeoutS, (n) => notLive(n.Labels));
+  return [...containers.map((c) => `container ${c}`), ...networks];
 }
 
 /** Removes versus's networks with these labels (after their containers); returns their names. */

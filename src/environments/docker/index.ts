@@ -44,7 +44,10 @@ export async function createOnRemoteEngine(
 }
 
 /** Removes versus's containers (every flavour: they share labels) on a remote host's engine. */
-export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: RemoteHost): Promise<string[]> {
+export async function cleanRemoteEngine(
+  { experiment: e, live = [] }: CleanContext,
+  host: RemoteHost,
+): Promise<string[]> {
   const { engineCall, removeLabelled } = await import('./backend.js');
   const { dockerOverSsh } = await import('./remote.js');
   const engine = dockerOverSsh(host);
@@ -52,7 +55,8 @@ export async function cleanRemoteEngine({ experiment: e }: CleanContext, host: R
   await engineCall(engine.ping(), dockerSection(e).apiTimeoutS, 'ping').catch((err: Error) => {
     throw new Error(`its Docker Engine (${dockerSocketOf(host.config)}) is not answering: ${err.message}`);
   });
-  return (await removeLabelled(engine, dockerSection(e).apiTimeoutS)).map((c) => `container ${c} on ${host.name}`);
+  // an experiment running now on this machine may have its workers there: not leftovers
+  return (await removeLabelled(engine, dockerSection(e).apiTimeoutS, live)).map((c) => `${c} on ${host.name}`);
 }
 
 /** A remote host's engine answers (and, for a flavour with a runtime, has it registered). */
@@ -111,13 +115,11 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
     const { dockerClient, labelledContainers } = await import('./backend.js');
     const { ofLiveExperiment } = await import('../../util/live.js');
     const names = await labelledContainers(dockerClient(dockerSection(e)));
-    return names.filter((c) => !ofLiveExperiment(c, live)).map((c) => `container ${c}`);
+    return names.filter((c) => !ofLiveExperiment(c.replace(/^(container|network) /, ''), live));
   },
   async clean({ experiment: e, live = [] }) {
     const { dockerClient, removeLabelled } = await import('./backend.js');
-    return (await removeLabelled(dockerClient(dockerSection(e)), dockerSection(e).apiTimeoutS, live)).map(
-      (c) => `container ${c}`,
-    );
+    return removeLabelled(dockerClient(dockerSection(e)), dockerSection(e).apiTimeoutS, live);
   },
   async doctor({ experiment: e }) {
     const { dockerClient } = await import('./backend.js');

@@ -151,8 +151,22 @@ export async function podmanLeftovers(binary: string, live: readonly string[] = 
   return names.filter((n) => !ofLiveExperiment(n, live));
 }
 
+/** Networks of ours (a run's segment) in Podman's store, through its CLI. */
+export async function podmanNetworkLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
+  const r = await run(
+    binary,
+    [...SERVICE_FLAGS, 'network', 'ls', '--filter', `label=${LABEL_OWNER}=versus`, '--format', '{{.Name}}'],
+    { allowFail: true, timeoutMs: 30_000 },
+  ).catch(() => null);
+  const names = r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  return names.filter((n) => !ofLiveExperiment(n, live));
+}
+
 export async function removePodmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
   const names = await podmanLeftovers(binary, live);
   if (names.length) await run(binary, [...SERVICE_FLAGS, 'rm', '-f', ...names], { allowFail: true, timeoutMs: 60_000 });
-  return names;
+  const networks = await podmanNetworkLeftovers(binary, live);
+  if (networks.length)
+    await run(binary, [...SERVICE_FLAGS, 'network', 'rm', '-f', ...networks], { allowFail: true, timeoutMs: 60_000 });
+  return [...names.map((n) => `podman container ${n}`), ...networks.map((n) => `podman network ${n}`)];
 }

@@ -22,12 +22,16 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
     return new PodmanEnvironment(podmanSection(e), image, log, e, workloads);
   },
   async leftovers({ experiment: e, live = [] }) {
-    const { podmanLeftovers } = await import('./backend.js');
-    return (await podmanLeftovers(podmanSection(e).binary, live)).map((n) => `podman container ${n}`);
+    const { podmanLeftovers, podmanNetworkLeftovers } = await import('./backend.js');
+    const binary = podmanSection(e).binary;
+    return [
+      ...(await podmanLeftovers(binary, live)).map((n) => `podman container ${n}`),
+      ...(await podmanNetworkLeftovers(binary, live)).map((n) => `podman network ${n}`),
+    ];
   },
   async clean({ experiment: e, live = [] }) {
     const { removePodmanLeftovers } = await import('./backend.js');
-    return (await removePodmanLeftovers(podmanSection(e).binary, live)).map((n) => `podman container ${n}`);
+    return removePodmanLeftovers(podmanSection(e).binary, live);
   },
   async doctor({ experiment: e }) {
     const { versionOf } = await import('../../util/exec.js');
