@@ -1,6 +1,7 @@
 // The shape of a serving role (a server its clients talk to): started at once by
 // `barrier.mjs --serve`, it prints the ready line only once its ports accept, serves
 // through the barrier, and on `stop` (every client ended) reports and exits.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { WorkloadError } from './errors.mjs';
 import { emit } from './runner.mjs';
@@ -86,4 +87,36 @@ function stopLine() {
     process.stdin.on('data', onData);
     process.stdin.on('end', onEnd);
   });
+}
+
+/**
+ * A server tool as a child process: `failure()` is why it ended before `stopping()` was
+ * called (its missing binary, or its exit with `why` of its output's tail), `ended` settles
+ * when it is gone.
+ */
+export function serverProcess(cmd, args, why = (out) => out.trim().split('\n').slice(-2).join(' | ')) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let failure = null;
+  let stopping = false;
+  const keep = (c) => {
+    out = (out + c).slice(-2000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.on('error', (e) => {
+    failure = e.code === 'ENOENT' ? `${cmd} is not installed in this worker` : e.message;
+  });
+  const ended = new Promise((resolve) => child.on('close', resolve));
+  child.on('close', (code, signal) => {
+    if (!stopping) failure ??= `${cmd} ${signal ?? `exit ${code}`}: ${why(out)}`;
+  });
+  return {
+    child,
+    ended,
+    failure: () => failure,
+    stopping: () => {
+      stopping = true;
+    },
+  };
 }

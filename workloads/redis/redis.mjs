@@ -2,10 +2,9 @@
 // Redis through versus: one redis-server worker (no persistence), each client runs
 // redis-benchmark's SET and GET against it; the server's key count afterwards verifies
 // that the SETs arrived.
-import { spawn } from 'node:child_process';
 import { parseRoleArgs } from '../lib/args.mjs';
 import { emitResult, phase, runMain, start } from '../lib/runner.mjs';
-import { serve } from '../lib/serve.mjs';
+import { serve, serverProcess } from '../lib/serve.mjs';
 import { runTool, ToolError } from '../lib/tool.mjs';
 
 const MANIFEST = new URL('./workload.json', import.meta.url);
@@ -20,34 +19,18 @@ async function server(role) {
   // protected mode refuses clients from other addresses without a password: the segment is the run's own
   const args = ['--port', String(role.port), '--bind', role.listen, '--protected-mode', 'no'];
   args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', '/tmp');
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let failure = null;
-  let stopping = false;
-  const keep = (c) => {
-    out = (out + c).slice(-2000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.on('error', (e) => {
-    failure = e.code === 'ENOENT' ? 'redis-server is not installed in this worker' : e.message;
-  });
-  const ended = new Promise((resolve) => child.on('close', resolve));
-  child.on('close', (code, signal) => {
-    if (!stopping)
-      failure ??= `redis-server ${signal ?? `exit ${code}`}: ${out.trim().split('\n').slice(-2).join(' | ')}`;
-  });
+  const srv = serverProcess('redis-server', args);
   const cli = (...a) => runTool('redis-cli', ['-h', '127.0.0.1', '-p', String(role.port), ...a]);
   await serve({
     name: 'redis server',
     ports: [role.port],
     start: async () => {},
-    failed: () => failure,
+    failed: srv.failure,
     stop: async () => {
       const keys = Number((await cli('dbsize')).stdout.trim());
-      stopping = true;
-      await cli('shutdown', 'nosave').catch(() => child.kill());
-      await ended;
+      srv.stopping();
+      await cli('shutdown', 'nosave').catch(() => srv.child.kill());
+      await srv.ended;
       return {
         verified: Number.isInteger(keys) && keys > 0,
         checksum: 'redis server',

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // sockperf ping-pong through versus: one server worker, each client measures round trips
 // to it; the client's percentiles are the metrics.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseRoleArgs } from '../lib/args.mjs';
 import { emitResult, phase, runMain, start } from '../lib/runner.mjs';
-import { serve } from '../lib/serve.mjs';
+import { serve, serverProcess } from '../lib/serve.mjs';
 import { parsed, runTool, ToolError } from '../lib/tool.mjs';
 
 const MANIFEST = new URL('./workload.json', import.meta.url);
@@ -24,34 +23,17 @@ async function server(role) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockperf-'));
   const conf = path.join(dir, 'server.conf');
   fs.writeFileSync(conf, `T:${role.listen}:${role.port}\n`);
-  const child = spawn('sockperf', ['server', '-f', conf, '-F', 'epoll'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   // its errors go to stdout: the tail of both says why it ended
-  let err = '';
-  let failure = null;
-  let stopping = false;
-  const keep = (c) => {
-    err = plain(err + c).slice(-2000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.on('error', (e) => {
-    failure = e.code === 'ENOENT' ? 'sockperf is not installed in this worker' : e.message;
-  });
-  const ended = new Promise((resolve) => child.on('close', resolve));
-  child.on('close', (code, signal) => {
-    if (!stopping) failure ??= `sockperf server ${signal ?? `exit ${code}`}: ${lastErrors(err)}`;
-  });
+  const srv = serverProcess('sockperf', ['server', '-f', conf, '-F', 'epoll'], (out) => lastErrors(plain(out)));
   await serve({
     name: 'sockperf server',
     ports: [role.port],
     start: async () => {},
-    failed: () => failure,
+    failed: srv.failure,
     stop: async () => {
-      stopping = true;
-      child.kill('SIGINT');
-      await ended;
+      srv.stopping();
+      srv.child.kill('SIGINT');
+      await srv.ended;
       fs.rmSync(dir, { recursive: true, force: true });
       return { checksum: 'sockperf server', metrics: {}, threads: 1, ms: {} };
     },

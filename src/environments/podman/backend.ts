@@ -140,26 +140,24 @@ export class PodmanEnvironment implements Environment {
   }
 }
 
-/** Containers of ours in Podman's store, through its CLI (no service needed). */
-export async function podmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
-  const r = await run(
-    binary,
-    [...SERVICE_FLAGS, 'ps', '-a', '--filter', `label=${LABEL_OWNER}=versus`, '--format', '{{.Names}}'],
-    { allowFail: true, timeoutMs: 30_000 },
-  ).catch(() => null);
+/** Names of ours of one kind in Podman's store (containers, networks), through its CLI (no service needed). */
+async function podmanList(binary: string, what: string[], format: string, live: readonly string[]): Promise<string[]> {
+  const filter = ['--filter', `label=${LABEL_OWNER}=versus`, '--format', format];
+  const r = await run(binary, [...SERVICE_FLAGS, ...what, ...filter], { allowFail: true, timeoutMs: 30_000 }).catch(
+    () => null,
+  );
   const names = r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
   return names.filter((n) => !ofLiveExperiment(n, live));
 }
 
-/** Networks of ours (a run's segment) in Podman's store, through its CLI. */
-export async function podmanNetworkLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
-  const r = await run(
-    binary,
-    [...SERVICE_FLAGS, 'network', 'ls', '--filter', `label=${LABEL_OWNER}=versus`, '--format', '{{.Name}}'],
-    { allowFail: true, timeoutMs: 30_000 },
-  ).catch(() => null);
-  const names = r && r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
-  return names.filter((n) => !ofLiveExperiment(n, live));
+/** Containers of ours in Podman's store. */
+export function podmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
+  return podmanList(binary, ['ps', '-a'], '{{.Names}}', live);
+}
+
+/** Networks of ours (a run's segment) in Podman's store. */
+export function podmanNetworkLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
+  return podmanList(binary, ['network', 'ls'], '{{.Name}}', live);
 }
 
 export async function removePodmanLeftovers(binary: string, live: readonly string[] = []): Promise<string[]> {
