@@ -116,13 +116,14 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
         expect(fs.existsSync(dir), dir).toBe(false);
   });
 
-  it('spreads docker, gVisor, qemu and native workers 1+1 and 2+2 over the hosts, every host sampled', async () => {
+  it('spreads docker, gVisor, qemu and native workers 1+1 over the hosts, every host sampled', async () => {
     const out = tmpDir('hosts');
     // the fixture (a nap and a short burn): placement, views and checksums are the point, not
-    // the work, and four TCG guests on two host CPUs take minutes over PageRank; the nap is
-    // long enough for every remote sampler loop to be running while the workers are
+    // the work; the nap is long enough for every remote sampler loop to be running while the
+    // workers are. One worker per host (placement by weight, 2+2 and up, is unit-tested): each
+    // further TCG guest costs CI about half a minute
     const flags =
-      '--env docker,gvisor,qemu,native --instances 2,4 --repetitions 1 --workload fixture --param nap-ms=3000';
+      '--env docker,gvisor,qemu,native --instances 2 --repetitions 1 --workload fixture --param nap-ms=3000';
     const fixtures = path.resolve('test/fixtures/workloads');
     const r = await runCli([
       'run',
@@ -141,13 +142,9 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     const dir = r.stdout.trim();
     const runs = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
     expect(runs.map((x) => `${x.env} ${x.status}`)).toEqual(runs.map((x) => `${x.env} ok`));
-    expect(runs).toHaveLength(8);
-    const placed = (env: string, n: number) =>
-      runs.find((x) => x.env === env && x.instances === n)!.workers.map((w) => w.host);
-    for (const env of ['docker', 'gvisor', 'qemu', 'native']) {
-      expect(placed(env, 2)).toEqual(['h1', 'h2']);
-      expect(placed(env, 4)).toEqual(['h1', 'h2', 'h1', 'h2']);
-    }
+    expect(runs).toHaveLength(4);
+    const placed = (env: string) => runs.find((x) => x.env === env)!.workers.map((w) => w.host);
+    for (const env of ['docker', 'gvisor', 'qemu', 'native']) expect(placed(env)).toEqual(['h1', 'h2']);
     expect(gvisorOnH1(dir)).toMatchObject({ runtime: 'runsc', platform: 'ptrace' });
     // one checksum everywhere: the same work in every environment on both hosts
     expect(new Set(runs.flatMap((x) => x.workers.map((w) => w.checksum))).size).toBe(1);
@@ -182,13 +179,13 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     }
     for (const env of ['docker', 'gvisor', 'qemu', 'native'])
       expect([...(ownHosts.get(env) ?? [])].sort(), env).toEqual(['h1', 'h2']);
-    const qemu4 = runs.find((x) => x.env === 'qemu' && x.instances === 4)!;
-    expect(qemu4.envFacts).toMatchObject({ accelerator: expect.stringMatching(/^(tcg|kvm)$/) });
-    expect(views(qemu4, 'process')).toEqual(['qemu-0', 'qemu-1', 'qemu-2', 'qemu-3']); // QEMU seen from its host
-    expect(runs.find((x) => x.env === 'native' && x.instances === 4)!.workers[0]!.limits?.via).toMatch(/^cgroup v/);
-    // each VM's serial console comes back into the results, by host
+    const qemu = runs.find((x) => x.env === 'qemu')!;
+    expect(qemu.envFacts).toMatchObject({ accelerator: expect.stringMatching(/^(tcg|kvm)$/) });
+    expect(views(qemu, 'process')).toEqual(['qemu-0', 'qemu-1']); // QEMU seen from its host
+    expect(runs.find((x) => x.env === 'native')!.workers[0]!.limits?.via).toMatch(/^cgroup v/);
+    // each VM's serial console comes back into the results, by host (named as on that host)
     for (const h of ['h1', 'h2'])
-      expect(fs.existsSync(path.join(dir, 'artifacts', qemu4.run, h, 'qemu-0.serial.log'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'artifacts', qemu.run, h, 'qemu-0.serial.log')), h).toBe(true);
     // the report has the per-host panel
     const report = path.join('reports', path.basename(dir));
     const spec = JSON.parse(fs.readFileSync(path.join(report, 'fig6-hosts.vl.json'), 'utf8'));
