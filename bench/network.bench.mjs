@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Every network mode's cost against the no-isolation anchor, measured in the same run:
-// iperf3 throughput and sockperf round-trip latency between two workers, through versus, in
+// iperf3 throughput, sockperf round-trip latency and MariaDB under sysbench oltp_read_write
+// (transactions/s, p95) between two workers, through versus, in
 // docker and native on the run's own bridge and in the host's namespace; beside them the
 // same Debian tools run by hand on 127.0.0.1 (the anchor, and the check that versus itself
 // adds nothing to what the tool measures). Rounds interleave everything, the order rotating
@@ -22,6 +23,32 @@ const rounds = Number(argOf('rounds', 3));
 const seconds = Number(argOf('seconds', 3));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-network-bench-'));
 
+/** A mariadbd by hand on 127.0.0.1, its database prepared once by sysbench (the workload's defaults). */
+function handMariadb(port) {
+  const dir = path.join(tmp, 'mariadb');
+  const sock = path.join(dir, 'sock');
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dir}/data`, '--user=root', '--skip-test-db'], {
+    stdio: 'ignore',
+  });
+  const server = spawn(
+    'mariadbd',
+    ['--no-defaults', `--datadir=${dir}/data`, `--socket=${sock}`, `--port=${port}`, '--bind-address=127.0.0.1'].concat(
+      ['--user=root', '--skip-name-resolve', '--skip-log-bin', '--innodb-buffer-pool-size=128M'],
+    ),
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 300 && !fs.existsSync(sock); i++) execFileSync('sleep', ['0.1']);
+  const sql =
+    "CREATE DATABASE sbtest; CREATE USER 'sbtest'@'%' IDENTIFIED BY 'versus'; GRANT ALL ON sbtest.* TO 'sbtest'@'%';";
+  execFileSync('mariadb', ['--no-defaults', '-S', sock, '-uroot', '-e', sql]);
+  execFileSync('sysbench', [...SYSBENCH, `--mysql-socket=${sock}`, 'prepare'], { stdio: 'ignore' });
+  return server;
+}
+const SYSBENCH = ['oltp_read_write', '--tables=4', '--table-size=10000', '--db-driver=mysql', '--mysql-db=sbtest'];
+SYSBENCH.push('--mysql-user=sbtest', '--mysql-password=versus');
+const MARIADB_PORT = 13306;
+const mariadbd = handMariadb(MARIADB_PORT);
+
 /** The tools by hand on loopback: the anchor every mode is divided by. */
 function byHand() {
   const port = 15201;
@@ -41,7 +68,17 @@ function byHand() {
     { encoding: 'utf8' },
   ).replaceAll(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   sp.kill('SIGINT');
+  const sb = execFileSync(
+    'sysbench',
+    [...SYSBENCH, '--mysql-host=127.0.0.1', `--mysql-port=${MARIADB_PORT}`, '--events=0', `--time=${seconds}`].concat([
+      '--percentile=95',
+      'run',
+    ]),
+    { encoding: 'utf8' },
+  );
   return {
+    tps: Number(/transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(sb)[1]),
+    p95: Number(/95th percentile:\s+([\d.]+)/.exec(sb)[1]),
     gbit: j.end.sum_received.bits_per_second / 1e9,
     p50: Number(/percentile 50\.000 =\s*([\d.]+)/.exec(text)[1]),
     p99: Number(/percentile 99\.000 =\s*([\d.]+)/.exec(text)[1]),
@@ -51,9 +88,16 @@ function byHand() {
 /** versus run of both workloads in docker and native with one network mode: per env, its numbers. */
 function throughVersus(network) {
   const out = path.join(tmp, `${network}-${Date.now()}`);
-  const args = [path.join(root, 'dist/cli.js'), 'run', '--env', 'docker,native', '--workload', 'iperf3,sockperf'];
+  const args = [
+    path.join(root, 'dist/cli.js'),
+    'run',
+    '--env',
+    'docker,native',
+    '--workload',
+    'iperf3,sockperf,mariadb',
+  ];
   args.push('--instances', '2', '--repetitions', '1', '--network', network, '--no-report', '-o', out);
-  args.push('--param', `seconds=${seconds}`, '--seed', String(Date.now() % 1000));
+  args.push('--param', `seconds=${seconds}`, '--param', 'mariadb.events=0', '--seed', String(Date.now() % 1000));
   execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = path.join(out, fs.readdirSync(out)[0]);
   const runs = fs.readFileSync(path.join(dir, 'runs.ndjson'), 'utf8').trim().split('\n').map(JSON.parse);
@@ -63,6 +107,7 @@ function throughVersus(network) {
     const m = r.workers.find((w) => w.role === 'client').metrics;
     by[r.env] ??= {};
     if (r.workload === 'iperf3') by[r.env].gbit = m.gbitPerSecond;
+    else if (r.workload === 'mariadb') Object.assign(by[r.env], { tps: m.transactionsPerSecond, p95: m.latencyP95Ms });
     else Object.assign(by[r.env], { p50: m.p50Us, p99: m.p99Us });
   }
   return by;
@@ -86,6 +131,8 @@ for (let round = 0; round < rounds; round++) {
       add(`${env} ${mode}|throughput`, m.gbit / got.hand.gbit);
       add(`${env} ${mode}|p50`, m.p50 / got.hand.p50);
       add(`${env} ${mode}|p99`, m.p99 / got.hand.p99);
+      add(`${env} ${mode}|tps`, got.hand.tps / m.tps);
+      add(`${env} ${mode}|p95`, m.p95 / got.hand.p95);
     }
 }
 
@@ -96,16 +143,19 @@ const median = (xs) => {
 const fmt = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
 const anchor = (k) => fmt(anchors.map((a) => a[k]));
 console.log(
-  `\nanchor, by hand on 127.0.0.1 (median, range over ${rounds} rounds): iperf3 ${anchor('gbit')} Gbit/s, sockperf p50 ${anchor('p50')} µs, p99 ${anchor('p99')} µs`,
+  `\nanchor, by hand on 127.0.0.1 (median, range over ${rounds} rounds): iperf3 ${anchor('gbit')} Gbit/s, sockperf p50 ${anchor('p50')} µs, p99 ${anchor('p99')} µs, sysbench oltp_read_write ${anchor('tps')} tx/s, p95 ${anchor('p95')} ms`,
 );
-console.log('\n| environment, network | throughput / anchor | p50 latency / anchor | p99 latency / anchor |');
-console.log('|---|---|---|---|');
+console.log(
+  '\n| environment, network | throughput / anchor | p50 latency / anchor | p99 latency / anchor | MariaDB anchor tx/s ÷ this | MariaDB p95 / anchor |',
+);
+console.log('|---|---|---|---|---|---|');
 for (const key of ['native host', 'docker host', 'native bridge', 'docker bridge'])
   console.log(
-    `| ${key} | ${fmt(rows.get(`${key}|throughput`))} | ${fmt(rows.get(`${key}|p50`))} | ${fmt(rows.get(`${key}|p99`))} |`,
+    `| ${key} | ${['throughput', 'p50', 'p99', 'tps', 'p95'].map((k) => fmt(rows.get(`${key}|${k}`))).join(' | ')} |`,
   );
 const bridgeOverHost = rows.get('docker bridge|p50').map((x, i) => x / rows.get('docker host|p50')[i]);
 console.log(
   `\ndocker bridge / docker host p50 latency, per round: ${fmt(bridgeOverHost)} (Felter et al.: NAT about 2x; here no NAT, see docs/network.md)`,
 );
+mariadbd.kill();
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -8,8 +8,8 @@ PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fspr
           chromium fonts-dejavu-core procps iproute2 util-linux tar
           vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients libarchive-tools
           collectd-core runsc podman
-          sysbench fio stress-ng iperf3 sockperf redis-server redis-tools python3-numpy sqlite3 openssh-server)
-# sysbench, fio, stress-ng, iperf3, sockperf, redis: the micro and network suites on the native baseline with runtime 'host'
+          sysbench fio stress-ng iperf3 sockperf redis-server redis-tools mariadb-server python3-numpy sqlite3 openssh-server)
+# sysbench, fio, stress-ng, iperf3, sockperf, redis, mariadb: the micro and network suites on the native baseline with runtime 'host'
 # (the worker image installs them from the workloads' manifests); python3-numpy and
 # sqlite3: the independent references the workload tests compare against. openssh-server:
 # the sshd of the test hosts (network namespaces the hosts test creates), never a service.

@@ -175,12 +175,11 @@ function configure(rootfs: string): void {
     fs.rmSync(f, { force: true });
     fs.symlinkSync(target, f);
   };
-  // systemctl enable, without running systemctl in a chroot.
-  link(
-    '/lib/systemd/system/systemd-networkd.service',
-    'etc/systemd/system/multi-user.target.wants/systemd-networkd.service',
-  );
-  link('/lib/systemd/system/ssh.service', 'etc/systemd/system/multi-user.target.wants/ssh.service');
+  // systemctl enable of exactly these, without running systemctl in a chroot: what the
+  // packages enabled themselves is dropped
+  const wants = 'etc/systemd/system/multi-user.target.wants';
+  fs.rmSync(path.join(rootfs, wants), { recursive: true, force: true });
+  for (const unit of IMAGE_SPEC.bootServices) link(`/lib/systemd/system/${unit}`, `${wants}/${unit}`);
   link('/lib/systemd/system/serial-getty@.service', 'etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service');
   for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
     const full = path.join(rootfs, d);

@@ -6,6 +6,7 @@ import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { duckSamples } from './duckSamples.js';
 import type { Page, Table } from './html.js';
+import { networkTables } from './network.js';
 import type { SectionSamples } from './sampleSource.js';
 import { memorySamples } from './sampleSource.js';
 import { workloadSection } from './section.js';
@@ -126,7 +127,11 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
       ? `Incomplete experiment (status: ${meta.status ?? 'unknown'}): runs and samples written before it stopped are shown.`
       : null,
     warnings,
-    tables: single ? [...sections[0]!.tables, setup] : [...overview!.tables, setup],
+    tables: [
+      ...(single ? sections[0]!.tables : overview!.tables),
+      ...networkTables(runs, defs, views, workloads),
+      setup,
+    ],
     figures: single ? sections[0]!.figures : overview!.figures,
     sections: single
       ? []

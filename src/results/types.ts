@@ -145,8 +145,18 @@ export interface WorkloadMeta {
   /** its workers' roles (absent: every worker alike) */
   roles?: Record<string, { count: number | 'rest'; serve: boolean; reports: boolean }>;
   description?: string;
+  /** a published result it answers, from its manifest (the report's reference table) */
+  reference?: WorkloadReference;
   metrics: Record<string, MetricDecl>;
   headline: string;
+}
+
+/** A published result a workload answers: e.g. Felter et al.'s ratio against native per environment. */
+export interface WorkloadReference {
+  source: string;
+  benchmark: string;
+  /** column → finding, e.g. Docker → "about 2x with NAT" */
+  findings: Record<string, string>;
 }
 
 /** One switch of a VM backend's accelerator during an experiment (a guest died under KVM). */

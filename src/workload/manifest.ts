@@ -32,6 +32,14 @@ const MetricSpec: z.ZodType<MetricDecl> = z
   .strict();
 export type MetricSpec = MetricDecl;
 
+const ReferenceSchema = z
+  .object({
+    source: z.string().min(1),
+    benchmark: z.string().min(1),
+    findings: z.record(z.string().min(1), z.string().min(1)),
+  })
+  .strict();
+
 const ManifestSchema = z
   .object({
     name: z.string().regex(/^[\w-]+$/),
@@ -55,6 +63,8 @@ const ManifestSchema = z
     network: z.enum(NETWORK_MODES).default('none'),
     /** the workers' roles (a server and its clients); absent: every worker runs the entry alike */
     roles: RolesSchema.optional(),
+    /** a published result this workload answers (the report's reference table): its source, benchmark, findings by column */
+    reference: ReferenceSchema.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

@@ -41,6 +41,7 @@ export function workloadMeta(w: ResolvedWorkload): WorkloadMeta {
     network: w.network,
     ...(w.manifest.roles ? { roles: rolesMeta(w.manifest.roles) } : {}),
     ...(w.manifest.description ? { description: w.manifest.description } : {}),
+    ...(w.manifest.reference ? { reference: w.manifest.reference } : {}),
     metrics: Object.fromEntries(
       Object.entries(w.manifest.metrics).map(([name, m]) => [
         name,

@@ -44,15 +44,18 @@ async function runNetwork(args: string[]) {
 }
 
 describe('the network suite on its own segment and on the host', () => {
-  it('iperf3, sockperf and redis run between a server and a client on the bridge in docker and native; the counters see what iperf3 moved', async () => {
-    const r = await runNetwork(['--env', 'docker,native', '--workload', 'iperf3,sockperf,redis', '--instances', '2']);
+  it('iperf3, sockperf, redis and mariadb run between a server and a client on the bridge in docker and native; the counters see what iperf3 moved', async () => {
+    const workloads = 'iperf3,sockperf,redis,mariadb';
+    const r = await runNetwork(['--env', 'docker,native', '--workload', workloads, '--instances', '2']);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const others = r.runs;
     expect(others.map((x) => `${x.env} ${x.workload} ${x.status} ${x.reason}`).sort()).toEqual([
       'docker iperf3 ok null',
+      'docker mariadb ok null',
       'docker redis ok null',
       'docker sockperf ok null',
       'native iperf3 ok null',
+      'native mariadb ok null',
       'native redis ok null',
       'native sockperf ok null',
     ]);
@@ -68,6 +71,13 @@ describe('the network suite on its own segment and on the host', () => {
         expect(server!.metrics.keys).toBeGreaterThan(0);
         expect(server!.metrics.keys).toBeLessThanOrEqual(100_000);
         expect(client!.metrics.getPerSecond).toBeGreaterThan(0);
+        continue;
+      }
+      if (run.workload === 'mariadb') {
+        // the tiny preset's 300 transactions, committed; the server's tables checked, full and changed
+        expect(client!.metrics.transactions).toBe(300);
+        expect(client!.metrics.latencyP95Ms).toBeGreaterThanOrEqual(client!.metrics.latencyAvgMs! * 0.5);
+        expect(server!.metrics.tablesChanged).toBe(2);
         continue;
       }
       if (run.workload !== 'iperf3') {
@@ -146,6 +156,12 @@ describe('the network suite on its own segment and on the host', () => {
       expect([...counted(r.dir, run.run).values()].every((w) => w.rx === 0 && w.tx === 0)).toBe(true);
     }
     expect(await networkLeftovers()).toEqual([]);
+    // the report's network section: docker host against the native host anchor, Felter beside it
+    const report = await runCli(['report', r.dir, '--out', tmpDir('network-report'), '--format', 'html']);
+    expect(report.code, report.stderr).toBe(0);
+    const html = fs.readFileSync(report.stdout.trim(), 'utf8');
+    expect(html).toContain('Network: throughput and latency per environment and network mode');
+    expect(html).toContain('Reference: Felter et al. 2014');
   });
 
   it('a server killed mid-run fails the run naming the server and the client that lost it', async () => {

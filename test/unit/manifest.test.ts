@@ -1,7 +1,11 @@
 // The workload contract: a manifest's parameters and presets, and the JSON lines workers print.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, resolveWorkload, workloadArgs } from '../../src/workload/manifest.js';
 import { parseWorkloadLine } from '../../src/workload/protocol.js';
+import { workloadMeta } from '../../src/workload/resolve.js';
 // the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
 import '../../src/compose/registry.js';
 
@@ -34,6 +38,19 @@ describe('workload manifest', () => {
     expect(() => resolveWorkload(m, 'tiny', { graph: 'mesh' })).toThrow(/must be one of pages, rmat, file/);
     expect(() => loadManifest('../etc')).toThrow(/not a workload folder name/);
     expect(() => loadManifest('nosuch')).toThrow(/no workload nosuch/);
+  });
+
+  it('carries a published reference into experiment.json; refuses one without findings', () => {
+    const meta = workloadMeta(resolveWorkload(loadManifest('mariadb'), 'tiny', {}));
+    expect(meta.reference).toMatchObject({ source: expect.stringMatching(/^Felter et al\. 2014/) });
+    expect(Object.keys(meta.reference!.findings)).toEqual(['Docker', 'KVM']);
+    expect(workloadMeta(resolveWorkload(m, 'tiny', {})).reference).toBeUndefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-manifest-'));
+    const bad = { ...JSON.parse(fs.readFileSync('workloads/mariadb/workload.json', 'utf8')), name: 'bad' };
+    bad.reference = { source: 'a study', benchmark: 'b' };
+    fs.mkdirSync(path.join(dir, 'bad'));
+    fs.writeFileSync(path.join(dir, 'bad', 'workload.json'), JSON.stringify(bad));
+    expect(() => loadManifest('bad', [dir])).toThrow(/reference\.findings/);
   });
 });
 

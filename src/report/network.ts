@@ -1,0 +1,150 @@
+// The network section of a report: each networked workload's throughput and latency per
+// environment × network mode, with 95% intervals and the overhead against native `host`
+// (the no-isolation anchor), beside the published results the workloads cite. Pure.
+import { defsOf, type MetricDef, type MetricDefs, workerMean, workloadOf } from '../results/metrics.js';
+import { formatValue } from '../results/summary.js';
+import type { RunRecord, WorkloadMeta } from '../results/types.js';
+import { envRank, type Views, viewOf } from '../results/views.js';
+import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import type { Table } from './html.js';
+
+export interface NetworkCell {
+  /** the workload ids that did this work (one per mode, e.g. a bridge entry and its host twin) */
+  workload: string;
+  env: string;
+  envLabel: string;
+  mode: string;
+  instances: number;
+  metric: string;
+  unit: string;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
+  /** how many times worse than native host (oriented by the metric's direction); null without that anchor */
+  overhead: { estimate: number; lo: number; hi: number } | null;
+}
+
+/** The headline and every latency (a time, lower is better) a workload declares. */
+export function networkMetrics(defs: Record<string, MetricDef>): MetricDef[] {
+  const latency = (d: MetricDef) => d.better === 'lower' && (d.unit === 'µs' || d.unit === 'ms');
+  return Object.values(defs).filter((d) => d.headline || latency(d));
+}
+
+/** One cell per work (same workKey), environment, mode, density and metric; ok measured runs only. */
+export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views?: Views): NetworkCell[] {
+  const ok = runs.filter((r) => !r.warmup && r.status === 'ok' && (r.network === 'bridge' || r.network === 'host'));
+  const out: NetworkCell[] = [];
+  for (const workKey of [...new Set(ok.map((r) => r.workKey))]) {
+    const mine = ok.filter((r) => r.workKey === workKey);
+    const label = [...new Set(mine.map(workloadOf))].join(' / ');
+    const metrics = networkMetrics(defsOf(defs, workloadOf(mine[0]!)));
+    const values = (rs: readonly RunRecord[], m: string) =>
+      rs.map((r) => workerMean(r, m)).filter((x): x is number => x !== null && Number.isFinite(x));
+    for (const instances of [...new Set(mine.map((r) => r.instances))].sort((a, b) => a - b)) {
+      const at = mine.filter((r) => r.instances === instances);
+      const anchor = at.filter((r) => r.network === 'host' && viewOf(r.env, views).kind === 'baseline');
+      const groups = [...new Set(at.map((r) => `${r.env}\t${r.network}`))].map(
+        (k) => k.split('\t') as [string, string],
+      );
+      for (const [env, mode] of groups) {
+        const cell = at.filter((r) => r.env === env && r.network === mode);
+        for (const d of metrics) {
+          const xs = values(cell, d.name);
+          if (!xs.length) continue;
+          const base = values(anchor, d.name);
+          const i = bootstrapInterval(xs);
+          const r = base.length ? (d.better === 'higher' ? ratioOfMeans(base, xs) : ratioOfMeans(xs, base)) : null;
+          out.push({
+            workload: label,
+            env,
+            envLabel: viewOf(env, views).label,
+            mode,
+            instances,
+            metric: d.name,
+            unit: d.unit,
+            mean: i.estimate,
+            lo: i.lo,
+            hi: i.hi,
+            n: xs.length,
+            overhead: r && { estimate: r.estimate, lo: r.lo, hi: r.hi },
+          });
+        }
+      }
+    }
+  }
+  // the anchor (native host) first, then the environments in the report's order, host before bridge
+  const rank = (c: NetworkCell) =>
+    c.mode === 'host' && viewOf(c.env, views).kind === 'baseline' ? -1 : envRank(c.env, views);
+  const modeRank = (m: string) => (m === 'host' ? 0 : 1);
+  return out.sort(
+    (a, b) =>
+      a.workload.localeCompare(b.workload) ||
+      a.instances - b.instances ||
+      a.metric.localeCompare(b.metric) ||
+      rank(a) - rank(b) ||
+      modeRank(a.mode) - modeRank(b.mode),
+  );
+}
+
+/** The published results the workloads declare they answer, one row per workload (its manifest's `reference`). */
+export function referenceTable(workloads: readonly WorkloadMeta[]): Table | null {
+  const named = new Map<string, WorkloadMeta>();
+  for (const w of workloads) if (w.reference && !named.has(w.name)) named.set(w.name, w);
+  if (!named.size) return null;
+  const refs = [...named.values()];
+  const columns = [...new Set(refs.flatMap((w) => Object.keys(w.reference!.findings)))];
+  const sources = [...new Set(refs.map((w) => w.reference!.source))];
+  return {
+    title: `Reference: ${sources.join('; ')}`,
+    columns: ['workload', 'their benchmark', ...columns],
+    rows: refs.map((w) => [w.name, w.reference!.benchmark, ...columns.map((c) => w.reference!.findings[c] ?? '–')]),
+    note: `Published results against native, as each workload's manifest cites them (${sources.join('; ')}): a reference beside what was measured here, not a bound. Their set-up is not this one (other machines, a client outside the measured environment); read docs/network.md before comparing.`,
+  };
+}
+
+/** The section's two tables: what was measured here, and the published reference. */
+export function networkTables(
+  runs: readonly RunRecord[],
+  defs: MetricDefs,
+  views?: Views,
+  workloads: readonly WorkloadMeta[] = [],
+): Table[] {
+  const cells = networkCells(runs, defs, views);
+  if (!cells.length) return [];
+  const anchored = cells.some((c) => c.overhead);
+  const measured: Table = {
+    title: 'Network: throughput and latency per environment and network mode',
+    columns: [
+      'workload',
+      'environment',
+      'mode',
+      'instances',
+      'metric',
+      'mean',
+      '95% CI',
+      'runs',
+      'vs native host',
+      '95% CI',
+    ],
+    rows: cells.map((c) => [
+      c.workload,
+      c.envLabel,
+      c.mode,
+      c.instances,
+      `${c.metric} (${c.unit})`,
+      formatValue(c.mean),
+      `${formatValue(c.lo)} – ${formatValue(c.hi)}`,
+      c.n,
+      c.overhead ? c.overhead.estimate.toFixed(3) : '–',
+      c.overhead ? `${c.overhead.lo.toFixed(3)} – ${c.overhead.hi.toFixed(3)}` : '–',
+    ]),
+    note: `Means over runs of the reporting role's workers (clients); intervals: 10 000 bootstrap resamples. ${
+      anchored
+        ? 'vs native host = how many times worse than native workers in the host namespace (a throughput: host ÷ this; a latency: this ÷ host); 1 = no overhead.'
+        : 'No native host runs with the same work here: run the same workloads with --network host in native too for the overhead column.'
+    } bridge: containers on an internal engine network (a veth pair and a bridge; no NAT: nothing is published), native workers in a network namespace each on the run's bridge, VMs on taps (virtio-net; under TCG an emulator's timings). host: the host's namespace, loopback.`,
+  };
+  const reference = referenceTable(workloads.filter((w) => cells.some((c) => c.workload.split(' / ').includes(w.id))));
+  return reference ? [measured, reference] : [measured];
+}
