@@ -111,28 +111,19 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
     );
 
   const image = meta.image;
-  const boot = sections.flatMap((x) => x.boot);
-  const setup: Table = {
-    title: 'Set-up time (as the paper’s Table I)',
-    columns: ['step', 'seconds'],
-    rows: [
-      ['worker image build (debootstrap, once, cached)', fmt(image?.buildSeconds, 0)],
-      ...boot.map((b) => [`start ${b.instances} × ${b.envLabel} to ready (mean)`, fmt(b.mean, 2)] as [string, string]),
-    ],
-    note: 'One Debian userland serves containers, VMs and the native baseline; the image is built once and reused while its inputs are unchanged.',
-  };
+  const setup = setupTable(
+    image?.buildSeconds,
+    parts.map((p) => ({ workload: p.id, boot: p.section.boot })),
+  );
   return {
     title: `versus report — ${rs.name}`,
     banner: rs.incomplete
       ? `Incomplete experiment (status: ${meta.status ?? 'unknown'}): runs and samples written before it stopped are shown.`
       : null,
     warnings,
-    tables: [
-      ...(single ? sections[0]!.tables : overview!.tables),
-      ...networkTables(runs, defs, views, workloads),
-      setup,
-    ],
+    tables: single ? sections[0]!.tables : overview!.tables,
     figures: single ? sections[0]!.figures : overview!.figures,
+    tablesAfter: [...networkTables(runs, defs, views, workloads), setup],
     sections: single
       ? []
       : parts.map(({ id, section }) => {
@@ -184,4 +175,28 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
 /** The page of a result set, its samples aggregated by whichever source it has. */
 export async function pageOf(rs: ResultSet): Promise<Page> {
   return buildPage(rs, await collectPageSamples(rs));
+}
+
+/** The paper's Table I: the image build once, then each workload's start to ready (named when there are several). Pure. */
+function setupTable(
+  buildSeconds: number | undefined,
+  boots: readonly { workload: string; boot: readonly { instances: number; envLabel: string; mean: number | null }[] }[],
+): Table {
+  const several = boots.length > 1;
+  const rows = boots.flatMap(({ workload, boot }) =>
+    boot.map((b) => [
+      ...(several ? [workload] : []),
+      `start ${b.instances} × ${b.envLabel} to ready (mean)`,
+      fmt(b.mean, 2),
+    ]),
+  );
+  return {
+    title: 'Set-up time (as the paper’s Table I)',
+    columns: [...(several ? ['workload'] : []), 'step', 'seconds'],
+    rows: [
+      [...(several ? ['–'] : []), 'worker image build (debootstrap, once, cached)', fmt(buildSeconds, 0)],
+      ...rows,
+    ],
+    note: 'One Debian userland serves containers, VMs and the native baseline; the image is built once and reused while its inputs are unchanged.',
+  };
 }

@@ -57,6 +57,8 @@ export interface Page {
   warnings: string[];
   tables: Table[];
   figures: Figure[];
+  /** tables after the figures: the network section, the set-up */
+  tablesAfter?: Table[];
   /** a suite's workloads, one section each, after the overview */
   sections?: Section[];
   methodology: { label: string; value: string }[];
@@ -115,6 +117,7 @@ ${page.warnings.length ? `<ul class="warnings" id="warnings">${page.warnings.map
 ${toc}
 ${page.tables.map(table).join('\n')}
 ${figures}
+${(page.tablesAfter ?? []).map(table).join('\n')}
 ${sectionHtml}
 ${page.failures.length ? `<h2>Failed runs</h2><ul id="failures">${page.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : ''}
 <h2>Methodology</h2>

@@ -16,6 +16,8 @@ export interface NetworkCell {
   mode: string;
   instances: number;
   metric: string;
+  /** the metric's place: the headline first, then the latencies as declared */
+  metricRank: number;
   unit: string;
   mean: number;
   lo: number;
@@ -25,10 +27,11 @@ export interface NetworkCell {
   overhead: { estimate: number; lo: number; hi: number } | null;
 }
 
-/** The headline and every latency (a time, lower is better) a workload declares. */
+/** The headline, then every latency (a time, lower is better) a workload declares, in its order. */
 export function networkMetrics(defs: Record<string, MetricDef>): MetricDef[] {
   const latency = (d: MetricDef) => d.better === 'lower' && (d.unit === 'µs' || d.unit === 'ms');
-  return Object.values(defs).filter((d) => d.headline || latency(d));
+  const all = Object.values(defs);
+  return [...all.filter((d) => d.headline), ...all.filter((d) => !d.headline && latency(d))];
 }
 
 /** One cell per work (same workKey), environment, mode, density and metric; ok measured runs only. */
@@ -49,7 +52,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
       );
       for (const [env, mode] of groups) {
         const cell = at.filter((r) => r.env === env && r.network === mode);
-        for (const d of metrics) {
+        for (const [metricRank, d] of metrics.entries()) {
           const xs = values(cell, d.name);
           if (!xs.length) continue;
           const base = values(anchor, d.name);
@@ -62,6 +65,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
             mode,
             instances,
             metric: d.name,
+            metricRank,
             unit: d.unit,
             mean: i.estimate,
             lo: i.lo,
@@ -81,7 +85,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
     (a, b) =>
       a.workload.localeCompare(b.workload) ||
       a.instances - b.instances ||
-      a.metric.localeCompare(b.metric) ||
+      a.metricRank - b.metricRank ||
       rank(a) - rank(b) ||
       modeRank(a.mode) - modeRank(b.mode),
   );

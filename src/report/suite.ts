@@ -88,9 +88,10 @@ export function overheadCells(runs: readonly RunRecord[], defs: MetricDefs, view
 
 /** A heat map: workloads down, environment × density across, colour = overhead, text = overhead [interval]. */
 export function overheadHeatmapSpec(cells: readonly OverheadCell[]): VlSpec {
+  // two label lines (environment, density), the column as wide as the longer one needs
   const rows = cells.map((c) => ({
     ...c,
-    column: `${c.envLabel} ×${c.instances}`,
+    column: `${c.envLabel}\n×${c.instances}`,
     text: `${c.overhead.toFixed(2)}`,
     interval: `[${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}]`,
   }));
@@ -103,10 +104,25 @@ export function overheadHeatmapSpec(cells: readonly OverheadCell[]): VlSpec {
       anchor: 'start',
     },
     data: { values: rows },
-    width: { step: 110 },
+    width: { step: Math.max(90, ...cells.map((c) => 7 * c.envLabel.length + 12)) },
     height: { step: 42 },
     encoding: {
-      x: { field: 'column', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0, orient: 'top' } },
+      x: {
+        field: 'column',
+        type: 'nominal',
+        title: null,
+        sort: null,
+        axis: {
+          labelAngle: 0,
+          orient: 'top',
+          labelExpr: "split(datum.label, '\\n')",
+          labelLimit: 0,
+          // two lines drawn down from the label's anchor: lift them clear of the cells
+          labelPadding: 16,
+          domain: false,
+          ticks: false,
+        },
+      },
       y: { field: 'workload', type: 'nominal', title: null },
     },
     layer: [
@@ -179,7 +195,7 @@ export function suiteOverview(
     ? [
         {
           id: 'suite-overhead',
-          title: 'Suite overview — overhead against native',
+          title: 'Overhead against native, as a heat map',
           caption:
             'One cell per workload, environment and density: the ratio on the workload’s headline metric, blue below 1, red above, with the 95% bootstrap interval. Each workload’s own section below has the paper’s figures.',
           spec: overheadHeatmapSpec(cells),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/export/index.js';
+import { fileExporters, writeReport } from '../../src/export/index.js';
 import { pageOf } from '../../src/report/build.js';
 import { loadResults } from '../../src/results/read.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
@@ -95,6 +95,55 @@ describe('the report', () => {
     // the experiment name carried markup: it is shown as text, not parsed
     expect(await page.$$eval('h1 b', (b) => b.length)).toBe(0);
     expect(await page.textContent('h1')).toContain('browser<b>x</b>');
+    await page.close();
+  });
+
+  it("a suite's report reads in order: one overview (table, then its heat map with labels apart), the set-up per workload; a screenshot kept", async () => {
+    const results = tmpDir('suite');
+    writeSyntheticResults(results, { workloads: 3, envs: ['docker', 'gvisor', 'native'], repetitions: 2 });
+    const dir = tmpDir('suite-report');
+    await writeReport(await pageOf(loadResults(results)), dir, fileExporters('report', 'html'));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`file://${path.join(dir, 'index.html')}`);
+    await page.waitForSelector('body[data-charts]', { timeout: 60_000 });
+    const headings = await page.$$eval('body > h2, body > section > h2', (hs) => hs.map((h) => h.textContent ?? ''));
+    expect(headings.filter((h) => /overview/i.test(h))).toHaveLength(1);
+    const overview = headings.indexOf('Suite overview: overhead against native');
+    expect(headings[overview + 1]).toBe('Overhead against native, as a heat map');
+    const setup = await page.$$eval('h2', (hs) => {
+      const h = hs.find((x) => x.textContent?.startsWith('Set-up time'))!;
+      // the table right after the heading (DOM types are the page's, not this file's)
+      const t = h.nextElementSibling as unknown as {
+        tHead: { rows: { cells: { textContent: string | null }[] }[] };
+        tBodies: { rows: { cells: { textContent: string | null }[] }[] }[];
+      };
+      return {
+        head: [...t.tHead!.rows[0]!.cells].map((c) => c.textContent),
+        first: t.tBodies[0]!.rows[1]!.cells[0]!.textContent,
+      };
+    });
+    expect(setup.head).toEqual(['workload', 'step', 'seconds']);
+    expect(setup.first).toMatch(/^synthetic-/);
+    // the heat map's column labels: every line of every label clear of the others
+    const boxes = await page.$$eval('#suite-overhead svg .role-axis-label text', (ts) =>
+      ts.map((t) => {
+        const b = t.getBoundingClientRect();
+        return { x0: b.left, x1: b.right, y0: b.top, y1: b.bottom, text: t.textContent };
+      }),
+    );
+    const columns = boxes.filter((b) => /×/.test(b.text ?? '') || /\(/.test(b.text ?? ''));
+    expect(columns.length).toBeGreaterThanOrEqual(2);
+    for (const a of columns)
+      for (const b of columns)
+        if (a !== b && a.y0 < b.y1 && b.y0 < a.y1)
+          expect(a.x1 <= b.x0 || b.x1 <= a.x0, `${a.text} / ${b.text}`).toBe(true);
+    // …and above the cells, not into them
+    const cellsTop = await page.$$eval('#suite-overhead svg .mark-rect path', (ps) =>
+      Math.min(...ps.map((x) => x.getBoundingClientRect().top)),
+    );
+    for (const c of columns) expect(c.y1, c.text ?? '').toBeLessThanOrEqual(cellsTop);
+    await page.screenshot({ path: path.join(dir, 'screenshot.png'), fullPage: true });
+    expect(fs.statSync(path.join(dir, 'screenshot.png')).size).toBeGreaterThan(10_000);
     await page.close();
   });
 

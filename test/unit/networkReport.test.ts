@@ -65,12 +65,12 @@ describe('the network section', () => {
     const at = (env: string, mode: string, metric: string) =>
       cells.find((c) => c.env === env && c.mode === mode && c.metric === metric)!;
     expect(cells.map((c) => `${c.metric} ${c.env} ${c.mode}`)).toEqual([
-      'p50Us native host',
-      'p50Us docker bridge',
-      'p50Us native bridge',
       'rps native host',
       'rps docker bridge',
       'rps native bridge',
+      'p50Us native host',
+      'p50Us docker bridge',
+      'p50Us native bridge',
     ]);
     expect(cells[0]!.workload).toBe('sockperf-host / sockperf');
     // a throughput: host ÷ this; a latency: this ÷ host
