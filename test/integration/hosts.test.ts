@@ -125,17 +125,21 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     const flags =
       '--env docker,gvisor,qemu,native --instances 2 --repetitions 1 --workload fixture --param nap-ms=3000';
     const fixtures = path.resolve('test/fixtures/workloads');
-    const r = await runCli([
-      'run',
-      '--config',
-      config,
-      ...flags.split(' '),
-      '--workload-dir',
-      fixtures,
-      '--output',
-      out,
-    ]);
+    // a `clean --hosts` while the native workers nap on both hosts: it spares them (they are this live experiment's)
+    let cleaned: Promise<Awaited<ReturnType<typeof runCli>>> | null = null;
+    const r = await runCli(
+      ['run', '--config', config, ...flags.split(' '), '--workload-dir', fixtures, '--output', out],
+      (child) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          if (!cleaned && /native-x2-r1: running/.test(d.toString()))
+            cleaned = runCli(['clean', '--hosts', '--config', config]);
+        }),
+    );
     expect(r.code, r.stderr).toBe(0);
+    const clean = await cleaned!;
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stderr).toMatch(/clean: skipping the runs of 1 running experiment/);
+    expect(clean.stdout).not.toMatch(/native worker/);
     expect(r.stderr).toMatch(/host h1: \d+ CPUs, kernel .*, clock [+-][\d.]+ ms/);
     // the accelerator is each host's own verdict, said before any VM starts there
     expect(r.stderr).toMatch(/h1: qemu: (TCG|KVM) — host h1: /);

@@ -6,7 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeHostFacts } from '../../src/environments/multiHost.js';
-import { enterCgroupScript, remoteWorkerCommand, teardownScript } from '../../src/environments/native/remoteScripts.js';
+import {
+  cleanScript,
+  enterCgroupScript,
+  remoteWorkerCommand,
+  teardownScript,
+} from '../../src/environments/native/remoteScripts.js';
 import { killRecordedScript } from '../../src/environments/qemu/remoteMachine.js';
 import { RemoteProcessParser, remoteProcessScript } from '../../src/sampling/remoteProcessSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
@@ -37,6 +42,36 @@ describe('workers on remote hosts', () => {
     expect(inner).toBeGreaterThan(0);
     expect(cmd.indexOf('native-0.pid')).toBeGreaterThan(inner);
     expect(cmd).toMatch(/exec taskset -c 1 chroot/);
+  });
+
+  it("cleans a host's runs but those of live experiments: their workers run on, their folders stay", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-clean-'));
+    // stand-ins for workers: their command line names barrier.mjs, each in a process group of its own
+    const worker = (run: string) => {
+      fs.mkdirSync(path.join(dir, run));
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'barrier.mjs'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      fs.writeFileSync(path.join(dir, run, 'native-0.pid'), `${child.pid}\n`);
+      return new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)));
+    };
+    const liveEnded = worker("20261205-010101-ab'c-001-native-x1-r1");
+    const deadEnded = worker('20261204-230000-dead-001-native-x1-r1');
+    const script = cleanScript(dir, 'no-such-host', ["20261205-010101-ab'c", '20261205-020202-other']);
+    expect(bashSyntaxOk(script)).toBe(true);
+    const out = execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+    expect(await deadEnded).toBe(-1);
+    expect(out).toMatch(/^native worker pid \d+$/m);
+    expect(fs.readdirSync(dir)).toEqual(["20261205-010101-ab'c-001-native-x1-r1"]);
+    const pid = Number(fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!, 'native-0.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the live one runs on
+    process.kill(-pid, 'SIGKILL');
+    expect(await liveEnded).toBe(-1);
+    // nothing live: everything goes
+    expect(bashSyntaxOk(cleanScript(dir, 'h', []))).toBe(true);
+    execFileSync('sh', ['-c', cleanScript(dir, 'no-such-host', [])]);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('runs the command as written: pid file first, then the workload (no cgroup)', () => {

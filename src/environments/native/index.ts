@@ -47,9 +47,10 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
     checks.push({ name: tool, ok: at !== '', detail: at || missing });
     return checks;
   },
-  async cleanOnHost(_ctx, host) {
+  async cleanOnHost({ live = [] }, host) {
     const { cleanRemoteNative } = await import('./remote.js');
-    return (await cleanRemoteNative(host)).map((x) => `${x} on ${host.name}`);
+    // an experiment running now on this machine may have its workers there: not leftovers
+    return (await cleanRemoteNative(host, live)).map((x) => `${x} on ${host.name}`);
   },
   // a killed harness leaves worker processes in their cgroups: both found by the cgroup folders
   async leftovers({ live = [] }) {

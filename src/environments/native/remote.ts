@@ -19,7 +19,7 @@ import {
   type WorkerHandle,
 } from '../types.js';
 import type { NativeConfig } from './config.js';
-import { CGROUP_VERSION_SCRIPT, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
+import { CGROUP_VERSION_SCRIPT, cleanScript, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
 
 export class RemoteNativeEnvironment implements Environment {
   readonly name = 'native' as const;
@@ -113,9 +113,9 @@ export class RemoteNativeEnvironment implements Environment {
   }
 }
 
-/** What `versus clean --hosts` and the end of an experiment remove on a host. */
-export async function cleanRemoteNative(host: RemoteHost): Promise<string[]> {
-  const out = await host.run(teardownScript(`${host.cacheDir}/native`, `${host.name}-`));
+/** What `versus clean --hosts` removes on a host: every run's workers but those of the experiments in `live`. */
+export async function cleanRemoteNative(host: RemoteHost, live: readonly string[] = []): Promise<string[]> {
+  const out = await host.run(cleanScript(`${host.cacheDir}/native`, host.name, live));
   return [...new Set(out.split('\n').filter(Boolean))];
 }
 

@@ -66,22 +66,49 @@ export function remoteWorkerCommand(w: RemoteWorkerSpec): string {
   return `sh -c ${shellQuote(steps.join(' && '))}`;
 }
 
+/** Kills the workers recorded in the pid files (if they still run barrier.mjs; with their process group: the SSH session's, so the tools they started go too). */
+function killRecorded(pidFiles: string): string {
+  return `for f in ${pidFiles}; do [ -f "$f" ] || continue; read -r p < "$f" || continue; if grep -qa barrier.mjs "/proc/$p/cmdline" 2>/dev/null; then read -r s < "/proc/$p/stat"; set -- \${s##*) }; kill -9 "-$3" "$p" 2>/dev/null; echo "native worker pid $p"; fi; done`;
+}
+
+/** Kills every process in the cgroups `dirs` (a glob) that `keep` (shell, on $d) does not spare, waits for them, removes the cgroups. */
+function removeCgroups(dirs: string, keep = 'false'): string[] {
+  return [
+    `for d in ${dirs}; do [ -d "$d" ] || continue; ${keep} && continue; while read -r p; do kill -9 "$p" 2>/dev/null; done < "$d/cgroup.procs"; done`,
+    `for i in $(seq 50); do busy=; for d in ${dirs}; do [ -d "$d" ] || continue; ${keep} && continue; read -r _ < "$d/cgroup.procs" && busy=1; done; [ -z "$busy" ] && break; sleep 0.1; done`,
+    `for d in ${dirs}; do [ -d "$d" ] || continue; ${keep} && continue; rmdir "$d" 2>/dev/null && echo "native worker cgroup \${d##*/}"; done`,
+    `for c in '' ${V1.map((c) => `${c}/`).join(' ')}; do rmdir ${ROOT}/\${c}${PARENT} 2>/dev/null; done`,
+  ];
+}
+
+const cgroupDirs = (prefix: string) =>
+  [`${ROOT}/${PARENT}/${prefix}*`, ...V1.map((c) => `${ROOT}/${c}/${PARENT}/${prefix}*`)].join(' ');
+
 /**
- * Kills the workers recorded in runDir's pid files (if they still run barrier.mjs; with
- * their process group: the SSH session's, so the tools they started go too) and
- * every process in cgroups whose names start with prefix, then removes those cgroups
- * and runDir. Prints one line per removed thing.
+ * Kills the workers recorded in runDir's pid files and every process in cgroups whose
+ * names start with prefix, then removes those cgroups and runDir. Prints one line per
+ * removed thing.
  */
 export function teardownScript(runDir: string, prefix: string): string {
   const q = shellQuote(runDir);
-  const dirs = [`${ROOT}/${PARENT}/${prefix}*`, ...V1.map((c) => `${ROOT}/${c}/${PARENT}/${prefix}*`)].join(' ');
+  return [killRecorded(`${q}/*.pid ${q}/*/*.pid`), ...removeCgroups(cgroupDirs(prefix)), `rm -rf ${q}`, 'true'].join(
+    '\n',
+  );
+}
+
+/**
+ * `versus clean --hosts` on one host: every run's workers under nativeDir and every worker
+ * cgroup of this host (names `<host>-<run id>-…`), except the runs of the experiments in
+ * `live` (running now on this machine: their own end removes them). Prints one line per
+ * removed thing.
+ */
+export function cleanScript(nativeDir: string, hostName: string, live: readonly string[]): string {
+  const patterns = live.map((id) => `${shellQuote(id)}-*`).join('|');
+  const host = shellQuote(`${hostName}-`);
   return [
-    `for f in ${q}/*.pid ${q}/*/*.pid; do [ -f "$f" ] || continue; read -r p < "$f" || continue; if grep -qa barrier.mjs "/proc/$p/cmdline" 2>/dev/null; then read -r s < "/proc/$p/stat"; set -- \${s##*) }; kill -9 -- "-$3" "$p" 2>/dev/null; echo "native worker pid $p"; fi; done`,
-    `for d in ${dirs}; do [ -d "$d" ] || continue; while read -r p; do kill -9 "$p" 2>/dev/null; done < "$d/cgroup.procs"; done`,
-    `for i in $(seq 50); do busy=; for d in ${dirs}; do [ -d "$d" ] && read -r _ < "$d/cgroup.procs" && busy=1; done; [ -z "$busy" ] && break; sleep 0.1; done`,
-    `for d in ${dirs}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null && echo "native worker cgroup \${d##*/}"; done`,
-    `for c in '' ${V1.map((c) => `${c}/`).join(' ')}; do rmdir ${ROOT}/\${c}${PARENT} 2>/dev/null; done`,
-    `rm -rf ${q}`,
+    patterns ? `live() { case "$1" in ${patterns}) return 0;; esac; return 1; }` : 'live() { return 1; }',
+    `for r in ${shellQuote(nativeDir)}/*; do [ -d "$r" ] || continue; live "\${r##*/}" && continue; ${killRecorded('"$r"/*.pid "$r"/*/*.pid')}; rm -rf "$r"; done`,
+    ...removeCgroups(cgroupDirs(`${hostName}-`), `n=\${d##*/}; live "\${n#${host}}"`),
     'true',
   ].join('\n');
 }

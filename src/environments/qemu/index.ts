@@ -51,9 +51,10 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
       },
     ];
   },
-  async cleanOnHost(_ctx, host) {
+  async cleanOnHost({ live = [] }, host) {
     const { remoteMachine } = await import('./remoteMachine.js');
-    return (await remoteMachine(host).cleanLeftovers()).map((x) => `${x} on ${host.name}`);
+    // an experiment running now on this machine may have its VMs there: not leftovers
+    return (await remoteMachine(host).cleanLeftovers('', live)).map((x) => `${x} on ${host.name}`);
   },
   async leftovers({ live = [] }) {
     const { vmsDir } = await import('./backend.js');

@@ -9,6 +9,7 @@ import type { RemoteHost } from '../../hosts/remote.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { RemoteProcessSampler } from '../../sampling/remoteProcessSampler.js';
 import { shellQuote } from '../../ssh/quote.js';
+import { ofLiveExperiment } from '../../util/live.js';
 import type { AccelChoice } from './accel.js';
 import { verdictsDir } from './accel.js';
 import { PROBE_TIMEOUT_MS, probeArgs, probeInitrdFile, watchProbe } from './kvmProbe.js';
@@ -156,10 +157,10 @@ export function remoteMachine(host: RemoteHost): VmMachine {
       fs.writeFileSync(localCopy, await run(`cat ${shellQuote(file)} 2>/dev/null; true`));
     },
     killRecorded,
-    async cleanLeftovers(prefix = '') {
+    async cleanLeftovers(prefix = '', live: readonly string[] = []) {
       const runs = (await run(`ls -1 ${shellQuote(vmsDir)} 2>/dev/null; true`))
         .split('\n')
-        .filter((r) => r.length > 0 && r.startsWith(prefix));
+        .filter((r) => r.length > 0 && r.startsWith(prefix) && !ofLiveExperiment(r, live));
       const out: string[] = [];
       for (const r of runs) out.push(...(await killRecorded(`${vmsDir}/${r}`)), `overlays of ${r}`);
       return out;
