@@ -6,6 +6,7 @@ import { formatValue } from '../results/summary.js';
 import type { RunRecord, WorkloadMeta } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
 import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import { intervalCell } from './enough.js';
 import type { Table } from './html.js';
 
 export interface NetworkCell {
@@ -23,8 +24,8 @@ export interface NetworkCell {
   lo: number;
   hi: number;
   n: number;
-  /** how many times worse than native host (oriented by the metric's direction); null without that anchor */
-  overhead: { estimate: number; lo: number; hi: number } | null;
+  /** how many times worse than native host (oriented by the metric's direction), over n and nAnchor runs; null without that anchor */
+  overhead: { estimate: number; lo: number; hi: number; nAnchor: number } | null;
 }
 
 /** The headline, then every latency (a time, lower is better) a workload declares, in its order. */
@@ -71,7 +72,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
             lo: i.lo,
             hi: i.hi,
             n: xs.length,
-            overhead: r && { estimate: r.estimate, lo: r.lo, hi: r.hi },
+            overhead: r && { estimate: r.estimate, lo: r.lo, hi: r.hi, nAnchor: base.length },
           });
         }
       }
@@ -138,10 +139,12 @@ export function networkTables(
       c.instances,
       `${c.metric} (${c.unit})`,
       formatValue(c.mean),
-      `${formatValue(c.lo)} – ${formatValue(c.hi)}`,
+      intervalCell(c.lo, c.hi, c.n, formatValue),
       c.n,
       c.overhead ? c.overhead.estimate.toFixed(3) : '–',
-      c.overhead ? `${c.overhead.lo.toFixed(3)} – ${c.overhead.hi.toFixed(3)}` : '–',
+      c.overhead
+        ? intervalCell(c.overhead.lo, c.overhead.hi, Math.min(c.n, c.overhead.nAnchor), (x) => x.toFixed(3))
+        : '–',
     ]),
     note: `Means over runs of the reporting role's workers (clients); intervals: 10 000 bootstrap resamples. ${
       anchored

@@ -10,6 +10,7 @@ import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { bootLatency, cellStats, drillDownRuns, envLabel, overheadRatios, workerSourceOf } from './aggregate.js';
 import { figureSources } from './crossCheck.js';
+import { intervalCell } from './enough.js';
 import type { Figure, Table } from './html.js';
 import { memoryRows } from './memoryTable.js';
 import { roundedDrill, roundedGaps, roundedPoints, type SectionSamples } from './sampleSource.js';
@@ -187,7 +188,7 @@ export function workloadSection(
           c.ok,
           c.failed,
           fmt(c.makespanS?.mean),
-          ci?.lo !== null && ci?.lo !== undefined ? `${fmt(ci.lo)} – ${fmt(ci.hi)}` : '–',
+          ci?.lo !== null && ci?.lo !== undefined && ci.hi !== null ? intervalCell(ci.lo, ci.hi, c.ok, fmt) : '–',
           fmt(c.makespanS?.median),
           fmt(c.makespanS?.stdev),
           ...(head ? [c.headline ? formatValue(c.headline.stat.mean) : '–'] : []),

@@ -6,6 +6,7 @@ import { formatValue } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
 import { ratioOfMeans } from '../stats/bootstrap.js';
+import { intervalCell, MIN_FOR_INTERVAL } from './enough.js';
 import type { Figure, Table } from './html.js';
 import type { VlSpec } from './specs.js';
 
@@ -93,7 +94,10 @@ export function overheadHeatmapSpec(cells: readonly OverheadCell[]): VlSpec {
     ...c,
     column: `${c.envLabel}\n×${c.instances}`,
     text: `${c.overhead.toFixed(2)}`,
-    interval: `[${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}]`,
+    interval:
+      Math.min(c.n, c.nBaseline) >= MIN_FOR_INTERVAL
+        ? `[${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}]`
+        : `${Math.min(c.n, c.nBaseline)} runs: no interval`,
   }));
   const hi = Math.max(1.5, ...cells.map((c) => c.overhead));
   return {
@@ -183,7 +187,7 @@ export function suiteOverview(
       c.instances,
       `${c.metric} (${c.unit})`,
       c.overhead.toFixed(3),
-      `${c.lo.toFixed(3)} – ${c.hi.toFixed(3)}`,
+      intervalCell(c.lo, c.hi, Math.min(c.n, c.nBaseline), (x) => x.toFixed(3)),
       c.makespanRatio === null ? '–' : formatValue(c.makespanRatio),
       `${c.n} / ${c.nBaseline}`,
     ]),

@@ -4,6 +4,7 @@ import { METRICS, type MetricDef, metricStat, workerMean } from '../results/metr
 import { formatValue } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { CrossCheckRow } from './crossCheck.js';
+import { MIN_FOR_INTERVAL, MIN_FRAMES, tooFew } from './enough.js';
 import type { Table } from './html.js';
 import type { MemoryRow } from './memoryTable.js';
 import { USED_MEANS } from './memoryTable.js';
@@ -34,7 +35,10 @@ export function memoryTable(rows: MemoryRow[], label: (env: string) => string) {
 
 /** The cgroup files and the Docker stats API on the same containers: do they agree? */
 export function crossCheckTable(rows: CrossCheckRow[], label: (env: string) => string) {
-  const worst = Math.max(...rows.map((r) => Math.abs(r.diffPts)));
+  // a difference over fewer frames than MIN_FRAMES is a frame's noise, not a finding
+  const enough = rows.filter((r) => r.b.n >= MIN_FRAMES);
+  const worst = Math.max(...enough.map((r) => Math.abs(r.diffPts)));
+  const thin = rows.length - enough.length;
   return {
     title: 'Sampler cross-check: cgroup files vs Docker stats API',
     columns: [
@@ -55,9 +59,9 @@ export function crossCheckTable(rows: CrossCheckRow[], label: (env: string) => s
       r.a.n,
       fmt(r.b.meanPct, 1),
       r.b.n,
-      `${r.diffPts >= 0 ? '+' : ''}${fmt(r.diffPts, 2)}`,
+      r.b.n >= MIN_FRAMES ? `${r.diffPts >= 0 ? '+' : ''}${fmt(r.diffPts, 2)}` : tooFew(r.b.n, 'frames'),
     ]),
-    note: `Mean CPU (user + system, % of the allocation) per source over the same window of each container: from its first Docker stats frame after the barrier to its last one before the makespan (a frame covers the second before it; the cgroup reader samples every interval). The largest difference here is ${fmt(worst, 2)} points.`,
+    note: `Mean CPU (user + system, % of the allocation) per source over the same window of each container: from its first Docker stats frame after the barrier to its last one before the makespan (a frame covers the second before it; the cgroup reader samples every interval). ${enough.length ? ` The largest difference here is ${fmt(worst, 2)} points.` : ''}${thin ? ` ${thin} run(s) had fewer than ${MIN_FRAMES} frames in the window: their difference is not shown (a longer run or a bigger preset gives more).` : ''}`,
   };
 }
 
@@ -91,7 +95,10 @@ export function workloadMetricsTable(
               xs,
               mine.map((r) => r.run),
             );
-            return st ? `${formatValue(st.mean)} [${formatValue(st.ci95[0])}, ${formatValue(st.ci95[1])}]` : '–';
+            if (!st) return '–';
+            if (xs.length < MIN_FOR_INTERVAL)
+              return `${formatValue(st.mean)} (${tooFew(xs.length, 'runs')} for an interval)`;
+            return `${formatValue(st.mean)} [${formatValue(st.ci95[0])}, ${formatValue(st.ci95[1])}]`;
           }),
         ];
       }),
