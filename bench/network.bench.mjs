@@ -23,9 +23,12 @@ const rounds = Number(argOf('rounds', 3));
 const seconds = Number(argOf('seconds', 3));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-network-bench-'));
 
-/** A mariadbd by hand on 127.0.0.1, its database prepared once by sysbench (the workload's defaults). */
+/**
+ * A fresh mariadbd by hand on 127.0.0.1, its database prepared by sysbench (the workload's
+ * defaults): a new one per round, as versus starts a new server per run.
+ */
 function handMariadb(port) {
-  const dir = path.join(tmp, 'mariadb');
+  const dir = path.join(tmp, `mariadb-${port}`);
   const sock = path.join(dir, 'sock');
   execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dir}/data`, '--user=root', '--skip-test-db'], {
     stdio: 'ignore',
@@ -46,8 +49,7 @@ function handMariadb(port) {
 }
 const SYSBENCH = ['oltp_read_write', '--tables=4', '--table-size=10000', '--db-driver=mysql', '--mysql-db=sbtest'];
 SYSBENCH.push('--mysql-user=sbtest', '--mysql-password=versus');
-const MARIADB_PORT = 13306;
-const mariadbd = handMariadb(MARIADB_PORT);
+let mariadbPort = 13306;
 
 /** The tools by hand on loopback: the anchor every mode is divided by. */
 function byHand() {
@@ -68,14 +70,17 @@ function byHand() {
     { encoding: 'utf8' },
   ).replaceAll(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   sp.kill('SIGINT');
+  const dbPort = ++mariadbPort;
+  const mariadbd = handMariadb(dbPort);
   const sb = execFileSync(
     'sysbench',
-    [...SYSBENCH, '--mysql-host=127.0.0.1', `--mysql-port=${MARIADB_PORT}`, '--events=0', `--time=${seconds}`].concat([
+    [...SYSBENCH, '--mysql-host=127.0.0.1', `--mysql-port=${dbPort}`, '--events=0', `--time=${seconds}`].concat([
       '--percentile=95',
       'run',
     ]),
     { encoding: 'utf8' },
   );
+  mariadbd.kill();
   return {
     tps: Number(/transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(sb)[1]),
     p95: Number(/95th percentile:\s+([\d.]+)/.exec(sb)[1]),
@@ -157,5 +162,4 @@ const bridgeOverHost = rows.get('docker bridge|p50').map((x, i) => x / rows.get(
 console.log(
   `\ndocker bridge / docker host p50 latency, per round: ${fmt(bridgeOverHost)} (Felter et al.: NAT about 2x; here no NAT, see docs/network.md)`,
 );
-mariadbd.kill();
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -15,6 +15,15 @@ const program = new Command()
 // description (top-level --help), so start-up costs what that command needs.
 const args = process.argv.slice(2);
 const wanted = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
+// a mistyped flag of `run` is refused before its module (the config schema, every backend) loads
+if (wanted === 'run' && args[0] === 'run') {
+  const { unknownOption } = await import('./commands/runFlags.js');
+  const bad = unknownOption(args.slice(1));
+  if (bad) {
+    process.stderr.write(`error: unknown option '${bad}'\n(versus run --help lists the options)\n`);
+    process.exit(2);
+  }
+}
 for (const m of COMMAND_MODULES) {
   if (wanted && (m.names as readonly string[]).includes(wanted)) (await m.load())(program);
   else for (const name of m.names) program.command(name).description(DESCRIPTIONS[name]);

@@ -177,9 +177,10 @@ function configure(rootfs: string): void {
   };
   // systemctl enable of exactly these, without running systemctl in a chroot: what the
   // packages enabled themselves is dropped
-  const wants = 'etc/systemd/system/multi-user.target.wants';
-  fs.rmSync(path.join(rootfs, wants), { recursive: true, force: true });
-  for (const unit of IMAGE_SPEC.bootServices) link(`/lib/systemd/system/${unit}`, `${wants}/${unit}`);
+  for (const wants of IMAGE_SPEC.clearedWants)
+    fs.rmSync(path.join(rootfs, 'etc/systemd/system', wants), { recursive: true, force: true });
+  for (const unit of IMAGE_SPEC.bootServices)
+    link(`/lib/systemd/system/${unit}`, `etc/systemd/system/multi-user.target.wants/${unit}`);
   link('/lib/systemd/system/serial-getty@.service', 'etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service');
   for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
     const full = path.join(rootfs, d);

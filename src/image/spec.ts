@@ -74,10 +74,13 @@ export const IMAGE_SPEC = {
     'button',
     'joydev',
   ],
-  // What a VM boots into: networkd and sshd, nothing else at multi-user. A package's own daemon
-  // (a key-value store's, a database's) runs only as a workload: enabled, it would take the workload's port
-  // and a share of a TCG guest's CPU in every run.
+  // What a VM boots into: networkd and sshd, nothing else at multi-user, no socket units and
+  // no timers. A package's own daemon (a key-value store's, a database's, or its socket
+  // activation) runs only as a workload: enabled, it would hold the workload's port and take a
+  // share of a TCG guest's CPU in every run; timers (apt's daily runs, fstrim) would fire
+  // mid-measurement.
   bootServices: ['systemd-networkd.service', 'ssh.service'],
+  clearedWants: ['multi-user.target.wants', 'sockets.target.wants', 'timers.target.wants'],
   kernelCmdline: 'root=/dev/vda rw console=ttyS0 net.ifnames=1 quiet systemd.show_status=0',
   diskFreeMiB: 1536,
 } as const;

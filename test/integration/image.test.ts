@@ -48,9 +48,14 @@ describe('the worker image', () => {
     expect(fs.statSync(manifest).mtimeMs).toBe(before);
   });
 
-  it("boots VMs into networkd and sshd only: the packages' own daemons (redis, mariadb) stay off", () => {
-    const wants = path.join(path.dirname(image.disk), 'rootfs/etc/systemd/system/multi-user.target.wants');
-    expect(fs.readdirSync(wants).sort()).toEqual(['ssh.service', 'systemd-networkd.service']);
+  it("boots VMs into networkd and sshd only: the packages' own daemons, sockets and timers stay off", () => {
+    const system = path.join(path.dirname(image.disk), 'rootfs/etc/systemd/system');
+    expect(fs.readdirSync(path.join(system, 'multi-user.target.wants')).sort()).toEqual([
+      'ssh.service',
+      'systemd-networkd.service',
+    ]);
+    for (const quiet of ['sockets.target.wants', 'timers.target.wants'])
+      expect(fs.existsSync(path.join(system, quiet)), quiet).toBe(false);
   });
 
   it("records the build, the node version, the kernel and the host key's fingerprint", () => {
