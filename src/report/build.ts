@@ -93,7 +93,7 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
   }
   if (sections.some((x) => x.noCrossCheck))
     warnings.push(
-      'No sampler cross-check: the Docker stats API sends a frame a second and these container runs are too short to hold two frames; longer runs (a bigger preset or more iterations) get the cgroup-vs-stats table.',
+      'No sampler cross-check: these container runs are too short to hold two Docker stats frames (a local engine is polled every 250 ms, a remote one or Podman streams one a second); longer runs (a bigger preset or more iterations) get the cgroup-vs-stats table.',
     );
   const failed = measured.filter((r) => r.status !== 'ok');
   if (failed.length)

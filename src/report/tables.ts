@@ -61,7 +61,7 @@ export function crossCheckTable(rows: CrossCheckRow[], label: (env: string) => s
       r.b.n,
       r.b.n >= MIN_FRAMES ? `${r.diffPts >= 0 ? '+' : ''}${fmt(r.diffPts, 2)}` : tooFew(r.b.n, 'frames'),
     ]),
-    note: `Mean CPU (user + system, % of the allocation) per source over the same window of each container: from its first Docker stats frame after the barrier to its last one before the makespan (a frame covers the second before it; the cgroup reader samples every interval). ${enough.length ? ` The largest difference here is ${fmt(worst, 2)} points.` : ''}${thin ? ` ${thin} run(s) had fewer than ${MIN_FRAMES} frames in the window: their difference is not shown (a longer run or a bigger preset gives more).` : ''}`,
+    note: `Mean CPU (user + system, % of the allocation) per source over the same window of each container: from its first Docker stats frame after the barrier to its last one before the makespan (a frame covers the time since the one before it; the cgroup reader samples every interval). ${enough.length ? ` The largest difference here is ${fmt(worst, 2)} points.` : ''}${thin ? ` ${thin} run(s) had fewer than ${MIN_FRAMES} frames in the window: their difference is not shown (a longer run or a bigger preset gives more).` : ''}`,
   };
 }
 

@@ -51,7 +51,7 @@ class CgroupFiles {
 
 /**
  * A local container's cgroup files, read at the experiment's interval (the
- * Docker stats stream only comes once a second). cores = CPU time delta / wall
+ * Docker stats API gives a frame at most every 250 ms). cores = CPU time delta / wall
  * time delta; % of the container's --cpus.
  */
 export class CgroupSampler implements Sampler {

@@ -4,14 +4,20 @@ import { type DockerStatsFrame, dockerCpu, dockerMemory, dockerNetTotals } from 
 import { type NetTotals, netDelta } from './netdev.js';
 import type { Reading, Sampler } from './types.js';
 
+/** A polled sampler asks for a frame no more often than this: dockerd spends about 1 ms on each (docs/sampling.md). */
+export const STATS_POLL_MIN_MS = 250;
+
 /**
- * The Docker stats API stream of one container (the engine emits a frame about once
- * a second). CPU as the docker CLI computes it, then as % of the worker's --cpus.
+ * The Docker stats API of one container, as CPU % of the worker's --cpus and memory: either
+ * polled (`pollMs`: a one-shot frame per poll, Engine API 1.41+, so a short run still has
+ * frames) or the engine's own stream (`pollMs` null: about a frame a second; remote engines
+ * and Podman). Deltas are taken between consecutive frames either way (StatsFrames).
  */
 export class DockerStatsSampler implements Sampler {
   readonly source = 'docker-stats' as const;
   readonly formula: string;
   private stream: NodeJS.ReadableStream | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
@@ -19,14 +25,21 @@ export class DockerStatsSampler implements Sampler {
     private readonly container: Docker.Container,
     private readonly allocCpus: number,
     private readonly countNetwork = false,
+    private readonly pollMs: number | null = null,
   ) {
-    this.formula = `${countNetwork ? "network: the frames' networks (rx/tx bytes and packets of every interface) between frames; " : ''}Docker stats API: cores = cpuDelta/systemDelta*onlineCPUs between consecutive frames of the stream; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
+    const how = pollMs === null ? 'the stream (about a frame a second)' : `a one-shot frame every ${pollMs} ms`;
+    this.formula = `${countNetwork ? "network: the frames' networks (rx/tx bytes and packets of every interface) between frames; " : ''}Docker stats API, ${how}: cores = cpuDelta/systemDelta*onlineCPUs between consecutive frames; % of --cpus ${allocCpus}; user/system split by usage_in_usermode/kernelmode; memory = usage - inactive_file`;
   }
 
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
+    const frames = new StatsFrames(this.allocCpus, this.countNetwork);
+    const take = (frame: DockerStatsFrame) => {
+      const reading = frames.next(frame, Date.now());
+      if (reading) onReading(reading);
+    };
+    if (this.pollMs !== null) return this.poll(this.pollMs, take, onError);
     const stream = (await this.container.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
     this.stream = stream;
-    const frames = new StatsFrames(this.allocCpus, this.countNetwork);
     const splitter = new LineSplitter((line) => {
       if (!line.trim()) return;
       let frame: DockerStatsFrame;
@@ -36,8 +49,7 @@ export class DockerStatsSampler implements Sampler {
         onError(new Error(`${this.worker}: garbled Docker stats frame`));
         return;
       }
-      const reading = frames.next(frame, Date.now());
-      if (reading) onReading(reading);
+      take(frame);
     });
     stream.on('data', (chunk: Buffer) => splitter.push(chunk));
     stream.on('error', (err: Error) => {
@@ -45,8 +57,32 @@ export class DockerStatsSampler implements Sampler {
     });
   }
 
+  /** One frame now (the first delta's base), then one every pollMs until stopped; an error is said once. */
+  private async poll(pollMs: number, take: (f: DockerStatsFrame) => void, onError: (err: Error) => void) {
+    let failed = false;
+    const once = async () => {
+      try {
+        const frame = (await this.container.stats({ stream: false, 'one-shot': true } as {
+          stream: false;
+        })) as unknown as DockerStatsFrame;
+        if (!this.stopped) take(frame);
+      } catch (err) {
+        if (!this.stopped && !failed) onError(err as Error);
+        failed = true;
+      }
+    };
+    await once();
+    const next = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => void once().then(next), pollMs);
+    };
+    next();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const s = this.stream as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
     s?.destroy?.();
     this.stream = null;

@@ -27,7 +27,7 @@ describe('an experiment on a real Docker Engine and natively', () => {
         instances: [2],
         repetitions: 1,
         warmup: 0,
-        // long enough iterate phase for several 1 s Docker stats frames
+        // an iterate phase of seconds: the stats API is polled every 250 ms (its stream would give one frame a second)
         workload: { preset: 'tiny', params: { iterations: 8000 } },
         sampling: { intervalMs: 250, settleMs: 500 },
         output: { dir: tmpDir('results') },
@@ -90,7 +90,8 @@ describe('an experiment on a real Docker Engine and natively', () => {
     // the two views of the same containers agree on their mean CPU over the same window
     const [check] = sourceCrossCheck(runs, readSamples(path.join(dir, 'samples.ndjson')), 'cgroup', 'docker-stats');
     expect(check!.run).toBe(docker.run);
-    expect(check!.b.n).toBeGreaterThanOrEqual(6);
+    // polled frames: at least 4 a second over a window of seconds (the stream's 1/s would not reach this)
+    expect(check!.b.n).toBeGreaterThanOrEqual(10);
     // busy, whatever share of the CPUs a loaded machine left it; the two views' agreement is the check
     expect(check!.a.meanPct).toBeGreaterThan(10);
     expect(Math.abs(check!.diffPts), JSON.stringify(check)).toBeLessThan(5);

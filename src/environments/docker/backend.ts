@@ -5,7 +5,7 @@ import { ensureDockerImage } from '../../image/dockerImage.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { type CgroupPaths, cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
-import { DockerStatsSampler } from '../../sampling/dockerSampler.js';
+import { DockerStatsSampler, STATS_POLL_MIN_MS } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import type {
@@ -101,7 +101,7 @@ export class DockerEnvironment implements Environment {
       image: this.image.dockerTag,
       sampling: this.statsMode,
       cpuSource:
-        "cgroup: the container's cgroup files at the sampling interval (local engine); docker-stats: the engine's stats API stream (about 1 frame/s); a remote engine has docker-stats only",
+        "cgroup: the container's cgroup files at the sampling interval (local engine); docker-stats: the engine's stats API, a one-shot frame every max(250 ms, the interval) from a local Docker Engine, its stream (about 1 frame/s) from a remote one or Podman; a remote engine has docker-stats only",
     };
   }
 
@@ -359,7 +359,7 @@ class DockerWorker implements WorkerHandle {
     if (!this.container) return [];
     const cpus = this.allocation.cpus;
     // The cgroup files (a local engine only) at the experiment's interval, first: the figures' view.
-    // The engine's stats API stream (about one frame a second) beside it, on the same clock.
+    // The engine's stats API beside it, on the same clock.
     // its own network namespace (bridge): its interfaces' counters are its traffic
     const ownNet = this.network.mode === 'bridge';
     const cgroup =
@@ -367,9 +367,13 @@ class DockerWorker implements WorkerHandle {
         ? [new CgroupSampler(this.name, this.cgroup, cpus, intervalMs, memoryIntervalMs)]
         : [];
     if (ownNet && this.pid && cgroup[0]) cgroup[0].countNetwork(this.pid);
+    // a local Docker Engine is polled for frames (a short run still has them); a remote one and
+    // Podman's compat API give their stream
+    const pollMs =
+      this.flavour.remoteEngine || this.flavour.name === 'podman' ? null : Math.max(STATS_POLL_MIN_MS, intervalMs);
     const stats =
       this.statsMode !== 'cgroup' || cgroup.length === 0
-        ? [new DockerStatsSampler(this.name, this.container, cpus, ownNet)]
+        ? [new DockerStatsSampler(this.name, this.container, cpus, ownNet, pollMs)]
         : [];
     return [...cgroup, ...stats];
   }
