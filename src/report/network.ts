@@ -5,9 +5,10 @@ import { defsOf, type MetricDef, type MetricDefs, workerMean, workloadOf } from 
 import { formatValue } from '../results/summary.js';
 import type { RunRecord, WorkloadMeta } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
-import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import { bootstrapInterval } from '../stats/bootstrap.js';
 import { intervalCell } from './enough.js';
 import type { Table } from './html.js';
+import { overheadRatio } from './suite.js';
 
 export interface NetworkCell {
   /** the workload ids that did this work (one per mode, e.g. a bridge entry and its host twin) */
@@ -58,7 +59,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
           if (!xs.length) continue;
           const base = values(anchor, d.name);
           const i = bootstrapInterval(xs);
-          const r = base.length ? (d.better === 'higher' ? ratioOfMeans(base, xs) : ratioOfMeans(xs, base)) : null;
+          const r = base.length ? overheadRatio(d.better, xs, base) : null;
           out.push({
             workload: label,
             env,

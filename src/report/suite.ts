@@ -34,6 +34,11 @@ function runValue(r: RunRecord, metric: string): number | null {
   return workerMean(r, metric);
 }
 
+/** How many times worse `mine` is than `base`, oriented by the metric's direction (a throughput: base ÷ mine; a time: mine ÷ base). */
+export function overheadRatio(better: 'higher' | 'lower', mine: readonly number[], base: readonly number[]) {
+  return better === 'higher' ? ratioOfMeans(base, mine) : ratioOfMeans(mine, base);
+}
+
 /** Overhead of every non-baseline environment against the baseline, per workload and density. */
 export function overheadCells(runs: readonly RunRecord[], defs: MetricDefs, views?: Views): OverheadCell[] {
   const ok = runs.filter((r) => !r.warmup && r.status === 'ok');
@@ -44,8 +49,8 @@ export function overheadCells(runs: readonly RunRecord[], defs: MetricDefs, view
   for (const workload of [...new Set(runs.map(workloadOf))]) {
     const head = headlineOf(defsOf(defs, workload));
     const metric = head?.name ?? 'makespan';
-    // a higher-is-better metric (throughput): native/env; a time: env/native
-    const higherBetter = head ? head.better === 'higher' : false;
+    // without a headline: makespan, a time
+    const better = head?.better ?? 'lower';
     for (const instances of [...new Set(runs.map((r) => r.instances))].sort((a, b) => a - b)) {
       const cell = (env: string) =>
         ok.filter((r) => workloadOf(r) === workload && r.env === env && r.instances === instances);
@@ -59,7 +64,7 @@ export function overheadCells(runs: readonly RunRecord[], defs: MetricDefs, view
         if (env === baseline) continue;
         const mine = values(env, metric);
         if (!mine.length) continue;
-        const r = higherBetter ? ratioOfMeans(base, mine) : ratioOfMeans(mine, base);
+        const r = overheadRatio(better, mine, base);
         const ms = values(env, 'makespan');
         const msBase = values(baseline, 'makespan');
         out.push({

@@ -70,10 +70,15 @@ export function checksumOf(...arrays) {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
+/** A workload's manifest and its parameters from argv (defaults filled in). */
+export function readParams(manifestUrl, argv) {
+  const manifest = JSON.parse(fs.readFileSync(manifestUrl, 'utf8'));
+  return { manifest, p: parseArgs(manifest, argv) };
+}
+
 /** A workload's manifest, its parameters from argv, its threads (default: the CPUs it may use), and its start line. */
 export function start(manifestUrl, argv) {
-  const manifest = JSON.parse(fs.readFileSync(manifestUrl, 'utf8'));
-  const p = parseArgs(manifest, argv);
+  const { manifest, p } = readParams(manifestUrl, argv);
   const threads = p.threads ?? usableCpus();
   emit({ type: 'start', workload: manifest.name, node: process.version, threads, params: p, t: Date.now() });
   return { manifest, p, threads };

@@ -41,19 +41,29 @@ export async function serve(opts) {
   }
 }
 
-async function serving({ name, ports, readyS = 60, start, failed, stop }) {
-  await start();
-  const deadline = Date.now() + readyS * 1000;
+/**
+ * Polls until `ok()`: null then; `{ dead }` at once when `failed()` says why the server ended;
+ * `{ timedOut: true }` after `seconds`.
+ */
+export async function waitFor(ok, failed, seconds) {
+  const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const dead = failed();
-    if (dead) throw new Error(`the server ended before it listened: ${dead}`);
-    if (ports.every(listening)) break;
-    if (Date.now() > deadline)
-      throw new Error(
-        `nothing listens on port(s) ${ports.join(', ')} after ${readyS} s${fs.existsSync('/proc/net/tcp') ? '' : ' (no /proc/net/tcp in this worker to see it)'}`,
-      );
+    if (dead) return { dead };
+    if (ok()) return null;
+    if (Date.now() > deadline) return { timedOut: true };
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function serving({ name, ports, readyS = 60, start, failed, stop }) {
+  await start();
+  const waited = await waitFor(() => ports.every(listening), failed, readyS);
+  if (waited?.dead) throw new Error(`the server ended before it listened: ${waited.dead}`);
+  if (waited?.timedOut)
+    throw new Error(
+      `nothing listens on port(s) ${ports.join(', ')} after ${readyS} s${fs.existsSync('/proc/net/tcp') ? '' : ' (no /proc/net/tcp in this worker to see it)'}`,
+    );
   emit({ type: 'ready', node: process.version, pid: process.pid, t: Date.now(), ports });
   const watch = setInterval(() => {
     const dead = failed();

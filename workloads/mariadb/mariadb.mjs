@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, parseRoleArgs } from '../lib/args.mjs';
-import { emitResult, phase, runMain, start } from '../lib/runner.mjs';
-import { listening, serve, serverProcess } from '../lib/serve.mjs';
+import { parseRoleArgs } from '../lib/args.mjs';
+import { emitResult, phase, readParams, runMain, start } from '../lib/runner.mjs';
+import { listening, serve, serverProcess, waitFor } from '../lib/serve.mjs';
 import { runTool, ToolError, WorkloadError } from '../lib/tool.mjs';
 import { parseReport, verdict } from './report.mjs';
 
@@ -32,8 +32,7 @@ function shapeArgs(p) {
 }
 
 async function server(role, argv) {
-  const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
-  const p = parseArgs(manifest, argv);
+  const { p } = readParams(MANIFEST, argv); // a server prints no start line: its ready line is its first
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-mariadb-'));
   const socket = path.join(dir, 'mysqld.sock');
   const sql = (statement) =>
@@ -63,7 +62,7 @@ async function server(role, argv) {
         `--innodb-buffer-pool-size=${p['buffer-pool-mib']}M`,
         `--max-connections=${Math.max(151, role.clients * p.connections + 10)}`,
       ]);
-      await until(() => fs.existsSync(socket) && listening(role.port), srv.failure, 'mariadbd to listen');
+      await untilListening(socket, role.port, srv.failure);
       await sql(
         `CREATE DATABASE sbtest; CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}'; GRANT ALL ON sbtest.* TO '${USER}'@'%';`,
       );
@@ -128,15 +127,11 @@ async function installDb(dir) {
   }
 }
 
-/** Polls ok() every 100 ms; fails at once when the server died, or after SERVER_READY_S. */
-async function until(ok, failure, what) {
-  const deadline = Date.now() + SERVER_READY_S * 1000;
-  while (!ok()) {
-    const dead = failure();
-    if (dead) throw new ToolError(dead);
-    if (Date.now() > deadline) throw new ToolError(`waited ${SERVER_READY_S} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits for mariadbd's socket and port; fails at once when it died, or after SERVER_READY_S. */
+async function untilListening(socket, port, failure) {
+  const waited = await waitFor(() => fs.existsSync(socket) && listening(port), failure, SERVER_READY_S);
+  if (waited?.dead) throw new ToolError(waited.dead);
+  if (waited?.timedOut) throw new ToolError(`waited ${SERVER_READY_S} s for mariadbd to listen`);
 }
 
 function login() {
