@@ -63,6 +63,7 @@ interface RunFlags {
   seed?: number;
   pin?: boolean;
   network?: string;
+  place?: string;
   report?: boolean;
   /** the environments' own flags (descriptor.flags), by commander's camelCase name */
   [backendFlag: string]: unknown;
@@ -82,6 +83,7 @@ export const RUN_FLAG_PATHS: [string, string][] = [
   ['--suite', 'suite'],
   ['--preset', 'preset'],
   ['--network', 'network'],
+  ['--place', 'placement'],
   ['--param', 'params'],
   ['--workload-dir', 'workloadDirs'],
   ['--cpus', 'worker.cpus'],
@@ -90,6 +92,16 @@ export const RUN_FLAG_PATHS: [string, string][] = [
   ['--interval', 'sampling.intervalMs'],
   ['--output', 'output.dir'],
 ];
+
+/** `client=host,scheduler=environment` as a placement; the schema checks names and places. Pure. */
+export function placementFlag(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',').map((s) => s.trim())) {
+    const eq = part.indexOf('=');
+    out[eq < 0 ? part : part.slice(0, eq).trim()] = eq < 0 ? '' : part.slice(eq + 1).trim();
+  }
+  return out;
+}
 
 /** Flags as a partial config, so the file and the flags are validated together. */
 export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
@@ -119,6 +131,7 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.suite !== undefined) o.suite = f.suite;
   if (f.preset !== undefined) o.preset = f.preset;
   if (f.network !== undefined) o.network = f.network;
+  if (f.place !== undefined) o.placement = placementFlag(f.place);
   if (f.param !== undefined) o.params = f.param;
   if (f.workloadDir !== undefined) o.workloadDirs = f.workloadDir;
   if (f.cpus !== undefined) sub('worker', { cpus: f.cpus });
@@ -188,6 +201,10 @@ export function runCommand(program: Command): void {
     .option(
       '--network <mode>',
       "every workload's network: none, bridge (a private segment per run) or host (default: each workload's own)",
+    )
+    .option(
+      '--place <role=where,...>',
+      "where roles run, for every workload with such a role: environment, or host (a native process on the run's segment), e.g. client=host",
     )
     .option('--memory <MiB>', `memory per worker in MiB ${def.memory}`, number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')

@@ -19,6 +19,7 @@ export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[
   { names: ['--param'], value: true },
   { names: ['--cpus'], value: true },
   { names: ['--network'], value: true },
+  { names: ['--place'], value: true },
   { names: ['--memory'], value: true },
   { names: ['--pin'], value: false },
   { names: ['--interval'], value: true },

@@ -48,7 +48,7 @@ export function validateExperiment(
 ): ComposedExperiment {
   const parsed = ExperimentSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(parsed.error.issues, where, flagNamer(flags)));
-  const { workload, workloads, suite, preset, params, network, ...rest } = parsed.data;
+  const { workload, workloads, suite, preset, params, network, placement, ...rest } = parsed.data;
   checkHosts(rest.hosts, where);
   try {
     const selected = selectWorkloads({
@@ -58,6 +58,7 @@ export function validateExperiment(
       preset,
       params,
       network,
+      placement,
       workloadDirs: rest.workloadDirs,
     });
     return { ...rest, workloads: selected.entries, suite: selected.suite };

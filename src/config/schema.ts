@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { HostConfig } from '../hosts/schema.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { NETWORK_MODES } from '../workload/roles.js';
-import { SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
+import { PlacementInput, SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -50,6 +50,11 @@ export function coreFields(environments: EnvironmentChoice) {
       .optional()
       .describe(
         "every workload's network, over the manifests' and entries' own: none, bridge (a private segment per run) or host",
+      ),
+    placement: PlacementInput.nullable()
+      .optional()
+      .describe(
+        "where roles run, for every workload with such a role: environment, or host (a native process on the run's segment; e.g. client: host is Felter's external client)",
       ),
     workloadDirs: z
       .array(z.string().min(1))
@@ -157,7 +162,10 @@ type ParsedCore = z.output<z.ZodObject<ReturnType<typeof coreFields> & typeof ou
  * Each environment's section (`experiment.docker`, …) is typed by the environment itself
  * (its config.ts); here it is only known to be there.
  */
-export type Experiment = Omit<ParsedCore, 'workload' | 'workloads' | 'suite' | 'preset' | 'params' | 'network'> & {
+export type Experiment = Omit<
+  ParsedCore,
+  'workload' | 'workloads' | 'suite' | 'preset' | 'params' | 'network' | 'placement'
+> & {
   workloads: WorkloadEntry[];
   /** the suite the entries came from; null when the config listed workloads */
   suite: string | null;

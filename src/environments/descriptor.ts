@@ -47,6 +47,8 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   inDefault: boolean;
   /** the networks its workers can have (docs/network.md); a workload asking another is refused before anything starts */
   networks: readonly NetworkMode[];
+  /** runs the workers of roles placed on the host (native processes on this machine, on any run's segment) */
+  hostSide?: boolean;
   /** the backend's own config section (experiment[name]), with defaults */
   config: Config;
   /**

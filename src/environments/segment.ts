@@ -23,9 +23,42 @@ export function segmentNames(runId: string) {
     netns: (i: number) => `${ALIAS}${runId}-${i}`,
     vethHost: (i: number) => `vsv${h}${i.toString(36)}`,
     tap: (i: number) => `vst${h}${i.toString(36)}`,
-    /** every link of the run on the host side (veths, taps) starts with one of these */
-    linkPrefixes: [`vsv${h}`, `vst${h}`],
+    /** a host endpoint's namespace and the host side of its veth (a role placed on the host) */
+    endpointNetns: (k: number) => `${ALIAS}${runId}-h${k}`,
+    endpointVeth: (k: number) => `vsh${h}${k.toString(36)}`,
+    /** an engine's bridge for the run's network, named by versus so a host endpoint can find it */
+    engineBridge: `vse${h}`,
+    /** every link of the run on the host side (veths, taps, endpoints' veths) starts with one of these */
+    linkPrefixes: [`vsv${h}`, `vst${h}`, `vsh${h}`],
   };
+}
+
+/** Where a run's segment is on this machine: the bridge a host endpoint joins and the segment's subnet. */
+export interface SegmentPort {
+  bridge: string;
+  /** a.b.c.d/len */
+  subnet: string;
+}
+
+/** versus's own segments (native, qemu): 10.77.0.0/16 on the run's bridge. Pure. */
+export function ownSegmentPort(runId: string): SegmentPort {
+  return { bridge: segmentNames(runId).bridge, subnet: `10.77.0.0/${PREFIX_LEN}` };
+}
+
+/**
+ * The address of host endpoint k on a segment: from the top of its subnet down (the
+ * broadcast address less 1 + k), where neither versus nor an engine's allocator (which
+ * counts up from the bottom) puts a worker. Pure.
+ */
+export function hostEndpointAddress(subnet: string, k: number): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(subnet);
+  if (!m) throw new Error(`segment subnet ${JSON.stringify(subnet)} is not an IPv4 a.b.c.d/len`);
+  const len = Number(m[5]);
+  const base = m.slice(1, 5).reduce((n, x) => n * 256 + Number(x), 0);
+  const size = 2 ** (32 - len);
+  if (len > 24 || k + 2 > size / 4) throw new Error(`segment subnet ${subnet} is too small for host endpoint ${k}`);
+  const n = base - (base % size) + size - 2 - k;
+  return [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join('.');
 }
 
 /** The MAC of worker i's NIC on the segment: locally administered, QEMU's prefix. Pure. */
@@ -63,28 +96,73 @@ async function ip(args: readonly string[], input?: string): Promise<void> {
   }
 }
 
-/** The bridge of a run, up, with no address: its workers see each other and nothing else. */
-export async function createBridge(runId: string): Promise<string> {
-  const n = segmentNames(runId);
-  await ip(['link', 'add', n.bridge, 'type', 'bridge']);
-  await ip(['link', 'set', n.bridge, 'alias', n.alias]);
-  await ip(['link', 'set', n.bridge, 'up']);
-  return n.bridge;
+/** The bridge of a run (versus's own, or one named for an engine), up, with no address: its workers see each other and nothing else. */
+export async function createBridge(runId: string, name = segmentNames(runId).bridge): Promise<string> {
+  await ip(['link', 'add', name, 'type', 'bridge']);
+  await ip(['link', 'set', name, 'alias', segmentNames(runId).alias]);
+  await ip(['link', 'set', name, 'up']);
+  return name;
 }
 
 /** Worker i's namespace on the run's bridge: eth0 with its address, lo up, no default route. */
 export async function joinNetns(runId: string, i: number): Promise<{ netns: string; address: string }> {
   const n = segmentNames(runId);
-  const netns = n.netns(i);
   const address = segmentAddress(i);
+  await attachNetns(n.netns(i), n.vethHost(i), n.bridge, `${address}/${PREFIX_LEN}`);
+  return { netns: n.netns(i), address };
+}
+
+/**
+ * Host endpoint k of a run: a namespace of versus's own on the run's segment, whoever made
+ * it (versus's bridge, an engine's network), with an address the harness picks at the top of
+ * the segment's subnet; for a role placed on the host.
+ */
+export async function joinHostEndpoint(
+  runId: string,
+  port: SegmentPort,
+  k: number,
+): Promise<{ netns: string; address: string }> {
+  const n = segmentNames(runId);
+  if (!fs.existsSync(`/sys/class/net/${port.bridge}`))
+    throw new Error(
+      `the run's segment has no bridge ${port.bridge} on this machine: a role on the host cannot join it`,
+    );
+  const address = hostEndpointAddress(port.subnet, k);
+  await attachNetns(n.endpointNetns(k), n.endpointVeth(k), port.bridge, `${address}/${port.subnet.split('/')[1]}`);
+  return { netns: n.endpointNetns(k), address };
+}
+
+/** A new namespace whose eth0 is one end of a veth pair, the other end on `bridge`: address, lo up, no default route. */
+async function attachNetns(netns: string, veth: string, bridge: string, cidr: string): Promise<void> {
   await ip(['netns', 'add', netns]);
-  await ip(['link', 'add', n.vethHost(i), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
-  await ip(['link', 'set', n.vethHost(i), 'master', n.bridge, 'up']);
-  await ip(
-    ['-n', netns, '-batch', '-'],
-    `addr add ${address}/${PREFIX_LEN} dev eth0\nlink set eth0 up\nlink set lo up\n`,
-  );
-  return { netns, address };
+  await ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+  await ip(['link', 'set', veth, 'master', bridge, 'up']);
+  await ip(['-n', netns, '-batch', '-'], `addr add ${cidr} dev eth0\nlink set eth0 up\nlink set lo up\n`);
+}
+
+/** Removes a run's host endpoints (namespaces and veths) and nothing else of its segment; what was there. */
+export async function removeHostEndpoints(runId: string): Promise<string[]> {
+  const n = segmentNames(runId);
+  const removed: string[] = [];
+  const veth = n.linkPrefixes[2]!;
+  for (const link of hostLinks().filter((l) => l.startsWith(veth))) {
+    await ip(['link', 'del', link]).catch(() => {});
+    removed.push(`veth ${link}`);
+  }
+  for (const ns of listNetns().filter(
+    (x) => x.startsWith(`${n.alias}-h`) && /^\d+$/.test(x.slice(n.alias.length + 2)),
+  )) {
+    await ip(['netns', 'del', ns]).catch(() => {});
+    removed.push(`netns ${ns}`);
+  }
+  return removed;
+}
+
+/** Removes a bridge of the run's by name if it is still there (an engine's that outlived its network). */
+export async function removeBridgeIfLeft(bridge: string): Promise<string[]> {
+  if (!fs.existsSync(`/sys/class/net/${bridge}`)) return [];
+  await ip(['link', 'del', bridge]).catch(() => {});
+  return [`bridge ${bridge}`];
 }
 
 /** Worker i's tap on the run's bridge, for a VM's NIC (QEMU opens it by name; no helper, no script). */
@@ -102,21 +180,22 @@ export async function removeSegment(runId: string): Promise<string[]> {
   const removed: string[] = [];
   // the host ends of veths and taps first: a namespace outlives its name while a process
   // holds it, and its veth with it
-  const [veth, tap] = n.linkPrefixes;
-  for (const link of hostLinks().filter((l) => l.startsWith(veth!) || l.startsWith(tap!))) {
+  const tap = n.linkPrefixes[1]!;
+  for (const link of hostLinks().filter((l) => n.linkPrefixes.some((p) => l.startsWith(p)))) {
     await ip(['link', 'del', link]).catch(() => {});
-    removed.push(`${link.startsWith(tap!) ? 'tap' : 'veth'} ${link}`);
+    removed.push(`${link.startsWith(tap) ? 'tap' : 'veth'} ${link}`);
   }
   for (const ns of listNetns().filter(
-    (x) => x.startsWith(`${n.alias}-`) && /^\d+$/.test(x.slice(n.alias.length + 1)),
+    (x) => x.startsWith(`${n.alias}-`) && /^h?\d+$/.test(x.slice(n.alias.length + 1)),
   )) {
     await ip(['netns', 'del', ns]).catch(() => {});
     removed.push(`netns ${ns}`);
   }
-  if (fs.existsSync(`/sys/class/net/${n.bridge}`)) {
-    await ip(['link', 'del', n.bridge]);
-    removed.push(`bridge ${n.bridge} (${n.alias})`);
-  }
+  for (const bridge of [n.bridge, n.engineBridge])
+    if (fs.existsSync(`/sys/class/net/${bridge}`)) {
+      await ip(['link', 'del', bridge]);
+      removed.push(`bridge ${bridge} (${n.alias})`);
+    }
   return removed;
 }
 
@@ -133,10 +212,10 @@ export function listNetns(): string[] {
 export function segmentRuns(): string[] {
   const runs = new Set<string>();
   for (const ns of listNetns()) {
-    const m = /^versus-(.+)-\d+$/.exec(ns);
+    const m = /^versus-(.+)-h?\d+$/.exec(ns);
     if (m) runs.add(m[1]!);
   }
-  for (const link of hostLinks().filter((l) => l.startsWith('vsb'))) {
+  for (const link of hostLinks().filter((l) => l.startsWith('vsb') || l.startsWith('vse'))) {
     const alias = readAlias(link);
     if (alias?.startsWith(ALIAS)) runs.add(alias.slice(ALIAS.length));
   }

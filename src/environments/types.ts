@@ -4,6 +4,7 @@ export type { EnforcedLimits };
 
 import type { Sampler } from '../sampling/types.js';
 import type { NetworkMode } from '../workload/roles.js';
+import type { SegmentPort } from './segment.js';
 
 export type { NetworkMode };
 
@@ -76,6 +77,10 @@ export interface ProvisionRequest {
   artifactsDir: string;
   /** the workers' network: none, a segment of this run's own (bridge), or the host's (host) */
   network: NetworkMode;
+  /** workers of roles placed on the host (the native backend only), named host-<i> */
+  onHost?: true;
+  /** with onHost on a bridge: join this segment, another environment's, as host endpoints instead of making one */
+  join?: SegmentPort;
 }
 
 /** Facts recorded in experiment.json. */
@@ -93,6 +98,11 @@ export interface Environment {
   describe(): Promise<EnvironmentInfo>;
   provision(request: ProvisionRequest): Promise<WorkerHandle[]>;
   teardown(runId: string): Promise<void>;
+  /**
+   * After provision with network bridge: where the run's segment is on this machine, for
+   * the workers of roles placed on the host to join. Absent: this backend cannot host them.
+   */
+  segmentPort?(runId: string): Promise<SegmentPort>;
   /** After a run hung: a sentence on what is wrong with the backend itself, or null. */
   diagnose?(): Promise<string | null>;
   /** Facts of the backend as a run starts (the accelerator a VM run used), kept in its runs.ndjson line. */

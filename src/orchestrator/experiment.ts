@@ -38,7 +38,7 @@ export interface ExperimentOptions {
 export async function runExperiment(e: Experiment, opts: ExperimentOptions): Promise<ExperimentOutcome> {
   const { log, signal } = opts;
   const prepared = await prepareExperiment(e, opts.descriptors, log, signal);
-  const { hosts, environments, info } = await openBackends(e, prepared, log);
+  const { hosts, environments, info, hostSide } = await openBackends(e, prepared, log);
   const views = Object.fromEntries(prepared.descriptors.map((d) => [d.name, d.view]));
   const dir = createResultDir(e.output.dir, e.name);
   const experimentId = crypto.randomBytes(3).toString('hex');
@@ -66,6 +66,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
     experiment: e,
     workloads: prepared.workloads,
     environments,
+    hostSide,
     dir,
     experimentId,
     signal,
@@ -84,7 +85,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   } finally {
     runsOut.close();
     samplesOut.close();
-    await closeEnvironments(environments, experimentId);
+    await closeEnvironments(environments, experimentId, hostSide);
     for (const h of hosts) h.close();
     unmarkLive();
   }

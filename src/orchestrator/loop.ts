@@ -15,6 +15,8 @@ export interface LoopContext {
   experiment: Experiment;
   workloads: readonly ResolvedWorkload[];
   environments: ReadonlyMap<string, Environment>;
+  /** where roles placed on the host run (native processes); null when no workload places one there */
+  hostSide?: Environment | null;
   dir: string;
   experimentId: string;
   signal: AbortSignal;
@@ -105,6 +107,7 @@ export class RunLoop {
         experimentId: c.experimentId,
         onSamples: c.onSamples,
         onProgress: (m) => c.log(`${prefix} ${m}`),
+        hostSide: c.hostSide ?? null,
       },
       c.environments.get(p.env)!,
       p,

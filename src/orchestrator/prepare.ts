@@ -19,7 +19,14 @@ export interface Prepared {
   workloads: ResolvedWorkload[];
   bundle: WorkloadBundle;
   descriptors: EnvironmentDescriptor[];
+  /** the backend of the roles placed on the host, when a workload places one there */
+  hostSide: EnvironmentDescriptor | null;
   image: ImageManifest | null;
+}
+
+/** Whether any workload runs a role on the host (its workers native processes beside the environment's). */
+export function placesOnHost(workloads: readonly ResolvedWorkload[]): boolean {
+  return workloads.some((w) => Object.values(w.manifest.roles ?? {}).some((r) => r.place === 'host'));
 }
 
 type Log = (message: string) => void;
@@ -33,7 +40,10 @@ export async function prepareExperiment(
   const workloads = resolveEntries(e);
   const bundle = workloadBundle(workloads.map((w) => w.dir));
   const descriptors = e.environments.map((n) => all.find((d) => d.name === n)!);
-  const needsImage = descriptors.some((d) => d.needsImage(e));
+  const hostSide = placesOnHost(workloads) ? (all.find((d) => d.hostSide) ?? null) : null;
+  if (placesOnHost(workloads) && !hostSide)
+    throw new Error('roles placed on the host: this build has no backend for them');
+  const needsImage = [...descriptors, ...(hostSide ? [hostSide] : [])].some((d) => d.needsImage(e));
   if (needsImage) checkPackages(workloads, IMAGE_SPEC.packages);
   const image = needsImage ? await ensureImage({ progress: (m) => log(`image: ${m}`), signal }) : null;
   const leftovers = await findLeftovers({ experiment: e, image, log, live: liveExperiments() }, all);
@@ -42,7 +52,7 @@ export async function prepareExperiment(
       `warning: ${leftovers.length} leftover(s) of earlier runs (a killed harness?): ${leftovers.slice(0, 5).join(', ')}${leftovers.length > 5 ? ', …' : ''}; run \`versus clean\` to remove them`,
     );
   }
-  return { workloads, bundle, descriptors, image };
+  return { workloads, bundle, descriptors, hostSide, image };
 }
 
 /** Every backend created and prepared, with what experiment.json records of it; on a failure the ones made are closed. */
@@ -51,22 +61,29 @@ export async function openEnvironments(
   p: Prepared,
   hosts: readonly RemoteHost[],
   log: Log,
-): Promise<{ environments: Map<string, Environment>; info: Record<string, unknown> }> {
+): Promise<{ environments: Map<string, Environment>; info: Record<string, unknown>; hostSide: Environment | null }> {
   const environments = new Map<string, Environment>();
   const info: Record<string, unknown> = {};
+  const ctx = { experiment: e, image: p.image, log, workloads: p.bundle };
+  let hostSide: Environment | null = null;
   try {
     for (const d of p.descriptors) {
-      const env = await createEnvironment(d, { experiment: e, image: p.image, log, workloads: p.bundle }, hosts);
+      const env = await createEnvironment(d, ctx, hosts);
       environments.set(d.name, env);
       await env.prepare();
       info[d.name] = await env.describe();
+    }
+    // an instance of its own (this machine only), so its runs never meet the environment's
+    if (p.hostSide) {
+      hostSide = await p.hostSide.create(ctx);
+      await hostSide.prepare();
     }
   } catch (err) {
     // a backend may have started a daemon before another one failed
     for (const env of environments.values()) await env.close?.().catch(() => {});
     throw err;
   }
-  return { environments, info };
+  return { environments, info, hostSide };
 }
 
 /**
@@ -77,8 +94,10 @@ export async function openEnvironments(
 export async function closeEnvironments(
   environments: ReadonlyMap<string, Environment>,
   experimentId: string,
+  hostSide: Environment | null = null,
 ): Promise<void> {
-  for (const env of environments.values()) {
+  // the roles on the host first: their endpoints sit on the environments' segments
+  for (const env of [...(hostSide ? [hostSide] : []), ...environments.values()]) {
     await env.cleanExperiment?.(experimentId).catch(() => []);
     await env.close?.().catch(() => {});
   }

@@ -1,7 +1,8 @@
 // A run whose workers have roles: each worker's invocation (its role, rank, port and
 // its servers' endpoints), the ports servers listen on, and which workers end the run.
 import net from 'node:net';
-import type { Invocation, NetworkMode } from '../environments/types.js';
+import type { SegmentPort } from '../environments/segment.js';
+import type { Environment, Invocation, NetworkMode, ProvisionRequest, WorkerHandle } from '../environments/types.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
 import { assignRoles, type RoleSlot, rolesWanted } from '../workload/roles.js';
 
@@ -64,5 +65,33 @@ export function freePort(): Promise<number> {
       const port = (server.address() as net.AddressInfo).port;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * The workers of roles placed on the host (after the environment's `instances`, in slot
+ * order): native processes of the host side, on the environment's segment (bridge) or in
+ * the host's namespace (host).
+ */
+export async function provisionOnHost(
+  workload: ResolvedWorkload,
+  env: Environment,
+  side: Environment | null | undefined,
+  request: Omit<ProvisionRequest, 'count'>,
+  instances: number,
+  count: number,
+): Promise<WorkerHandle[]> {
+  if (!side) throw new Error(`${workload.id}: roles placed on the host, and no backend for them was opened`);
+  let join: SegmentPort | undefined;
+  if (request.network === 'bridge') {
+    if (!env.segmentPort) throw new Error(`${env.name}: a role placed on the host cannot join its workers' network`);
+    join = await env.segmentPort(request.runId);
+  }
+  return side.provision({
+    ...request,
+    count,
+    allocation: (k) => request.allocation(instances + k),
+    onHost: true,
+    ...(join ? { join } : {}),
   });
 }

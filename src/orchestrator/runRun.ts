@@ -10,7 +10,7 @@ import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine } from '../workload/protocol.js';
 import type { RoleSlot } from '../workload/roles.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
-import { clientCount, roleInvocation, serverPorts, slotsOf } from './roles.js';
+import { clientCount, provisionOnHost, roleInvocation, serverPorts, slotsOf } from './roles.js';
 import { RunSamples } from './runSamples.js';
 import { verifyRun } from './verify.js';
 import { WorkerState, workerRecord } from './workerRecord.js';
@@ -28,6 +28,8 @@ export interface RunContext {
   references: Map<string, string>;
   /** the formula of every sampler that ran, by "host" or "<env> <source>" (experiment.json `formulas`) */
   formulas?: Map<string, string>;
+  /** where roles placed on the host run (native processes on the run's segment) */
+  hostSide?: Environment | null;
 }
 
 /** What one run holds while it goes: its record, its workers and their samples. */
@@ -45,6 +47,8 @@ interface RunState {
   /** when the servers were told to stop: a server that ended before had died mid-run */
   stopAt: number | null;
   provisionStart: number;
+  /** workers of roles placed on the host were provisioned (the host side tears them down first) */
+  onHost: boolean;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -96,6 +100,7 @@ export async function executeRun(ctx: RunContext, env: Environment, plan: Planne
     slots: null,
     stopAt: null,
     provisionStart: Date.now(),
+    onHost: false,
   };
   try {
     await provisionAndArm(st);
@@ -129,18 +134,22 @@ async function provisionAndArm(st: RunState): Promise<void> {
     memoryBytes: e.worker.memoryMiB * 2 ** 20,
     cpuset: e.worker.pinCpus ? cpusetFor(i, e.worker.cpus, ctx.hostCpus) : null,
   });
-  const handles = await withTimeout(
-    env.provision({
-      runId: st.envRunId,
-      count: plan.instances,
-      allocation,
-      signal: ctx.signal,
-      artifactsDir: path.join(ctx.artifactsDir, record.run),
-      network: ctx.workload.network,
-    }),
-    e.timeouts.provisionS * 1000,
-    'provisioning',
-  );
+  st.slots = slotsOf(ctx.workload, plan.instances);
+  const request = {
+    runId: st.envRunId,
+    allocation,
+    signal: ctx.signal,
+    artifactsDir: path.join(ctx.artifactsDir, record.run),
+    network: ctx.workload.network,
+  };
+  const provisioned = async () => {
+    const handles = await env.provision({ ...request, count: plan.instances });
+    const onHost = st.slots?.filter((x) => x.host).length ?? 0;
+    if (onHost === 0) return handles;
+    st.onHost = true;
+    return [...handles, ...(await provisionOnHost(ctx.workload, env, ctx.hostSide, request, plan.instances, onHost))];
+  };
+  const handles = await withTimeout(provisioned(), e.timeouts.provisionS * 1000, 'provisioning');
   st.workers.push(...handles.map((h) => new WorkerState(h)));
   await armWorkers(st);
   record.provisionS = (Date.now() - st.provisionStart) / 1000;
@@ -157,7 +166,7 @@ async function provisionAndArm(st: RunState): Promise<void> {
 
 /** Every worker armed: at once, or with roles the servers first (each ready, i.e. accepting), then the rest told their servers. */
 async function armWorkers(st: RunState): Promise<void> {
-  const { ctx, plan } = st;
+  const { ctx } = st;
   const limitS = ctx.experiment.timeouts.provisionS;
   const base = invocationOf(ctx);
   const arm = (i: number, invocation: Invocation, what: string) => {
@@ -173,7 +182,6 @@ async function armWorkers(st: RunState): Promise<void> {
       });
     });
   };
-  st.slots = slotsOf(ctx.workload, plan.instances);
   const slots = st.slots;
   if (!slots) {
     await Promise.all(st.workers.map((_, i) => arm(i, base, '')));
@@ -346,8 +354,12 @@ function recordFailure(st: RunState, err: Error): void {
 /** Always, on every path; a failed teardown fails the run and says so. */
 async function tearDown(st: RunState): Promise<void> {
   const { record } = st;
+  const limitMs = st.ctx.experiment.timeouts.teardownS * 1000;
   try {
-    await withTimeout(st.env.teardown(st.envRunId), st.ctx.experiment.timeouts.teardownS * 1000, 'teardown');
+    // the host side first: its endpoints sit on the environment's segment
+    if (st.onHost && st.ctx.hostSide)
+      await withTimeout(st.ctx.hostSide.teardown(st.envRunId), limitMs, 'teardown of the roles on the host');
+    await withTimeout(st.env.teardown(st.envRunId), limitMs, 'teardown');
   } catch (err) {
     record.reason = `${record.reason ? `${record.reason}; ` : ''}teardown: ${(err as Error).message}`;
     record.status = record.status === 'ok' ? 'failed' : record.status;

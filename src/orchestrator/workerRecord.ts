@@ -41,6 +41,7 @@ export function workerRecord(
   return {
     worker: st.handle.name,
     ...(slot ? { role: slot.role } : {}),
+    ...(slot?.host ? { onHost: true as const } : {}),
     ...(address ? { address } : {}),
     ...(st.handle.host ? { host: st.handle.host } : {}),
     allocCpus: a.cpus,

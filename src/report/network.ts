@@ -36,6 +36,17 @@ export function networkMetrics(defs: Record<string, MetricDef>): MetricDef[] {
   return [...all.filter((d) => d.headline), ...all.filter((d) => !d.headline && latency(d))];
 }
 
+/** The run's workers, the environment's and those of roles placed on the host. */
+function workersOf(r: RunRecord): number {
+  return r.workers.length || r.instances;
+}
+
+/** Its network mode, and which roles ran on the host ("bridge, client on the host"). Pure. */
+export function modeOf(r: RunRecord): string {
+  const onHost = [...new Set(r.workers.filter((w) => w.onHost).map((w) => w.role ?? 'worker'))];
+  return `${r.network ?? 'none'}${onHost.length ? `, ${onHost.join(' and ')} on the host` : ''}`;
+}
+
 /** One cell per work (same workKey), environment, mode, density and metric; ok measured runs only. */
 export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views?: Views): NetworkCell[] {
   const ok = runs.filter((r) => !r.warmup && r.status === 'ok' && (r.network === 'bridge' || r.network === 'host'));
@@ -46,14 +57,15 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
     const metrics = networkMetrics(defsOf(defs, workloadOf(mine[0]!)));
     const values = (rs: readonly RunRecord[], m: string) =>
       rs.map((r) => workerMean(r, m)).filter((x): x is number => x !== null && Number.isFinite(x));
-    for (const instances of [...new Set(mine.map((r) => r.instances))].sort((a, b) => a - b)) {
-      const at = mine.filter((r) => r.instances === instances);
-      const anchor = at.filter((r) => r.network === 'host' && viewOf(r.env, views).kind === 'baseline');
-      const groups = [...new Set(at.map((r) => `${r.env}\t${r.network}`))].map(
+    // runs compare by how many workers they had, wherever they ran (a client on the host is not an instance)
+    for (const instances of [...new Set(mine.map(workersOf))].sort((a, b) => a - b)) {
+      const at = mine.filter((r) => workersOf(r) === instances);
+      const anchor = at.filter((r) => modeOf(r) === 'host' && viewOf(r.env, views).kind === 'baseline');
+      const groups = [...new Set(at.map((r) => `${r.env}\t${modeOf(r)}`))].map(
         (k) => k.split('\t') as [string, string],
       );
       for (const [env, mode] of groups) {
-        const cell = at.filter((r) => r.env === env && r.network === mode);
+        const cell = at.filter((r) => r.env === env && modeOf(r) === mode);
         for (const [metricRank, d] of metrics.entries()) {
           const xs = values(cell, d.name);
           if (!xs.length) continue;
@@ -82,7 +94,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
   // the anchor (native host) first, then the environments in the report's order, host before bridge
   const rank = (c: NetworkCell) =>
     c.mode === 'host' && viewOf(c.env, views).kind === 'baseline' ? -1 : envRank(c.env, views);
-  const modeRank = (m: string) => (m === 'host' ? 0 : 1);
+  const modeRank = (m: string) => (m === 'host' ? 0 : m === 'bridge' ? 1 : 2);
   return out.sort(
     (a, b) =>
       a.workload.localeCompare(b.workload) ||
@@ -125,7 +137,7 @@ export function networkTables(
       'workload',
       'environment',
       'mode',
-      'instances',
+      'workers',
       'metric',
       'mean',
       '95% CI',
@@ -151,7 +163,7 @@ export function networkTables(
       anchored
         ? 'vs native host = how many times worse than native workers in the host namespace (a throughput: host ÷ this; a latency: this ÷ host); 1 = no overhead.'
         : 'No native host runs with the same work here: run the same workloads with --network host in native too for the overhead column.'
-    } bridge: containers on an internal engine network (a veth pair and a bridge; no NAT: nothing is published), native workers in a network namespace each on the run's bridge, VMs on taps (virtio-net; under TCG an emulator's timings). host: the host's namespace, loopback.`,
+    } bridge: containers on an internal engine network (a veth pair and a bridge; no NAT: nothing is published), native workers in a network namespace each on the run's bridge, VMs on taps (virtio-net; under TCG an emulator's timings). host: the host's namespace, loopback. workers: every worker of the run, the environment's and those of roles on the host (a native process on the run's segment, Felter's external client).`,
   };
   const reference = referenceTable(workloads.filter((w) => cells.some((c) => c.workload.split(' / ').includes(w.id))));
   return reference ? [measured, reference] : [measured];

@@ -22,6 +22,8 @@ export interface WorkerRecord {
   worker: string;
   /** its role in a workload with roles (server, client, …); absent: every worker alike */
   role?: string;
+  /** a role placed on the host: a native process beside the environment's workers, not one of them */
+  onHost?: true;
   /** its address on the run's network (bridge: the segment's; host: 127.0.0.1); absent without one */
   address?: string;
   /** the remote host it ran on (the `hosts` section); absent: the harness's machine */

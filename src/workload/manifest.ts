@@ -5,7 +5,7 @@ import { METRICS } from '../results/metrics.js';
 import type { MetricDecl } from '../results/types.js';
 import { UsageError } from '../util/errors.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
-import { NETWORK_MODES, type NetworkMode, RolesSchema } from './roles.js';
+import { NETWORK_MODES, type NetworkMode, type Placement, placeRoles, RolesSchema } from './roles.js';
 
 const ParamSpec = z.object({
   type: z.enum(['integer', 'number', 'enum', 'boolean', 'path']),
@@ -199,7 +199,7 @@ export function resolveWorkload(
   manifest: WorkloadManifest,
   preset: string,
   overrides: Record<string, ParamValue>,
-  where: { id?: string; dir?: string; network?: NetworkMode | undefined } = {},
+  where: { id?: string; dir?: string; network?: NetworkMode | undefined; placement?: Placement | undefined } = {},
 ): ResolvedWorkload {
   const base = manifest.presets[preset];
   if (!base) {
@@ -226,13 +226,25 @@ export function resolveWorkload(
     .map((k) => `${k}=${JSON.stringify(params[k] ?? manifest.parameters[k]!.default)}`);
   return {
     id: where.id ?? manifest.name,
-    manifest,
+    manifest: placed(manifest, where.placement),
     dir: where.dir ?? path.join(WORKLOADS_DIR, manifest.name),
     preset,
     params,
     workKey: `${manifest.name}@${manifest.version}:${work.join(',')}`,
     network: networkOf(manifest, where.network),
   };
+}
+
+/** The manifest with its roles placed as the config says (the roles' `place`); unchanged without a placement. */
+function placed(manifest: WorkloadManifest, placement: Placement | undefined): WorkloadManifest {
+  if (!placement || !Object.keys(placement).length) return manifest;
+  if (!manifest.roles)
+    throw new UsageError(`placement: ${manifest.name} has no roles to place (${Object.keys(placement).join(', ')})`);
+  try {
+    return { ...manifest, roles: placeRoles(manifest.roles, placement, manifest.name) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** The manifest's network, or the config's: a workload with roles needs one its workers can talk over. */

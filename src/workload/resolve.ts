@@ -13,7 +13,7 @@ export function resolveEntries(e: {
 }): ResolvedWorkload[] {
   return e.workloads.map((w) => {
     const dir = findWorkload(w.name, e.workloadDirs);
-    return resolveWorkload(readManifest(dir), w.preset, w.params, { id: w.id, dir, network: w.network });
+    return resolveWorkload(readManifest(dir), w.preset, w.params, { ...w, dir });
   });
 }
 

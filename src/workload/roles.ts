@@ -6,6 +6,12 @@ import { z } from 'zod';
 export const NETWORK_MODES = ['none', 'bridge', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
+/** Where a role's workers run: in the measured environment, or as native processes on the host (Felter's external client, the paper's master machine). */
+export const PLACES = ['environment', 'host'] as const;
+export type Place = (typeof PLACES)[number];
+/** Where each named role runs, over the manifest's `place` (config `placement`, flag --place). */
+export type Placement = Record<string, Place>;
+
 export const RoleSpec = z
   .object({
     /** workers of this role: a number, or "rest" (the workers the other roles leave; at least one) */
@@ -24,6 +30,12 @@ export const RoleSpec = z
     port: z.number().int().min(1).max(65535).optional(),
     /** its result carries the headline metric (exactly one role reports) */
     reports: z.boolean().default(false),
+    /**
+     * environment: its workers are the run's instances in the measured environment; host:
+     * native processes on this machine, on the run's segment, not counted by --instances
+     * ("rest" there means one)
+     */
+    place: z.enum(PLACES).default('environment'),
   })
   .strict();
 export type RoleSpec = z.output<typeof RoleSpec>;
@@ -40,41 +52,69 @@ export const RolesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), RoleS
       ctx.addIssue({ code: 'custom', path: [n], message: 'a serving role cannot report: the clients measure' });
   if (names.every((n) => roles[n]!.serve))
     ctx.addIssue({ code: 'custom', message: 'at least one role must not serve (it ends the run)' });
+  if (names.every((n) => roles[n]!.place === 'host'))
+    ctx.addIssue({ code: 'custom', message: 'at least one role must run in the environment (place: environment)' });
 });
 export type Roles = z.output<typeof RolesSchema>;
 
-/** The fewest workers a run of these roles needs. */
+/** The fewest workers in the environment a run of these roles needs. */
 export function minWorkers(roles: Roles): number {
-  return Object.values(roles).reduce((n, r) => n + (r.count === 'rest' ? 1 : r.count), 0);
+  return inEnvironment(roles).reduce((n, r) => n + (r.count === 'rest' ? 1 : r.count), 0);
 }
 
-/** One worker's place: its role and its rank within the role. */
+function inEnvironment(roles: Roles): RoleSpec[] {
+  return Object.values(roles).filter((r) => r.place !== 'host');
+}
+
+/** The roles with the placement over their own `place`; one clear error for a role they do not have. Pure. */
+export function placeRoles(roles: Roles, placement: Placement, workload: string): Roles {
+  const out: Roles = {};
+  for (const [name, spec] of Object.entries(roles)) out[name] = { ...spec, place: placement[name] ?? spec.place };
+  for (const name of Object.keys(placement))
+    if (!roles[name])
+      throw new Error(`placement.${name}: ${workload} has no role ${name} (roles: ${Object.keys(roles).join(', ')})`);
+  if (Object.values(out).every((r) => r.place === 'host'))
+    throw new Error(`placement: every role of ${workload} on the host leaves nothing to measure in the environment`);
+  return out;
+}
+
+/** One worker's place: its role, its rank within the role, and whether it runs on the host. */
 export interface RoleSlot {
   role: string;
   rank: number;
   serve: boolean;
+  /** a native process on the host, not one of the environment's instances */
+  host?: true;
 }
 
 /**
- * The role of each of `instances` workers, in declaration order (servers usually first),
- * the "rest" role taking what is left; null when `instances` cannot hold the roles. Pure.
+ * The role of each of `instances` workers in the environment, in declaration order
+ * (servers usually first), the "rest" role taking what is left; then the workers of the
+ * roles placed on the host (a fixed count, "rest" one). Null when `instances` cannot
+ * hold the environment's roles. Pure.
  */
 export function assignRoles(roles: Roles, instances: number): RoleSlot[] | null {
-  const fixed = Object.values(roles).reduce((n, r) => n + (r.count === 'rest' ? 0 : r.count), 0);
-  const hasRest = Object.values(roles).some((r) => r.count === 'rest');
+  const env = inEnvironment(roles);
+  const fixed = env.reduce((n, r) => n + (r.count === 'rest' ? 0 : r.count), 0);
+  const hasRest = env.some((r) => r.count === 'rest');
   const rest = instances - fixed;
   if (hasRest ? rest < 1 : rest !== 0) return null;
   const slots: RoleSlot[] = [];
-  for (const [role, spec] of Object.entries(roles)) {
-    const count = spec.count === 'rest' ? rest : spec.count;
-    for (let rank = 0; rank < count; rank++) slots.push({ role, rank, serve: spec.serve });
-  }
+  for (const onHost of [false, true])
+    for (const [role, spec] of Object.entries(roles)) {
+      if ((spec.place === 'host') !== onHost) continue;
+      const count = spec.count === 'rest' ? (onHost ? 1 : rest) : spec.count;
+      for (let rank = 0; rank < count; rank++)
+        slots.push({ role, rank, serve: spec.serve, ...(onHost ? { host: true as const } : {}) });
+    }
   return slots;
 }
 
 /** What a run of `instances` workers needs, in words, for an error naming the cell. */
 export function rolesWanted(roles: Roles): string {
-  return Object.entries(roles)
-    .map(([n, r]) => `${r.count === 'rest' ? '1 or more' : r.count} ${n}`)
-    .join(' + ');
+  const count = (r: RoleSpec) => (r.count === 'rest' ? (r.place === 'host' ? 1 : '1 or more') : r.count);
+  const env = Object.entries(roles).filter(([, r]) => r.place !== 'host');
+  const host = Object.entries(roles).filter(([, r]) => r.place === 'host');
+  const words = (list: [string, RoleSpec][]) => list.map(([n, r]) => `${count(r)} ${n}`).join(' + ');
+  return host.length ? `${words(env)} in the environment; ${words(host)} on the host, not counted` : words(env);
 }

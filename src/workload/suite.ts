@@ -6,14 +6,17 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { PROJECT_ROOT } from '../util/paths.js';
-import { findWorkload, type ParamValue, readManifest, resolveWorkload } from './manifest.js';
-import { NETWORK_MODES, type NetworkMode } from './roles.js';
+import { findWorkload, type ParamValue, readManifest, resolveWorkload, type WorkloadManifest } from './manifest.js';
+import { NETWORK_MODES, type NetworkMode, PLACES, type Placement } from './roles.js';
 
 export const SUITES_DIR = path.join(PROJECT_ROOT, 'suites');
 /** The suite of an experiment that names no workload. */
 export const DEFAULT_SUITE = 'default';
 
 const paramValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** role name → where it runs */
+export const PlacementInput = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.enum(PLACES));
 
 export const WorkloadEntryInput = z
   .object({
@@ -24,6 +27,9 @@ export const WorkloadEntryInput = z
       .enum(NETWORK_MODES)
       .optional()
       .describe("the workers' network: none, bridge (a segment of the run's own) or host (default: the manifest's)"),
+    placement: PlacementInput.optional().describe(
+      "where each role runs, over the manifest's: environment, or host (a native process on the run's segment, e.g. client: host)",
+    ),
     id: z
       .string()
       .regex(/^[\w@.-]+$/)
@@ -47,6 +53,8 @@ export interface WorkloadEntry {
   params: Record<string, ParamValue>;
   /** the network over the manifest's; absent: the manifest's */
   network?: NetworkMode;
+  /** where roles run, over the manifest's; absent: the manifest's */
+  placement?: Placement;
 }
 
 const SuiteSchema = z
@@ -110,6 +118,7 @@ export function assignIds(entries: readonly WorkloadEntryInput[], defaultPreset:
       preset,
       params: { ...(e.params ?? {}) },
       ...(e.network ? { network: e.network } : {}),
+      ...(e.placement ? { placement: { ...e.placement } } : {}),
     };
   });
   const seen = new Set<string>();
@@ -129,6 +138,8 @@ export interface WorkloadSelection {
   params?: Record<string, ParamValue> | null;
   /** the network of every workload, over the entries' and manifests' own */
   network?: NetworkMode | null;
+  /** where roles run, for every workload with such a role, over the entries' and manifests' own */
+  placement?: Placement | null;
   workloadDirs: string[];
 }
 
@@ -168,7 +179,24 @@ export function selectWorkloads(sel: WorkloadSelection): { entries: WorkloadEntr
       );
     for (const e of hits) e.params[param] = value;
   }
+  applyPlacement(entries, manifests, sel.placement ?? {});
   // every entry resolves now, so a typo fails before any image is built
-  for (const e of entries) resolveWorkload(manifests.get(e.id)!, e.preset, e.params, { id: e.id, network: e.network });
+  for (const e of entries) resolveWorkload(manifests.get(e.id)!, e.preset, e.params, e);
   return { entries, suite: sel.workload || sel.workloads ? null : suite };
+}
+
+/** The experiment-wide placement onto every entry with such a role; a role no workload has is an error. */
+function applyPlacement(
+  entries: WorkloadEntry[],
+  manifests: ReadonlyMap<string, WorkloadManifest>,
+  placement: Placement,
+): void {
+  for (const [role, place] of Object.entries(placement)) {
+    const hits = entries.filter((e) => manifests.get(e.id)!.roles?.[role]);
+    if (hits.length === 0)
+      throw new UsageError(
+        `placement.${role}: no workload of this experiment has a role ${role} (workloads: ${entries.map((e) => e.id).join(', ')})`,
+      );
+    for (const e of hits) e.placement = { ...e.placement, [role]: place };
+  }
 }

@@ -16,7 +16,7 @@ async function networkLeftovers(): Promise<string[]> {
   const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => l.startsWith('versus-'));
-  const bridges = fs.readdirSync('/sys/class/net').filter((l) => /^vs[bvt]/.test(l));
+  const bridges = fs.readdirSync('/sys/class/net').filter((l) => /^vs[bvthe]/.test(l));
   const networks = (await docker.listNetworks({ filters: { label: ['versus.owner=versus'] } })).map((n) => n.Name);
   return [...netns, ...bridges, ...networks];
 }
@@ -118,6 +118,30 @@ describe('the network suite on its own segment and on the host', () => {
     expect(await networkLeftovers()).toEqual([]);
   });
 
+  it("a client on the host (Felter's external client) reaches the server through each environment's segment", async () => {
+    const args = ['--env', 'docker,native,podman', '--workload', 'echo-pair', '--workload-dir', FIXTURES];
+    const r = await runNetwork([...args, '--preset', 'bulk', '--instances', '1', '--place', 'client=host']);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.runs.map((x) => x.env).sort()).toEqual(['docker', 'native', 'podman']);
+    for (const run of r.runs) {
+      expect(run.status, run.reason ?? '').toBe('ok');
+      const [server, client] = run.workers;
+      expect([server!.worker, server!.role, server!.onHost]).toEqual([`${run.env}-0`, 'server', undefined]);
+      expect([client!.worker, client!.role, client!.onHost]).toEqual(['host-0', 'client', true]);
+      // the harness's pick at the top of the segment's subnet, beside the server's address
+      expect(client!.address, run.env).toMatch(/\.255\.254$|\.0\.254$/);
+      expect(run.peers).toEqual([`${server!.address}:7007`]);
+      const echoed = client!.metrics.bytesEchoed!;
+      expect(server!.metrics.serverBytes).toBe(echoed);
+      // the client's namespace is its own: its counters are what it sent
+      const bytes = counted(r.dir, run.run);
+      expect(bytes.get('host-0')!.tx / echoed, run.env).toBeGreaterThan(0.5);
+      expect(bytes.get(server!.worker)!.rx / echoed, run.env).toBeGreaterThan(1);
+      expect(bytes.get(server!.worker)!.rx / echoed, run.env).toBeLessThan(1.1);
+    }
+    expect(await networkLeftovers()).toEqual([]);
+  });
+
   it("two VMs talk over taps on the run's bridge: iperf3 between them, the taps' counters on the host", async () => {
     const r = await runNetwork(['--env', 'qemu', '--workload', 'iperf3', '--instances', '2']);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
@@ -192,7 +216,9 @@ describe('the network suite on its own segment and on the host', () => {
     let killed = false;
     const out = tmpDir('network-crash');
     const args = ['run', '--env', 'docker,native', '--workload', 'echo-pair', '--workload-dir', FIXTURES];
-    args.push('--instances', '2', '--param', 'messages=100000000', '--repetitions', '1', '--no-report', '-o', out);
+    // the client on the host: its endpoint (a namespace and a veth on the run's segment) is left behind too
+    args.push('--instances', '1', '--place', 'client=host');
+    args.push('--param', 'messages=100000000', '--repetitions', '1', '--no-report', '-o', out);
     const r = await runCli(args, (child) => {
       child.stderr!.on('data', (d: Buffer) => {
         if (killed || !d.toString().includes(': running')) return;
@@ -202,7 +228,7 @@ describe('the network suite on its own segment and on the host', () => {
     });
     expect(killed).toBe(true);
     expect(r.signal).toBe('SIGKILL');
-    expect((await networkLeftovers()).length).toBeGreaterThan(0);
+    expect((await networkLeftovers()).some((x) => /^versus-.*-h0\b/.test(x))).toBe(true);
     const clean = await runCli(['clean']);
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toMatch(/removed (netns versus-|network versus-)/);

@@ -85,7 +85,9 @@ export class FakeEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    this.events.push(`provision ${req.runId} x${req.count}`);
+    this.events.push(
+      `provision ${req.runId} x${req.count}${req.onHost ? ' on the host' : ''}${req.join ? ` joining ${req.join.bridge}` : ''}`,
+    );
     const scripts = Array.from({ length: req.count }, (_, i) => this.scriptOf(req.runId, i));
     const wait = Math.max(0, ...scripts.map((s) => s.provisionMs ?? 0));
     if (wait) await this.delay(wait, req.signal);
@@ -95,8 +97,14 @@ export class FakeEnvironment implements Environment {
     return scripts.map((s, i) => this.worker(req, i, s));
   }
 
+  /** its run's segment: a bridge the roles placed on the host join */
+  async segmentPort(runId: string) {
+    this.events.push(`segmentPort ${this.name} ${runId}`);
+    return { bridge: `br-${this.name}`, subnet: '10.0.0.0/24' };
+  }
+
   async teardown(runId: string): Promise<void> {
-    this.events.push(`teardown ${runId}`);
+    this.events.push(`teardown ${runId}${this.opts.name === undefined ? '' : ` (${this.name})`}`);
     this.alive.delete(runId);
     if (this.opts.failTeardown?.(runId)) throw new Error(`cannot remove the workers of ${runId}`);
   }
@@ -140,7 +148,9 @@ export class FakeEnvironment implements Environment {
   }
 
   private worker(req: ProvisionRequest, index: number, s: WorkerScript): WorkerHandle {
-    const name = `${this.name}-${index}`;
+    const name = `${req.onHost ? 'host' : this.name}-${index}`;
+    // a host endpoint takes an address from the top of the segment, as the real one does
+    const address = req.join ? `10.0.0.${254 - index}` : `10.0.0.${index + 2}`;
     const env = this;
     return {
       name,
@@ -156,7 +166,7 @@ export class FakeEnvironment implements Environment {
         onLine(JSON.stringify({ type: 'ready', node: 'v20-fake' }));
         return Promise.resolve(invocation.serve ? env.serving(name, s, onLine) : env.armed(name, s, onLine));
       },
-      address: () => (req.network === 'none' ? null : req.network === 'host' ? '127.0.0.1' : `10.0.0.${index + 2}`),
+      address: () => (req.network === 'none' ? null : req.network === 'host' ? '127.0.0.1' : address),
       samplers: (intervalMs: number) => [
         new FakeSampler(name, intervalMs, s.loseSampler === true, s.samplerStartFails),
       ],
@@ -256,9 +266,10 @@ export class FakeSampler implements Sampler {
   }
 }
 
-/** A descriptor for runExperiment: the given fake backend, no image. */
-export function fakeDescriptor(env: FakeEnvironment): EnvironmentDescriptor {
+/** A descriptor for runExperiment: the given fake backend, no image; `hostSide`: it runs the roles placed on the host. */
+export function fakeDescriptor(env: FakeEnvironment, hostSide = false): EnvironmentDescriptor {
   return {
+    ...(hostSide ? { hostSide: true } : {}),
     name: env.name,
     description: 'in-process fake workers',
     view: {

@@ -37,7 +37,11 @@ function experiment(envs: string[], over: Record<string, unknown> = {}): Experim
 
 async function run(e: Experiment, fakes: FakeEnvironment[], signal = new AbortController().signal) {
   const log: string[] = [];
-  const outcome = await runExperiment(e, { log: (m) => log.push(m), signal, descriptors: fakes.map(fakeDescriptor) });
+  const outcome = await runExperiment(e, {
+    log: (m) => log.push(m),
+    signal,
+    descriptors: fakes.map((f) => fakeDescriptor(f)),
+  });
   const onDisk = readNdjson<RunRecord>(path.join(outcome.dir, 'runs.ndjson'));
   const meta = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'experiment.json'), 'utf8'));
   const samples: SampleRecord[] = readSamples(path.join(outcome.dir, 'samples.ndjson'));

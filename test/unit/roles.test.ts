@@ -48,6 +48,34 @@ describe('assignRoles', () => {
   });
 });
 
+describe('roles placed on the host', () => {
+  const hosted = RolesSchema.parse({
+    server: { count: 1, serve: true, port: 7007 },
+    client: { count: 'rest', reports: true, place: 'host' },
+  });
+  it('counts only the environment\'s workers as instances and puts the host\'s after them ("rest" there is one)', () => {
+    expect(assignRoles(hosted, 1)).toEqual([
+      { role: 'server', rank: 0, serve: true },
+      { role: 'client', rank: 0, serve: false, host: true },
+    ]);
+    expect(assignRoles(hosted, 2)).toBeNull();
+  });
+  it('takes a placement from the config over the manifest, and refuses a role the workload does not have', () => {
+    const e = experiment({ placement: { client: 'host' }, instances: [1] });
+    expect(e.workloads[0]!.placement).toEqual({ client: 'host' });
+    expect(() => experiment({ placement: { nope: 'host' } })).toThrow(
+      'placement.nope: no workload of this experiment has a role nope (workloads: echo-pair)',
+    );
+    expect(() => experiment({ placement: { client: 'host', server: 'host' } })).toThrow(
+      /every role of echo-pair on the host leaves nothing to measure/,
+    );
+    expect(() => experiment({ placement: { client: 'elsewhere' } })).toThrow(/placement\.client/);
+  });
+  it('refuses a schema whose every role is on the host', () => {
+    expect(RolesSchema.safeParse({ a: { count: 1, reports: true, place: 'host' } }).success).toBe(false);
+  });
+});
+
 describe('roleInvocation', () => {
   const echo = resolveWorkload(readManifest(path.join(FIXTURES, 'echo-pair')), 'tiny', {});
   it('tells a server its port and where to listen, a client its servers', () => {
@@ -161,6 +189,65 @@ describe('a run with a server and clients', () => {
     expect(r.reason).toBe(
       'fake-0 (role server, listening on port 7007): waiting for its ready line timed out after 2 s',
     );
+  });
+});
+
+describe('a run with its client on the host', () => {
+  async function hosted(over: Record<string, unknown> = {}) {
+    const events: string[] = [];
+    const fake = new FakeEnvironment({ name: 'fake', events, script: () => ECHOED });
+    const host = new FakeEnvironment({ name: 'side', events, script: () => ECHOED });
+    const outcome = await runExperiment(experiment({ placement: { client: 'host' }, instances: [1], ...over }), {
+      log: () => {},
+      signal: new AbortController().signal,
+      descriptors: [fakeDescriptor(fake), fakeDescriptor(host, true)],
+    });
+    return { events, fake, host, run: outcome.runs[0]! };
+  }
+
+  it("provisions the environment's server, then the client on the host joining its segment; tears the host side down first", async () => {
+    const { events, fake, host, run: r } = await hosted();
+    expect(r.reason).toBeNull();
+    expect(r.status).toBe('ok');
+    const provisions = events.filter((x) => /^(provision|segmentPort)/.test(x));
+    expect(provisions.map((x) => x.replace(/ [0-9a-f]{6}-\S+/, ''))).toEqual([
+      'provision x1',
+      'segmentPort fake',
+      'provision x1 on the host joining br-fake',
+    ]);
+    expect(events.indexOf('arm fake-0 echo-pair/echo-pair.mjs server')).toBeLessThan(
+      events.indexOf('arm host-0 echo-pair/echo-pair.mjs client peers 10.0.0.2:7007'),
+    );
+    const teardowns = events.filter((x) => x.startsWith('teardown'));
+    expect(teardowns.map((x) => x.replace(/ [0-9a-f]{6}-\S+/, ''))).toEqual(['teardown (side)', 'teardown (fake)']);
+    expect(r.workers.map((w) => [w.worker, w.role, w.address, w.onHost ?? false])).toEqual([
+      ['fake-0', 'server', '10.0.0.2', false],
+      ['host-0', 'client', '10.0.0.254', true],
+    ]);
+    expect(fake.alive.size + host.alive.size).toBe(0);
+    // the host side is closed with the experiment, before the environments
+    expect(events.findIndex((x) => x.startsWith('cleanExperiment side'))).toBeLessThan(
+      events.findIndex((x) => x.startsWith('cleanExperiment fake')),
+    );
+  });
+
+  it('in the host namespace the client joins nothing', async () => {
+    const { events, run: r } = await hosted({ network: 'host' });
+    expect(r.status).toBe('ok');
+    expect(events.some((x) => x.startsWith('segmentPort'))).toBe(false);
+    expect(events.some((x) => /provision .* x1 on the host$/.test(x))).toBe(true);
+    expect(r.peers![0]).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('needs a backend for the host side', async () => {
+    const fake = new FakeEnvironment();
+    await expect(
+      runExperiment(experiment({ placement: { client: 'host' }, instances: [1] }), {
+        log: () => {},
+        signal: new AbortController().signal,
+        descriptors: [fakeDescriptor(fake)],
+      }),
+    ).rejects.toThrow('roles placed on the host: this build has no backend for them');
   });
 });
 

@@ -8,6 +8,7 @@ import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler, STATS_POLL_MIN_MS } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
+import { removeBridgeIfLeft, type SegmentPort, segmentNames } from '../segment.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -23,6 +24,7 @@ import { WorkerOutput } from '../workerOutput.js';
 import { EngineError, engineCall } from './call.js';
 import { removeContainers, removeLabelled, removeNetworks } from './cleanup.js';
 import type { DockerConfig } from './config.js';
+import { engineSegmentPort } from './network.js';
 import { containerSpec, exitReason, LABEL_OWNER, LABEL_RUN, runNetworkSpec } from './spec.js';
 
 type DockerSampling = DockerConfig['sampling'];
@@ -151,6 +153,17 @@ export class DockerEnvironment implements Environment {
   async teardown(runId: string): Promise<void> {
     await this.removeWhere([`${LABEL_RUN}=${runId}`]);
     await removeNetworks(this.docker, [`${LABEL_RUN}=${runId}`], this.apiTimeoutS);
+    // a bridge versus made for a host endpoint before the engine made its own (Podman)
+    if (!this.flavour.remoteEngine) await removeBridgeIfLeft(segmentNames(runId).engineBridge);
+  }
+
+  /** The run's network on this machine: the bridge named for it and the subnet the engine chose. */
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    if (this.flavour.remoteEngine)
+      throw new Error(
+        `${this.name}: the engine runs on another host; a role placed on the host cannot join its network`,
+      );
+    return engineSegmentPort(this.docker, runId, this.apiTimeoutS, this.name);
   }
 
   async cleanAll(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
+import { segmentNames } from '../segment.js';
 import { type Allocation, barrierArgs, type Invocation } from '../types.js';
 
 /** The labels every container of versus carries: who made it, and for which run. */
@@ -83,6 +84,8 @@ export function runNetworkSpec(runId: string): Docker.NetworkCreateOptions {
     Driver: 'bridge',
     Internal: true,
     CheckDuplicate: true,
+    // a bridge named by versus, so that a host endpoint (a role placed on the host) finds it
+    Options: { 'com.docker.network.bridge.name': segmentNames(runId).engineBridge },
     Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: runId },
   };
 }

@@ -6,7 +6,16 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import { createBridge, joinNetns, removeSegment, segmentRuns } from '../segment.js';
+import {
+  createBridge,
+  joinHostEndpoint,
+  joinNetns,
+  ownSegmentPort,
+  removeHostEndpoints,
+  removeSegment,
+  type SegmentPort,
+  segmentRuns,
+} from '../segment.js';
 import {
   type Allocation,
   type ArmedWorkload,
@@ -33,6 +42,8 @@ export class NativeEnvironment implements Environment {
   private readonly children = new Map<string, Set<ChildProcess>>();
   /** worker cgroup names per run, removed at teardown */
   private readonly cgroups = new Map<string, Set<string>>();
+  /** runs whose workers are roles placed on the host: a segment there is another environment's, only the endpoints ours */
+  private readonly onHost = new Set<string>();
 
   constructor(
     private readonly config: NativeConfig,
@@ -102,11 +113,18 @@ export class NativeEnvironment implements Environment {
     this.children.set(req.runId, set);
     const cgroups = new Set<string>();
     this.cgroups.set(req.runId, cgroups);
+    if (req.onHost) this.onHost.add(req.runId);
     const nets = await workerNetworks(req);
+    // on the host for another environment's run: named so that no one takes them for native's
+    const name = req.onHost ? 'host' : 'native';
     return Array.from(
       { length: req.count },
-      (_, i) => new NativeWorker(this, `native-${i}`, req.allocation(i), set, req.runId, cgroups, nets[i]!),
+      (_, i) => new NativeWorker(this, `${name}-${i}`, req.allocation(i), set, req.runId, cgroups, nets[i]!),
     );
+  }
+
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    return ownSegmentPort(runId);
   }
 
   async teardown(runId: string): Promise<void> {
@@ -115,7 +133,8 @@ export class NativeEnvironment implements Environment {
     this.children.delete(runId);
     for (const name of this.cgroups.get(runId) ?? []) removeWorkerCgroup(name);
     this.cgroups.delete(runId);
-    await removeSegment(runId);
+    if (this.onHost.delete(runId)) await removeHostEndpoints(runId);
+    else await removeSegment(runId);
   }
 
   /** Its own workers (every one a child of this harness) and its runs' segments. */
@@ -160,8 +179,12 @@ interface WorkerNetwork {
 async function workerNetworks(req: ProvisionRequest): Promise<WorkerNetwork[]> {
   const none = { netns: null, address: req.network === 'host' ? '127.0.0.1' : null };
   if (req.network !== 'bridge') return Array.from({ length: req.count }, () => none);
-  await createBridge(req.runId);
   const out: WorkerNetwork[] = [];
+  if (req.join) {
+    for (let k = 0; k < req.count; k++) out.push(await joinHostEndpoint(req.runId, req.join, k));
+    return out;
+  }
+  await createBridge(req.runId);
   for (let i = 0; i < req.count; i++) out.push(await joinNetns(req.runId, i));
   return out;
 }

@@ -12,6 +12,7 @@ import { stopChild } from '../../util/process.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
 import { dockerSection } from '../docker/config.js';
+import type { SegmentPort } from '../segment.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
 import type { PodmanConfig } from './config.js';
 
@@ -115,6 +116,10 @@ export class PodmanEnvironment implements Environment {
 
   teardown(runId: string): Promise<void> {
     return this.inner.teardown(runId);
+  }
+
+  segmentPort(runId: string): Promise<SegmentPort> {
+    return this.inner.segmentPort(runId);
   }
 
   diagnose(): Promise<string | null> {

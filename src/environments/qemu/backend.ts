@@ -8,7 +8,15 @@ import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import { createBridge, createTap, removeSegment, segmentAddress, segmentMac } from '../segment.js';
+import {
+  createBridge,
+  createTap,
+  ownSegmentPort,
+  removeSegment,
+  type SegmentPort,
+  segmentAddress,
+  segmentMac,
+} from '../segment.js';
 import { armOverSsh, askPoweroff, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
@@ -148,6 +156,10 @@ export class QemuEnvironment implements Environment {
     for (let i = 0; i < req.count; i++)
       out.push({ tap: await createTap(req.runId, i), mac: segmentMac(i), vhost, address: segmentAddress(i) });
     return out;
+  }
+
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    return ownSegmentPort(runId);
   }
 
   get syncNeeded(): boolean {

@@ -118,6 +118,7 @@ export const WORKER_TYPES: Record<keyof WorkerRow, string> = {
   metrics: 'MAP(VARCHAR, DOUBLE)',
   phasesMs: 'MAP(VARCHAR, DOUBLE)',
   role: 'VARCHAR',
+  onHost: 'BOOLEAN',
   address: 'VARCHAR',
 };
 
