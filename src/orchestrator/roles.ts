@@ -20,7 +20,7 @@ export function roleInvocation(
   base: Invocation,
   workload: ResolvedWorkload,
   slot: RoleSlot,
-  extra: { port?: number; peers?: readonly string[]; clients: number; network: NetworkMode },
+  extra: { port?: number | undefined; peers?: readonly string[]; clients: number; network: NetworkMode },
 ): Invocation {
   const spec = workload.manifest.roles![slot.role]!;
   const entry = `${workload.manifest.name}/${spec.entry ?? workload.manifest.entry}`;

@@ -8,7 +8,7 @@ import { sleep } from '../util/sleep.js';
 import { withTimeout as timeout } from '../util/timeout.js';
 import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine } from '../workload/protocol.js';
-import type { RoleSlot } from '../workload/roles.js';
+import { armStages, peerRoles, type RoleSlot } from '../workload/roles.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
 import { clientCount, provisionOnHost, roleInvocation, serverPorts, slotsOf } from './roles.js';
 import { RunSamples } from './runSamples.js';
@@ -188,26 +188,32 @@ async function armWorkers(st: RunState): Promise<void> {
     return;
   }
   const network = ctx.workload.network;
+  const roles = ctx.workload.manifest.roles!;
   const ports = await serverPorts(ctx.workload, slots, network);
   const clients = clientCount(slots);
-  const servers = [...ports.keys()];
+  const endpoint = (i: number) => `${st.workers[i]!.handle.address?.() ?? '127.0.0.1'}:${ports.get(i)}`;
   const role = (i: number) => ` (role ${slots[i]!.role}${ports.has(i) ? `, listening on port ${ports.get(i)}` : ''})`;
-  await Promise.all(
-    servers.map((i) =>
-      arm(i, roleInvocation(base, ctx.workload, slots[i]!, { port: ports.get(i)!, clients, network }), role(i)),
-    ),
-  );
-  const peers = servers.map((i) => `${st.workers[i]!.handle.address?.() ?? '127.0.0.1'}:${ports.get(i)}`);
-  st.record.peers = peers;
-  await Promise.all(
-    slots.flatMap((slot, i) =>
-      slot.serve ? [] : [arm(i, roleInvocation(base, ctx.workload, slot, { peers, clients, network }), role(i))],
-    ),
-  );
+  // stage by stage: a scheduler before its workers, servers before their clients
+  for (const stage of armStages(roles) ?? []) {
+    const workers = slots.flatMap((slot, i) => (stage.includes(slot.role) ? [i] : []));
+    await Promise.all(
+      workers.map((i) => {
+        const want = peerRoles(roles, slots[i]!.role);
+        const peers = slots.flatMap((s, j) => (want.includes(s.role) ? [endpoint(j)] : []));
+        const extra = { port: ports.get(i), peers, clients, network };
+        return arm(i, roleInvocation(base, ctx.workload, slots[i]!, extra), role(i));
+      }),
+    );
+  }
+  st.record.peers = [...ports.keys()].map(endpoint);
 }
 
 function invocationOf(ctx: RunContext): Invocation {
-  const args = workloadArgs(ctx.workload, { threads: Math.max(1, Math.ceil(ctx.experiment.worker.cpus)) });
+  const e = ctx.experiment;
+  // the allocation as the workload's own limits: threads always, memory where it declares one (a cluster worker's)
+  const own: Record<string, number> = { threads: Math.max(1, Math.ceil(e.worker.cpus)) };
+  if (ctx.workload.manifest.parameters['memory-mib']) own['memory-mib'] = e.worker.memoryMiB;
+  const args = workloadArgs(ctx.workload, own);
   return { entry: `${ctx.workload.manifest.name}/${ctx.workload.manifest.entry}`, args };
 }
 
@@ -316,7 +322,9 @@ function verify(st: RunState, exits: readonly WorkerExit[]): void {
     return;
   }
   const key = ctx.workload.workKey;
-  const verdict = verifyRun(record.workers, ctx.references.get(key), ctx.workload.manifest.verification);
+  const roles = ctx.workload.manifest.roles;
+  const reporting = roles ? record.workers.filter((w) => w.role && roles[w.role]?.reports) : record.workers;
+  const verdict = verifyRun(record.workers, ctx.references.get(key), ctx.workload.manifest.verification, reporting);
   if (!verdict.ok) {
     record.reason = verdict.reason;
     return;

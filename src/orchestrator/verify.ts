@@ -26,6 +26,8 @@ export function verifyRun(
   workers: readonly WorkerRecord[],
   reference: string | undefined,
   mode: 'checksum' | 'bounds' = 'checksum',
+  /** whose checksums must agree: the reporting role's workers (servers verify themselves); default every worker */
+  reporting: readonly WorkerRecord[] = workers,
 ): { ok: true; checksum: string } | { ok: false; reason: string } {
   for (const w of workers) {
     if (w.reason) return { ok: false, reason: `${w.worker}: ${w.reason}${w.stderrTail ? ` — ${w.stderrTail}` : ''}` };
@@ -34,9 +36,9 @@ export function verifyRun(
   }
   if (mode === 'bounds')
     return workers.length ? { ok: true, checksum: workers[0]!.checksum! } : { ok: false, reason: 'no workers' };
-  const sums = new Set(workers.map((w) => w.checksum));
+  const sums = new Set(reporting.map((w) => w.checksum));
   if (sums.size > 1) return { ok: false, reason: `workers disagree on the checksum: ${[...sums].join(' vs ')}` };
-  const checksum = workers[0]?.checksum;
+  const checksum = reporting[0]?.checksum;
   if (!checksum) return { ok: false, reason: 'no workers' };
   if (reference !== undefined && reference !== checksum) {
     return {

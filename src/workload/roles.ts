@@ -36,6 +36,12 @@ export const RoleSpec = z
      * ("rest" there means one)
      */
     place: z.enum(PLACES).default('environment'),
+    /**
+     * the serving roles whose endpoints its workers are given (--peers), armed once those are
+     * ready (a cluster's workers need its scheduler); default: a client every serving role's,
+     * a server none
+     */
+    peers: z.array(z.string()).optional(),
   })
   .strict();
 export type RoleSpec = z.output<typeof RoleSpec>;
@@ -52,10 +58,42 @@ export const RolesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), RoleS
       ctx.addIssue({ code: 'custom', path: [n], message: 'a serving role cannot report: the clients measure' });
   if (names.every((n) => roles[n]!.serve))
     ctx.addIssue({ code: 'custom', message: 'at least one role must not serve (it ends the run)' });
+  for (const n of names)
+    for (const peer of roles[n]!.peers ?? [])
+      if (!roles[peer]?.serve || peer === n)
+        ctx.addIssue({ code: 'custom', path: [n, 'peers'], message: `${peer} is not another serving role` });
+  if (armStages(roles) === null)
+    ctx.addIssue({ code: 'custom', message: 'the roles wait for each other in a circle (peers)' });
   if (names.every((n) => roles[n]!.place === 'host'))
     ctx.addIssue({ code: 'custom', message: 'at least one role must run in the environment (place: environment)' });
 });
 export type Roles = z.output<typeof RolesSchema>;
+
+/** The serving roles whose endpoints a role's workers get: its `peers`, or for a client every serving role. Pure. */
+export function peerRoles(roles: Record<string, Pick<RoleSpec, 'serve' | 'peers'>>, role: string): string[] {
+  const spec = roles[role]!;
+  if (spec.peers) return spec.peers;
+  return spec.serve ? [] : Object.keys(roles).filter((n) => roles[n]!.serve);
+}
+
+/**
+ * The order roles are armed in: stages of role names, each armed once the stages before are
+ * ready — serving roles as soon as the roles they are peers of are, the others last. Null
+ * when serving roles wait for each other in a circle. Pure.
+ */
+export function armStages(roles: Record<string, Pick<RoleSpec, 'serve' | 'peers'>>): string[][] | null {
+  const servers = Object.keys(roles).filter((n) => roles[n]!.serve);
+  const stages: string[][] = [];
+  const armed = new Set<string>();
+  while (armed.size < servers.length) {
+    const next = servers.filter((n) => !armed.has(n) && peerRoles(roles, n).every((p) => armed.has(p)));
+    if (!next.length) return null;
+    stages.push(next);
+    for (const n of next) armed.add(n);
+  }
+  const rest = Object.keys(roles).filter((n) => !roles[n]!.serve);
+  return rest.length ? [...stages, rest] : stages;
+}
 
 /** The fewest workers in the environment a run of these roles needs. */
 export function minWorkers(roles: Roles): number {

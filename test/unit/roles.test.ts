@@ -13,7 +13,7 @@ import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { roleInvocation } from '../../src/orchestrator/roles.js';
 import { UsageError } from '../../src/util/errors.js';
 import { readManifest, resolveWorkload } from '../../src/workload/manifest.js';
-import { assignRoles, RolesSchema } from '../../src/workload/roles.js';
+import { armStages, assignRoles, peerRoles, RolesSchema } from '../../src/workload/roles.js';
 import { FakeEnvironment, fakeDescriptor, type WorkerScript } from '../support/fakeEnvironment.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
@@ -45,6 +45,38 @@ describe('assignRoles', () => {
       RolesSchema.safeParse({ a: { count: 'rest', reports: true }, b: { count: 'rest', serve: true } }).success,
     ).toBe(false);
     expect(RolesSchema.safeParse({ a: { count: 1, serve: true, reports: true } }).success).toBe(false);
+  });
+});
+
+describe('arming stages (peers)', () => {
+  const cluster = RolesSchema.parse({
+    scheduler: { count: 1, serve: true, port: 8786, place: 'host' },
+    worker: { count: 'rest', serve: true, peers: ['scheduler'] },
+    client: { count: 1, reports: true, place: 'host', peers: ['scheduler'] },
+  });
+  it('arms a scheduler, then its workers, then the client; each told only the roles it names', () => {
+    expect(armStages(cluster)).toEqual([['scheduler'], ['worker'], ['client']]);
+    expect(peerRoles(cluster, 'worker')).toEqual(['scheduler']);
+    expect(peerRoles(cluster, 'client')).toEqual(['scheduler']);
+    expect(peerRoles(roles, 'client')).toEqual(['server']);
+    expect(peerRoles(roles, 'server')).toEqual([]);
+    expect(assignRoles(cluster, 2)!.map((s) => `${s.role}${s.host ? '@host' : ''}`)).toEqual([
+      'worker',
+      'worker',
+      'scheduler@host',
+      'client@host',
+    ]);
+  });
+  it('refuses peers that are not serving roles, and servers waiting for each other', () => {
+    const bad = (r: object) => RolesSchema.safeParse(r).success;
+    expect(bad({ a: { count: 1, serve: true }, c: { count: 'rest', reports: true, peers: ['c'] } })).toBe(false);
+    expect(
+      bad({
+        a: { count: 1, serve: true, peers: ['b'] },
+        b: { count: 1, serve: true, peers: ['a'] },
+        c: { count: 'rest', reports: true },
+      }),
+    ).toBe(false);
   });
 });
 

@@ -56,10 +56,12 @@ export async function waitFor(ok, failed, seconds) {
   }
 }
 
-async function serving({ name, ports, readyS = 60, start, failed, stop }) {
+async function serving({ name, ports, ready, readyS = 60, start, failed, stop }) {
   await start();
-  const waited = await waitFor(() => ports.every(listening), failed, readyS);
-  if (waited?.dead) throw new Error(`the server ended before it listened: ${waited.dead}`);
+  // ready: the server's own word (a cluster worker registered), else its ports listening
+  const waited = await waitFor(ready ?? (() => ports.every(listening)), failed, readyS);
+  if (waited?.dead) throw new Error(`the server ended before it ${ready ? 'was ready' : 'listened'}: ${waited.dead}`);
+  if (waited?.timedOut && ready) throw new Error(`not ready after ${readyS} s`);
   if (waited?.timedOut)
     throw new Error(
       `nothing listens on port(s) ${ports.join(', ')} after ${readyS} s${fs.existsSync('/proc/net/tcp') ? '' : ' (no /proc/net/tcp in this worker to see it)'}`,
