@@ -105,7 +105,7 @@ describe('selecting workloads', () => {
     expect(() => validateExperiment({ workloads: [{ name: 'nope' }] }, 'flags')).toThrow(
       /no workload nope in .*known: /,
     );
-    expect(() => validateExperiment({ suite: 'nope' }, 'flags')).toThrow(/no suite nope .*suites: default/);
+    expect(() => validateExperiment({ suite: 'nope' }, 'flags')).toThrow(/no suite nope .*suites: cluster, default/);
   });
 
   it('finds a workload in workloadDirs, and names repeated workloads by preset', () => {

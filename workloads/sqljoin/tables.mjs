@@ -7,28 +7,32 @@ import { Prng } from '../lib/prng.mjs';
 import { forEachLineBytes, LineWriter } from '../lib/textfile.mjs';
 import { buildIndex, TextColumnBuilder } from './columns.mjs';
 
-const pageUrl = (i) => `/pages/${i}/${(i * 2654435761) >>> 20}.html`;
-const ipOf = (i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+export const pageUrl = (i) => `/pages/${i}/${(i * 2654435761) >>> 20}.html`;
+export const ipOf = (i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
 const DAY0 = Date.UTC(1998, 0, 1);
 const DAYS = 4 * 365;
 
 export function writeTables(dir, p) {
   const prng = new Prng(p.seed);
   const rankings = new LineWriter(`${dir}/rankings.csv`);
-  for (let i = 0; i < p.rankings; i++)
-    rankings.line(`${pageUrl(i)},${prng.nextBelow(1000)},${1 + prng.nextBelow(100)}`);
+  for (let i = 0; i < p.rankings; i++) rankings.line(rankingLine(i, prng));
   rankings.close();
   const visits = new LineWriter(`${dir}/uservisits.csv`);
-  for (let i = 0; i < p.uservisits; i++) {
-    // a few pages get most visits (a skewed join key), some visits miss every page
-    const page = Math.floor(p.rankings * prng.nextFloat() ** 2) + (prng.nextBelow(50) === 0 ? p.rankings : 0);
-    const date = new Date(DAY0 + prng.nextBelow(DAYS) * 86400000).toISOString().slice(0, 10);
-    const cents = prng.nextBelow(100000);
-    visits.line(
-      `${ipOf(prng.nextBelow(p['source-ips']))},${pageUrl(page)},${date},${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')},Mozilla/5.0,DEU,de-DE,word${prng.nextBelow(1000)},${1 + prng.nextBelow(10)}`,
-    );
-  }
+  for (let i = 0; i < p.uservisits; i++) visits.line(visitLine(p, prng));
   visits.close();
+}
+
+/** Page i's rankings row, its numbers from `prng`. */
+export function rankingLine(i, prng) {
+  return `${pageUrl(i)},${prng.nextBelow(1000)},${1 + prng.nextBelow(100)}`;
+}
+
+/** One uservisits row from `prng`: a few pages get most visits (a skewed join key), some visits miss every page. */
+export function visitLine(p, prng) {
+  const page = Math.floor(p.rankings * prng.nextFloat() ** 2) + (prng.nextBelow(50) === 0 ? p.rankings : 0);
+  const date = new Date(DAY0 + prng.nextBelow(DAYS) * 86400000).toISOString().slice(0, 10);
+  const cents = prng.nextBelow(100000);
+  return `${ipOf(prng.nextBelow(p['source-ips']))},${pageUrl(page)},${date},${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')},Mozilla/5.0,DEU,de-DE,word${prng.nextBelow(1000)},${1 + prng.nextBelow(10)}`;
 }
 
 const COMMA = 44;

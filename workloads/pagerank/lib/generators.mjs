@@ -76,8 +76,8 @@ export function zipfCdf(n, s) {
   return cdf;
 }
 
-/** First index whose cumulative weight exceeds x. */
-function upperBound(cdf, x) {
+/** First index whose cumulative weight exceeds x (the partitioned generator of cluster-pagerank uses it too). */
+export function upperBound(cdf, x) {
   let lo = 0;
   let hi = cdf.length - 1;
   while (lo < hi) {
