@@ -44,4 +44,11 @@ export function expectSameSection(a: SectionSamples, b: SectionSamples) {
     expect(close(x.a.meanPct, y.a.meanPct) && close(x.b.meanPct, y.b.meanPct)).toBe(true);
   });
   expect(b.dockerStats).toBe(a.dockerStats);
+  expect(b.workerTotals.length).toBe(a.workerTotals.length);
+  a.workerTotals.forEach((x, i) => {
+    const y = b.workerTotals[i]!;
+    expect(`${y.run}/${y.worker}`).toBe(`${x.run}/${x.worker}`);
+    expect(x.cores === null ? y.cores === null : close(x.cores, y.cores!)).toBe(true);
+    expect(x.netBytes === null ? y.netBytes === null : close(x.netBytes, y.netBytes!)).toBe(true);
+  });
 }

@@ -15,6 +15,7 @@ import {
   type View,
   workerSourceOf,
 } from './aggregate.js';
+import type { WorkerTotal } from './cluster.js';
 import { type CrossCheckRow, crossCheckRow } from './crossCheck.js';
 import { atHost, type SampleSource, type SectionSamples } from './sampleSource.js';
 
@@ -184,6 +185,22 @@ async function perHost(duck: Duck, binS: number, views?: Views): Promise<SeriesP
   return out;
 }
 
+/** workerTotals() (cluster.ts) in SQL: each measured run's workers in its own view. */
+async function totals(duck: Duck): Promise<WorkerTotal[]> {
+  const rows = await duck.all<{ run: string; worker: string; cores: number | null; net: number | null; netN: number }>(`
+    SELECT s.run, s.worker,
+      avg(CASE WHEN s.t >= 0 AND s.t <= sel.makespan THEN s.cores END) AS cores,
+      sum(CASE WHEN s.t >= 0 AND s.netRxBytes IS NOT NULL THEN s.netRxBytes + coalesce(s.netTxBytes, 0) END) AS net,
+      count(CASE WHEN s.t >= 0 THEN s.netRxBytes END) AS netN
+    FROM samples s JOIN sel USING (run) WHERE sel.ok AND s.source = sel.own GROUP BY ALL ORDER BY 1, 2`);
+  return rows.map((r) => ({
+    run: r.run,
+    worker: r.worker,
+    cores: r.cores,
+    netBytes: Number(r.netN) ? Number(r.net) : null,
+  }));
+}
+
 /** binWidth() over the section's samples: the span from min(0, first t) to max(0, last t). */
 async function binOf(duck: Duck, intervalS: number, maxBins = 300): Promise<number> {
   const [r] = await duck.all<{ lo: number | null; hi: number | null }>(
@@ -219,6 +236,7 @@ export function duckSamples(duck: Duck): SampleSource {
         drill: drills,
         crossCheck: await crossCheck(duck, 'cgroup' satisfies SampleRecord['source'], 'docker-stats'),
         dockerStats: (docker?.n ?? 0) > 0,
+        workerTotals: await totals(duck),
       };
       return out;
     },

@@ -19,6 +19,7 @@ import {
   timeSeries,
   workerSourceOf,
 } from './aggregate.js';
+import { type WorkerTotal, workerTotals } from './cluster.js';
 import { type CrossCheckRow, sourceCrossCheck } from './crossCheck.js';
 
 /** The sample aggregates of one workload's figures and tables (values unrounded). */
@@ -38,6 +39,8 @@ export interface SectionSamples {
   crossCheck: CrossCheckRow[];
   /** some container was sampled through the Docker stats API */
   dockerStats: boolean;
+  /** each worker of each measured run: busy cores within the job, bytes on its interfaces (the cluster table) */
+  workerTotals: WorkerTotal[];
 }
 
 export interface SampleSource {
@@ -95,6 +98,7 @@ export function sectionOf(
     drill,
     crossCheck: sourceCrossCheck(runs, samples, 'cgroup', 'docker-stats'),
     dockerStats: samples.some((s) => s.source === 'docker-stats'),
+    workerTotals: workerTotals(runs, samples, views),
   };
 }
 

@@ -9,6 +9,7 @@ import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { bootLatency, cellStats, drillDownRuns, envLabel, overheadRatios, workerSourceOf } from './aggregate.js';
+import { clusterTable } from './cluster.js';
 import { figureSources } from './crossCheck.js';
 import { intervalCell } from './enough.js';
 import type { Figure, Table } from './html.js';
@@ -200,6 +201,7 @@ export function workloadSection(
     ...workloadMetricsTable(runs, defs, label),
     memoryTable(memoryRows(runs, stats, views), label),
     ...(crossCheck.length ? [crossCheckTable(crossCheck, label)] : []),
+    ...[clusterTable(runs, data.workerTotals, label)].filter((t): t is Table => t !== null),
   ];
   return {
     tables,
