@@ -41,8 +41,8 @@ def edges_of(part):
     return part["edges"]
 
 
-def contribute(part, rank):
-    """This partition's contributions to every destination partition, and its dangling rank."""
+def contribute_part(part, rank):
+    """One partition's contributions to every destination partition, and its dangling rank."""
     out = part["outdeg"]
     share = np.zeros_like(rank)
     np.divide(rank, out, out=share, where=out > 0)
@@ -50,27 +50,45 @@ def contribute(part, rank):
     return pieces, float(rank[out == 0].sum())
 
 
-def piece(contrib, q):
-    return contrib[0][q]
+def contribute(owner_of, owned, ranks, *parts):
+    """A worker's partitions' contributions, bundled by the worker that owns each destination
+    partition ({worker: [(p, q, piece)]}), and their dangling ranks ({p: rank})."""
+    bundles, dangling = {}, {}
+    for p, part in zip(owned, parts, strict=True):
+        pieces, dangling[p] = contribute_part(part, ranks[p])
+        for q, piece in enumerate(pieces):
+            bundles.setdefault(owner_of[q], []).append((p, q, piece))
+    return bundles, dangling
 
 
-def dangling(contrib):
-    return contrib[1]
+def bundle_for(contrib, worker):
+    return contrib[0].get(worker, []), contrib[1]
 
 
-def reduce_ranks(n, damping, danglings, *pieces):
-    """New ranks of one destination partition: the pieces added in source-partition order."""
+def reduce_ranks(n, damping, owned, *bundles):
+    """New ranks of a worker's partitions: for each, the pieces of every source partition
+    added in source-partition order, the dangling ranks likewise; the same sums whatever the
+    cluster size."""
+    pieces, dangling = {q: [] for q in owned}, {}
+    for bundle, d in bundles:
+        dangling.update(d)
+        for p, q, piece in bundle:
+            pieces[q].append((p, piece))
     lost = 0.0
-    for d in danglings:
-        lost += d
-    acc = pieces[0].copy()
-    for x in pieces[1:]:
-        acc += x
-    return (1 - damping) / n + damping * lost / n + damping * acc
+    for p in sorted(dangling):
+        lost += dangling[p]
+    ranks = {}
+    for q in owned:
+        ordered = [x for _, x in sorted(pieces[q], key=lambda e: e[0])]
+        acc = ordered[0].copy()
+        for x in ordered[1:]:
+            acc += x
+        ranks[q] = (1 - damping) / n + damping * lost / n + damping * acc
+    return ranks
 
 
-def initial(size, n):
-    return np.full(size, 1.0 / n)
+def initial(n, partitions, owned):
+    return {q: np.full(part_range(n, partitions, q)[1] - part_range(n, partitions, q)[0], 1.0 / n) for q in owned}
 
 
 async def run(client, a, workers):
@@ -79,20 +97,25 @@ async def run(client, a, workers):
     owner = [workers[p % len(workers)] for p in range(P)]
     fields = {k: a[k] for k in ["pages", "avg-links", "zipf", "seed"]} | {"partitions": P}
     load_part = loader(n, P)
-    parts, sizes, on, phases = await dj.generate_and_load(client, workers, gen, fields, "bin", load_part, a.get("keep-data"), edges_of)
+    parts, sizes, _, phases = await dj.generate_and_load(client, workers, gen, fields, "bin", load_part, a.get("keep-data"), edges_of)
     edges = sum(sizes)
     t2 = time.perf_counter()
-    ranks = [client.submit(initial, part_range(n, P, p)[1] - part_range(n, P, p)[0], n, **on(p)) for p in range(P)]
+    # an iteration is a stage, as in Spark, and its tasks are per worker, not per partition
+    # pair: a worker's contributions bundled by destination worker, one reduction per worker
+    busy = sorted({owner[p] for p in range(P)}, key=workers.index)
+    owned = {w: [p for p in range(P) if owner[p] == w] for w in busy}
+    pin = {w: {"workers": [w], "allow_other_workers": False, "pure": False} for w in busy}
+    ranks = {w: client.submit(initial, n, P, owned[w], **pin[w]) for w in busy}
     for _ in range(a["iterations"]):
-        contribs = [client.submit(contribute, parts[p], ranks[p], **on(p)) for p in range(P)]
-        dang = [client.submit(dangling, contribs[p], **on(p)) for p in range(P)]
-        ranks = [
-            client.submit(reduce_ranks, n, d, dang, *[client.submit(piece, contribs[p], q, **on(p)) for p in range(P)], **on(q))
-            for q in range(P)
-        ]
-        # an iteration is a stage, as in Spark: the graph of a long job never piles up at the scheduler
-        await wait(ranks)
-    rank = np.concatenate(await client.gather(ranks))
+        contribs = {w: client.submit(contribute, owner, owned[w], ranks[w], *[parts[p] for p in owned[w]], **pin[w]) for w in busy}
+        ranks = {
+            v: client.submit(reduce_ranks, n, d, owned[v], *[client.submit(bundle_for, contribs[w], v, **pin[w]) for w in busy], **pin[v])
+            for v in busy
+        }
+        await wait(list(ranks.values()))
+    gathered = await client.gather([ranks[w] for w in busy])
+    by_part = {q: r for g in gathered for q, r in g.items()}
+    rank = np.concatenate([by_part[q] for q in range(P)])
     t3 = time.perf_counter()
     total = float(rank.sum())
     if abs(total - 1) >= 1e-9:
