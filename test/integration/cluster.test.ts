@@ -51,7 +51,7 @@ describe('the cluster PageRank on Dask distributed', () => {
     ]);
     expect(docker.code, docker.stderr.slice(-3000)).toBe(0);
     const runs = [...native.runs, ...docker.runs];
-    expect(runs).toHaveLength(6);
+    expect(runs).toHaveLength(10);
     for (const run of runs) {
       expect(run.status, run.reason ?? '').toBe('ok');
       const roles = run.workers.map((w) => `${w.role}${w.onHost ? '@host' : ''}`);
