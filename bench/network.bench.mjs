@@ -13,12 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { argOf, range } from './lib.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const argOf = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(argOf('rounds', 3));
 const seconds = Number(argOf('seconds', 3));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-network-bench-'));
@@ -141,11 +138,7 @@ for (let round = 0; round < rounds; round++) {
     }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+const fmt = (xs) => range(xs);
 const anchor = (k) => fmt(anchors.map((a) => a[k]));
 console.log(
   `\nanchor, by hand on 127.0.0.1 (median, range over ${rounds} rounds): iperf3 ${anchor('gbit')} Gbit/s, sockperf p50 ${anchor('p50')} µs, p99 ${anchor('p99')} µs, sysbench oltp_read_write ${anchor('tps')} tx/s, p95 ${anchor('p95')} ms`,

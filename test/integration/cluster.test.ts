@@ -32,26 +32,20 @@ describe('the cluster PageRank on Dask distributed', () => {
   /** the first checksum of each job */
   const reference = new Map<string, string>();
 
-  it('the cluster suite: clusters of 1 and 3 natively and of 2 in docker give one checksum per job, the single-process workloads agree', async () => {
+  // sizes 3 and 1 (2 is the fault test's): each Dask process costs seconds of start-up here
+  it('the cluster suite: a cluster of 3 natively and of 1 in docker give one checksum per job, the single-process workloads agree', async () => {
     const suite = ['--suite', 'cluster', '--preset', 'tiny'];
-    const native = await runCluster([
-      ...suite,
-      '--env',
-      'native',
-      '--instances',
-      '1,3',
-      '--param',
-      'check-single=true',
-    ]);
+    const native = await runCluster([...suite, '--env', 'native', '--instances', '3', '--param', 'check-single=true']);
     expect(native.code, native.stderr.slice(-3000)).toBe(0);
-    // in docker the two jobs with a shuffle between workers
+    // in docker the two jobs with a shuffle, on one worker: the scheduler and client reach it
+    // over the engine's network (worker-to-worker traffic in docker is the network test's)
     const docker = await runCluster([
       ...['--workload', 'cluster-pagerank,cluster-sqljoin', '--preset', 'tiny'],
-      ...['--env', 'docker', '--instances', '2'],
+      ...['--env', 'docker', '--instances', '1'],
     ]);
     expect(docker.code, docker.stderr.slice(-3000)).toBe(0);
     const runs = [...native.runs, ...docker.runs];
-    expect(runs).toHaveLength(10);
+    expect(runs).toHaveLength(6);
     for (const run of runs) {
       expect(run.status, run.reason ?? '').toBe('ok');
       const roles = run.workers.map((w) => `${w.role}${w.onHost ? '@host' : ''}`);

@@ -2,7 +2,7 @@
 // the roles on the host left out; the same totals from sample objects as the SQL gives
 // (test/sameAggregates.ts holds the two paths together on the synthetic result sets).
 import { describe, expect, it } from 'vitest';
-import { clusterTable, workerTotals } from '../../src/report/cluster.js';
+import { clusterStartUpS, clusterTable, workerTotals } from '../../src/report/cluster.js';
 import type { RunRecord, SampleRecord, WorkerRecord } from '../../src/results/types.js';
 
 const worker = (name: string, over: Partial<WorkerRecord> = {}) => ({ worker: name, ...over }) as WorkerRecord;
@@ -17,9 +17,9 @@ const run = (name: string, makespanS: number): RunRecord =>
     makespanS,
     workerSource: 'process',
     workers: [
-      worker('native-0', { role: 'worker' }),
-      worker('native-1', { role: 'worker' }),
-      worker('host-0', { role: 'scheduler', onHost: true }),
+      worker('native-0', { role: 'worker', readyS: makespanS / 10 }),
+      worker('native-1', { role: 'worker', readyS: makespanS / 5 }),
+      worker('host-0', { role: 'scheduler', onHost: true, readyS: 99 }),
       worker('host-1', { role: 'client', onHost: true }),
     ],
   }) as RunRecord;
@@ -51,8 +51,13 @@ describe('the cluster table', () => {
   });
   it('shows the busiest and the median worker, their ratio and the traffic per worker, not the host roles', () => {
     const t = clusterTable(runs, workerTotals(runs, samples), (e) => e.toUpperCase())!;
-    // r1: busy 10 and 5 CPU-s (median 7.5, ratio 1.333); r2: 20 and 20 (ratio 1)
-    expect(t.rows).toEqual([['NATIVE', 2, 2, '15.00', '15.00', '13.75', '1.17', '3.0', '2.0–4.0']]);
+    // r1: busy 10 and 5 CPU-s (median 7.5, ratio 1.333); r2: 20 and 20 (ratio 1); the last
+    // environment worker ready at 2 and 4 s (the scheduler on the host is not counted)
+    expect(t.rows).toEqual([['NATIVE', 2, 2, '3.00', '15.00', '15.00', '13.75', '1.17', '3.0', '2.0–4.0']]);
     expect(clusterTable([{ ...runs[0]!, workers: runs[0]!.workers.slice(0, 2) }], [], String)).toBeNull();
+    // a worker that never said ready: no start-up for that run
+    const unready = { ...runs[0]!, workers: runs[0]!.workers.map((w, i) => (i ? w : { ...w, readyS: null })) };
+    expect(clusterStartUpS(unready)).toBeNull();
+    expect(clusterStartUpS(runs[1]!)).toBe(4);
   });
 });
