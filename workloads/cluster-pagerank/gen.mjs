@@ -8,29 +8,22 @@
 //   node gen.mjs --pages N --avg-links L --zipf S --seed X --partitions P (--part p | --all) --out FILE
 import fs from 'node:fs';
 import { isMain, parseGenArgs, partRange, partSeed, partsOf } from '../lib/partgen.mjs';
-import { Prng, permutation } from '../lib/prng.mjs';
+import { Prng } from '../lib/prng.mjs';
 import { EdgeListWriter } from '../pagerank/lib/edgelist.mjs';
-import { upperBound, zipfCdf } from '../pagerank/lib/generators.mjs';
+import { pageLinks, pagesShared } from '../pagerank/lib/generators.mjs';
 
 /** Calls emit(src, dst) for every edge of one partition, in a fixed order. */
 export function generatePart({ pages, avgLinks, seed, partitions, part }, shared, emit) {
   const prng = new Prng(partSeed(seed, part));
   const [lo, hi] = partRange(pages, partitions, part);
   let edges = 0;
-  for (let page = lo; page < hi; page++) {
-    const links = prng.nextBelow(2 * avgLinks + 1);
-    for (let k = 0; k < links; k++) {
-      emit(page, shared.popularity[upperBound(shared.cdf, prng.nextFloat() * shared.total)]);
-      edges++;
-    }
-  }
+  for (let page = lo; page < hi; page++) edges += pageLinks(prng, page, avgLinks, shared, emit);
   return edges;
 }
 
-/** What every partition shares: the popularity order and the Zipf weights. */
+/** What every partition shares: the popularity order (from the seed's own stream) and the Zipf weights. */
 export function sharedOf({ pages, zipf, seed }) {
-  const cdf = zipfCdf(pages, zipf);
-  return { popularity: permutation(pages, new Prng(seed)), cdf, total: cdf[pages - 1] };
+  return pagesShared(pages, zipf, new Prng(seed));
 }
 
 function main() {

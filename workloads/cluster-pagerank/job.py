@@ -1,9 +1,11 @@
 """PageRank as one Dask distributed job, in the shape of HiBench's Spark PageRank: each
 worker generates its partitions through its disk and reads them back, then every iteration
-joins the links with the ranks (contributions of each source partition), shuffles them by
-destination partition and reduces them there — one shuffle per iteration. Partition p
-always runs on worker p mod N and partial sums are added in partition order, so the ranks
-are the same bytes for every cluster size and environment."""
+joins the links with the ranks (contributions of each source partition), combines them on
+the worker (Spark's map-side combine of reduceByKey), shuffles them by destination partition
+and reduces them there — one shuffle per iteration. Partition p always runs on worker
+p mod N. Contributions are added in fixed point — integers below 2**53, which float64 adds
+exactly in any order — so the ranks are the same bytes for every cluster size and
+environment, whichever worker added what."""
 import hashlib
 import os
 import time
@@ -14,6 +16,9 @@ from distributed import wait
 
 
 part_range = dj.part_range
+# a rank share in units of 2**-52: every partial sum of shares is at most the total rank (1),
+# so below 2**53, where float64 integers add exactly
+SCALE = float(2**52)
 
 
 def loader(pages, partitions):
@@ -28,63 +33,58 @@ def load(pages, partitions, path, keep, part):
         os.remove(path)
     lo, hi = part_range(pages, partitions, part)
     src = edges[:, 0].astype(np.int64) - lo
-    dst = edges[:, 1].astype(np.int64)
-    by_dest = []
-    for q in range(partitions):
-        qlo, qhi = part_range(pages, partitions, q)
-        m = (dst >= qlo) & (dst < qhi)
-        by_dest.append((src[m], dst[m] - qlo, qhi - qlo))
-    return {"outdeg": np.bincount(src, minlength=hi - lo), "by_dest": by_dest, "edges": len(src)}
+    return {"outdeg": np.bincount(src, minlength=hi - lo), "src": src, "dst": edges[:, 1].astype(np.int64)}
 
 
 def edges_of(part):
-    return part["edges"]
+    return len(part["src"])
 
 
-def contribute_part(part, rank):
-    """One partition's contributions to every destination partition, and its dangling rank."""
-    out = part["outdeg"]
-    share = np.zeros_like(rank)
-    np.divide(rank, out, out=share, where=out > 0)
-    pieces = [np.bincount(d, weights=share[s], minlength=size) for s, d, size in part["by_dest"]]
-    return pieces, float(rank[out == 0].sum())
+def fixed(x):
+    return np.round(x * SCALE)
 
 
-def contribute(owner_of, owned, ranks, *parts):
-    """A worker's partitions' contributions, bundled by the worker that owns each destination
-    partition ({worker: [(p, q, piece)]}), and their dangling ranks ({p: rank})."""
-    bundles, dangling = {}, {}
+def contribute(pages, owner_of, owned, ranks, *parts):
+    """A worker's partitions' contributions to every page, combined, then cut by the worker
+    that owns each destination partition ({worker: {q: piece}}), and their dangling rank."""
+    total = np.zeros(pages)
+    dangling = 0.0
     for p, part in zip(owned, parts, strict=True):
-        pieces, dangling[p] = contribute_part(part, ranks[p])
-        for q, piece in enumerate(pieces):
-            bundles.setdefault(owner_of[q], []).append((p, q, piece))
+        out, rank = part["outdeg"], ranks[p]
+        share = np.zeros_like(rank)
+        np.divide(rank, out, out=share, where=out > 0)
+        total += np.bincount(part["dst"], weights=fixed(share)[part["src"]], minlength=pages)
+        dangling += fixed(rank[out == 0]).sum()
+    bundles = {}
+    for q, w in enumerate(owner_of):
+        lo, hi = part_range(pages, len(owner_of), q)
+        bundles.setdefault(w, {})[q] = total[lo:hi]
     return bundles, dangling
 
 
 def bundle_for(contrib, worker):
-    return contrib[0].get(worker, []), contrib[1]
+    return contrib[0].get(worker, {}), contrib[1]
 
 
 def reduce_ranks(n, damping, owned, *bundles):
-    """New ranks of a worker's partitions: for each, the pieces of every source partition
-    added in source-partition order, the dangling ranks likewise; the same sums whatever the
-    cluster size."""
-    pieces, dangling = {q: [] for q in owned}, {}
-    for bundle, d in bundles:
-        dangling.update(d)
-        for p, q, piece in bundle:
-            pieces[q].append((p, piece))
-    lost = 0.0
-    for p in sorted(dangling):
-        lost += dangling[p]
+    """New ranks of a worker's partitions from every worker's combined pieces and dangling
+    rank: exact sums, so the same whatever the cluster size."""
+    lost = sum(d for _, d in bundles) / SCALE
     ranks = {}
     for q in owned:
-        ordered = [x for _, x in sorted(pieces[q], key=lambda e: e[0])]
-        acc = ordered[0].copy()
-        for x in ordered[1:]:
-            acc += x
-        ranks[q] = (1 - damping) / n + damping * lost / n + damping * acc
+        acc = bundles[0][0][q].copy()
+        for b, _ in bundles[1:]:
+            acc += b[q]
+        ranks[q] = (1 - damping) / n + damping * lost / n + damping * (acc / SCALE)
     return ranks
+
+
+def step(n, damping, owner_of, owned, *bundles_then_parts):
+    """One iteration on a worker, as one Spark stage: the reduction of the shuffle that
+    brought its pieces, then its partitions' next contributions (no hop in between)."""
+    k = len(bundles_then_parts) - len(owned)
+    ranks = reduce_ranks(n, damping, owned, *bundles_then_parts[:k])
+    return contribute(n, owner_of, owned, ranks, *bundles_then_parts[k:])
 
 
 def initial(n, partitions, owned):
@@ -100,19 +100,25 @@ async def run(client, a, workers):
     parts, sizes, _, phases = await dj.generate_and_load(client, workers, gen, fields, "bin", load_part, a.get("keep-data"), edges_of)
     edges = sum(sizes)
     t2 = time.perf_counter()
-    # an iteration is a stage, as in Spark, and its tasks are per worker, not per partition
-    # pair: a worker's contributions bundled by destination worker, one reduction per worker
+    # an iteration is one stage per worker, as Spark pipelines it: the reduction of the last
+    # shuffle and the next contributions in one task; the shuffle between them moves each
+    # worker's combined pieces to the worker that owns their partitions
     busy = sorted({owner[p] for p in range(P)}, key=workers.index)
     owned = {w: [p for p in range(P) if owner[p] == w] for w in busy}
     pin = {w: {"workers": [w], "allow_other_workers": False, "pure": False} for w in busy}
-    ranks = {w: client.submit(initial, n, P, owned[w], **pin[w]) for w in busy}
-    for _ in range(a["iterations"]):
-        contribs = {w: client.submit(contribute, owner, owned[w], ranks[w], *[parts[p] for p in owned[w]], **pin[w]) for w in busy}
-        ranks = {
-            v: client.submit(reduce_ranks, n, d, owned[v], *[client.submit(bundle_for, contribs[w], v, **pin[w]) for w in busy], **pin[v])
-            for v in busy
-        }
-        await wait(list(ranks.values()))
+
+    def mine(w):
+        return [parts[p] for p in owned[w]]
+
+    first = {w: client.submit(initial, n, P, owned[w], **pin[w]) for w in busy}
+    contribs = {w: client.submit(contribute, n, owner, owned[w], first[w], *mine(w), **pin[w]) for w in busy}
+
+    def shuffled(v):
+        return [client.submit(bundle_for, contribs[w], v, **pin[w]) for w in busy]
+
+    for _ in range(a["iterations"] - 1):
+        contribs = {v: client.submit(step, n, d, owner, owned[v], *shuffled(v), *mine(v), **pin[v]) for v in busy}
+    ranks = {v: client.submit(reduce_ranks, n, d, owned[v], *shuffled(v), **pin[v]) for v in busy}
     gathered = await client.gather([ranks[w] for w in busy])
     by_part = {q: r for g in gathered for q, r in g.items()}
     rank = np.concatenate([by_part[q] for q in range(P)])
@@ -121,8 +127,8 @@ async def run(client, a, workers):
     if abs(total - 1) >= 1e-9:
         raise RuntimeError(f"ranks sum to {total}, not 1")
     top = np.lexsort((np.arange(n), -rank))[:10]
-    crossing = sum(1 for p in range(P) for q in range(P) if owner[p] != owner[q])
-    shuffle = crossing * (n / P) * 8 * a["iterations"]
+    # every worker sends each other worker the combined pieces of that worker's partitions
+    shuffle = (len(busy) - 1) * n * 8 * a["iterations"]
     iterate = t3 - t2
     single = check_single(a, gen, rank) if a.get("check-single") else {}
     return {

@@ -11,18 +11,24 @@ export function gaussian(prng) {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+/** The mixture's centres, the first draws of the seed's stream. */
+export function mixtureCenters(prng, clusters, dimensions) {
+  return Array.from({ length: clusters }, () => Array.from({ length: dimensions }, () => prng.nextFloat() * 20 - 10));
+}
+
+/** One point of the mixture as its line; `coords` is scratch of the points' dimension. */
+export function pointLine(prng, centers, coords) {
+  const c = centers[prng.nextBelow(centers.length)];
+  for (let t = 0; t < coords.length; t++) coords[t] = (c[t] + gaussian(prng)).toFixed(6);
+  return coords.join(',');
+}
+
 export function writePoints(file, { points, dimensions, clusters, seed }) {
   const prng = new Prng(seed);
-  const centers = Array.from({ length: clusters }, () =>
-    Array.from({ length: dimensions }, () => prng.nextFloat() * 20 - 10),
-  );
+  const centers = mixtureCenters(prng, clusters, dimensions);
   const out = new LineWriter(file);
   const coords = new Array(dimensions);
-  for (let i = 0; i < points; i++) {
-    const c = centers[prng.nextBelow(clusters)];
-    for (let t = 0; t < dimensions; t++) coords[t] = (c[t] + gaussian(prng)).toFixed(6);
-    out.line(coords.join(','));
-  }
+  for (let i = 0; i < points; i++) out.line(pointLine(prng, centers, coords));
   out.close();
 }
 

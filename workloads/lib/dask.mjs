@@ -15,13 +15,23 @@ import { serve } from './serve.mjs';
 /** Debian's python3, where python3-distributed lives (another python3 may come first on PATH). */
 const PYTHON = '/usr/bin/python3';
 const ROLES = fileURLToPath(new URL('./dask_roles.py', import.meta.url));
+/**
+ * Dask's own bookkeeping that would compete with the job for the worker's CPUs: the
+ * statistical profiler samples every thread's stack 100 times a second in every worker, and
+ * work stealing re-plans tasks that are pinned to their worker anyway.
+ */
+const DASK_SETTINGS = {
+  DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED: 'False',
+  DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING: 'False',
+};
 
 /** Runs this worker's role of a cluster job: `job` is the job module (a .py beside the entry). */
 export function runDaskRole(name, manifestUrl, jobUrl) {
   runMain(name, async (argv) => {
     const { role, argv: own } = parseRoleArgs(argv);
     if (role.role === 'client') await client(role, own, manifestUrl, fileURLToPath(jobUrl));
-    else if (role.role === 'scheduler' || role.role === 'worker') await server(name, role, own, manifestUrl);
+    else if (role.role === 'scheduler' || role.role === 'worker')
+      await server(name, role, own, manifestUrl, fileURLToPath(jobUrl));
     else throw new WorkloadError(`no role ${role.role} in a Dask cluster (scheduler, worker, client)`);
   });
 }
@@ -30,7 +40,13 @@ export function runDaskRole(name, manifestUrl, jobUrl) {
 function python(args) {
   const child = spawn(PYTHON, [ROLES, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', VERSUS_NODE: process.execPath },
+    env: {
+      ...process.env,
+      ...DASK_SETTINGS,
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTHONUNBUFFERED: '1',
+      VERSUS_NODE: process.execPath,
+    },
   });
   const events = [];
   let tail = '';
@@ -78,7 +94,7 @@ function lastLines(text) {
   return text.trim().split('\n').slice(-3).join(' | ');
 }
 
-async function server(name, role, argv, manifestUrl) {
+async function server(name, role, argv, manifestUrl, job) {
   const { p } = readParams(manifestUrl, argv);
   const args = [role.role, '--listen', role.listen, '--port', String(role.port)];
   let localDir = null;
@@ -87,7 +103,7 @@ async function server(name, role, argv, manifestUrl) {
     if (!scheduler) throw new WorkloadError('a Dask worker needs its scheduler (--peers)');
     localDir = fs.mkdtempSync(path.join(p['work-dir'] ?? os.tmpdir(), 'versus-dask-'));
     args.push('--scheduler', `${scheduler.host}:${scheduler.port}`, '--name', `w${role.rank}`);
-    args.push('--threads', String(p.threads), '--local-dir', localDir);
+    args.push('--threads', String(p.threads), '--local-dir', localDir, '--job', job);
     if (p['memory-mib']) args.push('--memory-mib', String(p['memory-mib']));
   }
   const py = python(args);

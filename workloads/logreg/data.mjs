@@ -5,25 +5,33 @@ import { Prng } from '../lib/prng.mjs';
 import { forEachLine, LineWriter, numberAt } from '../lib/textfile.mjs';
 import { sigmoid } from './kernel.mjs';
 
+/** The logistic model's true weights, the first draws of the seed's stream. */
+export function trueWeights(prng, features) {
+  return Float64Array.from({ length: features }, () => (prng.nextFloat() * 2 - 1) * 2);
+}
+
+/** One row of the model as its LIBSVM line: `nz` distinct features, the label drawn last. */
+export function rowLine(prng, truth, nz) {
+  const features = truth.length;
+  const picked = new Set();
+  while (picked.size < nz) picked.add(prng.nextBelow(features));
+  const idx = [...picked].sort((a, b) => a - b);
+  let z = 0;
+  const fields = [];
+  for (const j of idx) {
+    const v = (prng.nextBelow(10000) + 1) / 10000;
+    z += truth[j] * v;
+    fields.push(`${j + 1}:${v}`);
+  }
+  return `${prng.nextFloat() < sigmoid(z) ? 1 : 0} ${fields.join(' ')}`;
+}
+
 export function writeRows(file, { samples, features, nonzeros, seed }) {
   const prng = new Prng(seed);
-  const truth = Float64Array.from({ length: features }, () => (prng.nextFloat() * 2 - 1) * 2);
+  const truth = trueWeights(prng, features);
   const out = new LineWriter(file);
   const nz = Math.min(nonzeros, features);
-  for (let i = 0; i < samples; i++) {
-    const picked = new Set();
-    while (picked.size < nz) picked.add(prng.nextBelow(features));
-    const idx = [...picked].sort((a, b) => a - b);
-    let z = 0;
-    const parts = [];
-    for (const j of idx) {
-      const v = (prng.nextBelow(10000) + 1) / 10000;
-      z += truth[j] * v;
-      parts.push(`${j + 1}:${v}`);
-    }
-    const label = prng.nextFloat() < sigmoid(z) ? 1 : 0;
-    out.line(`${label} ${parts.join(' ')}`);
-  }
+  for (let i = 0; i < samples; i++) out.line(rowLine(prng, truth, nz));
   out.close();
 }
 

@@ -50,19 +50,24 @@ export function generateRmat({ scale, edgeFactor, seed }, emit) {
  */
 export function generatePages({ pages, avgLinks, zipf, seed }, emit) {
   const prng = new Prng(seed);
+  const shared = pagesShared(pages, zipf, prng);
+  let edges = 0;
+  for (let page = 0; page < pages; page++) edges += pageLinks(prng, page, avgLinks, shared, emit);
+  return { vertices: pages, edges };
+}
+
+/** What every page's links draw from: a popularity order (drawn from `prng`) and the Zipf weights. */
+export function pagesShared(pages, zipf, prng) {
   const popularity = permutation(pages, prng);
   const cdf = zipfCdf(pages, zipf);
-  const total = cdf[pages - 1];
-  let edges = 0;
-  for (let page = 0; page < pages; page++) {
-    const links = prng.nextBelow(2 * avgLinks + 1);
-    for (let k = 0; k < links; k++) {
-      const rank = upperBound(cdf, prng.nextFloat() * total);
-      emit(page, popularity[rank]);
-      edges++;
-    }
-  }
-  return { vertices: pages, edges };
+  return { popularity, cdf, total: cdf[pages - 1] };
+}
+
+/** Emits one page's out-links: a uniform count in [0, 2*avgLinks], Zipf-popular targets. Their number. */
+export function pageLinks(prng, page, avgLinks, { popularity, cdf, total }, emit) {
+  const links = prng.nextBelow(2 * avgLinks + 1);
+  for (let k = 0; k < links; k++) emit(page, popularity[upperBound(cdf, prng.nextFloat() * total)]);
+  return links;
 }
 
 /** Cumulative Zipf weights 1/(i+1)^s; s = 1 uses division only (exact everywhere). */
