@@ -8,6 +8,5 @@ echo "== lint and format (biome)"
 npx biome check .
 echo "== type check"
 npx tsc -p tsconfig.check.json
-echo "== worker image (cached after the first build)"
-node dist/cli.js image build
+# the worker image is built (or found cached) beside the tests that do not need it
 exec ./scripts/with-docker.sh node scripts/vitest-summary.mjs "$@"

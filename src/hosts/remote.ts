@@ -69,6 +69,7 @@ export function hostTarget(h: HostConfig): SshTarget {
     privateKey,
     pinnedHostKey: h.ssh.hostKey,
     proxyCommand: h.ssh.proxyCommand,
+    keepaliveMs: h.ssh.keepaliveS * 1000,
   };
 }
 
@@ -115,7 +116,7 @@ async function clockOf(ssh: SshConnection, rounds = 7): Promise<ClockOffset> {
   return bestOffset(probes);
 }
 
-export async function openHost(config: HostConfig, timeoutMs = 20_000): Promise<RemoteHost> {
+export async function openHost(config: HostConfig, timeoutMs = config.ssh.connectTimeoutS * 1000): Promise<RemoteHost> {
   const target = hostTarget(config);
   let ssh: SshConnection;
   try {
@@ -140,7 +141,7 @@ export async function openHost(config: HostConfig, timeoutMs = 20_000): Promise<
     const clock = await clockOf(ssh);
     const home = (await run('printf %s "$HOME"')).trim() || '/root';
     const cacheDir = config.cacheDir ?? `${home}/.cache/versus`;
-    const connect = () => SshConnection.connect(pinned, 10_000);
+    const connect = () => SshConnection.connect(pinned, Math.min(10_000, timeoutMs));
     const once = async (dir: string, copy: () => Promise<void>) => {
       if ((await ssh.run(`test -e ${shellQuote(dir)}/.complete`)).code === 0) return;
       await copy().catch((err: Error) => {

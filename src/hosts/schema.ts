@@ -31,6 +31,18 @@ function baseFields(defaultEnvironments: readonly string[]) {
           .describe(
             "argv of a command whose stdin/stdout reach the host's sshd (OpenSSH ProxyCommand, e.g. a jump host)",
           ),
+        connectTimeoutS: z
+          .number()
+          .min(1)
+          .max(300)
+          .default(20)
+          .describe('how long a connection to the host may take before it is unreachable'),
+        keepaliveS: z
+          .number()
+          .min(0.5)
+          .max(60)
+          .default(5)
+          .describe('SSH keepalive interval; six unanswered in a row and the connection is lost'),
       })
       .strict(),
     environments: z

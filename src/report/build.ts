@@ -3,7 +3,7 @@ import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { type AcceleratorFacts, acceleratorFacts, type RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
-import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
+import { UNRECORDED_INTERVAL_MS } from '../sampling/types.js';
 import { duckSamples } from './duckSamples.js';
 import type { Page, Table } from './html.js';
 import { networkTables } from './network.js';
@@ -43,7 +43,7 @@ const runsOf = (runs: readonly RunRecord[], id: string, single: boolean) =>
 
 /** Asks the result set's sample source for everything the page draws. */
 export async function collectPageSamples(rs: ResultSet): Promise<PageSamples> {
-  const intervalS = (rs.meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
+  const intervalS = (rs.meta.experiment?.sampling?.intervalMs ?? UNRECORDED_INTERVAL_MS) / 1000;
   const views = rs.meta.views as Views | undefined;
   const ids = sectionIds(rs.runs);
   const source = rs.samples.kind === 'parquet' ? duckSamples(rs.samples.duck) : memorySamples(rs.samples.rows);
@@ -55,7 +55,7 @@ export async function collectPageSamples(rs: ResultSet): Promise<PageSamples> {
 /** The figures and tables of a report, from a result set and its sample aggregates: one section per workload, a suite overview above them. Pure. */
 export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Page {
   const { meta, runs } = rs;
-  const intervalS = (meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? UNRECORDED_INTERVAL_MS) / 1000;
   const measured = runs.filter((r) => !r.warmup);
   const nOk = (env: string) => measured.filter((r) => r.env === env && r.status === 'ok').length;
   // every VM backend records its accelerator (qemu directly, vagrant through libvirt or VirtualBox)
@@ -93,7 +93,7 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
   }
   if (sections.some((x) => x.noCrossCheck))
     warnings.push(
-      'No sampler cross-check: these container runs are too short to hold two Docker stats frames (a local engine is polled every 250 ms, a remote one or Podman streams one a second); longer runs (a bigger preset or more iterations) get the cgroup-vs-stats table.',
+      'No sampler cross-check: these container runs are too short to hold two Docker stats frames (the stats collector of the engine gives about one a second, polled or streamed); longer runs (a bigger preset or more iterations) get the cgroup-vs-stats table.',
     );
   const failed = measured.filter((r) => r.status !== 'ok');
   if (failed.length)

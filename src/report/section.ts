@@ -7,7 +7,7 @@ import type { StatsByRun } from '../results/sampleStats.js';
 import { formatValue, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
-import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
+import { UNRECORDED_INTERVAL_MS } from '../sampling/types.js';
 import { bootLatency, cellStats, drillDownRuns, envLabel, overheadRatios, workerSourceOf } from './aggregate.js';
 import { clusterTable } from './cluster.js';
 import { figureSources } from './crossCheck.js';
@@ -47,7 +47,7 @@ export function workloadSection(
   prefix = '',
 ): Section {
   const { meta, runs } = rs;
-  const intervalS = (meta.experiment?.sampling?.intervalMs ?? DEFAULT_INTERVAL_MS) / 1000;
+  const intervalS = (meta.experiment?.sampling?.intervalMs ?? UNRECORDED_INTERVAL_MS) / 1000;
   const { binS, crossCheck } = data;
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =

@@ -24,6 +24,8 @@ export interface SshTarget {
    * reached through that host's SSH connection); absent: proxyCommand or TCP
    */
   tunnel?: (() => Promise<Duplex>) | null;
+  /** keepalive interval; six unanswered in a row end the connection (default 5 s) */
+  keepaliveMs?: number;
 }
 
 /** The proxy command's stdio as one duplex stream for ssh2's `sock`; the process dies with the connection. */
@@ -80,7 +82,7 @@ export class SshConnection {
         username: target.username,
         privateKey: target.privateKey,
         readyTimeout: timeoutMs,
-        keepaliveInterval: 5000,
+        keepaliveInterval: target.keepaliveMs ?? 5000,
         keepaliveCountMax: 6,
         hostVerifier: (key: Buffer) => {
           seenKey = key.toString('base64');

@@ -34,6 +34,8 @@ describe('versus CLI', () => {
       const out = tmpDir('adaptive');
       const r = await runCli([
         'run',
+        '--preset',
+        'tiny',
         '--env',
         'native',
         '--native-runtime',
@@ -148,18 +150,9 @@ describe('versus CLI', () => {
     let sawContainer = false;
     const r = await runCli(
       [
-        'run',
-        '--env',
-        'docker',
-        '--instances',
-        '2',
-        '--repetitions',
-        '3',
-        '--warmup',
-        '0',
-        '--param',
-        'iterations=9000',
-        '--output',
+        ...'run --preset tiny --env docker --instances 2 --repetitions 3 --warmup 0 --param iterations=9000 --output'.split(
+          ' ',
+        ),
         out,
       ],
       (child) => {
@@ -190,18 +183,9 @@ describe('versus CLI', () => {
     let sawVm = false;
     const r = await runCli(
       [
-        'run',
-        '--env',
-        'qemu',
-        '--instances',
-        '1',
-        '--repetitions',
-        '2',
-        '--memory',
-        '768',
-        '--param',
-        'iterations=20000',
-        '--output',
+        ...'run --preset tiny --env qemu --instances 1 --repetitions 2 --memory 768 --param iterations=20000 --output'.split(
+          ' ',
+        ),
         out,
         '--no-report',
       ],
@@ -241,7 +225,7 @@ describe('versus CLI', () => {
     const started = Date.now();
     let signalledAt = 0;
     const r = await runCli(
-      ['run', '--env', 'native', '--output', tmpDir('cold-results')],
+      ['run', '--preset', 'tiny', '--env', 'native', '--output', tmpDir('cold-results')],
       (child) => {
         const poll = setInterval(() => {
           if (debootstraps()) {
@@ -279,7 +263,11 @@ describe('versus CLI', () => {
       };
     const outA = tmpDir('kill9');
     const a = await runCli(
-      ['run', '--env', 'docker', '--instances', '2', '--param', 'iterations=20000', '--output', outA, '--no-report'],
+      [
+        ...'run --preset tiny --env docker --instances 2 --param iterations=20000 --output'.split(' '),
+        outA,
+        '--no-report',
+      ],
       // past the barrier: samples are on disk (before it they wait in memory for t = 0)
       killWhen(async () => (await labelledContainers()).length === 2 && sampleLinesUnder(outA) > 1),
     );
@@ -294,7 +282,11 @@ describe('versus CLI', () => {
     expect(count.stdout.trim()).toBe(`n\n${written}`);
     expect(fs.existsSync(path.join(killed, 'samples.parquet'))).toBe(true);
     const b = await runCli(
-      ['run', '--env', 'qemu', '--instances', '1', '--memory', '512', '--output', tmpDir('kill9'), '--no-report'],
+      [
+        ...'run --preset tiny --env qemu --instances 1 --memory 512 --output'.split(' '),
+        tmpDir('kill9'),
+        '--no-report',
+      ],
       killWhen(() => qemuPids().length > 0),
     );
     expect(b.signal).toBe('SIGKILL');
@@ -303,6 +295,8 @@ describe('versus CLI', () => {
 
     const warned = await runCli([
       'run',
+      '--preset',
+      'tiny',
       '--env',
       'docker',
       '--instances',

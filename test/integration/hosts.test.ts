@@ -98,7 +98,8 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
       YAML.stringify({
         hosts: hosts.map((h) => ({
           name: h.name,
-          ssh: { host: h.address, key: h.key, hostKey: h.hostKey, proxyCommand: h.proxyCommand },
+          // a lost host is found after 6 keepalives of 2 s (the default 5 s: 30 s of CI per loss)
+          ssh: { host: h.address, key: h.key, hostKey: h.hostKey, proxyCommand: h.proxyCommand, keepaliveS: 2 },
           environments: ['docker', 'gvisor', 'qemu', 'native'],
           docker: { socket: h.dockerSocket },
           cacheDir: h.cacheDir,
@@ -285,7 +286,13 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
       YAML.stringify({
         hosts: [h1, ghost].map((h) => ({
           name: h.name,
-          ssh: { host: h.address, key: h.key, proxyCommand: [...h.proxyCommand.slice(0, -2), h.address, '22'] },
+          ssh: {
+            host: h.address,
+            key: h.key,
+            proxyCommand: [...h.proxyCommand.slice(0, -2), h.address, '22'],
+            // the ghost never answers: given up on after 8 s (the default 20 s)
+            connectTimeoutS: 8,
+          },
           environments: ['native'],
           cacheDir: h.cacheDir,
         })),

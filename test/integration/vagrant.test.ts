@@ -66,13 +66,22 @@ function image() {
   return m;
 }
 
+/** One vagrant worker, one run of the default workload's tiny preset, no report. */
+const ONE_VM = ['--preset', 'tiny', '--env', 'vagrant', '--instances', '1', '--repetitions', '1', '--no-report'];
+
 /** `versus run -c` with one vagrant worker and this config (output in a new temp folder). */
 function runVagrantConfig(name: string, config: Record<string, unknown>) {
   const out = tmpDir(name);
   const file = path.join(out, 'config.json');
   fs.writeFileSync(
     file,
-    JSON.stringify({ environments: ['vagrant'], instances: [1], output: { dir: out }, ...config }),
+    JSON.stringify({
+      environments: ['vagrant'],
+      instances: [1],
+      workload: { preset: 'tiny' },
+      output: { dir: out },
+      ...config,
+    }),
   );
   return runCli(['run', '-c', file, '--no-report']);
 }
@@ -217,17 +226,14 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
   it('Ctrl-C during vagrant up stops it, destroys the domains and keeps what was written', async () => {
     const out = tmpDir('vagrant-int');
     let sent = false;
-    const r = await runCli(
-      ['run', '--env', 'vagrant', '--instances', '1', '--repetitions', '1', '--no-report', '-o', out],
-      (child) => {
-        child.stderr!.on('data', (d: Buffer) => {
-          if (!sent && d.toString().includes('Starting domain')) {
-            sent = true;
-            child.kill('SIGINT');
-          }
-        });
-      },
-    );
+    const r = await runCli(['run', ...ONE_VM, '-o', out], (child) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        if (!sent && d.toString().includes('Starting domain')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+    });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
     const dir = fs.readdirSync(out).find((d) => fs.existsSync(path.join(out, d, 'experiment.json')))!;
@@ -237,25 +243,11 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
 
   it('after a kill -9 of the harness, versus clean removes the machines, the pool and the libvirtd it started', async () => {
     const daemonBefore = libvirtdPid();
-    const r = await runCli(
-      [
-        'run',
-        '--env',
-        'vagrant',
-        '--instances',
-        '1',
-        '--repetitions',
-        '1',
-        '--no-report',
-        '-o',
-        tmpDir('vagrant-kill9'),
-      ],
-      (child) => {
-        child.stderr!.on('data', (d: Buffer) => {
-          if (d.toString().includes('Starting domain')) child.kill('SIGKILL');
-        });
-      },
-    );
+    const r = await runCli(['run', ...ONE_VM, '-o', tmpDir('vagrant-kill9')], (child) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        if (d.toString().includes('Starting domain')) child.kill('SIGKILL');
+      });
+    });
     expect(r.signal).toBe('SIGKILL');
     // what the killed harness left: its run folder, and vagrant still bringing the domain up
     expect(vagrantRuns().length).toBe(1);
@@ -361,6 +353,8 @@ describe('vagrant environment (virtualbox provider: what can be checked without 
   it('a run with the virtualbox provider on a machine without VirtualBox stops with one clear error', async () => {
     const r = await runCli([
       'run',
+      '--preset',
+      'tiny',
       '--env',
       'vagrant',
       '--vagrant-provider',

@@ -44,10 +44,10 @@ describe('experiment config', () => {
     const e = validateExperiment({}, 'x');
     expect(e.environments).toEqual(['docker', 'qemu', 'native']);
     expect(e.instances).toEqual([1, 2]);
-    expect(e.workloads).toEqual([{ id: 'pagerank', name: 'pagerank', preset: 'tiny', params: {} }]);
+    expect(e.workloads).toEqual([{ id: 'pagerank', name: 'pagerank', preset: 'default', params: {} }]);
     expect(e.suite).toBe('default');
     expect(e.worker.cpus).toBe(1);
-    expect(e.sampling.intervalMs).toBe(250);
+    expect(e.sampling.intervalMs).toBe(100);
   });
 
   it('names the field path of a bad value', () => {

@@ -280,7 +280,7 @@ describe('pagerank.mjs command line', () => {
     [['--damping', '1'], '--damping must be between 0 and 1 (exclusive)'],
     [['--graph', 'file'], '--graph file needs --input PATH'],
     [['--graph', 'file', '--input', '/nonexistent/g.txt'], 'cannot open edge list /nonexistent/g.txt: ENOENT'],
-    [['--preset', 'nope'], '--preset must be one of tiny, small, paper, large'],
+    [['--preset', 'nope'], '--preset must be one of default, tiny, small, paper, large'],
     [['--graph', 'rmat', '--scale', '26', '--max-memory-mb', '64'], 'more than the 64 MiB allowed'],
   ])('rejects %j with one line on stderr and exit 2', (args, message) => {
     const r = runWorkload(args);

@@ -103,7 +103,7 @@ export class DockerEnvironment implements Environment {
       image: this.image.dockerTag,
       sampling: this.statsMode,
       cpuSource:
-        "cgroup: the container's cgroup files at the sampling interval (local engine); docker-stats: the engine's stats API, a one-shot frame every max(250 ms, the interval) from a local Docker Engine, its stream (about 1 frame/s) from a remote one or Podman; a remote engine has docker-stats only",
+        "cgroup: the container's cgroup files at the sampling interval (local engine); docker-stats: the engine's stats API, a one-shot frame every max(250 ms, the interval) from a local Docker Engine, its stream from a remote one or Podman (about 1 frame/s either way: the engine's collector ticks once a second); a remote engine has docker-stats only",
     };
   }
 
