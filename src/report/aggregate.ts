@@ -53,19 +53,23 @@ export function timeSeries(
   samples: readonly SampleRecord[],
   view: View,
   pick: (s: SampleRecord, hostWait: number | null) => Record<string, number | null>,
-  binS: number,
+  /** one width for every cell, or each cell's own (cellBinWidths) */
+  binS: number | ReadonlyMap<string, number>,
   views?: Views,
 ): SeriesPoint[] {
   const ok = new Map(measuredOk(runs).map((r) => [r.run, r]));
+  const widthOf = (run: RunRecord) =>
+    typeof binS === 'number' ? binS : (binS.get(cellKey(run.env, run.instances)) ?? 1);
   // run -> bin -> series -> values (one per worker sample)
   const perRun = new Map<string, Map<number, Map<string, number[]>>>();
   // the host's iowait per run and bin: its latest sample in the bin
   const hostByRun = new Map<string, Map<number, SampleRecord>>();
   for (const s of samples) {
-    if (!ok.has(s.run) || s.source !== 'host') continue;
+    const hostRun = ok.get(s.run);
+    if (!hostRun || s.source !== 'host') continue;
     if (!hostByRun.has(s.run)) hostByRun.set(s.run, new Map());
     const bins = hostByRun.get(s.run)!;
-    const bin = Math.floor(s.t / binS);
+    const bin = Math.floor(s.t / widthOf(hostRun));
     const cur = bins.get(bin);
     if (!cur || s.t >= cur.t) bins.set(bin, s);
   }
@@ -74,7 +78,7 @@ export function timeSeries(
     if (!run) continue;
     const wanted = view === 'host' ? s.source === 'host' : s.source === workerSourceOf(run, views);
     if (!wanted) continue;
-    const bin = Math.floor(s.t / binS);
+    const bin = Math.floor(s.t / widthOf(run));
     const values = pick(s, hostByRun.get(s.run)?.get(bin)?.iowait ?? null);
     if (!perRun.has(s.run)) perRun.set(s.run, new Map());
     const bins = perRun.get(s.run)!;
@@ -87,11 +91,15 @@ export function timeSeries(
     }
   }
   // cell -> bin -> series -> run-level means
-  const cells = new Map<string, { env: string; instances: number; bins: Map<number, Map<string, number[]>> }>();
+  const cells = new Map<
+    string,
+    { env: string; instances: number; width: number; bins: Map<number, Map<string, number[]>> }
+  >();
   for (const [runName, bins] of perRun) {
     const run = ok.get(runName)!;
-    const key = `${run.env}\0${run.instances}`;
-    if (!cells.has(key)) cells.set(key, { env: run.env, instances: run.instances, bins: new Map() });
+    const key = cellKey(run.env, run.instances);
+    if (!cells.has(key))
+      cells.set(key, { env: run.env, instances: run.instances, width: widthOf(run), bins: new Map() });
     const cell = cells.get(key)!;
     for (const [bin, series] of bins) {
       if (!cell.bins.has(bin)) cell.bins.set(bin, new Map());
@@ -111,7 +119,7 @@ export function timeSeries(
           env: cell.env,
           envLabel: envLabel(cell.env, views),
           instances: cell.instances,
-          t: (bin + 0.5) * binS,
+          t: (bin + 0.5) * cell.width,
           series: name,
           value: mean(values),
           lo,
@@ -191,7 +199,13 @@ export function networkPick(intervalS: number) {
   });
 }
 
-/** A bin width that keeps at most maxBins bins over the longest cell. */
+/** A bin width that keeps at most maxBins bins over a span of seconds: the interval, or a multiple of it. Pure. */
+export function widthFor(spanS: number, intervalS: number, maxBins = 300): number {
+  const base = Math.max(intervalS, 0.05);
+  return spanS / base > maxBins ? Math.ceil(spanS / maxBins / base) * base : base;
+}
+
+/** A bin width that keeps at most maxBins bins over the samples' span (from min(0, first t) to max(0, last t)). */
 export function binWidth(samples: readonly SampleRecord[], intervalS: number, maxBins = 300): number {
   let tmin = 0;
   let tmax = 0;
@@ -199,9 +213,37 @@ export function binWidth(samples: readonly SampleRecord[], intervalS: number, ma
     if (s.t < tmin) tmin = s.t;
     if (s.t > tmax) tmax = s.t;
   }
-  const span = tmax - tmin;
-  const base = Math.max(intervalS, 0.05);
-  return span / base > maxBins ? Math.ceil(span / maxBins / base) * base : base;
+  return widthFor(tmax - tmin, intervalS, maxBins);
+}
+
+/** The widest of the cells' bins (the interval when there is no cell). Pure. */
+export function coarsestBin(widths: ReadonlyMap<string, number>, intervalS: number): number {
+  return widths.size ? Math.max(...widths.values()) : widthFor(0, intervalS);
+}
+
+/** The key of a figure's cell (one panel): environment × instances. */
+export const cellKey = (env: string, instances: number) => `${env}\0${instances}`;
+
+/**
+ * Each cell's own bin width (binWidth over the samples of its runs), so a panel of 4 s
+ * container runs keeps the sampling interval beside a panel of 100 s VM runs. Pure.
+ */
+export function cellBinWidths(
+  runs: readonly RunRecord[],
+  samples: readonly SampleRecord[],
+  intervalS: number,
+  maxBins = 300,
+): Map<string, number> {
+  const cellOf = new Map(runs.map((r) => [r.run, cellKey(r.env, r.instances)]));
+  const spans = new Map<string, { lo: number; hi: number }>();
+  for (const r of runs) spans.set(cellKey(r.env, r.instances), { lo: 0, hi: 0 });
+  for (const s of samples) {
+    const span = spans.get(cellOf.get(s.run) ?? '');
+    if (!span) continue;
+    if (s.t < span.lo) span.lo = s.t;
+    if (s.t > span.hi) span.hi = s.t;
+  }
+  return new Map([...spans].map(([k, { lo, hi }]) => [k, widthFor(hi - lo, intervalS, maxBins)]));
 }
 
 export interface CellStat {

@@ -7,12 +7,15 @@ import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views } from '../results/views.js';
 import type { DrillRow } from './aggregate.js';
 import {
+  cellKey,
+  coarsestBin,
   drillDownRuns,
   envLabel,
   type GapSpan,
   measuredOk,
   type SeriesPoint,
   type View,
+  widthFor,
   workerSourceOf,
 } from './aggregate.js';
 import type { WorkerTotal } from './cluster.js';
@@ -24,7 +27,7 @@ const num = (x: number | null) => (x === null ? 'NULL' : String(x));
 /** The runs a query looks at, as a temporary table: name, cell, own source, makespan, measured-and-ok. */
 async function selectRuns(duck: Duck, runs: readonly RunRecord[], views?: Views): Promise<void> {
   await duck.run(
-    'CREATE OR REPLACE TEMP TABLE sel (run VARCHAR, env VARCHAR, instances INTEGER, own VARCHAR, makespan DOUBLE, ok BOOLEAN)',
+    'CREATE OR REPLACE TEMP TABLE sel (run VARCHAR, env VARCHAR, instances INTEGER, own VARCHAR, makespan DOUBLE, ok BOOLEAN, w DOUBLE)',
   );
   const ok = new Set(measuredOk(runs).map((r) => r.run));
   for (let i = 0; i < runs.length; i += 500) {
@@ -32,7 +35,7 @@ async function selectRuns(duck: Duck, runs: readonly RunRecord[], views?: Views)
       .slice(i, i + 500)
       .map(
         (r) =>
-          `(${lit(r.run)}, ${lit(r.env)}, ${r.instances}, ${lit(workerSourceOf(r, views) ?? '')}, ${num(r.makespanS)}, ${ok.has(r.run)})`,
+          `(${lit(r.run)}, ${lit(r.env)}, ${r.instances}, ${lit(workerSourceOf(r, views) ?? '')}, ${num(r.makespanS)}, ${ok.has(r.run)}, NULL)`,
       );
     await duck.run(`INSERT INTO sel VALUES ${values.join(', ')}`);
   }
@@ -65,7 +68,6 @@ async function series(
   view: View,
   columns: string,
   names: string[],
-  binS: number,
   views?: Views,
   /** the host view of one remote host only */
   host?: string,
@@ -74,25 +76,26 @@ async function series(
     env: string;
     instances: number;
     bin: number;
+    w: number;
     series: string;
     value: number;
     lo: number;
     hi: number;
   }>(`
     WITH hw AS (
-      SELECT s.run, floor(s.t / ${binS}) AS bin, arg_max(s.iowait, s.t) AS wait
+      SELECT s.run, floor(s.t / sel.w) AS bin, arg_max(s.iowait, s.t) AS wait
       FROM samples s JOIN sel USING (run) WHERE sel.ok AND s.source = 'host' GROUP BY ALL
     ), picked AS (
-      SELECT s.run, sel.env, sel.instances, floor(s.t / ${binS}) AS bin, ${columns}
+      SELECT s.run, sel.env, sel.instances, sel.w, floor(s.t / sel.w) AS bin, ${columns}
       FROM samples s JOIN sel USING (run)
-      LEFT JOIN hw ON hw.run = s.run AND hw.bin = floor(s.t / ${binS})
+      LEFT JOIN hw ON hw.run = s.run AND hw.bin = floor(s.t / sel.w)
       WHERE sel.ok AND ${inView(view)}${host !== undefined ? ` AND s.worker = ${lit(host)}` : ''}
     ), per_run AS (
-      SELECT run, env, instances, bin, series, avg(value) AS value
+      SELECT run, env, instances, w, bin, series, avg(value) AS value
       FROM (UNPIVOT picked ON ${names.map((n) => `"${n}"`).join(', ')} INTO NAME series VALUE value)
       WHERE isfinite(value) GROUP BY ALL
     )
-    SELECT env, instances, bin, series, avg(value) AS value, min(value) AS lo, max(value) AS hi
+    SELECT env, instances, w, bin, series, avg(value) AS value, min(value) AS lo, max(value) AS hi
     FROM per_run GROUP BY ALL`);
   const rank = (s: string) => names.indexOf(s);
   return rows
@@ -101,7 +104,7 @@ async function series(
         env: r.env,
         envLabel: envLabel(r.env, views),
         instances: r.instances,
-        t: (r.bin + 0.5) * binS,
+        t: (r.bin + 0.5) * r.w,
         series: r.series,
         value: r.value,
         lo: r.lo,
@@ -175,13 +178,13 @@ async function crossCheck(duck: Duck, a: string, b: string): Promise<CrossCheckR
 }
 
 /** The host view of each remote host apart (sampleSource.ts: the same over objects). */
-async function perHost(duck: Duck, binS: number, views?: Views): Promise<SeriesPoint[]> {
+async function perHost(duck: Duck, views?: Views): Promise<SeriesPoint[]> {
   const hosts = await duck.all<{ worker: string }>(
     "SELECT DISTINCT s.worker FROM samples s JOIN sel USING (run) WHERE s.source = 'host' AND s.worker <> 'host' ORDER BY 1",
   );
   const out: SeriesPoint[] = [];
   for (const { worker } of hosts)
-    out.push(...atHost(await series(duck, 'host', cpuColumns('host'), CPU_SERIES, binS, views, worker), worker));
+    out.push(...atHost(await series(duck, 'host', cpuColumns('host'), CPU_SERIES, views, worker), worker));
   return out;
 }
 
@@ -201,14 +204,18 @@ async function totals(duck: Duck): Promise<WorkerTotal[]> {
   }));
 }
 
-/** binWidth() over the section's samples: the span from min(0, first t) to max(0, last t). */
-async function binOf(duck: Duck, intervalS: number, maxBins = 300): Promise<number> {
-  const [r] = await duck.all<{ lo: number | null; hi: number | null }>(
-    'SELECT min(s.t) AS lo, max(s.t) AS hi FROM samples s JOIN sel USING (run)',
+/** cellBinWidths() over the section's samples, written into sel.w: each cell's own width; the widths by cell. */
+async function binCells(duck: Duck, intervalS: number): Promise<Map<string, number>> {
+  const rows = await duck.all<{ env: string; instances: number; lo: number | null; hi: number | null }>(
+    'SELECT sel.env, sel.instances, min(s.t) AS lo, max(s.t) AS hi FROM sel LEFT JOIN samples s USING (run) GROUP BY ALL',
   );
-  const span = Math.max(0, r?.hi ?? 0) - Math.min(0, r?.lo ?? 0);
-  const base = Math.max(intervalS, 0.05);
-  return span / base > maxBins ? Math.ceil(span / maxBins / base) * base : base;
+  const widths = new Map<string, number>();
+  for (const r of rows) {
+    const w = widthFor(Math.max(0, r.hi ?? 0) - Math.min(0, r.lo ?? 0), intervalS);
+    widths.set(cellKey(r.env, r.instances), w);
+    await duck.run(`UPDATE sel SET w = ${w} WHERE env = ${lit(r.env)} AND instances = ${r.instances}`);
+  }
+  return widths;
 }
 
 /** A SampleSource over a `samples` view the engine already has (see openColumnar). */
@@ -217,20 +224,25 @@ export function duckSamples(duck: Duck): SampleSource {
     kind: 'parquet',
     async section(runs, intervalS, views) {
       await selectRuns(duck, runs, views);
-      const binS = await binOf(duck, intervalS);
+      const widths = await binCells(duck, intervalS);
       const drills: Record<string, DrillRow[]> = {};
       for (const run of drillDownRuns(runs, views))
-        drills[run.run] = await drill(duck, run, workerSourceOf(run, views)!, binS);
+        drills[run.run] = await drill(
+          duck,
+          run,
+          workerSourceOf(run, views)!,
+          widths.get(cellKey(run.env, run.instances))!,
+        );
       const [docker] = await duck.all<{ n: number }>(
         "SELECT count(*) AS n FROM samples s JOIN sel USING (run) WHERE s.source = 'docker-stats'",
       );
       const out: SectionSamples = {
-        binS,
-        cpuWorker: await series(duck, 'worker', cpuColumns('worker'), CPU_SERIES, binS, views),
-        cpuHost: await series(duck, 'host', cpuColumns('host'), CPU_SERIES, binS, views),
-        cpuPerHost: await perHost(duck, binS, views),
-        memory: await series(duck, 'worker', MEMORY_COLUMNS, MEMORY_SERIES, binS, views),
-        network: await series(duck, 'worker', networkColumns(intervalS), NETWORK_SERIES, binS, views),
+        binS: coarsestBin(widths, intervalS),
+        cpuWorker: await series(duck, 'worker', cpuColumns('worker'), CPU_SERIES, views),
+        cpuHost: await series(duck, 'host', cpuColumns('host'), CPU_SERIES, views),
+        cpuPerHost: await perHost(duck, views),
+        memory: await series(duck, 'worker', MEMORY_COLUMNS, MEMORY_SERIES, views),
+        network: await series(duck, 'worker', networkColumns(intervalS), NETWORK_SERIES, views),
         workerGaps: await gaps(duck, 'worker', views),
         hostGaps: await gaps(duck, 'host', views),
         drill: drills,

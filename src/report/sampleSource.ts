@@ -6,7 +6,9 @@ import type { RunRecord, SampleRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import type { DrillRow } from './aggregate.js';
 import {
-  binWidth,
+  cellBinWidths,
+  cellKey,
+  coarsestBin,
   cpuPick,
   drillDownRows,
   drillDownRuns,
@@ -24,6 +26,7 @@ import { type CrossCheckRow, sourceCrossCheck } from './crossCheck.js';
 
 /** The sample aggregates of one workload's figures and tables (values unrounded). */
 export interface SectionSamples {
+  /** the coarsest cell's bin width (each cell is binned by its own span: cellBinWidths) */
   binS: number;
   cpuWorker: SeriesPoint[];
   cpuHost: SeriesPoint[];
@@ -70,12 +73,17 @@ export function sectionOf(
 ): SectionSamples {
   const names = new Set(runs.map((r) => r.run));
   const samples = all.filter((s) => names.has(s.run));
-  const binS = binWidth(samples, intervalS);
+  const binS = cellBinWidths(runs, samples, intervalS);
   const drill: Record<string, DrillRow[]> = {};
   for (const run of drillDownRuns(runs, views))
-    drill[run.run] = drillDownRows(samples, run.run, workerSourceOf(run, views)!, binS);
+    drill[run.run] = drillDownRows(
+      samples,
+      run.run,
+      workerSourceOf(run, views)!,
+      binS.get(cellKey(run.env, run.instances))!,
+    );
   return {
-    binS,
+    binS: coarsestBin(binS, intervalS),
     cpuWorker: timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views),
     cpuHost: timeSeries(runs, samples, 'host', cpuPick('host'), binS, views),
     cpuPerHost: hostNames(samples).flatMap((h) =>

@@ -52,7 +52,7 @@ export function workloadSection(
   const alloc = `${meta.experiment?.worker?.cpus ?? '?'} CPU, ${meta.experiment?.worker?.memoryMiB ?? '?'} MiB per worker`;
   const binNote =
     binS > intervalS
-      ? ` Downsampled to ${binS.toFixed(2)} s bins for the page (the band keeps every bin's min and max); full data in samples.csv.`
+      ? ` Downsampled for the page, each panel to at most 300 bins of its own (up to ${binS.toFixed(2)} s; the band keeps every bin's min and max); full data in samples.csv.`
       : '';
   // labels, colours and worker sources as the results recorded them (older results: the registry's)
   const views = meta.views as Views | undefined;

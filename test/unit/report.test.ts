@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   binWidth,
+  cellBinWidths,
+  cellKey,
   cellStats,
+  coarsestBin,
   cpuPick,
   memoryPick,
   overheadRatios,
@@ -17,7 +20,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
 import { loadResults } from '../../src/results/read.js';
 import { readSamples } from '../../src/results/store.js';
-import type { SampleRecord } from '../../src/results/types.js';
+import type { RunRecord, SampleRecord } from '../../src/results/types.js';
 import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
 
@@ -67,6 +70,32 @@ describe('report aggregation', () => {
     expect(vmc.ratio).toBeCloseTo(1.4 / 1.05, 6);
     expect(vmc.lo).toBeLessThanOrEqual(vmc.ratio);
     expect(vmc.hi).toBeGreaterThanOrEqual(vmc.ratio);
+  });
+
+  it('bins each panel by its own span: a short cell keeps the interval beside a long one', () => {
+    const run = (name: string, env: string, instances: number) =>
+      ({ run: name, env, instances, status: 'ok', warmup: false, workerSource: 'process' }) as RunRecord;
+    const runs = [run('short', 'native', 1), run('long', 'qemu', 1)];
+    const sample = (r: string, t: number) =>
+      ({ run: r, worker: 'w', source: 'process', t, user: 50, system: 0, iowait: 0, steal: 0 }) as SampleRecord;
+    const samples = [
+      ...Array.from({ length: 40 }, (_, i) => sample('short', i * 0.1)),
+      ...Array.from({ length: 1000 }, (_, i) => sample('long', i * 0.1)),
+    ];
+    const widths = cellBinWidths(runs, samples, 0.1);
+    expect(widths.get(cellKey('native', 1))).toBeCloseTo(0.1, 9);
+    expect(widths.get(cellKey('qemu', 1))).toBeCloseTo(0.4, 9); // 100 s in at most 300 bins
+    expect(coarsestBin(widths, 0.1)).toBeCloseTo(0.4, 9);
+    const points = timeSeries(runs, samples, 'worker', cpuPick('worker'), widths);
+    const user = (env: string) => points.filter((p) => p.env === env && p.series === 'User CPU');
+    expect(user('native')).toHaveLength(40);
+    expect(user('qemu').length).toBeLessThanOrEqual(300);
+    // one width for all, as before: the short cell falls to the long one's bins
+    expect(
+      timeSeries(runs, samples, 'worker', cpuPick('worker'), 0.4).filter(
+        (p) => p.env === 'native' && p.series === 'User CPU',
+      ),
+    ).toHaveLength(10);
   });
 
   it('widens bins to keep at most the requested number', () => {
