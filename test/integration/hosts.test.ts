@@ -273,7 +273,8 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     expect(left.length).toBeGreaterThan(0);
     const clean = await runCli(['clean', '--hosts', '--config', config]);
     expect(clean.code, clean.stderr).toBe(0);
-    expect(clean.stdout).toMatch(/native worker pid \d+ on h2/);
+    // the worker killed, or (when its short job ended first) its cgroup removed
+    expect(clean.stdout).toMatch(/native worker (pid \d+ on h2|cgroup h2-)/);
     expect(workersOf(h2, left)).toEqual([]);
   });
 
