@@ -235,15 +235,9 @@ export function cellBinWidths(
   maxBins = 300,
 ): Map<string, number> {
   const cellOf = new Map(runs.map((r) => [r.run, cellKey(r.env, r.instances)]));
-  const spans = new Map<string, { lo: number; hi: number }>();
-  for (const r of runs) spans.set(cellKey(r.env, r.instances), { lo: 0, hi: 0 });
-  for (const s of samples) {
-    const span = spans.get(cellOf.get(s.run) ?? '');
-    if (!span) continue;
-    if (s.t < span.lo) span.lo = s.t;
-    if (s.t > span.hi) span.hi = s.t;
-  }
-  return new Map([...spans].map(([k, { lo, hi }]) => [k, widthFor(hi - lo, intervalS, maxBins)]));
+  const byCell = new Map<string, SampleRecord[]>(runs.map((r) => [cellKey(r.env, r.instances), []]));
+  for (const s of samples) byCell.get(cellOf.get(s.run) ?? '')?.push(s);
+  return new Map([...byCell].map(([k, cell]) => [k, binWidth(cell, intervalS, maxBins)]));
 }
 
 export interface CellStat {

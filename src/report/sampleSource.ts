@@ -73,19 +73,19 @@ export function sectionOf(
 ): SectionSamples {
   const names = new Set(runs.map((r) => r.run));
   const samples = all.filter((s) => names.has(s.run));
-  const binS = cellBinWidths(runs, samples, intervalS);
+  const widths = cellBinWidths(runs, samples, intervalS);
   const drill: Record<string, DrillRow[]> = {};
   for (const run of drillDownRuns(runs, views))
     drill[run.run] = drillDownRows(
       samples,
       run.run,
       workerSourceOf(run, views)!,
-      binS.get(cellKey(run.env, run.instances))!,
+      widths.get(cellKey(run.env, run.instances))!,
     );
   return {
-    binS: coarsestBin(binS, intervalS),
-    cpuWorker: timeSeries(runs, samples, 'worker', cpuPick('worker'), binS, views),
-    cpuHost: timeSeries(runs, samples, 'host', cpuPick('host'), binS, views),
+    binS: coarsestBin(widths, intervalS),
+    cpuWorker: timeSeries(runs, samples, 'worker', cpuPick('worker'), widths, views),
+    cpuHost: timeSeries(runs, samples, 'host', cpuPick('host'), widths, views),
     cpuPerHost: hostNames(samples).flatMap((h) =>
       atHost(
         timeSeries(
@@ -93,14 +93,14 @@ export function sectionOf(
           samples.filter((s) => s.source !== 'host' || s.worker === h),
           'host',
           cpuPick('host'),
-          binS,
+          widths,
           views,
         ),
         h,
       ),
     ),
-    memory: timeSeries(runs, samples, 'worker', memoryPick, binS, views),
-    network: timeSeries(runs, samples, 'worker', networkPick(intervalS), binS, views),
+    memory: timeSeries(runs, samples, 'worker', memoryPick, widths, views),
+    network: timeSeries(runs, samples, 'worker', networkPick(intervalS), widths, views),
     workerGaps: samplerGaps(runs, samples, 'worker', views),
     hostGaps: samplerGaps(runs, samples, 'host', views),
     drill,
