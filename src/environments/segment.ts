@@ -28,8 +28,10 @@ export function segmentNames(runId: string) {
     endpointVeth: (k: number) => `vsh${h}${k.toString(36)}`,
     /** an engine's bridge for the run's network, named by versus so a host endpoint can find it */
     engineBridge: `vse${h}`,
-    /** every link of the run on the host side (veths, taps, endpoints' veths) starts with one of these */
-    linkPrefixes: [`vsv${h}`, `vst${h}`, `vsh${h}`],
+    /** the run's overlay to its other hosts' bridges (a segment spanning hosts) */
+    vxlan: `vsx${h}`,
+    /** every link of the run on the host side (veths, taps, endpoints' veths, the overlay) starts with one of these */
+    linkPrefixes: [`vsv${h}`, `vst${h}`, `vsh${h}`, `vsx${h}`],
   };
 }
 
@@ -38,6 +40,8 @@ export interface SegmentPort {
   bridge: string;
   /** a.b.c.d/len */
   subnet: string;
+  /** the segment's MTU when not 1500 (one spanning hosts: the overlay's share taken off) */
+  mtu?: number;
 }
 
 /** versus's own segments (native, qemu): 10.77.0.0/16 on the run's bridge. Pure. */
@@ -174,6 +178,40 @@ export async function createTap(runId: string, i: number): Promise<string> {
   return tap;
 }
 
+/**
+ * The port of `bridge` that carries the NIC with MAC `guestMac`: libvirt names a domain's
+ * tap itself (vnetN) and gives it the guest's MAC with the first byte fe, so it is found by
+ * the other five. Null when there is none.
+ */
+export function bridgePortOf(bridge: string, guestMac: string): string | null {
+  const tail = guestMac.toLowerCase().slice(3);
+  let ports: string[];
+  try {
+    ports = fs.readdirSync(`/sys/class/net/${bridge}/brif`);
+  } catch {
+    return null;
+  }
+  return ports.find((p) => readMac(p)?.slice(3) === tail) ?? null;
+}
+
+function readMac(link: string): string | null {
+  try {
+    return fs.readFileSync(`/sys/class/net/${link}/address`, 'utf8').trim().toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Whether QEMU can hand the segment NIC's data path to the kernel (vhost-net). */
+export function hasVhostNet(): boolean {
+  return fs.existsSync('/dev/vhost-net');
+}
+
+/** What network bridge gives a VM here, for experiment.json. */
+export function bridgeNicFact(): string {
+  return `virtio-net on a tap on the run's bridge, ${hasVhostNet() ? 'vhost-net' : 'no vhost-net (/dev/vhost-net absent: QEMU moves the packets)'}`;
+}
+
 /** Removes a run's namespaces (their veths go with them), taps and bridge; what was there, by name. */
 export async function removeSegment(runId: string): Promise<string[]> {
   const n = segmentNames(runId);
@@ -183,7 +221,7 @@ export async function removeSegment(runId: string): Promise<string[]> {
   const tap = n.linkPrefixes[1]!;
   for (const link of hostLinks().filter((l) => n.linkPrefixes.some((p) => l.startsWith(p)))) {
     await ip(['link', 'del', link]).catch(() => {});
-    removed.push(`${link.startsWith(tap) ? 'tap' : 'veth'} ${link}`);
+    removed.push(`${link.startsWith(tap) ? 'tap' : link.startsWith(n.vxlan) ? 'vxlan' : 'veth'} ${link}`);
   }
   for (const ns of listNetns().filter(
     (x) => x.startsWith(`${n.alias}-`) && /^h?\d+$/.test(x.slice(n.alias.length + 1)),

@@ -107,6 +107,8 @@ export function guestSampler(
   cpus: number,
   intervalMs: number,
   memoryIntervalMs = 2000,
+  /** the guest's NIC on the run's segment (network bridge), counted from inside */
+  netIface?: string,
 ): GuestSampler {
   const target = ssh.pinnedTarget;
   return new GuestSampler(
@@ -115,6 +117,8 @@ export function guestSampler(
     Math.max(1, Math.ceil(cpus)),
     intervalMs,
     memoryIntervalMs,
+    'guest',
+    netIface,
   );
 }
 
@@ -134,4 +138,29 @@ export function vmLimits(a: Allocation): EnforcedLimits {
     cpuset: a.cpuset,
     via: 'VM size (vCPUs, RAM)',
   };
+}
+
+/** A VM's NIC on its run's segment, as the guest finds it (by MAC) and the address versus gives it. */
+export interface GuestSegmentNic {
+  mac: string;
+  address: string;
+}
+
+/** The guest's side of its segment NIC (found by its MAC): its address, up; prints the NIC's name. Pure. */
+export function guestSegmentScript(nic: GuestSegmentNic): string {
+  return `for d in /sys/class/net/*; do [ "$(cat "$d/address")" = "${nic.mac}" ] && n="\${d##*/}"; done; [ -n "$n" ] && ip addr add ${nic.address}/16 dev "$n" && ip link set "$n" up && echo "$n"`;
+}
+
+/**
+ * Gives the guest its segment address over SSH and returns the name the guest gave the NIC
+ * (its counters are read by that name); fails naming the worker, the NIC and what the guest said.
+ */
+export async function joinGuestSegment(worker: string, ssh: SshConnection, nic: GuestSegmentNic): Promise<string> {
+  const r = await ssh.run(guestSegmentScript(nic));
+  const name = r.stdout.trim();
+  if (r.code !== 0 || !name)
+    throw new Error(
+      `${worker}: could not give its segment NIC (${nic.mac}) ${nic.address}: ${r.stderr.trim() || `exit ${r.code}`}`,
+    );
+  return name;
 }

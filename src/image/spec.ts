@@ -40,8 +40,9 @@ export const IMAGE_SPEC = {
   // Networking inside the VM: DHCP from QEMU's user-mode network on every en* link.
   networkUnit: '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n',
   // The NIC on a run's segment (PCI slot 0x10, qemu/args.ts): left alone by networkd; versus
-  // gives it its address over SSH once the guest is up.
-  segmentUnit: '[Match]\nName=enp0s16\n\n[Link]\nUnmanaged=yes\n',
+  // gives it its address over SSH once the guest is up. QEMU's own machine names it enp0s16,
+  // libvirt's (ACPI slot numbers, vagrant) ens16.
+  segmentUnit: '[Match]\nName=enp0s16 ens16\n\n[Link]\nUnmanaged=yes\n',
   sshdConfig: [
     'PermitRootLogin prohibit-password',
     'PasswordAuthentication no',

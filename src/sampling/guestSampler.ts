@@ -1,5 +1,6 @@
 import type { SshConnection } from '../ssh/connection.js';
 import { LineSplitter } from '../util/lines.js';
+import { type NetTotals, netDelta, parseNetDev } from './netdev.js';
 import { type CpuTimes, machineReading, parseMeminfo, parseProcStat } from './procstat.js';
 import { type LoopParser, ShellLoopSampler } from './shellLoopSampler.js';
 import { MEMORY_CHANGE_BYTES, memoryEvery, parseSmapsRollup, type WorkloadMemory } from './smaps.js';
@@ -13,7 +14,13 @@ const MARK = '@@versus';
  * The loop that runs inside the guest for the whole run: bash builtins only, so
  * sampling forks nothing per interval (read -t on an idle pipe is the sleep).
  */
-export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000, workload = true): string {
+export function guestSamplerScript(
+  intervalMs: number,
+  memoryIntervalMs = 2000,
+  workload = true,
+  /** the guest's NIC on the run's segment, whose /proc/net/dev line goes with each block (not the SSH NIC's) */
+  netIface?: string,
+): string {
   const seconds = (intervalMs / 1000).toFixed(3);
   const every = memoryEvery(intervalMs, memoryIntervalMs);
   const lines = [
@@ -34,6 +41,11 @@ export function guestSamplerScript(intervalMs: number, memoryIntervalMs = 2000, 
     `  if [ -z "$p" ] || [ ! -e "/proc/$p" ]; then p=; for d in /proc/[0-9]*; do read -r c 2>/dev/null < "$d/comm" && [ "$c" = node ] && p=\${d#/proc/} && break; done; fi`,
     `  [ -n "$p" ] && mapfile -t m 2>/dev/null < "/proc/$p/smaps_rollup" && for l in "\${m[@]}"; do case "$l" in Pss:*|Private_Clean:*|Private_Dirty:*) printf "smaps %s\\n" "$l";; esac; done`,
     '  fi',
+    ...(netIface
+      ? [
+          `  mapfile -t m < /proc/net/dev; for l in "\${m[@]}"; do case "$l" in *" ${netIface}:"*|"${netIface}:"*) printf "net %s\\n" "$l";; esac; done`,
+        ]
+      : []),
     `  read -t ${seconds} -u 3 _`,
     'done',
   ];
@@ -46,6 +58,7 @@ export class GuestStreamParser {
   private lines: string[] = [];
   private prev: CpuTimes | null = null;
   private workload: WorkloadMemory | null = null;
+  private prevNet: NetTotals | null = null;
   private readonly splitter = new LineSplitter((line) => {
     if (line === MARK) this.flush();
     else this.lines.push(line);
@@ -66,7 +79,8 @@ export class GuestStreamParser {
     const lines = this.lines;
     this.lines = [];
     const smaps = lines.filter((l) => l.startsWith('smaps '));
-    const block = lines.filter((l) => !l.startsWith('smaps ')).join('\n');
+    const net = lines.filter((l) => l.startsWith('net '));
+    const block = lines.filter((l) => !l.startsWith('smaps ') && !l.startsWith('net ')).join('\n');
     if (!block.trim()) return;
     try {
       const stat = parseProcStat(block);
@@ -74,13 +88,17 @@ export class GuestStreamParser {
       // memory comes every few blocks: the ones in between repeat the last value
       if (smaps.length) this.workload = parseSmapsRollup(`\n${smaps.map((l) => l.slice(6)).join('\n')}\n`);
       const workload = this.workload;
+      // the segment NIC's counters, as parseNetDev reads the file (two header lines first)
+      const netTotals = net.length ? parseNetDev(`\n\n${net.map((l) => l.slice(4)).join('\n')}`) : null;
       if (this.prev)
         this.onReading({
           ...machineReading(this.prev, stat, mem, this.now(), this.allocCpus),
           memPssBytes: workload?.pssBytes ?? null,
           memUssBytes: workload?.ussBytes ?? null,
+          ...(netTotals && this.prevNet ? netDelta(this.prevNet, netTotals) : {}),
         });
       this.prev = stat.total;
+      this.prevNet = netTotals;
     } catch (err) {
       this.onError(err as Error);
     }
@@ -103,6 +121,7 @@ export class GuestSampler extends ShellLoopSampler {
     private readonly intervalMs: number,
     private readonly memoryIntervalMs = 2000,
     view: 'guest' | 'host' = 'guest',
+    private readonly netIface?: string,
   ) {
     super(worker, connect);
     this.source = view;
@@ -110,10 +129,11 @@ export class GuestSampler extends ShellLoopSampler {
       view === 'guest'
         ? 'guest /proc/stat deltas: user=(user+nice), system=(system+irq+softirq), iowait, steal, idle over their sum; % of the VM vCPUs'
         : "the remote host's /proc/stat over SSH, the same deltas; % of all its CPUs";
+    if (netIface) this.formula += `; network: /proc/net/dev deltas of ${netIface} (the NIC on the run's segment)`;
   }
 
   protected script(): string {
-    return guestSamplerScript(this.intervalMs, this.memoryIntervalMs, this.source === 'guest');
+    return guestSamplerScript(this.intervalMs, this.memoryIntervalMs, this.source === 'guest', this.netIface);
   }
 
   protected parser(onReading: (r: Reading) => void, onError: (err: Error) => void): LoopParser {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { accelArgs, MACHINE, qemuArgs } from '../../src/environments/qemu/args.js';
 import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
@@ -93,6 +94,27 @@ describe('guest sampler stream', () => {
     }
   });
 
+  it("counts the segment NIC's traffic from its /proc/net/dev line: deltas, none before a baseline or without the line", () => {
+    const net = (rx: number, tx: number) =>
+      `net  enp0s16: ${rx} ${rx / 100} 0 0 0 0 0 0 ${tx} ${tx / 100} 0 0 0 0 0 0\n`;
+    const text = `${block(1, 1, 0, 0)}${net(1000, 500)}${block(2, 2, 0, 0)}${net(4000, 700)}${block(3, 3, 0, 0)}${block(4, 4, 0, 0)}@@versus\n`;
+    const got: Reading[] = [];
+    const p = new GuestStreamParser(
+      1,
+      (r) => got.push(r),
+      (e) => {
+        throw e;
+      },
+    );
+    p.push(text);
+    expect(got).toHaveLength(3);
+    expect(got[0]).toMatchObject({ netRxBytes: 3000, netTxBytes: 200, netRxPackets: 30, netTxPackets: 2 });
+    // a block without the line (the NIC not there): no counters, and no baseline for the next
+    expect(got[1]!.netRxBytes).toBeUndefined();
+    expect(got[2]!.netRxBytes).toBeUndefined();
+    expect(guestSamplerScript(250)).not.toContain('/proc/net/dev');
+  });
+
   it('reports a garbled block and carries on', () => {
     const errors: Error[] = [];
     const got: Reading[] = [];
@@ -124,11 +146,14 @@ describe('guest sampler stream', () => {
       },
     );
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      text.push(d);
-      parser.push(d);
-    });
-    await new Promise((r) => setTimeout(r, 400));
+    // as many blocks as it takes, however slow the machine: no clock in the assertion
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: string) => {
+        text.push(d);
+        parser.push(d);
+        if (readings.length >= 3) resolve();
+      }),
+    );
     child.kill('SIGKILL');
     expect(readings.length).toBeGreaterThanOrEqual(3);
     expect(readings.every((r) => r.memUsedBytes! > 0 && r.memCachedBytes !== null)).toBe(true);
@@ -136,6 +161,28 @@ describe('guest sampler stream', () => {
     expect(block).toMatch(/^cpu {2}/);
     expect(block).not.toMatch(/^intr /m);
     for (const k of ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached']) expect(block).toContain(`${k}:`);
+  });
+});
+
+describe("the guest loop's network line, run by a real bash", () => {
+  it("prints the named NIC's /proc/net/dev line with every block and nothing of the others", async () => {
+    const nic = fs.readdirSync('/sys/class/net').find((n) => n !== 'lo')!;
+    const child = spawn('bash', ['-c', guestSamplerScript(20, 2000, true, nic)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: string) => {
+        text += d;
+        if (text.split('@@versus\n').length > 3) resolve();
+      }),
+    );
+    child.kill('SIGKILL');
+    const block = text.split('@@versus\n')[1]!;
+    const lines = block.split('\n').filter((l) => l.startsWith('net '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^net +${nic}: +\\d+`));
   });
 });
 

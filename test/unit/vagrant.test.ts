@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { segmentMac } from '../../src/environments/segment.js';
 import { libvirtBoxMetadata, parseBoxList, workerBoxName } from '../../src/environments/vagrant/box.js';
 import { findVBoxHeadless } from '../../src/environments/vagrant/hostProcess.js';
 import {
@@ -166,6 +167,7 @@ describe('vagrant settings and calls', () => {
         sshPort: 40001,
         cpuset: [0, 1],
         serialLog: '/res/artifacts/003-vagrant-x2-r1/vagrant-0.serial.log',
+        segment: null,
       },
       {
         name: 'vagrant-1',
@@ -174,7 +176,29 @@ describe('vagrant settings and calls', () => {
         sshPort: 40002,
         cpuset: null,
         serialLog: '/res/artifacts/003-vagrant-x2-r1/vagrant-1.serial.log',
+        segment: null,
       },
+    ]);
+  });
+
+  it("network bridge: each machine's NIC on the run's bridge, with the MAC and PCI slot the qemu backend uses", () => {
+    const s = buildSettings({
+      provider: 'libvirt',
+      runId: 'r',
+      box: 'b',
+      bootTimeoutS: 1,
+      workloadsDir: '/w',
+      guestWorkloadsDir: '/g',
+      workers: [0, 1].map(() => ({ cpus: 1, memoryBytes: 2 ** 30, cpuset: null })),
+      sshPorts: [1, 2],
+      artifactsDir: '/a',
+      ssh: null,
+      libvirt: null,
+      segmentBridge: 'vsb0badcafe',
+    });
+    expect(s.workers.map((w) => w.segment)).toEqual([
+      { bridge: 'vsb0badcafe', mac: segmentMac(0), slot: '0x10' },
+      { bridge: 'vsb0badcafe', mac: segmentMac(1), slot: '0x10' },
     ]);
   });
 

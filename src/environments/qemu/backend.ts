@@ -9,15 +9,25 @@ import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import {
+  bridgeNicFact,
   createBridge,
   createTap,
+  hasVhostNet,
   ownSegmentPort,
   removeSegment,
   type SegmentPort,
   segmentAddress,
   segmentMac,
 } from '../segment.js';
-import { armOverSsh, askPoweroff, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
+import {
+  armOverSsh,
+  askPoweroff,
+  guestCommand,
+  guestSampler,
+  joinGuestSegment,
+  syncWorkloads,
+  vmLimits,
+} from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -89,6 +99,7 @@ export class QemuEnvironment implements Environment {
       kernel: this.image.kernelVersion,
       node: this.image.nodeVersion,
       hostView: 'process: /proc/<qemu pid>/stat, all threads',
+      bridgeNic: bridgeNicFact(),
     };
   }
 
@@ -151,7 +162,7 @@ export class QemuEnvironment implements Environment {
   private async segments(req: ProvisionRequest): Promise<WorkerSegment[]> {
     if (req.network !== 'bridge') return [];
     await createBridge(req.runId);
-    const vhost = fs.existsSync('/dev/vhost-net');
+    const vhost = hasVhostNet();
     const out: WorkerSegment[] = [];
     for (let i = 0; i < req.count; i++)
       out.push({ tap: await createTap(req.runId, i), mac: segmentMac(i), vhost, address: segmentAddress(i) });
@@ -192,15 +203,12 @@ export async function cleanQemuLeftovers(live: readonly string[] = []): Promise<
 
 type WorkerSegment = NonNullable<VmSpec['segment']> & { address: string };
 
-/** The guest's side of its segment NIC (found by its MAC): its address, up. */
-function segmentScript(seg: WorkerSegment): string {
-  return `for d in /sys/class/net/*; do [ "$(cat "$d/address")" = "${seg.mac}" ] && n="\${d##*/}"; done; [ -n "$n" ] && ip addr add ${seg.address}/16 dev "$n" && ip link set "$n" up`;
-}
-
 class QemuWorker implements WorkerHandle {
   private child: VmProcess | null = null;
   private ssh: SshConnection | null = null;
   private qemuStderr = '';
+  /** the guest's name of its NIC on the run's segment, once it has its address */
+  private segmentNic: string | null = null;
   bootS: number | null = null;
 
   constructor(
@@ -279,7 +287,7 @@ class QemuWorker implements WorkerHandle {
         );
         this.bootS = (Date.now() - started) / 1000;
         this.port = port;
-        if (this.segment) await this.joinSegment(this.ssh, this.segment);
+        if (this.segment) this.segmentNic = await joinGuestSegment(this.name, this.ssh, this.segment);
         return;
       } catch (err) {
         const portTaken = /Could not set up host forwarding rule/.test(this.qemuStderr);
@@ -306,14 +314,6 @@ class QemuWorker implements WorkerHandle {
 
   port = 0;
 
-  private async joinSegment(ssh: SshConnection, seg: WorkerSegment): Promise<void> {
-    const r = await ssh.run(segmentScript(seg));
-    if (r.code !== 0)
-      throw new Error(
-        `${this.name}: could not give its segment NIC (${seg.mac}) ${seg.address}: ${r.stderr.trim() || `exit ${r.code}`}`,
-      );
-  }
-
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const ssh = this.ssh;
     if (!ssh) throw new Error(`${this.name} is not booted`);
@@ -333,7 +333,17 @@ class QemuWorker implements WorkerHandle {
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
+    if (this.ssh)
+      out.push(
+        guestSampler(
+          this.name,
+          this.ssh,
+          this.allocation.cpus,
+          intervalMs,
+          memoryIntervalMs,
+          this.segmentNic ?? undefined,
+        ),
+      );
     const qemu = this.child?.sampler(this.name, this.allocation.cpus, intervalMs);
     const tap = this.segment?.tap;
     if (qemu && tap && qemu instanceof ProcessSampler) qemu.countNetwork(() => new LinkCounter(tap), TAP_FORMULA);

@@ -12,6 +12,17 @@ import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import type { QemuConfig } from '../qemu/config.js';
 import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
+import {
+  bridgeNicFact,
+  bridgePortOf,
+  createBridge,
+  ownSegmentPort,
+  removeSegment,
+  type SegmentPort,
+  segmentAddress,
+  segmentRuns,
+} from '../segment.js';
+import { joinGuestSegment } from '../sshWorker.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
 import { ensureLibvirtBox } from './box.js';
 import type { VagrantConfig } from './config.js';
@@ -33,6 +44,13 @@ import {
 } from './tools.js';
 import { VagrantUpOutput } from './upOutput.js';
 import { type RunState, VagrantWorker } from './worker.js';
+
+/** The tap libvirt made for a worker's segment NIC: without it the host's counters of the VM would be missing. */
+function libvirtTap(worker: string, bridge: string, mac: string): string {
+  const tap = bridgePortOf(bridge, mac);
+  if (!tap) throw new Error(`${worker}: libvirt put no tap for its segment NIC (${mac}) on the run's bridge ${bridge}`);
+  return tap;
+}
 
 /**
  * VMs through Vagrant, with the repository's Vagrantfile: libvirt (the worker
@@ -138,6 +156,7 @@ export class VagrantEnvironment implements Environment {
         kernel: image.kernelVersion,
         node: image.nodeVersion,
         network: 'QEMU user-mode (restrict=on), SSH forwarded to 127.0.0.1',
+        bridgeNic: `${bridgeNicFact()}, the tap made by libvirt (interface type bridge)`,
         hostView: 'process: /proc/<qemu pid>/stat of each libvirt domain',
       },
     };
@@ -194,6 +213,11 @@ export class VagrantEnvironment implements Environment {
   }
 
   private async provisionPrepared(req: ProvisionRequest, p: Prepared): Promise<WorkerHandle[]> {
+    if (req.network === 'bridge' && this.provider !== 'libvirt')
+      throw new Error(
+        `vagrant/${this.provider}: network bridge is built for the libvirt provider only (a NIC on the run's bridge through libvirt); use --vagrant-provider libvirt or another network`,
+      );
+    const bridge = req.network === 'bridge' ? await createBridge(req.runId) : null;
     const dir = path.join(vagrantRunsDir(), req.runId);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -210,6 +234,7 @@ export class VagrantEnvironment implements Environment {
       artifactsDir: path.resolve(req.artifactsDir),
       ssh: p.ssh,
       libvirt: p.libvirt ? { ...p.libvirt, storagePool: POOL_NAME } : null,
+      segmentBridge: bridge,
     });
     fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
     const env = runFolderEnv(dir);
@@ -242,6 +267,12 @@ export class VagrantEnvironment implements Environment {
           deadline,
           () => !req.signal.aborted,
         );
+        const nic = w.segment ? { mac: w.segment.mac, address: segmentAddress(i) } : null;
+        const named = nic ? await joinGuestSegment(w.name, ssh, nic) : null;
+        const segment =
+          nic && bridge && named
+            ? { address: nic.address, tap: libvirtTap(w.name, bridge, nic.mac), nic: named }
+            : null;
         const pid = vmHostPid(this.provider, {
           domain: `${settings.prefix}${w.name}`,
           dotfileDir: path.join(dir, '.vagrant'),
@@ -254,6 +285,7 @@ export class VagrantEnvironment implements Environment {
           pid,
           output.bootSeconds(w.name),
           p.syncNeeded ? this.workloads : null,
+          segment,
         );
       }),
     );
@@ -319,7 +351,13 @@ export class VagrantEnvironment implements Environment {
     }
     this.runs.delete(runId);
     const problems = await destroyRunFolder(this.config, this.libvirt, path.join(vagrantRunsDir(), runId));
+    // after the domains: libvirt takes their taps off the bridge as they go
+    await removeSegment(runId).catch((err: Error) => problems.push(err.message));
     if (problems.length) throw new Error(problems.join('; '));
+  }
+
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    return ownSegmentPort(runId);
   }
 
   /** Its own runs, and the run folders of this experiment (or of every one but live ones) that a teardown left. */
@@ -337,6 +375,8 @@ export class VagrantEnvironment implements Environment {
   /** Its own runs; the shared pool, domains and kernels too once no other experiment's run is left. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
     const removed = await this.removeRuns(`${experimentId}-`);
+    for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
+      removed.push(...(await removeSegment(runId)));
     const others = fs.existsSync(vagrantRunsDir()) && fs.readdirSync(vagrantRunsDir()).length > 0;
     return others ? removed : [...removed, ...(await this.removeShared())];
   }

@@ -10,7 +10,8 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   description: 'VMs through the Vagrantfile: libvirt (the worker image as a box) or VirtualBox',
   view: { label: 'VMs (vagrant)', short: 'vagrant VM', kind: 'vm', color: '#d95f02', workerSource: 'guest' },
   inDefault: false,
-  networks: ['none'],
+  // bridge with the libvirt provider (virtualbox refuses it at provision)
+  networks: ['none', 'bridge'],
   config: vagrantConfig,
   flags: [
     {

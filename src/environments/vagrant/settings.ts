@@ -3,6 +3,9 @@
  * and how it calls vagrant. Pure: the tests check these without running vagrant.
  */
 
+import { SEGMENT_NIC_SLOT } from '../qemu/args.js';
+import { segmentMac } from '../segment.js';
+
 export type VagrantProvider = 'libvirt' | 'virtualbox';
 
 /** A public box for VirtualBox users; any Debian/Ubuntu box with apt works. */
@@ -16,6 +19,8 @@ export interface VagrantWorkerSettings {
   sshPort: number;
   cpuset: number[] | null;
   serialLog: string | null;
+  /** network bridge: a NIC on the run's bridge (libvirt opens the tap), at the PCI slot the image leaves to versus */
+  segment: { bridge: string; mac: string; slot: string } | null;
 }
 
 export interface LibvirtSettings {
@@ -66,6 +71,8 @@ export function buildSettings(input: {
   artifactsDir: string;
   ssh: VagrantSettings['ssh'];
   libvirt: LibvirtSettings | null;
+  /** network bridge: the run's bridge, already made */
+  segmentBridge?: string | null;
 }): VagrantSettings {
   return {
     provider: input.provider,
@@ -81,6 +88,9 @@ export function buildSettings(input: {
       sshPort: input.sshPorts[i]!,
       cpuset: a.cpuset,
       serialLog: `${input.artifactsDir}/${workerName(i)}.serial.log`,
+      segment: input.segmentBridge
+        ? { bridge: input.segmentBridge, mac: segmentMac(i), slot: `0x${SEGMENT_NIC_SLOT.toString(16)}` }
+        : null,
     })),
     ssh: input.ssh,
     libvirt: input.libvirt,

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { LinkCounter, TAP_FORMULA } from '../../sampling/netdev.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import type { SshConnection } from '../../ssh/connection.js';
@@ -15,7 +16,13 @@ export class VagrantWorker implements WorkerHandle {
     readonly bootS: number | null,
     /** the workloads to copy in when the image's are stale */
     private readonly sync: WorkloadBundle | null,
+    /** network bridge: its address on the run's segment the tap libvirt made for it and the guest's name of the NIC */
+    private readonly segment: { address: string; tap: string; nic: string } | null = null,
   ) {}
+
+  address(): string | null {
+    return this.segment?.address ?? null;
+  }
 
   get limits(): EnforcedLimits {
     return vmLimits(this.allocation);
@@ -37,8 +44,16 @@ export class VagrantWorker implements WorkerHandle {
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
     const out: Sampler[] = [];
-    if (this.ssh) out.push(guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs));
-    if (this.pid !== null) out.push(new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs));
+    if (this.ssh)
+      out.push(
+        guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs, this.segment?.nic),
+      );
+    if (this.pid !== null) {
+      const vm = new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs);
+      const tap = this.segment?.tap;
+      if (tap) vm.countNetwork(() => new LinkCounter(tap), TAP_FORMULA);
+      out.push(vm);
+    }
     return out;
   }
 
