@@ -8,7 +8,7 @@ import type { Experiment } from '../config/schema.js';
 import { UsageError } from '../util/errors.js';
 import { resolveEntries } from '../workload/resolve.js';
 import { assignRoles, rolesWanted } from '../workload/roles.js';
-import { descriptorOf } from './registry.js';
+import { descriptorOf, ENVIRONMENTS } from './registry.js';
 
 /** How a field is named in an error: the flag that set it, else the config field. */
 export type FieldName = (path: string, fallback: string) => string;
@@ -41,10 +41,7 @@ function checkNetworks(e: Experiment, nameOf: FieldName): void {
         `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${vm ? ' (a VM has a kernel and network stack of its own: there is no host network for it; use bridge)' : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
       );
     }
-    if (w.network !== 'none' && e.hosts.length)
-      throw new UsageError(
-        `${field}: ${w.id} runs with network ${w.network}, and a network spanning several hosts is not built yet (docs/hosts.md: an overlay between the hosts' bridges); run it without the hosts section`,
-      );
+    checkNetworkOnHosts(e, w.id, w.network, field);
     const roles = w.manifest.roles;
     const bad = roles ? e.instances.find((n) => assignRoles(roles, n) === null) : undefined;
     if (roles && bad !== undefined)
@@ -52,6 +49,24 @@ function checkNetworks(e: Experiment, nameOf: FieldName): void {
         `${nameOf('instances', 'instances')}: ${bad} worker(s) cannot hold the roles of ${w.id} (${rolesWanted(roles)})`,
       );
   }
+}
+
+/** A network over the hosts section: bridge where the environment spans hosts with it; host never (127.0.0.1 is each host's own). */
+function checkNetworkOnHosts(e: Experiment, id: string, network: string, field: string): void {
+  if (network === 'none') return;
+  const remote = e.environments.filter((env) => e.hosts.some((h) => h.environments.includes(env)));
+  for (const env of remote) {
+    if (network === 'bridge' && descriptorOf(env)?.bridgeSpansHosts) continue;
+    const why =
+      network === 'host'
+        ? "a worker on one host cannot reach another host's 127.0.0.1"
+        : `${env}'s network bridge does not span hosts yet (built for: ${spanning().join(', ')}; docs/hosts.md)`;
+    throw new UsageError(`${field}: ${id} runs with network ${network} on the hosts section's ${env}: ${why}`);
+  }
+}
+
+function spanning(): string[] {
+  return ENVIRONMENTS.filter((d) => d.bridgeSpansHosts).map((d) => d.name);
 }
 
 /** More CPUs per worker than this host has: containers are refused by the engine, VMs and native run overcommitted. */

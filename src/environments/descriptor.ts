@@ -49,6 +49,8 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   networks: readonly NetworkMode[];
   /** runs the workers of roles placed on the host (native processes on this machine, on any run's segment) */
   hostSide?: boolean;
+  /** over the hosts section, its network bridge spans the hosts (a VXLAN overlay between their bridges, docs/hosts.md) */
+  bridgeSpansHosts?: boolean;
   /** the backend's own config section (experiment[name]), with defaults */
   config: Config;
   /**

@@ -2,10 +2,21 @@
 // own engine), workers placed evenly as the paper did (worker i on host i mod H), each
 // worker named once for the whole run and tagged with its host. A host's failure
 // says which host; teardown and cleaning reach every host.
+import dns from 'node:dns/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { HostError, type RemoteHost } from '../hosts/remote.js';
 import type { Sampler } from '../sampling/types.js';
-import type { ArmedWorkload, Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from './types.js';
+import { sha256 } from '../util/hash.js';
+import type { SegmentPort } from './segment.js';
+import type {
+  ArmedWorkload,
+  Environment,
+  EnvironmentInfo,
+  ProvisionRequest,
+  SegmentSpan,
+  WorkerHandle,
+} from './types.js';
 
 export interface HostPart {
   host: RemoteHost;
@@ -39,6 +50,42 @@ export function placeWeighted(count: number, weights: readonly number[]): number
   return out;
 }
 
+/** The Ethernet MTU of the hosts' own network less VXLAN's 50 bytes (outer IPv4, UDP, VXLAN headers). */
+export const SPANNING_MTU = 1450;
+
+/** A run's VXLAN network identifier: 24 bits of its id's hash, never 0. Pure. */
+export function vniOf(runId: string): number {
+  return (Number.parseInt(sha256(runId).slice(0, 6), 16) % 0xfffffe) + 1;
+}
+
+/**
+ * Each host's part of a run's segment: the run-wide indices of its workers, and with more
+ * than one host the overlay to every other host that has workers (by address). Pure.
+ */
+export function segmentSpans(runId: string, where: readonly number[], addresses: readonly string[]): SegmentSpan[] {
+  const used = addresses.map((_, h) => where.includes(h));
+  const many = used.filter(Boolean).length > 1;
+  return addresses.map((local, h) => ({
+    indices: where.flatMap((x, i) => (x === h ? [i] : [])),
+    vxlan: many ? { vni: vniOf(runId), local, peers: addresses.filter((_, o) => o !== h && used[o]) } : null,
+    mtu: many ? SPANNING_MTU : 1500,
+  }));
+}
+
+/** A host's IPv4 address on the network the hosts share: its ssh.host, resolved here when a name. */
+async function hostAddress(host: RemoteHost): Promise<string> {
+  const h = host.config.ssh.host;
+  if (net.isIPv4(h)) return h;
+  try {
+    return (await dns.lookup(h, { family: 4 })).address;
+  } catch (err) {
+    throw new HostError(
+      host.name,
+      `its address ${h} does not resolve to IPv4 for the run's overlay: ${(err as Error).message}`,
+    );
+  }
+}
+
 function onHost<T>(host: string, p: Promise<T>): Promise<T> {
   return p.catch((err: Error) => {
     throw err instanceof HostError ? err : new HostError(host, err.message);
@@ -68,6 +115,7 @@ function globalHandle(inner: WorkerHandle, name: string, host: string): WorkerHa
     allocation: inner.allocation,
     limits: inner.limits ?? null,
     bootS: inner.bootS ?? null,
+    ...(inner.address ? { address: () => inner.address!() } : {}),
     async arm(invocation, onLine): Promise<ArmedWorkload> {
       // connect, handshake, exec: whatever fails, the error names the worker and its host
       const a = await inner.arm(invocation, onLine).catch((err: Error) => {
@@ -107,6 +155,8 @@ export function mergeHostFacts(perHost: Record<string, Record<string, unknown>>)
 
 export class MultiHostEnvironment implements Environment {
   private described: Record<string, EnvironmentInfo> = {};
+  /** where this environment's roles placed on the host run: native on its first host, beside that host's bridge */
+  private roleSide: Environment | null = null;
 
   constructor(
     readonly name: string,
@@ -143,16 +193,45 @@ export class MultiHostEnvironment implements Environment {
     return { hosts: Object.fromEntries(changed.map(([h, u]) => [h, { ...this.described[h], ...u }])) };
   }
 
+  /** The first host: where roles placed on the host run (docs/hosts.md). */
+  get firstHost(): RemoteHost {
+    return this.parts[0]!.host;
+  }
+
+  /** The backend for roles placed on the host, on the first host (set once, by the composition). */
+  attachRoleSide(side: Environment): void {
+    this.roleSide = side;
+  }
+
+  rolesOnHost(): Environment | null {
+    return this.roleSide;
+  }
+
+  /** The run's segment where its roles on the host join it: the first host's bridge. */
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    const first = this.parts[0]!;
+    if (!first.env.segmentPort)
+      throw new Error(`${this.name}: a role placed on the host cannot join its workers' network`);
+    const port = await first.env.segmentPort(runId);
+    return this.parts.length > 1 ? { ...port, mtu: SPANNING_MTU } : port;
+  }
+
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     const where = placeWeighted(
       req.count,
       this.parts.map((p) => p.host.config.weight),
     );
+    const spans =
+      req.network === 'bridge'
+        ? segmentSpans(req.runId, where, await Promise.all(this.parts.map((p) => hostAddress(p.host))))
+        : null;
     const handles = await this.each(async (p) => {
       const mine = where.flatMap((h, i) => (this.parts[h] === p ? [i] : []));
       if (mine.length === 0) return [];
+      const span = spans?.[this.parts.indexOf(p)];
       const inner = await p.env.provision({
         ...req,
+        ...(span ? { span } : {}),
         count: mine.length,
         allocation: (j) => req.allocation(mine[j]!),
         // each host names its workers from 0: their files go to a folder per host
@@ -197,13 +276,19 @@ export class MultiHostEnvironment implements Environment {
   }
 
   async cleanExperiment(experimentId: string): Promise<string[]> {
+    // the roles on the first host first: their endpoints sit on its bridge
+    const side = (await this.roleSide?.cleanExperiment?.(experimentId).catch(() => [])) ?? [];
     const results = await Promise.allSettled(this.parts.map((p) => p.env.cleanExperiment?.(experimentId) ?? []));
-    return results.flatMap((r, i) =>
-      r.status === 'fulfilled' ? r.value.map((x) => `${x} on ${this.parts[i]!.host.name}`) : [],
-    );
+    return [
+      ...side.map((x) => `${x} on ${this.firstHost.name}`),
+      ...results.flatMap((r, i) =>
+        r.status === 'fulfilled' ? r.value.map((x) => `${x} on ${this.parts[i]!.host.name}`) : [],
+      ),
+    ];
   }
 
   async close(): Promise<void> {
+    await this.roleSide?.close?.().catch(() => {});
     await Promise.allSettled(this.parts.map((p) => p.env.close?.()));
   }
 }

@@ -81,6 +81,18 @@ export interface ProvisionRequest {
   onHost?: true;
   /** with onHost on a bridge: join this segment, another environment's, as host endpoints instead of making one */
   join?: SegmentPort;
+  /** network bridge on a remote host (a run over the hosts section): its part of a segment spanning hosts */
+  span?: SegmentSpan;
+}
+
+/** One host's part of a run's segment that spans hosts (docs/hosts.md). */
+export interface SegmentSpan {
+  /** the run-wide index of each of this host's workers: their namespaces' names and addresses */
+  indices: number[];
+  /** the overlay joining this host's bridge to the other hosts' (null: the run has one host) */
+  vxlan: { vni: number; local: string; peers: string[] } | null;
+  /** the segment's MTU: the overlay's 50 bytes less than the hosts' own 1500 */
+  mtu: number;
 }
 
 /** Facts recorded in experiment.json. */
@@ -103,6 +115,11 @@ export interface Environment {
    * the workers of roles placed on the host to join. Absent: this backend cannot host them.
    */
   segmentPort?(runId: string): Promise<SegmentPort>;
+  /**
+   * Where this environment's roles placed on the host run when not on this machine (a run
+   * spanning remote hosts: native on the first of them); absent or null: this machine.
+   */
+  rolesOnHost?(): Environment | null;
   /** After a run hung: a sentence on what is wrong with the backend itself, or null. */
   diagnose?(): Promise<string | null>;
   /** Facts of the backend as a run starts (the accelerator a VM run used), kept in its runs.ndjson line. */

@@ -34,3 +34,17 @@ export async function createEnvironment(
   for (const host of mine) parts.push({ host, env: await d.createOnHost(ctx, host) });
   return new MultiHostEnvironment(d.name as Experiment['environments'][number], parts);
 }
+
+/** Environments over remote hosts get their roles on the host on their first host, beside that host's bridge. */
+export async function attachRoleSides(
+  environments: Iterable<Environment>,
+  hostSide: EnvironmentDescriptor,
+  ctx: CreateContext,
+): Promise<void> {
+  for (const env of environments) {
+    if (!(env instanceof MultiHostEnvironment) || !hostSide.createOnHost) continue;
+    const side = await hostSide.createOnHost(ctx, env.firstHost);
+    await side.prepare();
+    env.attachRoleSide(side);
+  }
+}

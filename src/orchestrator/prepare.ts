@@ -12,7 +12,7 @@ import { liveExperiments } from '../util/live.js';
 import { type WorkloadBundle, workloadBundle } from '../workload/bundle.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
 import { checkPackages, resolveEntries } from '../workload/resolve.js';
-import { createEnvironment } from './hosts.js';
+import { attachRoleSides, createEnvironment } from './hosts.js';
 import { findLeftovers } from './leftovers.js';
 
 export interface Prepared {
@@ -77,6 +77,7 @@ export async function openEnvironments(
     if (p.hostSide) {
       hostSide = await p.hostSide.create(ctx);
       await hostSide.prepare();
+      await attachRoleSides(environments.values(), p.hostSide, ctx);
     }
   } catch (err) {
     // a backend may have started a daemon before another one failed

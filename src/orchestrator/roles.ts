@@ -68,6 +68,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The backend of an environment's roles placed on the host: its own (a run over remote hosts), else this machine's. */
+export function hostSideOf(env: Environment, here: Environment | null | undefined): Environment | null {
+  return env.rolesOnHost?.() ?? here ?? null;
+}
+
 /**
  * The workers of roles placed on the host (after the environment's `instances`, in slot
  * order): native processes of the host side, on the environment's segment (bridge) or in
@@ -76,11 +81,12 @@ export function freePort(): Promise<number> {
 export async function provisionOnHost(
   workload: ResolvedWorkload,
   env: Environment,
-  side: Environment | null | undefined,
+  here: Environment | null | undefined,
   request: Omit<ProvisionRequest, 'count'>,
   instances: number,
   count: number,
 ): Promise<WorkerHandle[]> {
+  const side = hostSideOf(env, here);
   if (!side) throw new Error(`${workload.id}: roles placed on the host, and no backend for them was opened`);
   let join: SegmentPort | undefined;
   if (request.network === 'bridge') {

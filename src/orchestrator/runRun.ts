@@ -10,7 +10,7 @@ import { type ResolvedWorkload, workloadArgs } from '../workload/manifest.js';
 import { parseWorkloadLine } from '../workload/protocol.js';
 import { armStages, peerRoles, type RoleSlot } from '../workload/roles.js';
 import { cpusetFor, type PlannedRun, runName } from './plan.js';
-import { clientCount, provisionOnHost, roleInvocation, serverPorts, slotsOf } from './roles.js';
+import { clientCount, hostSideOf, provisionOnHost, roleInvocation, serverPorts, slotsOf } from './roles.js';
 import { RunSamples } from './runSamples.js';
 import { verifyRun } from './verify.js';
 import { WorkerState, workerRecord } from './workerRecord.js';
@@ -365,8 +365,8 @@ async function tearDown(st: RunState): Promise<void> {
   const limitMs = st.ctx.experiment.timeouts.teardownS * 1000;
   try {
     // the host side first: its endpoints sit on the environment's segment
-    if (st.onHost && st.ctx.hostSide)
-      await withTimeout(st.ctx.hostSide.teardown(st.envRunId), limitMs, 'teardown of the roles on the host');
+    const side = hostSideOf(st.env, st.ctx.hostSide);
+    if (st.onHost && side) await withTimeout(side.teardown(st.envRunId), limitMs, 'teardown of the roles on the host');
     await withTimeout(st.env.teardown(st.envRunId), limitMs, 'teardown');
   } catch (err) {
     record.reason = `${record.reason ? `${record.reason}; ` : ''}teardown: ${(err as Error).message}`;

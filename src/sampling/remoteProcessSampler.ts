@@ -6,6 +6,7 @@
 import type { SshConnection } from '../ssh/connection.js';
 import { shellQuote } from '../ssh/quote.js';
 import { LineSplitter } from '../util/lines.js';
+import { NET_FORMULA, type NetTotals, netDelta, parseNetDev } from './netdev.js';
 import { type ProcessTicks, processReading } from './processSampler.js';
 import { parsePidStat } from './procstat.js';
 import { type LoopParser, ShellLoopSampler } from './shellLoopSampler.js';
@@ -15,7 +16,13 @@ import type { Reading } from './types.js';
 const GONE = '@@gone';
 
 /** The loop: waits for the pid file, then one block per tick until the process is gone. Pure. */
-export function remoteProcessScript(pidFile: string, intervalMs: number, memoryIntervalMs: number | null): string {
+export function remoteProcessScript(
+  pidFile: string,
+  intervalMs: number,
+  memoryIntervalMs: number | null,
+  /** the process has a network namespace of its own: its /proc/<pid>/net/dev lines (all but lo) with each block */
+  network = false,
+): string {
   const every = memoryIntervalMs === null ? 0 : memoryEvery(intervalMs, memoryIntervalMs);
   const memory =
     every > 0
@@ -31,6 +38,9 @@ export function remoteProcessScript(pidFile: string, intervalMs: number, memoryI
     `  read -r l 2>/dev/null < "/proc/$p/stat" || { printf '%s\\n' '${GONE}'; exit 0; }`,
     `  printf '@@at %s\\nstat %s\\n' "$u" "$l"`,
     memory,
+    network
+      ? `  mapfile -t m 2>/dev/null < "/proc/$p/net/dev" && for l in "\${m[@]:2}"; do case "$l" in *" lo:"*) ;; *) printf "net %s\\n" "$l";; esac; done`
+      : '',
     "  printf '@@end\\n'",
     `  read -t ${(intervalMs / 1000).toFixed(3)} -u 3 _`,
     'done',
@@ -54,6 +64,8 @@ export class RemoteProcessParser implements LoopParser {
   private block: string[] = [];
   private prev: Tick | null = null;
   private memory: WorkloadMemory | null = null;
+  private net: NetTotals | null = null;
+  private prevNet: NetTotals | null = null;
 
   constructor(
     private readonly allocCpus: number,
@@ -78,6 +90,9 @@ export class RemoteProcessParser implements LoopParser {
       const children = this.withChildren;
       const smaps = block.filter((l) => l.startsWith('smaps ')).map((l) => l.slice(6));
       if (smaps.length) this.memory = parseSmapsRollup(`\n${smaps.join('\n')}\n`);
+      const net = block.filter((l) => l.startsWith('net ')).map((l) => l.slice(4));
+      // as parseNetDev reads the file: two header lines first
+      this.net = net.length ? parseNetDev(`\n\n${net.join('\n')}`) : null;
       this.emit({
         uptimeS,
         rssPages: t.rssPages,
@@ -100,7 +115,9 @@ export class RemoteProcessParser implements LoopParser {
       this.allocCpus,
       this.now(),
     );
-    if (reading) this.onReading(reading);
+    const net = this.net && this.prevNet ? netDelta(this.prevNet, this.net) : {};
+    this.prevNet = this.net;
+    if (reading) this.onReading({ ...reading, ...net });
   }
 }
 
@@ -118,15 +135,23 @@ export class RemoteProcessSampler extends ShellLoopSampler {
     /** the process is the workload (native): its reaped children and its PSS/USS too; not for QEMU */
     private readonly isWorkload: boolean,
     private readonly memoryIntervalMs = 2000,
+    /** the process is in a network namespace of its own (a native worker on its run's segment) */
+    private readonly network = false,
   ) {
     super(worker, connect);
     this.formula = isWorkload
       ? `the remote host's /proc/<pid>/stat of the workload (utime+stime+cutime+cstime, all threads) deltas over its /proc/uptime, streamed over SSH; % of ${allocCpus} allocated CPU(s)`
       : `the remote host's /proc/<pid>/stat (utime+stime, all threads) deltas over its /proc/uptime, streamed over SSH; % of ${allocCpus} allocated CPU(s)`;
+    if (network) this.formula += `; ${NET_FORMULA}`;
   }
 
   protected script(): string {
-    return remoteProcessScript(this.pidFile, this.intervalMs, this.isWorkload ? this.memoryIntervalMs : null);
+    return remoteProcessScript(
+      this.pidFile,
+      this.intervalMs,
+      this.isWorkload ? this.memoryIntervalMs : null,
+      this.network,
+    );
   }
 
   protected parser(onReading: (r: Reading) => void, onError: (err: Error) => void): LoopParser {

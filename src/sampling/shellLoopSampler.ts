@@ -6,6 +6,9 @@ import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../ssh/connection.js';
 import type { Reading, Sampler, SampleSource } from './types.js';
 
+/** How long start() waits for a loop's first block before it lets the run go on without it. */
+const FIRST_BLOCK_MS = 10_000;
+
 /** Delays between reconnection attempts of a sampler whose connection was lost. */
 export function backoffMs(attempt: number): number {
   return Math.min(5000, 250 * 2 ** attempt);
@@ -62,8 +65,13 @@ export abstract class ShellLoopSampler implements Sampler {
     this.channel = channel;
     channel.setEncoding('utf8');
     let lastData = Date.now();
+    let firstData: () => void = () => {};
+    const flowing = new Promise<void>((resolve) => {
+      firstData = resolve;
+    });
     channel.on('data', (d: string) => {
       lastData = Date.now();
+      firstData();
       parser.push(d);
     });
     channel.on('error', () => {});
@@ -77,6 +85,9 @@ export abstract class ShellLoopSampler implements Sampler {
     };
     channel.on('close', lost);
     ssh.client.on('close', lost);
+    // started = the loop's first block is here (its baseline), so a run released now loses
+    // nothing of its start; a loop that says nothing for FIRST_BLOCK_MS is left to catch up
+    await Promise.race([flowing, new Promise((r) => setTimeout(r, FIRST_BLOCK_MS).unref())]);
   }
 
   private reconnect(

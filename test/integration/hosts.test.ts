@@ -208,6 +208,67 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     fs.rmSync(report, { recursive: true, force: true });
   });
 
+  it("a run's segment spans the hosts (VXLAN between their bridges): an echo from h1 to h2, and one Dask job on both with its scheduler on h1", async () => {
+    const out = tmpDir('hosts-span');
+    const fixtures = path.resolve('test/fixtures/workloads');
+    const file = path.join(out, 'span.yaml');
+    fs.writeFileSync(
+      file,
+      YAML.stringify({
+        ...YAML.parse(fs.readFileSync(config, 'utf8')),
+        environments: ['native'],
+        instances: [2],
+        repetitions: 1,
+        workloadDirs: [fixtures],
+        workloads: [
+          { name: 'echo-pair', preset: 'bulk' },
+          { name: 'cluster-pagerank', preset: 'tiny', params: { 'check-single': true } },
+        ],
+        output: { dir: out },
+      }),
+    );
+    const r = await runCli(['run', '--config', file, '--no-report']);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const dir = r.stdout.trim();
+    const [echo, job] = readLines<RunRecord>(path.join(dir, 'runs.ndjson'));
+    for (const run of [echo!, job!]) expect(run.status, run.reason ?? '').toBe('ok');
+    // the server on h1, the client on h2: run-wide addresses on one segment
+    const [server, client] = echo!.workers;
+    expect([server!.host, server!.address, client!.host, client!.address]).toEqual([
+      'h1',
+      '10.77.0.2',
+      'h2',
+      '10.77.0.3',
+    ]);
+    const echoed = client!.metrics.bytesEchoed!;
+    expect(server!.metrics.serverBytes).toBe(echoed);
+    // each end's own namespace counted it (a remote view may miss its last interval)
+    const { cols, rows } = sampleTable(path.join(dir, 'samples.ndjson'));
+    const moved = (run: string, worker: string, col: string) =>
+      rows
+        .filter((x) => x[cols.indexOf('run')] === run && x[cols.indexOf('worker')] === worker)
+        .reduce((sum, x) => sum + ((x[cols.indexOf(col)] as number | null) ?? 0), 0);
+    for (const [w, col] of [
+      ['native-0', 'netRxBytes'],
+      ['native-1', 'netTxBytes'],
+    ] as const) {
+      expect(moved(echo!.run, w, col) / echoed, w).toBeGreaterThan(0.5);
+      expect(moved(echo!.run, w, col) / echoed, w).toBeLessThan(1.1);
+    }
+    // the Dask job: a worker on each host, scheduler and client on h1's bridge, the single-process ranks agree
+    const roles = job!.workers.map((w) => `${w.role}${w.onHost ? '@host' : ''}`);
+    expect(roles).toEqual(['worker', 'worker', 'scheduler@host', 'client@host']);
+    expect(job!.workers.map((w) => w.host)).toEqual(['h1', 'h2', 'h1', 'h1']);
+    const jobClient = job!.workers.find((w) => w.role === 'client')!;
+    expect(jobClient.metrics.clusterWorkers).toBe(2);
+    expect(jobClient.metrics.singleMaxDiff).toBeLessThanOrEqual(1e-9);
+    expect(moved(job!.run, 'native-1', 'netRxBytes')).toBeGreaterThan(0);
+    // nothing of the runs' segments is left on either host, nor any namespace
+    for (const h of hosts)
+      expect(execFileSync('ip', ['-n', `vs-${h.name}`, '-br', 'link'], { encoding: 'utf8' })).not.toMatch(/^vs[bvhx]/m);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^versus-/m);
+  });
+
   it("a host whose engine dies mid-run fails that host's workers by name; nothing is left running; clean --hosts removes the rest", async () => {
     const [h1, h2] = hosts as [RigHost, RigHost];
     const out = tmpDir('hosts-fail');

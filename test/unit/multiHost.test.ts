@@ -1,7 +1,14 @@
 // Workers spread over hosts: whatever fails on a host's connection (arm, a sampler's
 // start, the stream of a running worker) names the worker and the host.
 import { describe, expect, it } from 'vitest';
-import { MultiHostEnvironment } from '../../src/environments/multiHost.js';
+import { MultiHostEnvironment, SPANNING_MTU, segmentSpans, vniOf } from '../../src/environments/multiHost.js';
+import {
+  endpointUpScript,
+  segmentCleanScript,
+  segmentDownScript,
+  segmentUpScript,
+} from '../../src/environments/native/remoteSegment.js';
+import { segmentNames } from '../../src/environments/segment.js';
 import type { ArmedWorkload, Environment, WorkerHandle } from '../../src/environments/types.js';
 import type { RemoteHost } from '../../src/hosts/remote.js';
 import { FakeEnvironment } from '../support/fakeEnvironment.js';
@@ -74,5 +81,50 @@ describe('MultiHostEnvironment', () => {
       reason: 'host h1: No response from server',
       stderrTail: '',
     });
+  });
+});
+
+describe('a segment spanning hosts', () => {
+  const addresses = ['10.88.0.1', '10.88.0.2', '10.88.0.3'];
+  it("gives each host its workers' run-wide indices and an overlay to every other host with workers", () => {
+    const spans = segmentSpans('e-001', [0, 1, 0, 1], addresses);
+    const vni = vniOf('e-001');
+    expect(spans[0]).toEqual({
+      indices: [0, 2],
+      vxlan: { vni, local: '10.88.0.1', peers: ['10.88.0.2'] },
+      mtu: SPANNING_MTU,
+    });
+    expect(spans[1]!.indices).toEqual([1, 3]);
+    expect(spans[1]!.vxlan!.peers).toEqual(['10.88.0.1']);
+    // h3 has no workers: nobody floods to it
+    expect(spans[2]!.indices).toEqual([]);
+  });
+  it('needs no overlay when every worker is on one host', () => {
+    expect(segmentSpans('e-001', [0, 0], addresses.slice(0, 1))).toEqual([{ indices: [0, 1], vxlan: null, mtu: 1500 }]);
+  });
+  it('gives each run its own 24-bit VXLAN id, never 0', () => {
+    const ids = ['a-001', 'a-002', 'b-001'].map(vniOf);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id > 0 && id < 2 ** 24).toBe(true);
+  });
+  it("writes the host's part: bridge, overlay with a flood entry per peer only, a namespace per worker", () => {
+    const n = segmentNames('e-001');
+    const s = segmentUpScript('e-001', {
+      indices: [1, 3],
+      vxlan: { vni: 7, local: '10.88.0.2', peers: ['10.88.0.1'] },
+      mtu: 1450,
+    });
+    expect(s).toContain(`ip link add ${n.vxlan} mtu 1450 type vxlan id 7 dstport 4789 local 10.88.0.2 nolearning`);
+    expect(s.match(/bridge fdb append/g)).toHaveLength(1);
+    expect(s).toContain('bridge fdb append 00:00:00:00:00:00 dev');
+    expect(s).toContain(`ip link set ${n.vxlan} master ${n.bridge} up`);
+    expect(s).toMatch(/ip -n '?versus-e-001-1'? addr add 10\.77\.0\.3\/16 dev eth0/);
+    expect(s).toMatch(/ip -n '?versus-e-001-3'? addr add 10\.77\.0\.5\/16 dev eth0/);
+    expect(s).not.toMatch(/route|nat|masquerade/i);
+    expect(endpointUpScript('e-001', 0, '10.77.255.254/16', 1450)).toContain(
+      `ip link add ${n.endpointVeth(0)} mtu 1450`,
+    );
+    expect(segmentDownScript('e-001', ['versus-e-001-1'])).toContain(`${n.vxlan}*`);
+    expect(segmentCleanScript(['e'])).toMatch(/'?versus-e'?-\*\) return 0/);
   });
 });

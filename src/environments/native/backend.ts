@@ -31,6 +31,7 @@ import {
 import { WorkerOutput } from '../workerOutput.js';
 import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
 import type { NativeConfig } from './config.js';
+import { chrootWithProc } from './remoteScripts.js';
 
 /**
  * The baseline: the workload as a plain host process. By default it runs the
@@ -90,18 +91,7 @@ export class NativeEnvironment implements Environment {
     const inner = !image
       ? [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')]
       : withProc
-        ? [
-            'unshare',
-            '-m',
-            '--propagation',
-            'private',
-            'sh',
-            '-c',
-            CHROOT_WITH_PROC,
-            'versus-native',
-            image.rootfs,
-            ...node,
-          ]
+        ? [...chrootWithProc(image.rootfs), ...node]
         : ['chroot', image.rootfs, ...node];
     const argv = [...inner, ...barrierArgs(invocation)];
     if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
@@ -154,9 +144,6 @@ export class NativeEnvironment implements Environment {
     return names;
   }
 }
-
-/** `sh -c` script: mount a proc at <root>/proc (its own mount namespace), then chroot into <root> with the rest. */
-const CHROOT_WITH_PROC = 'root="$1"; shift; mount -t proc proc "$root/proc" && exec chroot "$root" "$@"';
 
 function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -6,6 +6,7 @@ import { shellQuote } from '../../ssh/quote.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { workloadsTar } from '../../workload/bundle.js';
+import { hostEndpointAddress, ownSegmentPort, type SegmentPort, segmentAddress, segmentNames } from '../segment.js';
 import { armOverSsh } from '../sshWorker.js';
 import {
   type Allocation,
@@ -19,15 +20,38 @@ import {
   type WorkerHandle,
 } from '../types.js';
 import type { NativeConfig } from './config.js';
-import { CGROUP_VERSION_SCRIPT, cleanScript, remoteWorkerCommand, teardownScript } from './remoteScripts.js';
+import {
+  CGROUP_VERSION_SCRIPT,
+  chrootWithProc,
+  cleanScript,
+  remoteWorkerCommand,
+  teardownScript,
+} from './remoteScripts.js';
+import {
+  endpointsDownScript,
+  endpointUpScript,
+  segmentCleanScript,
+  segmentDownScript,
+  segmentUpScript,
+} from './remoteSegment.js';
+
+/** Where a remote native worker lives on its run's segment (network bridge); null: the host's namespace. */
+interface RemoteNet {
+  netns: string;
+  address: string;
+}
 
 export class RemoteNativeEnvironment implements Environment {
   readonly name = 'native' as const;
   private cgroupVersion: 1 | 2 | null = null;
   /** what runs barrier.mjs on the host: argv before the entry */
   private launcher: string[] = [];
+  /** runtime image: the tree the workers chroot into */
+  private rootfs: string | null = null;
   private node = '';
   private readonly runs = new Set<string>();
+  /** the namespaces each run made on the host: its segment's workers, or host endpoints on another's segment */
+  private readonly netns = new Map<string, { names: string[]; endpoints: boolean }>();
 
   constructor(
     private readonly config: NativeConfig,
@@ -59,6 +83,7 @@ export class RemoteNativeEnvironment implements Environment {
         await workloadsTar(this.workloads),
       );
       this.launcher = ['chroot', rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
+      this.rootfs = rootfs;
       this.node = this.image.nodeVersion;
     } else {
       const dir = await this.host.deliverWorkloads(this.workloads);
@@ -80,10 +105,42 @@ export class RemoteNativeEnvironment implements Environment {
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
     if (!this.launcher.length) await this.prepare();
     this.runs.add(req.runId);
+    const nets = await this.networks(req);
+    const name = req.onHost ? 'host' : 'native';
     return Array.from(
       { length: req.count },
-      (_, i) => new RemoteNativeWorker(this, `native-${i}`, req.allocation(i), req.runId),
+      (_, i) => new RemoteNativeWorker(this, `${name}-${i}`, req.allocation(i), req.runId, nets[i] ?? null),
     );
+  }
+
+  /** network bridge: this host's part of the run's segment, or host endpoints on it for roles placed on the host. */
+  private async networks(req: ProvisionRequest): Promise<RemoteNet[]> {
+    if (req.network === 'host')
+      throw new Error(
+        'native on a remote host: network host is refused (a worker on another host cannot reach its 127.0.0.1)',
+      );
+    if (req.network !== 'bridge') return [];
+    const n = segmentNames(req.runId);
+    if (req.onHost) {
+      const port = req.join ?? ownSegmentPort(req.runId);
+      const len = port.subnet.split('/')[1];
+      const nets = Array.from({ length: req.count }, (_, k) => ({
+        netns: n.endpointNetns(k),
+        address: hostEndpointAddress(port.subnet, k),
+      }));
+      this.netns.set(req.runId, { names: nets.map((x) => x.netns), endpoints: true });
+      for (const [k, x] of nets.entries())
+        await this.host.run(endpointUpScript(req.runId, k, `${x.address}/${len}`, port.mtu ?? 1500));
+      return nets;
+    }
+    const span = req.span ?? { indices: Array.from({ length: req.count }, (_, i) => i), vxlan: null, mtu: 1500 };
+    this.netns.set(req.runId, { names: span.indices.map((g) => n.netns(g)), endpoints: false });
+    await this.host.run(segmentUpScript(req.runId, span));
+    return span.indices.map((g) => ({ netns: n.netns(g), address: segmentAddress(g) }));
+  }
+
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    return ownSegmentPort(runId);
   }
 
   /** The pid file and cgroup of one worker (names carry the host, so test hosts sharing a kernel never meet). */
@@ -94,16 +151,35 @@ export class RemoteNativeEnvironment implements Environment {
     };
   }
 
-  command(invocation: Invocation, allocation: Allocation, place: ReturnType<RemoteNativeEnvironment['workerPlace']>) {
+  command(
+    invocation: Invocation,
+    allocation: Allocation,
+    place: ReturnType<RemoteNativeEnvironment['workerPlace']>,
+    netns: string | null,
+  ) {
     return remoteWorkerCommand({
       ...place,
       allocation,
-      argv: [...this.launcher, ...barrierArgs(invocation)],
+      argv: [...this.launcherIn(netns), ...barrierArgs(invocation)],
+      netns,
     });
+  }
+
+  /** On a network the chroot gets a proc of its own: a server's readiness is read from its namespace's /proc/net. */
+  private launcherIn(netns: string | null): string[] {
+    if (!netns || !this.rootfs) return this.launcher;
+    return [...chrootWithProc(this.rootfs), '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
   }
 
   async teardown(runId: string): Promise<void> {
     await this.host.run(teardownScript(`${this.stateDir}/${runId}`, `${this.host.name}-${runId}-`));
+    const made = this.netns.get(runId);
+    // host endpoints go alone: the segment is the environment's, torn down after them
+    if (made)
+      await this.host.run(
+        made.endpoints ? endpointsDownScript(runId, made.names) : segmentDownScript(runId, made.names),
+      );
+    this.netns.delete(runId);
     this.runs.delete(runId);
   }
 
@@ -113,9 +189,9 @@ export class RemoteNativeEnvironment implements Environment {
   }
 }
 
-/** What `versus clean --hosts` removes on a host: every run's workers but those of the experiments in `live`. */
+/** What `versus clean --hosts` removes on a host: every run's workers and segments but those of the experiments in `live`. */
 export async function cleanRemoteNative(host: RemoteHost, live: readonly string[] = []): Promise<string[]> {
-  const out = await host.run(cleanScript(`${host.cacheDir}/native`, host.name, live));
+  const out = await host.run(`${cleanScript(`${host.cacheDir}/native`, host.name, live)}\n${segmentCleanScript(live)}`);
   return [...new Set(out.split('\n').filter(Boolean))];
 }
 
@@ -128,6 +204,7 @@ class RemoteNativeWorker implements WorkerHandle {
     readonly name: string,
     readonly allocation: Allocation,
     runId: string,
+    private readonly net: RemoteNet | null,
   ) {
     this.place = env.workerPlace(runId, name);
     const v = this.place.cgroup?.version;
@@ -141,13 +218,28 @@ class RemoteNativeWorker implements WorkerHandle {
       : { cpus: null, memoryBytes: null, cpuset: allocation.cpuset, via: 'none' };
   }
 
+  /** the host it runs on (a role placed on the host of a run over the hosts: its first host) */
+  get host(): string {
+    return this.env.host.name;
+  }
+
+  address(): string | null {
+    return this.net?.address ?? null;
+  }
+
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const host = this.env.host;
     const ssh = await host.connect(); // a connection of its own: sshd caps sessions per connection
-    const armed = await armOverSsh(this.name, ssh, this.env.command(invocation, this.allocation, this.place), onLine, {
-      ended: () => null,
-      settle: async () => {},
-    }).catch((err: Error) => {
+    const armed = await armOverSsh(
+      this.name,
+      ssh,
+      this.env.command(invocation, this.allocation, this.place, this.net?.netns ?? null),
+      onLine,
+      {
+        ended: () => null,
+        settle: async () => {},
+      },
+    ).catch((err: Error) => {
       ssh.close();
       throw err;
     });
@@ -166,6 +258,7 @@ class RemoteNativeWorker implements WorkerHandle {
         intervalMs,
         true,
         memoryIntervalMs,
+        this.net !== null,
       ),
     ];
   }

@@ -14,6 +14,17 @@ const PARENT = 'versus-remote-native';
 const PERIOD_US = 100_000;
 const V1 = ['cpu', 'cpuacct', 'memory'];
 
+/** `sh -c` script: mount a proc at <root>/proc (its own mount namespace), then chroot into <root> with the rest. */
+export const CHROOT_WITH_PROC = 'root="$1"; shift; mount -t proc proc "$root/proc" && exec chroot "$root" "$@"';
+
+/**
+ * A chroot into `rootfs` that has a proc of its own, in a mount namespace of its own that
+ * goes with the worker: for a worker on a network, which reads its namespace's /proc/net.
+ */
+export function chrootWithProc(rootfs: string): string[] {
+  return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', CHROOT_WITH_PROC, 'versus-native', rootfs];
+}
+
 /** Prints 2, 1 or nothing: the host's cgroup hierarchy, as cgroupVersion() tells here. */
 export const CGROUP_VERSION_SCRIPT = `if [ -e ${ROOT}/cgroup.controllers ]; then echo 2; elif [ -d ${ROOT}/memory ] && [ -d ${ROOT}/cpu ]; then echo 1; fi`;
 
@@ -51,11 +62,14 @@ export interface RemoteWorkerSpec {
   allocation: Allocation;
   /** the workload's argv (node barrier.mjs …, through chroot or not) */
   argv: readonly string[];
+  /** network bridge: the worker's namespace on the run's segment (entered by nsenter, network only: /sys stays the host's) */
+  netns?: string | null;
 }
 
 /** The worker's command: its cgroup entered, its pid recorded, then the workload exec'd in its place. */
 export function remoteWorkerCommand(w: RemoteWorkerSpec): string {
-  const argv = w.allocation.cpuset ? ['taskset', '-c', w.allocation.cpuset.join(','), ...w.argv] : [...w.argv];
+  const pinned = w.allocation.cpuset ? ['taskset', '-c', w.allocation.cpuset.join(','), ...w.argv] : [...w.argv];
+  const argv = w.netns ? ['nsenter', `--net=/run/netns/${w.netns}`, ...pinned] : pinned;
   const steps = [
     ...(w.cgroup ? [enterCgroupScript(w.cgroup.version, w.cgroup.name, w.allocation)] : []),
     `mkdir -p ${shellQuote(w.pidFile.replace(/\/[^/]*$/, ''))}`,
