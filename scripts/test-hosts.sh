@@ -60,9 +60,9 @@ CONF
     nsenter --net="/run/netns/$ns" /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
   fi
   if ! docker -H "unix://$dir/docker.sock" info >/dev/null 2>&1; then
-    # gVisor's runsc as this engine's runtime, as scripts/with-docker.sh registers it
+    # gVisor's runsc as this engine's runtimes (runsc-net for workers with a network), as scripts/with-docker.sh registers them
     if command -v runsc >/dev/null; then
-      printf '{"runtimes": {"runsc": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=none"]}}}\n' "$(command -v runsc)" >"$dir/daemon.json"
+      printf '{"runtimes": {"runsc": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=none"]}, "runsc-net": {"path": "%s", "runtimeArgs": ["--platform=ptrace", "--network=host"]}}}\n' "$(command -v runsc)" "$(command -v runsc)" >"$dir/daemon.json"
     else echo '{}' >"$dir/daemon.json"; fi
     nsenter --net="/run/netns/$ns" dockerd --config-file "$dir/daemon.json" --data-root "$lib/docker" --exec-root "$dir/exec" \
       --pidfile "$dir/docker.pid" -H "unix://$dir/docker.sock" --shutdown-timeout 2 --bridge=none --iptables=false --ip6tables=false \

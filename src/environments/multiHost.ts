@@ -8,6 +8,7 @@ import path from 'node:path';
 import { HostError, type RemoteHost } from '../hosts/remote.js';
 import type { Sampler } from '../sampling/types.js';
 import { sha256 } from '../util/hash.js';
+import { overlayDownScript, overlayUpScript } from './overlay.js';
 import type { SegmentPort } from './segment.js';
 import type {
   ArmedWorkload,
@@ -67,6 +68,7 @@ export function segmentSpans(runId: string, where: readonly number[], addresses:
   const many = used.filter(Boolean).length > 1;
   return addresses.map((local, h) => ({
     indices: where.flatMap((x, i) => (x === h ? [i] : [])),
+    hostIndex: h,
     vxlan: many ? { vni: vniOf(runId), local, peers: addresses.filter((_, o) => o !== h && used[o]) } : null,
     mtu: many ? SPANNING_MTU : 1500,
   }));
@@ -157,6 +159,8 @@ export class MultiHostEnvironment implements Environment {
   private described: Record<string, EnvironmentInfo> = {};
   /** where this environment's roles placed on the host run: native on its first host, beside that host's bridge */
   private roleSide: Environment | null = null;
+  /** runs whose segment spans the hosts: their overlay devices go at teardown */
+  private readonly overlays = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -237,6 +241,7 @@ export class MultiHostEnvironment implements Environment {
         // each host names its workers from 0: their files go to a folder per host
         artifactsDir: path.join(req.artifactsDir, p.host.name),
       });
+      if (span?.vxlan) await this.joinOverlay(p, req.runId, span);
       return inner.map((h, j) => ({
         index: mine[j]!,
         handle: globalHandle(h, `${this.name}-${mine[j]}`, p.host.name),
@@ -248,8 +253,26 @@ export class MultiHostEnvironment implements Environment {
       .map((x) => x.handle);
   }
 
+  /** This host's part of the run's segment joined to the others': the overlay on the bridge its backend made. */
+  private async joinOverlay(p: HostPart, runId: string, span: SegmentSpan): Promise<void> {
+    if (!p.env.segmentPort) throw new Error(`${this.name}: its network does not span hosts`);
+    const { bridge } = await p.env.segmentPort(runId);
+    this.overlays.add(runId);
+    await p.host.run(overlayUpScript(runId, bridge, span.vxlan!, span.mtu));
+  }
+
   async teardown(runId: string): Promise<void> {
-    const results = await Promise.allSettled(this.parts.map((p) => onHost(p.host.name, p.env.teardown(runId))));
+    const results = await Promise.allSettled(
+      this.parts.map((p) =>
+        onHost(
+          p.host.name,
+          p.env.teardown(runId).then(async () => {
+            if (this.overlays.has(runId)) await p.host.run(overlayDownScript(runId));
+          }),
+        ),
+      ),
+    );
+    this.overlays.delete(runId);
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failed.length) throw new Error(failed.join('; '));
   }

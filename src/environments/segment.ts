@@ -71,10 +71,19 @@ export function segmentMac(i: number): string {
   return `52:54:00:77:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
 }
 
-/** The address of worker `i` on its run's segment. Pure. */
-export function segmentAddress(i: number): string {
+/** The address of worker `i` on its run's segment (10.77.0.0/16, or 10.<octet>.0.0/16). Pure. */
+export function segmentAddress(i: number, octet = 77): string {
   const n = i + 2;
-  return `10.77.${n >> 8}.${n & 255}`;
+  return `10.${octet}.${n >> 8}.${n & 255}`;
+}
+
+/**
+ * The /16 of an engine's network that spans hosts: the engine refuses two networks with
+ * overlapping subnets, so each run gets one of 10.64–10.127 by its id's hash (10.77 is
+ * versus's own segments'); two experiments at once on one engine clash once in 64. Pure.
+ */
+export function engineSpanOctet(runId: string): number {
+  return 64 + (Number.parseInt(sha256(runId).slice(8, 12), 16) % 64);
 }
 
 async function ip(args: readonly string[], input?: string): Promise<void> {

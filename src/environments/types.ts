@@ -89,6 +89,8 @@ export interface ProvisionRequest {
 export interface SegmentSpan {
   /** the run-wide index of each of this host's workers: their namespaces' names and addresses */
   indices: number[];
+  /** this host's place among the run's hosts (an engine's per-host gateway address) */
+  hostIndex: number;
   /** the overlay joining this host's bridge to the other hosts' (null: the run has one host) */
   vxlan: { vni: number; local: string; peers: string[] } | null;
   /** the segment's MTU: the overlay's 50 bytes less than the hosts' own 1500 */

@@ -1,7 +1,8 @@
 // What backends build before they run anything: the image spec, a container's spec, the native command line.
 import { describe, expect, it } from 'vitest';
-import { containerSpec, exitReason } from '../../src/environments/docker/spec.js';
+import { containerSpec, exitReason, runNetworkSpec } from '../../src/environments/docker/spec.js';
 import { NativeEnvironment } from '../../src/environments/native/backend.js';
+import { engineSpanOctet, segmentNames } from '../../src/environments/segment.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
 // the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
@@ -61,6 +62,36 @@ describe('docker container spec', () => {
       '--pages=5',
     ]);
     expect(spec.Env?.join(' ')).not.toMatch(/DOCKER|SSH|TOKEN/);
+  });
+});
+
+describe("a run's engine network", () => {
+  it('is internal on the bridge versus names; spanning hosts, a fixed subnet, a gateway per host and the overlay MTU', () => {
+    const alone = runNetworkSpec('e-001');
+    expect(alone.Internal).toBe(true);
+    expect(alone.IPAM).toBeUndefined();
+    expect(alone.Options).toEqual({ 'com.docker.network.bridge.name': segmentNames('e-001').engineBridge });
+    const b = engineSpanOctet('e-001');
+    expect(b >= 64 && b < 128).toBe(true);
+    const spanning = runNetworkSpec('e-001', { indices: [1], hostIndex: 1, vxlan: null, mtu: 1450 });
+    expect(spanning.IPAM!.Config).toEqual([{ Subnet: `10.${b}.0.0/16`, Gateway: `10.${b}.254.2` }]);
+    expect(spanning.Options!['com.docker.network.driver.mtu']).toBe('1450');
+  });
+  it("puts a container at the address the harness picked (the other hosts' engines do not know it)", () => {
+    const spec = containerSpec({
+      image: 'i',
+      name: 'n',
+      runId: 'r',
+      worker: 'docker-0',
+      allocation: { cpus: 1, memoryBytes: 2 ** 30, cpuset: null },
+      invocation: { entry: 'x/x.mjs', args: [] },
+      workloadsDir: '/w',
+      network: { mode: 'bridge', name: 'versus-r', ip: '10.90.0.3' },
+    });
+    expect(spec.NetworkingConfig).toEqual({
+      EndpointsConfig: { 'versus-r': { IPAMConfig: { IPv4Address: '10.90.0.3' } } },
+    });
+    expect(spec.HostConfig!.NetworkMode).toBe('versus-r');
   });
 });
 

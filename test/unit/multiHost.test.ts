@@ -8,6 +8,7 @@ import {
   segmentDownScript,
   segmentUpScript,
 } from '../../src/environments/native/remoteSegment.js';
+import { overlayDownScript, overlayUpScript } from '../../src/environments/overlay.js';
 import { segmentNames } from '../../src/environments/segment.js';
 import type { ArmedWorkload, Environment, WorkerHandle } from '../../src/environments/types.js';
 import type { RemoteHost } from '../../src/hosts/remote.js';
@@ -91,6 +92,7 @@ describe('a segment spanning hosts', () => {
     const vni = vniOf('e-001');
     expect(spans[0]).toEqual({
       indices: [0, 2],
+      hostIndex: 0,
       vxlan: { vni, local: '10.88.0.1', peers: ['10.88.0.2'] },
       mtu: SPANNING_MTU,
     });
@@ -100,7 +102,9 @@ describe('a segment spanning hosts', () => {
     expect(spans[2]!.indices).toEqual([]);
   });
   it('needs no overlay when every worker is on one host', () => {
-    expect(segmentSpans('e-001', [0, 0], addresses.slice(0, 1))).toEqual([{ indices: [0, 1], vxlan: null, mtu: 1500 }]);
+    expect(segmentSpans('e-001', [0, 0], addresses.slice(0, 1))).toEqual([
+      { indices: [0, 1], hostIndex: 0, vxlan: null, mtu: 1500 },
+    ]);
   });
   it('gives each run its own 24-bit VXLAN id, never 0', () => {
     const ids = ['a-001', 'a-002', 'b-001'].map(vniOf);
@@ -109,19 +113,18 @@ describe('a segment spanning hosts', () => {
   });
   it("writes the host's part: bridge, overlay with a flood entry per peer only, a namespace per worker", () => {
     const n = segmentNames('e-001');
-    const s = segmentUpScript('e-001', {
-      indices: [1, 3],
-      vxlan: { vni: 7, local: '10.88.0.2', peers: ['10.88.0.1'] },
-      mtu: 1450,
-    });
-    expect(s).toContain(`ip link add ${n.vxlan} mtu 1450 type vxlan id 7 dstport 4789 local 10.88.0.2 nolearning`);
-    expect(s.match(/bridge fdb append/g)).toHaveLength(1);
-    expect(s).toContain('bridge fdb append 00:00:00:00:00:00 dev');
-    expect(s).toContain(`ip link set ${n.vxlan} master ${n.bridge} up`);
+    const vxlan = { vni: 7, local: '10.88.0.2', peers: ['10.88.0.1'] };
+    const s = segmentUpScript('e-001', { indices: [1, 3], hostIndex: 1, vxlan, mtu: 1450 });
+    const o = overlayUpScript('e-001', n.bridge, vxlan, 1450);
+    expect(o).toContain(`ip link add ${n.vxlan} mtu 1450 type vxlan id 7 dstport 4789 local 10.88.0.2 nolearning`);
+    expect(o.match(/bridge fdb append/g)).toHaveLength(1);
+    expect(o).toContain('bridge fdb append 00:00:00:00:00:00 dev');
+    expect(o).toContain(`ip link set ${n.vxlan} master ${n.bridge} up`);
+    expect(overlayDownScript('e-001')).toContain(`ip link del ${n.vxlan}`);
     expect(s).toMatch(/ip -n '?versus-e-001-1'? addr add 10\.77\.0\.3\/16 dev eth0/);
     expect(s).toMatch(/ip -n '?versus-e-001-3'? addr add 10\.77\.0\.5\/16 dev eth0/);
     expect(s).not.toMatch(/route|nat|masquerade/i);
-    expect(endpointUpScript('e-001', 0, '10.77.255.254/16', 1450)).toContain(
+    expect(endpointUpScript('e-001', 0, n.bridge, '10.77.255.254/16', 1450)).toContain(
       `ip link add ${n.endpointVeth(0)} mtu 1450`,
     );
     expect(segmentDownScript('e-001', ['versus-e-001-1'])).toContain(`${n.vxlan}*`);

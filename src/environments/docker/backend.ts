@@ -8,7 +8,7 @@ import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { DockerStatsSampler, STATS_POLL_MIN_MS } from '../../sampling/dockerSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import { removeBridgeIfLeft, type SegmentPort, segmentNames } from '../segment.js';
+import { engineSpanOctet, removeBridgeIfLeft, type SegmentPort, segmentAddress, segmentNames } from '../segment.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -17,6 +17,7 @@ import type {
   EnvironmentInfo,
   Invocation,
   ProvisionRequest,
+  SegmentSpan,
   WorkerExit,
   WorkerHandle,
 } from '../types.js';
@@ -52,6 +53,8 @@ export interface DockerFlavour {
 /** Docker Engine through dockerode: one container per worker, no network, limits always set. */
 export class DockerEnvironment implements Environment {
   readonly name: string;
+  /** runs whose network is this host's part of a segment spanning hosts */
+  private readonly spans = new Map<string, SegmentSpan>();
 
   constructor(
     private readonly docker: Docker,
@@ -112,10 +115,15 @@ export class DockerEnvironment implements Environment {
     let network: ContainerNetwork = { mode: 'none' };
     if (req.network === 'host') network = { mode: 'host' };
     if (req.network === 'bridge') {
-      const spec = runNetworkSpec(req.runId);
+      const spec = runNetworkSpec(req.runId, req.span);
       await engineCall(this.docker.createNetwork(spec), this.apiTimeoutS, 'create network');
       network = { mode: 'bridge', name: spec.Name };
+      if (req.span) this.spans.set(req.runId, req.span);
     }
+    // spanning hosts: each worker at its run-wide address (the engines of the hosts do not know each other's)
+    const octet = engineSpanOctet(req.runId);
+    const at = (i: number): ContainerNetwork =>
+      req.span && network.mode === 'bridge' ? { ...network, ip: segmentAddress(req.span.indices[i]!, octet) } : network;
     return Array.from(
       { length: req.count },
       (_, i) =>
@@ -129,7 +137,7 @@ export class DockerEnvironment implements Environment {
           this.statsMode,
           this.flavour,
           this.workloads.dir,
-          network,
+          at(i),
         ),
     );
   }
@@ -151,14 +159,18 @@ export class DockerEnvironment implements Environment {
   }
 
   async teardown(runId: string): Promise<void> {
+    this.spans.delete(runId);
     await this.removeWhere([`${LABEL_RUN}=${runId}`]);
     await removeNetworks(this.docker, [`${LABEL_RUN}=${runId}`], this.apiTimeoutS);
     // a bridge versus made for a host endpoint before the engine made its own (Podman)
     if (!this.flavour.remoteEngine) await removeBridgeIfLeft(segmentNames(runId).engineBridge);
   }
 
-  /** The run's network on this machine: the bridge named for it and the subnet the engine chose. */
+  /** The run's network on this machine: the bridge named for it and the subnet the engine chose (or versus, spanning hosts). */
   async segmentPort(runId: string): Promise<SegmentPort> {
+    const span = this.spans.get(runId);
+    if (span)
+      return { bridge: segmentNames(runId).engineBridge, subnet: `10.${engineSpanOctet(runId)}.0.0/16`, mtu: span.mtu };
     if (this.flavour.remoteEngine)
       throw new Error(
         `${this.name}: the engine runs on another host; a role placed on the host cannot join its network`,
@@ -244,7 +256,7 @@ async function localCgroup(container: Docker.Container, timeoutS: number): Promi
 }
 
 /** How a run's containers are networked: not at all, on the run's own network, or in the host's namespace. */
-type ContainerNetwork = { mode: 'none' } | { mode: 'bridge'; name: string } | { mode: 'host' };
+type ContainerNetwork = { mode: 'none' } | { mode: 'bridge'; name: string; ip?: string } | { mode: 'host' };
 
 class DockerWorker implements WorkerHandle {
   private container: Docker.Container | null = null;

@@ -101,6 +101,7 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   },
   inDefault: true,
   networks: ['none', 'bridge', 'host'],
+  bridgeSpansHosts: true,
   config: dockerConfig,
   flags: [
     { option: '--docker-socket <path>', description: 'Docker Engine socket', field: 'socketPath', commands: ['clean'] },

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
-import { segmentNames } from '../segment.js';
-import { type Allocation, barrierArgs, type Invocation } from '../types.js';
+import { engineSpanOctet, segmentNames } from '../segment.js';
+import { type Allocation, barrierArgs, type Invocation, type SegmentSpan } from '../types.js';
 
 /** The labels every container of versus carries: who made it, and for which run. */
 export const LABEL_OWNER = 'versus.owner';
@@ -19,8 +19,8 @@ export function containerSpec(opts: {
   /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
   runtime?: string | null;
   ulimits?: { Name: string; Soft: number; Hard: number }[] | undefined;
-  /** none; the run's own internal network (by name); or the host's namespace */
-  network?: { mode: 'none' } | { mode: 'bridge'; name: string } | { mode: 'host' };
+  /** none; the run's own internal network (by name, with the worker's address when the harness picks it); or the host's namespace */
+  network?: { mode: 'none' } | { mode: 'bridge'; name: string; ip?: string } | { mode: 'host' };
 }): Docker.ContainerCreateOptions {
   const { allocation } = opts;
   const net = opts.network ?? { mode: 'none' };
@@ -39,6 +39,9 @@ export function containerSpec(opts: {
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
+    ...(net.mode === 'bridge' && net.ip
+      ? { NetworkingConfig: { EndpointsConfig: { [net.name]: { IPAMConfig: { IPv4Address: net.ip } } } } }
+      : {}),
     HostConfig: {
       NetworkMode: networkMode,
       Privileged: false,
@@ -77,15 +80,30 @@ export function exitReason(c: EndedContainer): string | null {
   return c.statusCode !== 0 ? `exit code ${c.statusCode}` : null;
 }
 
-/** The run's own network: internal (no gateway out, no NAT, no default route), labelled as the run's. Pure. */
-export function runNetworkSpec(runId: string): Docker.NetworkCreateOptions {
+/**
+ * The run's own network: internal (no gateway out, no NAT, no default route), labelled as the
+ * run's. Spanning hosts (`span`): a fixed subnet for the run, the bridge's own address a
+ * different one per host, and the overlay's MTU. Pure.
+ */
+export function runNetworkSpec(runId: string, span?: SegmentSpan): Docker.NetworkCreateOptions {
+  // a bridge named by versus, so that a host endpoint (a role placed on the host) or the overlay finds it
+  const options: Record<string, string> = { 'com.docker.network.bridge.name': segmentNames(runId).engineBridge };
+  if (span) options['com.docker.network.driver.mtu'] = String(span.mtu);
+  const octet = engineSpanOctet(runId);
   return {
     Name: `versus-${runId}`,
     Driver: 'bridge',
     Internal: true,
     CheckDuplicate: true,
-    // a bridge named by versus, so that a host endpoint (a role placed on the host) finds it
-    Options: { 'com.docker.network.bridge.name': segmentNames(runId).engineBridge },
+    Options: options,
+    ...(span
+      ? {
+          IPAM: {
+            Driver: 'default',
+            Config: [{ Subnet: `10.${octet}.0.0/16`, Gateway: `10.${octet}.254.${span.hostIndex + 1}` }],
+          },
+        }
+      : {}),
     Labels: { [LABEL_OWNER]: 'versus', [LABEL_RUN]: runId },
   };
 }

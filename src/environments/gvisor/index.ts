@@ -10,6 +10,7 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   view: { label: 'Sandboxes (gVisor)', short: 'gVisor', kind: 'sandbox', color: '#2ca02c', workerSource: 'cgroup' },
   inDefault: false,
   networks: ['none', 'bridge', 'host'],
+  bridgeSpansHosts: true,
   config: gvisorConfig,
   needsImage: () => true,
   create: (ctx) =>
@@ -18,9 +19,13 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
       runtime: gvisorSection(ctx.experiment).runtime,
       networkRuntime: gvisorSection(ctx.experiment).networkRuntime,
     }),
-  // a host's engine with runsc registered as that runtime
+  // a host's engine with runsc registered as those runtimes (runsc-net for workers with a network)
   createOnHost: (ctx, host) =>
-    createOnRemoteEngine(ctx, host, { name: 'gvisor', runtime: gvisorSection(ctx.experiment).runtime }),
+    createOnRemoteEngine(ctx, host, {
+      name: 'gvisor',
+      runtime: gvisorSection(ctx.experiment).runtime,
+      networkRuntime: gvisorSection(ctx.experiment).networkRuntime,
+    }),
   cleanOnHost: cleanRemoteEngine,
   doctorOnHost: (ctx, host) => engineChecksOnHost(ctx, host, gvisorSection(ctx.experiment).runtime),
   // its containers carry the same labels as docker's: the docker descriptor finds and removes them

@@ -130,10 +130,15 @@ export class RemoteNativeEnvironment implements Environment {
       }));
       this.netns.set(req.runId, { names: nets.map((x) => x.netns), endpoints: true });
       for (const [k, x] of nets.entries())
-        await this.host.run(endpointUpScript(req.runId, k, `${x.address}/${len}`, port.mtu ?? 1500));
+        await this.host.run(endpointUpScript(req.runId, k, port.bridge, `${x.address}/${len}`, port.mtu ?? 1500));
       return nets;
     }
-    const span = req.span ?? { indices: Array.from({ length: req.count }, (_, i) => i), vxlan: null, mtu: 1500 };
+    const span = req.span ?? {
+      indices: Array.from({ length: req.count }, (_, i) => i),
+      hostIndex: 0,
+      vxlan: null,
+      mtu: 1500,
+    };
     this.netns.set(req.runId, { names: span.indices.map((g) => n.netns(g)), endpoints: false });
     await this.host.run(segmentUpScript(req.runId, span));
     return span.indices.map((g) => ({ netns: n.netns(g), address: segmentAddress(g) }));

@@ -10,7 +10,6 @@ import type { SegmentSpan } from '../types.js';
 
 /** 10.77.0.0/16, as on this machine */
 const PREFIX_LEN = 16;
-const VXLAN_PORT = 4789;
 
 /**
  * Shell: the names of this namespace's links starting with one of `prefixes`, one a line. From
@@ -25,7 +24,7 @@ function linksStarting(prefixes: readonly string[]): string {
 /** Every command in order, stopping at the first that fails (its stderr is the HostError's). */
 const script = (lines: readonly string[]) => ['set -e', ...lines].join('\n');
 
-/** The bridge, the overlay to the other hosts, and a namespace per worker of this host. Pure. */
+/** The bridge and a namespace per worker of this host (the overlay to the other hosts is overlay.ts's). Pure. */
 export function segmentUpScript(runId: string, span: SegmentSpan): string {
   const n = segmentNames(runId);
   const mtu = span.mtu;
@@ -34,26 +33,17 @@ export function segmentUpScript(runId: string, span: SegmentSpan): string {
     `ip link set ${n.bridge} alias ${shellQuote(n.alias)}`,
     `ip link set ${n.bridge} up`,
   ];
-  if (span.vxlan) {
-    const v = span.vxlan;
-    // no learning, no multicast: one static flood entry per peer host, so nothing else is ever a destination
-    lines.push(
-      `ip link add ${n.vxlan} mtu ${mtu} type vxlan id ${v.vni} dstport ${VXLAN_PORT} local ${v.local} nolearning`,
-      ...v.peers.map((p) => `bridge fdb append 00:00:00:00:00:00 dev ${n.vxlan} dst ${p}`),
-      `ip link set ${n.vxlan} master ${n.bridge} up`,
-    );
-  }
   for (const g of span.indices)
     lines.push(...attach(n.netns(g), n.vethHost(g), n.bridge, `${segmentAddress(g)}/${PREFIX_LEN}`, mtu));
   return script(lines);
 }
 
 /** Host endpoint k: a namespace on the run's bridge at `cidr`, for a role placed on the host. Pure. */
-export function endpointUpScript(runId: string, k: number, cidr: string, mtu: number): string {
+export function endpointUpScript(runId: string, k: number, bridge: string, cidr: string, mtu: number): string {
   const n = segmentNames(runId);
   return script([
-    `ip link show dev ${n.bridge} >/dev/null 2>&1 || { echo "the run's segment has no bridge ${n.bridge} on this host: a role on the host cannot join it" >&2; exit 1; }`,
-    ...attach(n.endpointNetns(k), n.endpointVeth(k), n.bridge, cidr, mtu),
+    `ip link show dev ${bridge} >/dev/null 2>&1 || { echo "the run's segment has no bridge ${bridge} on this host: a role on the host cannot join it" >&2; exit 1; }`,
+    ...attach(n.endpointNetns(k), n.endpointVeth(k), bridge, cidr, mtu),
   ]);
 }
 
@@ -103,6 +93,8 @@ export function segmentCleanScript(live: readonly string[]): string {
     patterns ? `live() { case "$1" in ${patterns}) return 0;; esac; return 1; }` : 'live() { return 1; }',
     // a bridge's alias is versus-<run>; its links share the bridge's hash (vsb<hash> → vs?<hash>…)
     `for b in $(${linksStarting(['vsb'])}); do a=$(ip -o link show dev "$b" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; live "$a-" && continue; h=\${b#vsb}; for l in $(${linksStarting(['vsv', 'vsh', 'vsx'])}); do case "$l" in vs?$h*) ip link del "$l" 2>/dev/null && echo "link $l";; esac; done; ip link del "$b" && echo "bridge $b ($a)"; done`,
+    // an overlay left on an engine's bridge, or alone once the engine removed it: by its own alias
+    `for x in $(${linksStarting(['vsx'])}); do a=$(ip -o link show dev "$x" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; live "$a-" && continue; ip link del "$x" && echo "link $x"; done`,
     `for f in /run/netns/versus-*; do [ -e "$f" ] || continue; ns=\${f##*/}; live "$ns" && continue; ip netns del "$ns" && echo "netns $ns"; done`,
     'true',
   ].join('\n');
