@@ -8,7 +8,7 @@ import path from 'node:path';
 import { HostError, type RemoteHost } from '../hosts/remote.js';
 import type { Sampler } from '../sampling/types.js';
 import { sha256 } from '../util/hash.js';
-import { overlayDownScript, overlayUpScript } from './overlay.js';
+import { overlayCleanScript, overlayDownScript, overlayUpScript } from './overlay.js';
 import type { SegmentPort } from './segment.js';
 import type {
   ArmedWorkload,
@@ -301,7 +301,13 @@ export class MultiHostEnvironment implements Environment {
   async cleanExperiment(experimentId: string): Promise<string[]> {
     // the roles on the first host first: their endpoints sit on its bridge
     const side = (await this.roleSide?.cleanExperiment?.(experimentId).catch(() => [])) ?? [];
-    const results = await Promise.allSettled(this.parts.map((p) => p.env.cleanExperiment?.(experimentId) ?? []));
+    const results = await Promise.allSettled(
+      this.parts.map(async (p) => [
+        ...((await p.env.cleanExperiment?.(experimentId)) ?? []),
+        // an overlay whose run's teardown could not reach its host
+        ...(await p.host.run(overlayCleanScript([], experimentId))).split('\n').filter(Boolean),
+      ]),
+    );
     return [
       ...side.map((x) => `${x} on ${this.firstHost.name}`),
       ...results.flatMap((r, i) =>

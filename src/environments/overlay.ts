@@ -8,6 +8,16 @@ import type { SegmentSpan } from './types.js';
 const VXLAN_PORT = 4789;
 
 /**
+ * Shell: the names of this namespace's links starting with one of `prefixes`, one a line. From
+ * `ip`, not /sys/class/net: a process that entered the host's network namespace alone (as
+ * the test hosts' sshd does) still sees the /sys of the namespace that mounted it.
+ */
+export function linksStarting(prefixes: readonly string[]): string {
+  const cases = prefixes.map((p) => `${p}*`).join('|');
+  return `ip -o link show | while read -r _ l _; do l=\${l%:}; l=\${l%@*}; case "$l" in ${cases}) echo "$l";; esac; done`;
+}
+
+/**
  * The overlay on `bridge`: no learning, no multicast, one static flood entry per peer host,
  * so nothing is ever sent to an address that is not one of the run's hosts; its alias names
  * the run, so `clean --hosts` finds it after a crash whatever bridge it sat on. Pure.
@@ -32,4 +42,14 @@ export function overlayUpScript(
 export function overlayDownScript(runId: string): string {
   const x = segmentNames(runId).vxlan;
   return `if ip link show dev ${x} >/dev/null 2>&1; then ip link del ${x} && echo "link ${x}"; fi; true`;
+}
+
+/**
+ * Removes overlay devices whose alias names a run of no experiment in `live` (clean --hosts),
+ * or, with `experimentId`, only that experiment's (its end). Prints what it removed. Pure.
+ */
+export function overlayCleanScript(live: readonly string[], experimentId?: string): string {
+  const keep = live.map((id) => `${shellQuote(`versus-${id}`)}-*`).join('|');
+  const only = experimentId ? `${shellQuote(`versus-${experimentId}`)}-*` : '*';
+  return `for x in $(${linksStarting(['vsx'])}); do a=$(ip -o link show dev "$x" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; case "$a-" in ${keep ? `${keep}) continue;; ` : ''}${only}) ip link del "$x" && echo "link $x";; esac; done; true`;
 }

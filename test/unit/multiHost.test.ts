@@ -8,7 +8,7 @@ import {
   segmentDownScript,
   segmentUpScript,
 } from '../../src/environments/native/remoteSegment.js';
-import { overlayDownScript, overlayUpScript } from '../../src/environments/overlay.js';
+import { overlayCleanScript, overlayDownScript, overlayUpScript } from '../../src/environments/overlay.js';
 import { segmentNames } from '../../src/environments/segment.js';
 import type { ArmedWorkload, Environment, WorkerHandle } from '../../src/environments/types.js';
 import type { RemoteHost } from '../../src/hosts/remote.js';
@@ -121,6 +121,9 @@ describe('a segment spanning hosts', () => {
     expect(o).toContain('bridge fdb append 00:00:00:00:00:00 dev');
     expect(o).toContain(`ip link set ${n.vxlan} master ${n.bridge} up`);
     expect(overlayDownScript('e-001')).toContain(`ip link del ${n.vxlan}`);
+    // the end of an experiment: its own overlays only; clean --hosts: every one but the live ones'
+    expect(overlayCleanScript([], 'e')).toMatch(/case "\$a-" in '?versus-e'?-\*\) ip link del/);
+    expect(overlayCleanScript(['e'])).toMatch(/'?versus-e'?-\*\) continue;; \*\) ip link del/);
     expect(s).toMatch(/ip -n '?versus-e-001-1'? addr add 10\.77\.0\.3\/16 dev eth0/);
     expect(s).toMatch(/ip -n '?versus-e-001-3'? addr add 10\.77\.0\.5\/16 dev eth0/);
     expect(s).not.toMatch(/route|nat|masquerade/i);

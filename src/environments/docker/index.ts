@@ -56,7 +56,11 @@ export async function cleanRemoteEngine(
     throw new Error(`its Docker Engine (${dockerSocketOf(host.config)}) is not answering: ${err.message}`);
   });
   // an experiment running now on this machine may have its workers there: not leftovers
-  return (await removeLabelled(engine, dockerSection(e).apiTimeoutS, live)).map((c) => `${c} on ${host.name}`);
+  const removed = await removeLabelled(engine, dockerSection(e).apiTimeoutS, live);
+  // the overlays of runs spanning hosts: the engine removed their bridges, not them
+  const { overlayCleanScript } = await import('../overlay.js');
+  removed.push(...(await host.run(overlayCleanScript(live))).split('\n').filter(Boolean));
+  return removed.map((c) => `${c} on ${host.name}`);
 }
 
 /** A remote host's engine answers (and, for a flavour with a runtime, has it registered). */

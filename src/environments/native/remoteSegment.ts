@@ -5,21 +5,12 @@
 // other hosts' (docs/hosts.md). Pure: strings only; segment.ts does the same here with
 // fs and ip calls.
 import { shellQuote } from '../../ssh/quote.js';
+import { linksStarting, overlayCleanScript } from '../overlay.js';
 import { segmentAddress, segmentNames } from '../segment.js';
 import type { SegmentSpan } from '../types.js';
 
 /** 10.77.0.0/16, as on this machine */
 const PREFIX_LEN = 16;
-
-/**
- * Shell: the names of this namespace's links starting with one of `prefixes`, one a line. From
- * `ip`, not /sys/class/net: a process that entered the host's network namespace alone (as
- * the test hosts' sshd does) still sees the /sys of the namespace that mounted it.
- */
-function linksStarting(prefixes: readonly string[]): string {
-  const cases = prefixes.map((p) => `${p}*`).join('|');
-  return `ip -o link show | while read -r _ l _; do l=\${l%:}; l=\${l%@*}; case "$l" in ${cases}) echo "$l";; esac; done`;
-}
 
 /** Every command in order, stopping at the first that fails (its stderr is the HostError's). */
 const script = (lines: readonly string[]) => ['set -e', ...lines].join('\n');
@@ -93,8 +84,7 @@ export function segmentCleanScript(live: readonly string[]): string {
     patterns ? `live() { case "$1" in ${patterns}) return 0;; esac; return 1; }` : 'live() { return 1; }',
     // a bridge's alias is versus-<run>; its links share the bridge's hash (vsb<hash> → vs?<hash>…)
     `for b in $(${linksStarting(['vsb'])}); do a=$(ip -o link show dev "$b" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; live "$a-" && continue; h=\${b#vsb}; for l in $(${linksStarting(['vsv', 'vsh', 'vsx'])}); do case "$l" in vs?$h*) ip link del "$l" 2>/dev/null && echo "link $l";; esac; done; ip link del "$b" && echo "bridge $b ($a)"; done`,
-    // an overlay left on an engine's bridge, or alone once the engine removed it: by its own alias
-    `for x in $(${linksStarting(['vsx'])}); do a=$(ip -o link show dev "$x" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; live "$a-" && continue; ip link del "$x" && echo "link $x"; done`,
+    overlayCleanScript(live),
     `for f in /run/netns/versus-*; do [ -e "$f" ] || continue; ns=\${f##*/}; live "$ns" && continue; ip netns del "$ns" && echo "netns $ns"; done`,
     'true',
   ].join('\n');
