@@ -32,20 +32,21 @@ describe('the cluster PageRank on Dask distributed', () => {
   /** the first checksum of each job */
   const reference = new Map<string, string>();
 
-  // sizes 3 and 1 (2 is the fault test's): each Dask process costs seconds of start-up here
-  it('the cluster suite: a cluster of 3 natively and of 1 in docker give one checksum per job, the single-process workloads agree', async () => {
+  // sizes 3 natively, 1 and 2 in docker (2 natively, in gVisor and in VMs below): each Dask
+  // process costs seconds of start-up here
+  it('the cluster suite: a cluster of 3 natively and of 1 and 2 in docker give one checksum per job, the single-process workloads agree', async () => {
     const suite = ['--suite', 'cluster', '--preset', 'tiny'];
     const native = await runCluster([...suite, '--env', 'native', '--instances', '3', '--param', 'check-single=true']);
     expect(native.code, native.stderr.slice(-3000)).toBe(0);
-    // in docker the two jobs with a shuffle, on one worker: the scheduler and client reach it
-    // over the engine's network (worker-to-worker traffic in docker is the network test's)
+    // in docker the two jobs with a shuffle, on clusters of 1 and 2: the scheduler and client
+    // reach them over the engine's network, the two workers each other
     const docker = await runCluster([
       ...['--workload', 'cluster-pagerank,cluster-sqljoin', '--preset', 'tiny'],
-      ...['--env', 'docker', '--instances', '1'],
+      ...['--env', 'docker', '--instances', '1,2'],
     ]);
     expect(docker.code, docker.stderr.slice(-3000)).toBe(0);
     const runs = [...native.runs, ...docker.runs];
-    expect(runs).toHaveLength(6);
+    expect(runs).toHaveLength(8);
     for (const run of runs) {
       expect(run.status, run.reason ?? '').toBe('ok');
       const roles = run.workers.map((w) => `${w.role}${w.onHost ? '@host' : ''}`);
@@ -63,14 +64,17 @@ describe('the cluster PageRank on Dask distributed', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it("gVisor's and a VM's Dask workers give native's ranks", async () => {
-    // one VM with a short job (TCG runs Python slowly here); worker-to-worker traffic between
-    // VMs is the network test's
+  it("clusters of 2 in gVisor and in two VMs give native's ranks, their workers shuffling to each other", async () => {
+    // a short job (TCG runs Python slowly here): two partitions, three iterations
     const args = ['--workload', 'cluster-pagerank', '--param', 'partitions=2', '--param', 'iterations=3'];
-    const r = await runCluster([...args, '--env', 'native,gvisor,qemu', '--instances', '1']);
+    const r = await runCluster([...args, '--env', 'native,gvisor,qemu', '--instances', '2']);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.runs.map((x) => x.env).sort()).toEqual(['gvisor', 'native', 'qemu']);
-    for (const run of r.runs) expect(run.status, run.reason ?? '').toBe('ok');
+    for (const run of r.runs) {
+      expect(run.status, run.reason ?? '').toBe('ok');
+      expect(client(run).metrics.clusterWorkers, run.run).toBe(2);
+      expect(client(run).metrics.shuffleMiB! > 0, run.run).toBe(true);
+    }
     expect(new Set(r.runs.map((x) => x.checksum)).size).toBe(1);
     expect(await leftovers()).toEqual([]);
   });
