@@ -1,9 +1,9 @@
 // A run's segment on a remote host, as shell text run there over SSH: the run's bridge,
 // a network namespace per native worker on it (named and addressed by the worker's index
-// in the whole run, so the hosts of one run never pick the same), a host endpoint for a
-// role placed on the host, and the VXLAN device that joins this host's bridge to the
-// other hosts' (docs/hosts.md). Pure: strings only; segment.ts does the same here with
-// fs and ip calls.
+// in the whole run, so the hosts of one run never pick the same) and a host endpoint for a
+// role placed on the host; the VXLAN device that joins this host's bridge to the other
+// hosts' is overlay.ts's (docs/hosts.md). Pure: strings only; segment.ts does the same here
+// with fs and ip calls.
 import { shellQuote } from '../../ssh/quote.js';
 import { linksStarting, overlayCleanScript } from '../overlay.js';
 import { segmentAddress, segmentNames } from '../segment.js';
