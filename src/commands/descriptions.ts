@@ -2,6 +2,8 @@
 // loaded (commands/list.ts), and what the command itself says.
 export const DESCRIPTIONS = {
   run: 'run an experiment: every environment x instance count x repetition, results written as they come',
+  sweep:
+    "boot sweep (the paper's Fig. 3 and 4): per environment, instances started one after another up to 512, time to ready and host memory after each",
   report: 'render a results directory as one offline HTML page plus Vega-Lite specs, SVG and PNG figures',
   compare: 'compare two result sets: change per metric with a 95% interval and a verdict; exit 1 on a regression',
   query:

@@ -13,6 +13,7 @@ export interface CommandModule {
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ['run'], load: async () => (await import('./run.js')).runCommand },
+  { names: ['sweep'], load: async () => (await import('./sweep.js')).sweepCommand },
   { names: ['report'], load: async () => (await import('./report.js')).reportCommand },
   { names: ['compare'], load: async () => (await import('./compare.js')).compareCommand },
   { names: ['query', 'compact'], load: async () => (await import('./query.js')).queryCommand },

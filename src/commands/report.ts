@@ -11,7 +11,7 @@ export function reportCommand(program: Command): void {
   program
     .command('report')
     .description(describeCommand('report'))
-    .argument('<results-dir>', 'a directory written by versus run')
+    .argument('<results-dir>', 'a directory written by versus run or versus sweep')
     .option('--out <dir>', 'output directory (default reports/<results-dir name>)')
     .option('--format <list>', `comma-separated: ${formatsOf('report').join(',')}`, formatsOf('report').join(','))
     .action(async (dir: string, opts: { out?: string; format: string }) => {
@@ -21,6 +21,14 @@ export function reportCommand(program: Command): void {
         import('../results/read.js'),
       ]);
       const log = (m: string) => process.stderr.write(`${m}\n`);
+      const { isBootSweep } = await import('../results/bootSweep.js');
+      if (isBootSweep(dir)) {
+        const { sweepPageOf } = await import('../report/sweepPage.js');
+        const out = await writeReport(sweepPageOf(dir), opts.out ?? defaultReportDir(dir), formats);
+        log(`report: ${out.files.length} files in ${out.dir} (boot sweep)`);
+        process.stdout.write(`${out.html ?? out.dir}\n`);
+        return;
+      }
       await withResults(
         dir,
         async (rs) => {

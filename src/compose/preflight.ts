@@ -8,6 +8,7 @@ import type { Experiment } from '../config/schema.js';
 import { UsageError } from '../util/errors.js';
 import { resolveEntries } from '../workload/resolve.js';
 import { assignRoles, rolesWanted } from '../workload/roles.js';
+import { checkHostLimits, type HostLimitFacts, hostLimitFacts } from './hostLimits.js';
 import { descriptorOf, ENVIRONMENTS } from './registry.js';
 
 /** How a field is named in an error: the flag that set it, else the config field. */
@@ -27,6 +28,8 @@ export function preflight(e: Experiment, warn: (m: string) => void, nameOf: Fiel
   });
   checkCpus(e, warn, nameOf);
   checkNetworks(e, nameOf);
+  // over hosts, each host's own engines hold their share: checked by the hosts themselves
+  if (!e.hosts.length) checkWorkerLimits(e, Math.max(...e.instances), nameOf('instances', 'instances'), warn);
 }
 
 /** Each workload's network is one every environment of the experiment can give, and its roles fit every density. */
@@ -36,7 +39,7 @@ function checkNetworks(e: Experiment, nameOf: FieldName): void {
     for (const env of e.environments) {
       const can = descriptorOf(env)?.networks ?? ['none'];
       if (can.includes(w.network)) continue;
-      const vm = descriptorOf(env)?.view.kind === 'vm' && w.network === 'host';
+      const vm = ['vm', 'microvm'].includes(descriptorOf(env)?.view.kind ?? '') && w.network === 'host';
       throw new UsageError(
         `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${vm ? ' (a VM has a kernel and network stack of its own: there is no host network for it; use bridge)' : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
       );
@@ -79,4 +82,18 @@ function checkCpus(e: Experiment, warn: (m: string) => void, nameOf: FieldName):
   if (refused.length)
     throw new UsageError(`${what}: the engine refuses such a container (${refused.join(', ')}); at most ${host}`);
   warn(`warning: ${what}: VMs get ${cpus} vCPUs on ${host} host CPUs and native workers an unreachable quota`);
+}
+
+/** n workers of each environment at once against this host's limits (docs/ARCHITECTURE.md: no fixed cap). */
+export function checkWorkerLimits(
+  e: Experiment,
+  n: number,
+  field: string,
+  warn: (m: string) => void,
+  facts: HostLimitFacts = hostLimitFacts(),
+): void {
+  const envs = e.environments.map((name) => ({ name, kind: descriptorOf(name)?.view.kind ?? 'container' }));
+  const { refusals, warnings } = checkHostLimits(n, envs, e.worker.memoryMiB, facts);
+  if (refusals.length) throw new UsageError(`${field} ${n}: ${refusals.join('; ')}`);
+  for (const w of warnings) warn(w);
 }

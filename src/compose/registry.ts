@@ -5,6 +5,7 @@
 import type { EnvironmentDescriptor, EnvironmentView } from '../environments/descriptor.js';
 import { docker } from '../environments/docker/index.js';
 import { gvisor } from '../environments/gvisor/index.js';
+import { microvm } from '../environments/microvm/index.js';
 import { native } from '../environments/native/index.js';
 import { podman } from '../environments/podman/index.js';
 import { qemu } from '../environments/qemu/index.js';
@@ -12,7 +13,7 @@ import { vagrant } from '../environments/vagrant/index.js';
 import { registerKnownViews } from '../results/views.js';
 
 /** By name; the order is the order of legends and tables. */
-export const REGISTRY = { docker, gvisor, podman, qemu, vagrant, native } as const;
+export const REGISTRY = { docker, gvisor, podman, microvm, qemu, vagrant, native } as const;
 
 export type EnvironmentName = keyof typeof REGISTRY;
 export const ENVIRONMENT_NAMES = Object.keys(REGISTRY) as [EnvironmentName, ...EnvironmentName[]];

@@ -8,7 +8,11 @@ import { DEFAULT_INTERVAL_MS } from '../sampling/types.js';
 import { NETWORK_MODES } from '../workload/roles.js';
 import { PlacementInput, SingleWorkloadInput, type WorkloadEntry, WorkloadEntryInput } from '../workload/suite.js';
 
+/** The paper's Fig. 3 and Fig. 4: 2, 4, …, 512 instances. */
+export const PAPER_BOOT_STEPS = [2, 4, 8, 16, 32, 64, 128, 256, 512] as const;
+
 const positiveInt = z.number().int().positive();
+const settleMs = (what: string) => z.number().int().min(0).max(60000).default(1000).describe(what);
 
 /** The environments the `environments` field accepts: every one this build has, and the default ones. */
 export interface EnvironmentChoice {
@@ -67,10 +71,12 @@ export function coreFields(environments: EnvironmentChoice) {
       .refine((a) => new Set(a).size === a.length, 'each environment once')
       .describe('environments to compare'),
     instances: z
-      .array(positiveInt.max(64))
+      .array(positiveInt)
       .min(1)
       .default([1, 2])
-      .describe('workers per run (density), one matrix column each'),
+      .describe(
+        "workers per run (density), one matrix column each; as many as the host's limits allow (checked before the first run)",
+      ),
     repetitions: positiveInt.max(1000).default(3).describe('measured runs per cell'),
     adaptive: z
       .object({
@@ -117,13 +123,7 @@ export function coreFields(environments: EnvironmentChoice) {
       .object({
         intervalMs: positiveInt.min(50).max(60000).default(DEFAULT_INTERVAL_MS).describe('sampling interval'),
         host: z.boolean().default(true).describe('also sample the host /proc/stat'),
-        settleMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(60000)
-          .default(1000)
-          .describe('sampling before the barrier and after the last worker ends'),
+        settleMs: settleMs('sampling before the barrier and after the last worker ends'),
         memoryIntervalMs: positiveInt
           .min(100)
           .max(600000)
@@ -134,6 +134,26 @@ export function coreFields(environments: EnvironmentChoice) {
       })
       .strict()
       .default({ intervalMs: DEFAULT_INTERVAL_MS, host: true, settleMs: 1000, memoryIntervalMs: 2000 }),
+    sweep: z
+      .object({
+        instances: z
+          .array(positiveInt)
+          .min(1)
+          .default([...PAPER_BOOT_STEPS])
+          .describe("a boot sweep's points: instances started one after another up to the largest (Fig. 3 and 4)"),
+        memoryFloorMiB: positiveInt
+          .default(2048)
+          .describe("a boot sweep stops once the host's MemAvailable falls below this"),
+        intervalMs: positiveInt
+          .min(100)
+          .max(60000)
+          .default(1000)
+          .describe("sampling interval of a boot sweep's idle instances"),
+        settleMs: settleMs('idle time after each instance is ready, before the memory is read'),
+      })
+      .strict()
+      .prefault({})
+      .describe('the boot sweep (`versus sweep`): Fig. 3 and Fig. 4 of the paper'),
     timeouts: z
       .object({
         provisionS: positiveInt.max(3600).default(300).describe('provisioning and boot of all workers of a run'),

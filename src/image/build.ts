@@ -163,6 +163,7 @@ function configure(rootfs: string): void {
   w('etc/systemd/network/20-en.network', IMAGE_SPEC.networkUnit);
   w('etc/systemd/network/10-versus-segment.network', IMAGE_SPEC.segmentUnit);
   w('etc/ssh/sshd_config.d/versus.conf', `${IMAGE_SPEC.sshdConfig}\n`);
+  w(IMAGE_SPEC.microvmInit.path.slice(1), IMAGE_SPEC.microvmInit.script, 0o755);
   w(
     'etc/modprobe.d/versus-blacklist.conf',
     IMAGE_SPEC.modprobeBlacklist.map((m) => `blacklist ${m}\ninstall ${m} /bin/true\n`).join(''),

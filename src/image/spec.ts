@@ -83,6 +83,28 @@ export const IMAGE_SPEC = {
   bootServices: ['systemd-networkd.service', 'ssh.service'],
   clearedWants: ['multi-user.target.wants', 'sockets.target.wants', 'timers.target.wants'],
   kernelCmdline: 'root=/dev/vda rw console=ttyS0 net.ifnames=1 quiet systemd.show_status=0',
+  // PID 1 of a microVM (the microvm environment boots it with init=): only what versus needs
+  // to arm and sample a worker, in the order it needs them; no systemd, no udev. The NIC of
+  // QEMU's user-mode network is found by the MAC the microvm backend gives it (qemu/args.ts).
+  microvmInit: {
+    path: '/usr/local/sbin/versus-microvm-init',
+    script: [
+      '#!/bin/bash',
+      'mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm 2>/dev/null',
+      'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null; mount -t tmpfs tmpfs /tmp',
+      'mkdir -p /run/sshd; hostname versus-worker; ip link set lo up',
+      'modprobe -a virtio_net 2>/dev/null',
+      'for n in /sys/class/net/*; do',
+      '  [ "$(cat "$n/address")" = 52:54:00:12:34:56 ] || continue',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
+      '  ip addr add 10.0.2.15/24 dev "${n##*/}"; ip link set "${n##*/}" up',
+      'done',
+      '/usr/sbin/sshd',
+      // bash as PID 1 reaps every child it adopts (its SIGCHLD handler waits for any pid)
+      'while :; do sleep 3600 & wait $!; done',
+      '',
+    ].join('\n'),
+  },
   diskFreeMiB: 1536,
 } as const;
 

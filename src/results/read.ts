@@ -69,7 +69,8 @@ export interface ExperimentMeta {
   formulas?: Record<string, string>;
 }
 
-function readMeta(dir: string): ExperimentMeta {
+/** experiment.json of a results directory; a missing or broken one is a UsageError naming it. */
+export function readMeta(dir: string): ExperimentMeta {
   const metaFile = path.join(dir, FILES.experiment);
   if (!fs.existsSync(metaFile)) throw new UsageError(`${dir}: not a versus results directory (no ${FILES.experiment})`);
   try {

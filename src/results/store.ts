@@ -12,6 +12,8 @@ export const FILES = {
   runsCsv: 'runs.csv',
   samplesCsv: 'samples.csv',
   summary: 'summary.json',
+  /** a boot sweep's instances, one line each (results/bootSweep.ts) */
+  boot: 'boot.ndjson',
 } as const;
 
 /** Appends one JSON object per line, written through at once so a crash loses nothing written. */

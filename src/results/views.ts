@@ -5,8 +5,11 @@
 import type { SampleSource } from '../sampling/types.js';
 import type { RunRecord, SampleRecord } from './types.js';
 
-/** Isolation level: decides the overhead pairs (every vm and sandbox against every container, all against native). */
-export type EnvironmentKind = 'container' | 'sandbox' | 'vm' | 'baseline';
+/**
+ * Isolation level, from least to most: decides the overhead pairs (every vm, microvm and sandbox
+ * against every container, every vm against every microvm, all against native).
+ */
+export type EnvironmentKind = 'container' | 'sandbox' | 'microvm' | 'vm' | 'baseline';
 
 /** How results show a backend; written into experiment.json so reports need no list of backends. */
 export interface EnvironmentView {
@@ -52,8 +55,8 @@ export function envRank(env: string, recorded?: Views): number {
 }
 
 /**
- * [numerator, denominator, label] for the environments present: every vm and sandbox
- * against every container; backends of the same kind against each other (what the tooling
+ * [numerator, denominator, label] for the environments present: every vm, microvm and
+ * sandbox against every container; every vm against every microvm (what a full machine costs); backends of the same kind against each other (what the tooling
  * costs: vagrant VM / qemu VM, Podman / docker container); everything against native.
  */
 export function overheadPairs(envs: readonly string[], recorded?: Views): [string, string, string][] {
@@ -61,11 +64,12 @@ export function overheadPairs(envs: readonly string[], recorded?: Views): [strin
   const kind = (e: string): EnvironmentKind => viewOf(e, recorded).kind;
   const short = (e: string) => viewOf(e, recorded).short;
   const out: [string, string, string][] = [];
-  const heavier = (k: EnvironmentKind) => k === 'vm' || k === 'sandbox';
+  const heavier = (k: EnvironmentKind) => k === 'vm' || k === 'microvm' || k === 'sandbox';
   for (const a of sorted)
     for (const b of sorted) {
       if (a === b) continue;
       if (heavier(kind(a)) && kind(b) === 'container') out.push([a, b, `${short(a)}/${short(b)}`]);
+      else if (kind(a) === 'vm' && kind(b) === 'microvm') out.push([a, b, `${short(a)}/${short(b)}`]);
       else if (kind(a) === kind(b) && kind(a) !== 'baseline' && envRank(a, recorded) > envRank(b, recorded))
         out.push([a, b, `${short(a)}/${b} ${short(b)}`]);
     }

@@ -56,7 +56,7 @@ function syntheticSuite(count: number): WorkloadMeta[] {
 
 const isVm = (env: string) => viewOf(env).kind === 'vm';
 /** Makespan factor against native by isolation level; a second VM backend is a little slower (tooling). */
-const KIND_SPEED = { container: 1.05, sandbox: 1.25, vm: 1.4, baseline: 1 } as const;
+const KIND_SPEED = { container: 1.05, sandbox: 1.25, microvm: 1.3, vm: 1.4, baseline: 1 } as const;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Deterministic: the same options always give the same files. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accelArgs, MACHINE, qemuArgs } from '../../src/environments/qemu/args.js';
+import { accelArgs, MACHINE, MICROVM_SSH_MAC, qemuArgs } from '../../src/environments/qemu/args.js';
 import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
 import { fingerprint } from '../../src/ssh/connection.js';
@@ -9,6 +9,7 @@ import { shellCommand, shellQuote } from '../../src/ssh/quote.js';
 
 const vm = {
   name: 'qemu-0',
+  machine: 'q35' as const,
   accel: 'tcg' as const,
   cpus: 2,
   memoryMiB: 1024,
@@ -55,6 +56,18 @@ describe('qemu command line', () => {
       ...accelArgs('kvm'),
     ]);
     expect(accelArgs('kvm')).toEqual(['-accel', 'kvm', '-cpu', 'host']);
+  });
+
+  it('gives a microVM the microvm machine, virtio-mmio devices only and its SSH NIC at the MAC its init looks for', () => {
+    const a = qemuArgs({ ...vm, machine: 'microvm', segment: { tap: 'vs-t', mac: '52:54:00:77:00:01', vhost: false } });
+    expect(a[a.indexOf('-machine') + 1]).toBe('microvm,acpi=on,x-option-roms=off');
+    const devices = a.filter((_, i) => a[i - 1] === '-device');
+    expect(devices).toEqual([
+      'virtio-blk-device,drive=disk0',
+      `virtio-net-device,netdev=net0,mac=${MICROVM_SSH_MAC}`,
+      'virtio-net-device,netdev=net1,mac=52:54:00:77:00:01',
+    ]);
+    expect(a.join(' ')).not.toMatch(/pci/);
   });
 });
 

@@ -10,7 +10,7 @@ describe('the environment registry', () => {
     expect(new Set(ENVIRONMENT_NAMES).size).toBe(ENVIRONMENTS.length);
     for (const d of ENVIRONMENTS) {
       expect(d.view.label.length, d.name).toBeGreaterThan(0);
-      expect(['container', 'sandbox', 'vm', 'baseline']).toContain(d.view.kind);
+      expect(['container', 'sandbox', 'microvm', 'vm', 'baseline']).toContain(d.view.kind);
       expect(typeof d.leftovers).toBe('function');
       expect(typeof d.clean).toBe('function');
     }

@@ -39,7 +39,7 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { type AccelChoice, describeChoice } from './accel.js';
-import { qemuArgs, type VmSpec } from './args.js';
+import { type MachineType, qemuArgs, type VmSpec } from './args.js';
 import type { QemuConfig } from './config.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
@@ -48,9 +48,20 @@ export function vmsDir(): string {
   return localMachine.vmsDir;
 }
 
+/** What makes a microVM of the same backend: its machine, its init, how it is stopped. */
+export interface VmFlavour {
+  name: 'qemu' | 'microvm';
+  machine: MachineType;
+  /** appended to the image's kernel command line (microvm: init= the image's minimal init) */
+  cmdlineExtra: string;
+  /** ask the guest to power off before QEMU is stopped (systemd's); microvm: QEMU stopped at once */
+  askPoweroff: boolean;
+}
+
+export const QEMU_FLAVOUR: VmFlavour = { name: 'qemu', machine: 'q35', cmdlineExtra: '', askPoweroff: true };
+
 /** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
 export class QemuEnvironment implements Environment {
-  readonly name = 'qemu' as const;
   private accel: AccelChoice | null = null;
   /** KVM → TCG switches during the experiment (accel: auto), for experiment.json */
   private readonly accelChanges: (AcceleratorChange & { at: string })[] = [];
@@ -64,7 +75,12 @@ export class QemuEnvironment implements Environment {
     private readonly log: (m: string) => void = () => {},
     readonly workloads: WorkloadBundle = projectBundle(),
     readonly machine: VmMachine = localMachine,
+    readonly flavour: VmFlavour = QEMU_FLAVOUR,
   ) {}
+
+  get name(): VmFlavour['name'] {
+    return this.flavour.name;
+  }
 
   get files(): VmFiles {
     if (!this.vmFiles) throw new Error('qemu: not prepared');
@@ -81,10 +97,10 @@ export class QemuEnvironment implements Environment {
     this.qemuVersion = await this.machine.qemuVersion(this.config.binary);
     this.vmFiles = await this.machine.files(this.image, this.log);
     this.accel = await this.machine.chooseAccelerator(this.config.accel, this.image, this.vmFiles, this.config.binary);
-    this.log(describeChoice('qemu', this.accel));
+    this.log(describeChoice(this.name, this.accel));
     if (this.accel.accel === 'tcg')
       this.log(
-        'qemu: WARNING: VMs run under TCG software emulation; VM numbers are not those of a hardware hypervisor',
+        `${this.name}: WARNING: VMs run under TCG software emulation; VM numbers are not those of a hardware hypervisor`,
       );
   }
 
@@ -93,6 +109,7 @@ export class QemuEnvironment implements Environment {
     const accel = this.accel!;
     return {
       qemu: this.qemuVersion,
+      machine: this.flavour.machine,
       accelerator: accel.accel,
       acceleratorReason: accel.reason,
       acceleratorProbedAt: accel.probedAt ?? null,
@@ -140,7 +157,9 @@ export class QemuEnvironment implements Environment {
     this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
     this.accel = { accel: 'tcg', reason };
     await this.machine.recordKvmFailure(this.files, this.config.binary, err.reason).catch(() => {});
-    this.log(`qemu: TCG — ${reason}; the remaining runs use TCG (verdict cached; versus doctor --reprobe retries KVM)`);
+    this.log(
+      `${this.name}: TCG — ${reason}; the remaining runs use TCG (verdict cached; versus doctor --reprobe retries KVM)`,
+    );
     return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
   }
 
@@ -150,7 +169,8 @@ export class QemuEnvironment implements Environment {
     const segments = await this.segments(req);
     const workers = Array.from(
       { length: req.count },
-      (_, i) => new QemuWorker(this, `qemu-${i}`, req.allocation(i), runDir, req.artifactsDir, segments[i] ?? null),
+      (_, i) =>
+        new QemuWorker(this, `${this.name}-${i}`, req.allocation(i), runDir, req.artifactsDir, segments[i] ?? null),
     );
     this.runs.set(req.runId, workers);
     const deadline = Date.now() + this.config.bootTimeoutS * 1000;
@@ -248,12 +268,13 @@ class QemuWorker implements WorkerHandle {
       const pidFile = path.posix.join(this.runDir, `${this.name}.pid`);
       const args = qemuArgs({
         name: this.name,
+        machine: this.env.flavour.machine,
         accel,
         cpus: this.allocation.cpus,
         memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
         kernel: files.kernel,
         initrd: files.initrd,
-        cmdline: image.kernelCmdline,
+        cmdline: `${image.kernelCmdline}${this.env.flavour.cmdlineExtra}`,
         overlay,
         sshPort: port,
         serialLog: this.serialLog,
@@ -354,14 +375,15 @@ class QemuWorker implements WorkerHandle {
   async destroy(graceMs: number): Promise<void> {
     const ssh = this.ssh;
     this.ssh = null;
-    if (ssh) {
+    if (ssh && !this.env.flavour.askPoweroff) ssh.close();
+    else if (ssh) {
       // Ask politely; the overlay is thrown away, so nothing needs flushing.
       await askPoweroff(ssh);
       ssh.close();
     }
     if (this.child)
       await this.child.stop([
-        [null, ssh ? graceMs : 0],
+        [null, ssh && this.env.flavour.askPoweroff ? graceMs : 0],
         ['SIGTERM', 5000],
         ['SIGKILL', 0],
       ]);

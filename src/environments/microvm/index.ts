@@ -1,0 +1,37 @@
+// microvm: VMs on QEMU's microvm machine (virtio-mmio, no PCI, no firmware ROMs), the image's
+// kernel booted directly into its minimal init (sshd, nothing else), reached over SSH as qemu's.
+import type { EnvironmentDescriptor } from '../descriptor.js';
+import { microvmConfig, microvmSection } from './config.js';
+
+export const microvm: EnvironmentDescriptor<typeof microvmConfig> = {
+  name: 'microvm',
+  description:
+    "microVMs: QEMU's microvm machine, direct kernel boot into a minimal init (KVM or TCG as qemu), over SSH",
+  view: {
+    label: 'microVMs (QEMU microvm)',
+    short: 'microVM',
+    kind: 'microvm',
+    color: '#d62728',
+    workerSource: 'guest',
+  },
+  inDefault: false,
+  networks: ['none', 'bridge'],
+  config: microvmConfig,
+  needsImage: () => true,
+  async create({ experiment: e, image, log, workloads }) {
+    const { QemuEnvironment, MICROVM_FLAVOUR } = await import('./flavour.js');
+    if (!image) throw new Error('microvm: the worker image is needed');
+    return new QemuEnvironment(microvmSection(e), image, log, workloads, undefined, MICROVM_FLAVOUR);
+  },
+  // its VMs live in the qemu backend's VM folder: qemu's leftovers and clean cover them
+  async leftovers() {
+    return [];
+  },
+  async clean() {
+    return [];
+  },
+  async doctor({ experiment: e, reprobe }) {
+    const { qemuChecks } = await import('../qemu/doctor.js');
+    return qemuChecks(microvmSection(e).binary, reprobe);
+  },
+};
