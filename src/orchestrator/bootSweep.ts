@@ -87,7 +87,17 @@ export async function sweepEnvironment(name: string, env: Environment, c: SweepC
       if (!timing) break;
       const readyS = (timing.readyAt - started) / 1000;
       startingS += readyS;
+      await firstHostView(inst, 2 * c.experiment.sweep.intervalMs + 1000, c.signal);
+      // the settle is the harness's idle window with i instances sampled: its own cost, measured
+      const cpu0 = process.cpuUsage();
+      const w0 = Date.now();
       await sleep(c.experiment.sweep.settleMs, c.signal);
+      const cpu = process.cpuUsage(cpu0);
+      const harness = {
+        cpuS: (cpu.user + cpu.system) / 1e6,
+        windowS: (Date.now() - w0) / 1000,
+        rssBytes: process.memoryUsage.rss(),
+      };
       const mem = memory();
       c.write({
         type: 'instance',
@@ -100,6 +110,7 @@ export async function sweepEnvironment(name: string, env: Environment, c: SweepC
         hostMemAvailableBytes: mem.availableBytes,
         instanceMemBytes: ownMemory(inst.hostView?.reading),
         instanceMemSource: inst.hostView?.source ?? null,
+        harness,
         at: new Date().toISOString(),
       });
       progress(c, name, i, target, startingS, mem);
@@ -164,6 +175,12 @@ async function startInstance(name: string, env: Environment, i: number, inst: In
     inst.samplers.push(s);
   }
   return { provisionS, readyAt };
+}
+
+/** Until the instance's host-side view has answered once (what it costs the host is read from it), or ms. */
+async function firstHostView(inst: Instance, ms: number, signal: AbortSignal): Promise<void> {
+  const until = Date.now() + ms;
+  while (!inst.hostView && Date.now() < until && !signal.aborted) await sleep(50);
 }
 
 /** What the host pays for one instance by its host-side view: PSS where seen, else what the view charges. Pure. */

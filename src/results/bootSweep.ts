@@ -31,6 +31,8 @@ export interface BootInstanceRecord {
   instanceMemBytes: number | null;
   /** that view: cgroup, process, docker-stats */
   instanceMemSource: string | null;
+  /** versus itself during the idle settle after this instance (i instances sampled): CPU seconds, the window, its RSS */
+  harness?: { cpuS: number; windowS: number; rssBytes: number };
   at: string;
 }
 

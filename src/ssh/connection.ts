@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 
@@ -140,6 +141,13 @@ export class SshConnection {
       if (!isAlive())
         throw new Error(`the machine behind ${target.host}:${target.port} went away while waiting for SSH`);
       try {
+        // A forwarded port accepts before anything listens behind it (QEMU's user network): a
+        // handshake begun then waits out its whole timeout. The server's banner says it listens.
+        if (!target.tunnel && !target.proxyCommand?.length && !(await bannerSeen(target.host, target.port, 3000))) {
+          last = new Error('no SSH banner yet');
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
         return await SshConnection.connect(target, Math.max(1000, Math.min(20_000, deadline - Date.now())), signal);
       } catch (err) {
         if (err instanceof HostKeyMismatch || signal?.aborted) throw err;
@@ -191,4 +199,23 @@ export class SshConnection {
   close(): void {
     this.client.end();
   }
+}
+
+/** Whether an SSH server's identification line ("SSH-2.0-…") arrives on host:port within ms. */
+export function bannerSeen(host: string, port: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    let got = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(ms, () => done(false));
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.length >= 4) done(got.startsWith('SSH-'));
+    });
+    sock.on('error', () => done(false));
+    sock.on('close', () => done(false));
+  });
 }

@@ -1,6 +1,7 @@
 // The qemu backend as microVMs: the same boot, SSH, samplers and teardown, another machine and init.
 import { IMAGE_SPEC } from '../../image/spec.js';
-import { QemuEnvironment, type VmFlavour } from '../qemu/backend.js';
+import { QemuEnvironment } from '../qemu/backend.js';
+import type { VmFlavour } from '../qemu/flavour.js';
 
 export { QemuEnvironment };
 
@@ -8,6 +9,8 @@ export { QemuEnvironment };
 export const MICROVM_FLAVOUR: VmFlavour = {
   name: 'microvm',
   machine: 'microvm',
-  cmdlineExtra: ` init=${IMAGE_SPEC.microvmInit.path}`,
+  // its console is its sign of life (qemu/silentConsole.ts): the kernel talks from its first instant
+  cmdline: (c) => `${c.replace(/(^| )quiet( |$)/, ' ').trim()} init=${IMAGE_SPEC.microvmInit.path}`,
+  watchConsole: true,
   askPoweroff: false,
 };

@@ -39,26 +39,16 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { type AccelChoice, describeChoice } from './accel.js';
-import { type MachineType, qemuArgs, type VmSpec } from './args.js';
+import { qemuArgs, type VmSpec } from './args.js';
 import type { QemuConfig } from './config.js';
+import { QEMU_FLAVOUR, type VmFlavour } from './flavour.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
+import { stallAfterS, watchConsole } from './silentConsole.js';
 
 export function vmsDir(): string {
   return localMachine.vmsDir;
 }
-
-/** What makes a microVM of the same backend: its machine, its init, how it is stopped. */
-export interface VmFlavour {
-  name: 'qemu' | 'microvm';
-  machine: MachineType;
-  /** appended to the image's kernel command line (microvm: init= the image's minimal init) */
-  cmdlineExtra: string;
-  /** ask the guest to power off before QEMU is stopped (systemd's); microvm: QEMU stopped at once */
-  askPoweroff: boolean;
-}
-
-export const QEMU_FLAVOUR: VmFlavour = { name: 'qemu', machine: 'q35', cmdlineExtra: '', askPoweroff: true };
 
 /** VMs started directly with QEMU, reached over SSH; the embedded default for VMs. */
 export class QemuEnvironment implements Environment {
@@ -72,7 +62,7 @@ export class QemuEnvironment implements Environment {
   constructor(
     private readonly config: QemuConfig,
     readonly image: ImageManifest,
-    private readonly log: (m: string) => void = () => {},
+    readonly log: (m: string) => void = () => {},
     readonly workloads: WorkloadBundle = projectBundle(),
     readonly machine: VmMachine = localMachine,
     readonly flavour: VmFlavour = QEMU_FLAVOUR,
@@ -274,7 +264,7 @@ class QemuWorker implements WorkerHandle {
         memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
         kernel: files.kernel,
         initrd: files.initrd,
-        cmdline: `${image.kernelCmdline}${this.env.flavour.cmdlineExtra}`,
+        cmdline: this.env.flavour.cmdline(image.kernelCmdline),
         overlay,
         sshPort: port,
         serialLog: this.serialLog,
@@ -298,6 +288,17 @@ class QemuWorker implements WorkerHandle {
         if (!died.signal.aborted) died.abort(`QEMU exited (${end}${said ? `: ${said}` : ''})`);
       });
       const onAbort = () => void child.stop([['SIGKILL', 0]]);
+      let stalled = false;
+      const unwatch = this.env.flavour.watchConsole
+        ? watchConsole(
+            () => machine.readTail(this.serialLog, 200),
+            stallAfterS(accel) * 1000,
+            () => {
+              stalled = true;
+              died.abort(`its console stopped ${stallAfterS(accel)} s before SSH answered`);
+            },
+          )
+        : () => {};
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         this.ssh = await SshConnection.waitFor(
@@ -313,6 +314,11 @@ class QemuWorker implements WorkerHandle {
       } catch (err) {
         const portTaken = /Could not set up host forwarding rule/.test(this.qemuStderr);
         if (portTaken && attempt < 3) continue;
+        if (stalled && attempt < 2 && !signal.aborted) {
+          this.env.log(`${this.name}: ${String(died.signal.reason)}: QEMU restarted (attempt ${attempt + 2})`);
+          await child.stop([['SIGKILL', 0]]);
+          continue;
+        }
         const serial = await machine.readTail(this.serialLog, 800).catch(() => '(no serial output)');
         if (died.signal.aborted && !signal.aborted) {
           const reason = String(died.signal.reason);
@@ -328,6 +334,7 @@ class QemuWorker implements WorkerHandle {
           `${this.name} did not answer SSH: ${(err as Error).message}${qemuSaid}; serial console tail: ${serial}`,
         );
       } finally {
+        unwatch();
         signal.removeEventListener('abort', onAbort);
       }
     }
