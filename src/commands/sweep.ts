@@ -80,12 +80,8 @@ export function sweepCommand(program: Command): void {
       if (experiment.hosts.length)
         throw new UsageError('hosts: a boot sweep runs on this machine only; remove the hosts section');
       preflight({ ...experiment, instances: [1] }, log, (p, fallback) => named(p) ?? fallback);
-      checkWorkerLimits(
-        experiment,
-        Math.max(...experiment.sweep.instances),
-        named('sweep.instances') ?? 'sweep.instances',
-        log,
-      );
+      const n = Math.max(...experiment.sweep.instances);
+      checkWorkerLimits(experiment, n, named('sweep.instances') ?? `sweep.instances ${n}`, log);
       const [{ runBootSweep }, { writeReport }, { sweepPageOf }] = await Promise.all([
         import('../orchestrator/sweepExperiment.js'),
         import('../export/index.js'),

@@ -29,7 +29,8 @@ export function preflight(e: Experiment, warn: (m: string) => void, nameOf: Fiel
   checkCpus(e, warn, nameOf);
   checkNetworks(e, nameOf);
   // over hosts, each host's own engines hold their share: checked by the hosts themselves
-  if (!e.hosts.length) checkWorkerLimits(e, Math.max(...e.instances), nameOf('instances', 'instances'), warn);
+  const n = Math.max(...e.instances);
+  if (!e.hosts.length) checkWorkerLimits(e, n, nameOf('instances', `instances ${n}`), warn);
 }
 
 /** Each workload's network is one every environment of the experiment can give, and its roles fit every density. */
@@ -94,6 +95,6 @@ export function checkWorkerLimits(
 ): void {
   const envs = e.environments.map((name) => ({ name, kind: descriptorOf(name)?.view.kind ?? 'container' }));
   const { refusals, warnings } = checkHostLimits(n, envs, e.worker.memoryMiB, facts);
-  if (refusals.length) throw new UsageError(`${field} ${n}: ${refusals.join('; ')}`);
+  if (refusals.length) throw new UsageError(`${field}: ${refusals.join('; ')}`);
   for (const w of warnings) warn(w);
 }

@@ -81,7 +81,9 @@ export async function sweepEnvironment(name: string, env: Environment, c: SweepC
       up.push(inst);
       const started = Date.now();
       const timing = await startInstance(name, env, i, inst, c, t0).catch((err: Error) => {
-        stopped = `instance ${i} did not come up: ${err.message}`;
+        stopped = c.signal.aborted
+          ? `interrupted while instance ${i} started`
+          : `instance ${i} did not come up: ${err.message}`;
         return null;
       });
       if (!timing) break;

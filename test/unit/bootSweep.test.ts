@@ -34,14 +34,20 @@ function fakeHost(fake: FakeEnvironment, perInstance: number, totalMiB = 1000): 
   };
 }
 
-async function sweep(fake: FakeEnvironment, instances: number[], floorMiB = 1, perInstance = 30 * MIB) {
+async function sweep(
+  fake: FakeEnvironment,
+  instances: number[],
+  floorMiB = 1,
+  perInstance = 30 * MIB,
+  signal = new AbortController().signal,
+) {
   const records: BootRecord[] = [];
   const log: string[] = [];
   const end = await sweepEnvironment('fake', fake, {
     experiment: sweepExperiment(instances, floorMiB),
     experimentId: 'ab12cd',
     dir: '/nonexistent',
-    signal: new AbortController().signal,
+    signal,
     log: (m) => log.push(m),
     write: (r) => records.push(r),
     onSamples: () => {},
@@ -92,6 +98,22 @@ describe('boot sweep', () => {
     const { end } = await sweep(fake, [2, 4]);
     expect(end).toEqual({ reached: 2, stopped: 'instance 3 did not come up: no room at the inn' });
     expect(fake.events.filter((e) => e.startsWith('teardown'))).toHaveLength(3);
+    expect(fake.alive.size).toBe(0);
+  });
+
+  it('stops at an interrupt (Ctrl-C) while an instance starts, saying so, and tears down every one', async () => {
+    const controller = new AbortController();
+    const fake = new FakeEnvironment({
+      script: () => ({ provisionMs: 20 }),
+      onEvent: (ev) => {
+        if (ev.startsWith('provision') && ev.includes('-boot-fake-3')) controller.abort();
+      },
+    });
+    const { end } = await sweep(fake, [10], 1, 30 * MIB, controller.signal);
+    // the third finishes starting or is cut short, depending on where the interrupt lands
+    expect(end.reached).toBeGreaterThanOrEqual(2);
+    expect(end.reached).toBeLessThanOrEqual(3);
+    expect(end.stopped).toMatch(/^interrupted/);
     expect(fake.alive.size).toBe(0);
   });
 
