@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import type { Environment, Invocation, WorkerHandle } from '../environments/types.js';
-import type { BootRecord } from '../results/bootSweep.js';
+import type { BootInstanceRecord, BootRecord } from '../results/bootSweep.js';
 import type { SampleRecord } from '../results/types.js';
 import { type MemInfo, parseMeminfo } from '../sampling/procstat.js';
 import type { Reading, Sampler } from '../sampling/types.js';
@@ -89,32 +89,13 @@ export async function sweepEnvironment(name: string, env: Environment, c: SweepC
       if (!timing) break;
       const readyS = (timing.readyAt - started) / 1000;
       startingS += readyS;
-      await firstHostView(inst, 2 * c.experiment.sweep.intervalMs + 1000, c.signal);
-      // the settle is the harness's idle window with i instances sampled: its own cost, measured
-      const cpu0 = process.cpuUsage();
-      const w0 = Date.now();
-      await sleep(c.experiment.sweep.settleMs, c.signal);
-      const cpu = process.cpuUsage(cpu0);
-      const harness = {
-        cpuS: (cpu.user + cpu.system) / 1e6,
-        windowS: (Date.now() - w0) / 1000,
-        rssBytes: process.memoryUsage.rss(),
-      };
-      const mem = memory();
-      c.write({
-        type: 'instance',
-        env: name,
-        instance: i,
-        provisionS: timing.provisionS,
-        readyS,
-        cumulativeS: startingS,
-        hostMemUsedBytes: mem.usedBytes,
-        hostMemAvailableBytes: mem.availableBytes,
-        instanceMemBytes: ownMemory(inst.hostView?.reading),
-        instanceMemSource: inst.hostView?.source ?? null,
-        harness,
-        at: new Date().toISOString(),
-      });
+      const mem = await recordIdle(
+        c,
+        name,
+        inst,
+        { instance: i, provisionS: timing.provisionS, readyS, cumulativeS: startingS },
+        memory,
+      );
       progress(c, name, i, target, startingS, mem);
       reached = i;
       stopped = belowFloor(mem, c.experiment.sweep.memoryFloorMiB, i);
@@ -135,6 +116,42 @@ export async function sweepEnvironment(name: string, env: Environment, c: SweepC
   }
   if (stopped) c.log(`${name}: stopped: ${stopped}`);
   return { reached, stopped };
+}
+
+/**
+ * An instance up and idle: once its host view answered, the settle — versus's own idle window
+ * with this many instances sampled, its CPU and RSS measured — then the host's memory, recorded.
+ */
+async function recordIdle(
+  c: SweepContext,
+  env: string,
+  inst: Instance,
+  at: Pick<BootInstanceRecord, 'instance' | 'provisionS' | 'readyS' | 'cumulativeS'>,
+  memory: () => MemInfo,
+): Promise<MemInfo> {
+  await firstHostView(inst, 2 * c.experiment.sweep.intervalMs + 1000, c.signal);
+  const cpu0 = process.cpuUsage();
+  const w0 = Date.now();
+  await sleep(c.experiment.sweep.settleMs, c.signal);
+  const cpu = process.cpuUsage(cpu0);
+  const harness = {
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    windowS: (Date.now() - w0) / 1000,
+    rssBytes: process.memoryUsage.rss(),
+  };
+  const mem = memory();
+  c.write({
+    type: 'instance',
+    env,
+    ...at,
+    hostMemUsedBytes: mem.usedBytes,
+    hostMemAvailableBytes: mem.availableBytes,
+    instanceMemBytes: ownMemory(inst.hostView?.reading),
+    instanceMemSource: inst.hostView?.source ?? null,
+    harness,
+    at: new Date().toISOString(),
+  });
+  return mem;
 }
 
 /** Provisioned, armed (ready line seen), samplers on. */
