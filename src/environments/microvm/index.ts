@@ -8,7 +8,7 @@ export const microvm: EnvironmentDescriptor<typeof microvmConfig> = {
   description:
     "microVMs: QEMU's microvm machine, direct kernel boot into a minimal init (KVM or TCG as qemu), over SSH",
   view: {
-    label: 'microVMs (QEMU microvm)',
+    label: 'microVMs (QEMU)',
     short: 'microVM',
     kind: 'microvm',
     color: '#d62728',

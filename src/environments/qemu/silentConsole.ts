@@ -8,7 +8,7 @@
 
 /** Seconds without a new console line before a booting guest counts as stalled, by accelerator. */
 export function stallAfterS(accel: string): number {
-  return accel === 'tcg' ? 25 : 8;
+  return accel === 'tcg' ? 15 : 8;
 }
 
 /** Calls onStall once if read() returns the same text for ms; returns the cancel. */
