@@ -69,7 +69,7 @@ export function sweepCommand(program: Command): void {
     .option('--interval <ms>', 'sampling interval of the idle instances (default: 1000)', number('--interval'))
     .option('--memory <MiB>', 'memory per worker in MiB (VM RAM, container limit)', number('--memory'))
     .option('--cpus <n>', 'CPUs per worker', number('--cpus', false))
-    .option('--name <name>', 'experiment name (default: versus)')
+    .option('--name <name>', 'experiment name (default: default)')
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
     .option('--no-report', 'do not render the report at the end')
     .action(async (flags: SweepFlags) => {
