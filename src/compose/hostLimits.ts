@@ -4,6 +4,7 @@
 // naming the limit and how to raise it; memory is a warning (a boot sweep stops at its floor).
 import fs from 'node:fs';
 import type { EnvironmentKind } from '../results/views.js';
+import { parseMeminfo } from '../sampling/procstat.js';
 
 export interface HostLimitFacts {
   pidMax: number;
@@ -79,8 +80,9 @@ export function hostLimitFacts(): HostLimitFacts {
   const ports = fs.existsSync('/proc/sys/net/ipv4/ip_local_port_range')
     ? fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
     : [32768, 60999];
-  const meminfo = fs.existsSync('/proc/meminfo') ? fs.readFileSync('/proc/meminfo', 'utf8') : '';
-  const avail = /^MemAvailable:\s+(\d+)/m.exec(meminfo)?.[1];
+  const avail = fs.existsSync('/proc/meminfo')
+    ? parseMeminfo(fs.readFileSync('/proc/meminfo', 'utf8')).availableBytes
+    : null;
   return {
     pidMax: readNumber('/proc/sys/kernel/pid_max', 4194304),
     threadsMax: readNumber('/proc/sys/kernel/threads-max', 4194304),
@@ -88,6 +90,6 @@ export function hostLimitFacts(): HostLimitFacts {
     openFiles: nofile === undefined || nofile === 'unlimited' ? 1 << 20 : Number(nofile),
     openFilesNow: fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : 0,
     localPorts: (ports[1] ?? 60999) - (ports[0] ?? 32768) + 1,
-    memAvailableMiB: avail ? Math.round(Number(avail) / 1024) : Number.MAX_SAFE_INTEGER,
+    memAvailableMiB: avail === null ? Number.MAX_SAFE_INTEGER : Math.round(avail / 2 ** 20),
   };
 }

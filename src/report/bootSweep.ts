@@ -5,15 +5,8 @@ import type { BootInstanceRecord, BootSweep } from '../results/bootSweep.js';
 import { type Views, viewOf } from '../results/views.js';
 import { linearFit } from '../stats/linear.js';
 import type { Page, Table } from './html.js';
-import type { VlSpec } from './specs.js';
+import { config, SCHEMA, type VlSpec } from './specs.js';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const config = {
-  font: 'DejaVu Sans, sans-serif',
-  view: { stroke: '#bbb' },
-  axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee' },
-  legend: { orient: 'bottom', labelFontSize: 10, titleFontSize: 10 },
-};
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
 

@@ -5,14 +5,15 @@ import type { CellStat, DrillRow, GapSpan, PhaseRule, RatioRow, SeriesPoint } fr
 
 export type VlSpec = Record<string, unknown>;
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CPU_SERIES = ['User CPU', 'System CPU', 'Wait CPU', 'Steal CPU'];
 const CPU_COLORS = ['#d62728', '#1f77b4', '#e6a700', '#7f7f7f'];
 const CPU_SHAPES = ['square', 'circle', 'triangle-up', 'diamond'];
 const MEM_SERIES = ['Workload PSS', 'Workload USS', 'Used memory', 'Cached memory'];
 const FONT = 'DejaVu Sans, sans-serif';
 
-const config = {
+/** the look every figure shares (font, axes, legend at the bottom) */
+export const config = {
   font: FONT,
   view: { stroke: '#bbb' },
   axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee' },
