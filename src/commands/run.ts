@@ -27,6 +27,7 @@ interface RunFlags {
   repetitions?: number;
   warmup?: number;
   targetCi?: number;
+  targetMde?: number;
   maxRepetitions?: number;
   preset?: string;
   workload?: string;
@@ -55,6 +56,7 @@ export const RUN_FLAG_PATHS: [string, string][] = [
   ['--repetitions', 'repetitions'],
   ['--warmup', 'warmup'],
   ['--target-ci', 'adaptive.targetCiPct'],
+  ['--target-mde', 'adaptive.targetMdePct'],
   ['--max-repetitions', 'adaptive.maxRepetitions'],
   ['--seed', 'seed'],
   ['--workload', 'workloads'],
@@ -93,6 +95,7 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.repetitions !== undefined) o.repetitions = f.repetitions;
   if (f.warmup !== undefined) o.warmup = f.warmup;
   if (f.targetCi !== undefined) sub('adaptive', { targetCiPct: f.targetCi });
+  if (f.targetMde !== undefined) sub('adaptive', { targetMdePct: f.targetMde });
   if (f.maxRepetitions !== undefined) sub('adaptive', { maxRepetitions: f.maxRepetitions });
   if (f.seed !== undefined) o.seed = f.seed;
   // a workload list or a suite on the command line replaces whichever form the file used
@@ -153,6 +156,11 @@ export function runCommand(program: Command): void {
       '--target-ci <pct>',
       'adaptive repetitions: more rounds until the 95% interval of each mean makespan is within ± pct % of it',
       number('--target-ci', false),
+    )
+    .option(
+      '--target-mde <pct>',
+      'adaptive repetitions: more rounds until a change of pct % in each mean makespan would be detected (80% power, 5% two-sided)',
+      number('--target-mde', false),
     )
     .option(
       '--max-repetitions <n>',

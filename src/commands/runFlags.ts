@@ -11,6 +11,7 @@ export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[
   { names: ['--repetitions'], value: true },
   { names: ['--warmup'], value: true },
   { names: ['--target-ci'], value: true },
+  { names: ['--target-mde'], value: true },
   { names: ['--max-repetitions'], value: true },
   { names: ['--workload'], value: true },
   { names: ['--suite'], value: true },

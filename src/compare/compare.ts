@@ -1,9 +1,11 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
 
 import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs, worseOf } from '../results/metrics.js';
+import { geometricMean, pairByBlock } from '../results/pairing.js';
 import { overheadPairs, type Views } from '../results/views.js';
-import { mean } from '../stats/basic.js';
-import { quantileSorted, ratioOfMeans, seededRandom } from '../stats/bootstrap.js';
+import { mean, stdev } from '../stats/basic.js';
+import { type Interval, pairedChangeInterval, ratioInterval, ratioOfRatiosInterval } from '../stats/intervals.js';
+import { mdeTwoSample, pooledLogSd } from '../stats/mde.js';
 import { mannWhitney } from '../stats/tests.js';
 import { UsageError } from '../util/errors.js';
 
@@ -18,9 +20,13 @@ export interface CompareRow {
   /** relative change candidate/baseline - 1 and its 95% interval */
   change: number;
   ci95: [number, number];
+  /** how the interval was made: log-t (unpaired), paired log-t (overhead ratios over blocks) */
+  method: Interval['method'];
   p: number | null;
   nBaseline: number;
   nCandidate: number;
+  /** the smallest change this comparison could detect (80% power, 5% two-sided); null where unknown */
+  mde: number | null;
   verdict: Verdict;
 }
 
@@ -29,6 +35,8 @@ export interface Comparison {
   metrics: string[];
   rows: CompareRow[];
   regressed: boolean;
+  /** rows that passed without the power to fail (their detectable change is above the threshold), one sentence each */
+  blind: string[];
 }
 
 /** The harness's metrics, each workload's headline, the overhead ratios; a workload's own metrics by name too. */
@@ -56,29 +64,46 @@ export function verdictOf(
   return 'no significant change';
 }
 
-function resampleMean(xs: readonly number[], rand: () => number): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[Math.floor(rand() * xs.length)]!;
-  return s / xs.length;
-}
-
-/** (mean(a1)/mean(b1)) / (mean(a0)/mean(b0)) - 1 with a bootstrap interval over all four samples. */
-function ratioOfRatiosChange(
-  a0: number[],
-  b0: number[],
-  a1: number[],
-  b1: number[],
-  seed = 1,
-): { change: number; ci: [number, number] } {
-  const est = mean(a1) / mean(b1) / (mean(a0) / mean(b0)) - 1;
-  const rand = seededRandom(seed);
-  const reps = 10_000;
-  const out = new Array<number>(reps);
-  for (let i = 0; i < reps; i++) {
-    out[i] = resampleMean(a1, rand) / resampleMean(b1, rand) / (resampleMean(a0, rand) / resampleMean(b0, rand)) - 1;
+/**
+ * How an overhead ratio changed: paired by block on both sides when each pairs 2 or more
+ * blocks (the blocks' log ratios, Welch), else the four samples unpaired.
+ */
+function overheadChange(
+  base: readonly [CellMetrics, CellMetrics],
+  cand: readonly [CellMetrics, CellMetrics],
+): { interval: Interval; n0: number; n1: number; mde: number | null; before: number; after: number } {
+  const blockValues = (c: CellMetrics) => ({ values: c.values.makespan ?? [], blocks: c.blocks?.makespan ?? [] });
+  const pairs = (cells: readonly [CellMetrics, CellMetrics]) =>
+    cells[0].blocks
+      ? pairByBlock(blockValues(cells[0]), blockValues(cells[1]), [cells[0].env, cells[1].env]).ratios
+      : [];
+  const [r0, r1] = [pairs(base), pairs(cand)];
+  if (r0.length >= 2 && r1.length >= 2) {
+    const sd = pooledLogSd(r0, r1);
+    return {
+      interval: pairedChangeInterval(r0, r1),
+      before: geometricMean(r0),
+      after: geometricMean(r1),
+      n0: r0.length,
+      n1: r1.length,
+      mde: sd === null ? null : mdeTwoSample(sd, r0.length, r1.length),
+    };
   }
-  out.sort((x, y) => x - y);
-  return { change: est, ci: [quantileSorted(out, 0.025), quantileSorted(out, 0.975)] };
+  const [a0, b0] = base.map((c) => c.values.makespan ?? []) as [number[], number[]];
+  const [a1, b1] = cand.map((c) => c.values.makespan ?? []) as [number[], number[]];
+  const sd = (xs: number[]) => (xs.length > 1 && xs.every((x) => x > 0) ? stdev(xs.map(Math.log)) : null);
+  const sds = [a0, b0, a1, b1].map(sd);
+  const n = Math.min(a0.length, b0.length, a1.length, b1.length);
+  // each side's log ratio carries both cells' noise: sqrt(sdA² + sdB²) per block-sized sample
+  const noise = sds.every((x) => x !== null) ? Math.sqrt((sds as number[]).reduce((s, x) => s + x * x, 0) / 2) : null;
+  return {
+    interval: ratioOfRatiosInterval(a0, b0, a1, b1),
+    before: mean(a0) / mean(b0),
+    after: mean(a1) / mean(b1),
+    n0: Math.min(a0.length, b0.length),
+    n1: Math.min(a1.length, b1.length),
+    mde: noise === null ? null : mdeTwoSample(noise, n),
+  };
 }
 
 /**
@@ -125,9 +150,10 @@ export function compareResults(
       const vb = b.values[m] ?? [];
       const vc = c.values[m] ?? [];
       if (!vb.length || !vc.length) continue;
-      const r = ratioOfMeans(vc, vb);
+      const r = ratioInterval(vc, vb);
       const enough = vb.length >= 2 && vc.length >= 2;
       const ci: [number, number] = [r.lo - 1, r.hi - 1];
+      const sdLog = pooledLogSd(vb, vc);
       rows.push({
         scope: scopeOf(b.workload, `${b.env} x${b.instances}`),
         metric: m,
@@ -136,9 +162,11 @@ export function compareResults(
         candidate: mean(vc),
         change: r.estimate - 1,
         ci95: ci,
+        method: r.method,
         p: mannWhitney(vc, vb).p,
         nBaseline: vb.length,
         nCandidate: vc.length,
+        mde: sdLog === null ? null : mdeTwoSample(sdLog, vb.length, vc.length),
         verdict: verdictOf(r.estimate - 1, ci, worseOf(def), threshold, enough),
       });
     }
@@ -149,31 +177,34 @@ export function compareResults(
         base.map((c) => c.env),
         views,
       )) {
-        const a0 = find(base, w, a, n)?.values.makespan ?? [];
-        const b0 = find(base, w, b, n)?.values.makespan ?? [];
-        const a1 = find(cand, w, a, n)?.values.makespan ?? [];
-        const b1 = find(cand, w, b, n)?.values.makespan ?? [];
-        if (!a0.length || !b0.length || !a1.length || !b1.length) continue;
-        const { change, ci } = ratioOfRatiosChange(a0, b0, a1, b1);
-        const enough = [a0, b0, a1, b1].every((x) => x.length >= 2);
+        const cells = [find(base, w, a, n), find(base, w, b, n), find(cand, w, a, n), find(cand, w, b, n)];
+        if (cells.some((c) => !c?.values.makespan?.length)) continue;
+        const [ca0, cb0, ca1, cb1] = cells as [CellMetrics, CellMetrics, CellMetrics, CellMetrics];
+        const { interval, n0, n1, mde, before, after } = overheadChange([ca0, cb0], [ca1, cb1]);
+        const change = interval.estimate - 1;
+        const ci: [number, number] = [interval.lo - 1, interval.hi - 1];
+        const enough = n0 >= 2 && n1 >= 2;
         rows.push({
           scope: scopeOf(w, `${pair} x${n}`),
           metric: 'overhead',
-          unit: 'ratio of makespans',
-          baseline: mean(a0) / mean(b0),
-          candidate: mean(a1) / mean(b1),
+          unit: interval.method === 'paired log-t' ? 'makespan ratio, paired by block' : 'ratio of makespans',
+          baseline: before,
+          candidate: after,
           change,
           ci95: ci,
+          method: interval.method,
           p: null,
-          nBaseline: Math.min(a0.length, b0.length),
-          nCandidate: Math.min(a1.length, b1.length),
+          nBaseline: n0,
+          nCandidate: n1,
+          mde,
           verdict: verdictOf(change, ci, 'higher', threshold, enough),
         });
       }
     }
   if (rows.length === 0)
     throw new UsageError('baseline and candidate have no workload x environment x instances cell and metric in common');
-  return { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed') };
+  const comparison = { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed'), blind: [] };
+  return { ...comparison, blind: blindRows(comparison) };
 }
 
 /**
@@ -186,4 +217,17 @@ export function parseThreshold(text: string, flag = '--threshold'): number {
   const pct = Number(m[1]);
   if (pct > 100) throw new UsageError(`${flag}: ${text} is over 100%: no change could pass it`);
   return pct / 100;
+}
+
+/**
+ * The rows that passed without the power to fail: no significant change, but the smallest
+ * change they could detect is above the threshold. One sentence each, for every format.
+ */
+export function blindRows(c: Pick<Comparison, 'rows' | 'threshold'>): string[] {
+  return c.rows
+    .filter((r) => r.verdict === 'no significant change' && r.mde !== null && r.mde > c.threshold)
+    .map(
+      (r) =>
+        `${r.scope} ${r.metric}: this comparison could not have seen a change under ${(100 * r.mde!).toFixed(0)}% (${r.nBaseline} vs ${r.nCandidate} runs)`,
+    );
 }

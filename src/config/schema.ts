@@ -81,22 +81,31 @@ export function coreFields(environments: EnvironmentChoice) {
     adaptive: z
       .object({
         targetCiPct: z
-          .number({
-            error: (issue) =>
-              issue.input === undefined ? 'required for adaptive repetitions (--target-ci <pct>)' : undefined,
-          })
+          .number()
           .positive()
           .max(1000)
+          .optional()
           .describe('stop a cell once the 95% interval of its mean makespan is within ± this % of the mean'),
+        targetMdePct: z
+          .number()
+          .positive()
+          .max(1000)
+          .optional()
+          .describe(
+            'stop a cell once the smallest change of its mean makespan a like run could detect (80% power, 5% two-sided) is at most this %',
+          ),
         maxRepetitions: positiveInt
           .max(1000)
           .default(10)
           .describe('measured runs per cell at most (failed ones count)'),
       })
       .strict()
+      .refine((a) => a.targetCiPct !== undefined || a.targetMdePct !== undefined, {
+        message: 'adaptive repetitions need a target: --target-ci <pct> or --target-mde <pct>',
+      })
       .optional()
       .describe(
-        'adaptive repetitions: after `repetitions` rounds, more rounds for the cells whose interval is still wider',
+        'adaptive repetitions: after `repetitions` rounds, more rounds for the cells whose interval (or detectable change) is still wider than the target',
       ),
     warmup: z
       .number()

@@ -27,14 +27,15 @@ function compareMarkdown(c: Comparison): string {
   const lines = [
     `### versus compare: ${c.regressed ? '❌ regression' : '✅ no regression'} (threshold ${pct(c.threshold).slice(1)})`,
     '',
-    '| scope | metric | baseline | candidate | change | 95% CI | p | verdict |',
-    '|---|---|---:|---:|---:|---|---:|---|',
+    '| scope | metric | baseline | candidate | change | 95% CI | detectable | p | verdict |',
+    '|---|---|---:|---:|---:|---|---:|---:|---|',
     ...c.rows.map(
       (r) =>
-        `| ${r.scope} | ${r.metric} | ${num(r.baseline)} | ${num(r.candidate)} | ${pct(r.change)} | ${pct(r.ci95[0])} .. ${pct(r.ci95[1])} | ${r.p === null ? '–' : r.p.toFixed(3)} | ${MARK[r.verdict]} ${r.verdict} |`,
+        `| ${r.scope} | ${r.metric} | ${num(r.baseline)} | ${num(r.candidate)} | ${pct(r.change)} | ${pct(r.ci95[0])} .. ${pct(r.ci95[1])} | ${r.mde === null ? '–' : pct(r.mde).slice(1)} | ${r.p === null ? '–' : r.p.toFixed(3)} | ${MARK[r.verdict]} ${r.verdict} |`,
     ),
     '',
-    'Change = candidate / baseline − 1, 95% bootstrap interval (10 000 resamples); p: Mann–Whitney U, two-sided. A row regresses when it is worse by more than the threshold and its whole interval is on the worse side of zero.',
+    'Change = candidate / baseline − 1 with its 95% interval (log-t: Student t on the log scale; overhead ratios paired by repetition block where both sides have 2 or more blocks); detectable: the smallest change this comparison sees with 80% power; p: Mann–Whitney U, two-sided. A row regresses when it is worse by more than the threshold and its whole interval is on the worse side of zero.',
+    ...c.blind.map((b) => `- ⚠️ ${b}`),
   ];
   return lines.join('\n');
 }

@@ -18,7 +18,7 @@ export const text: TextExporter = {
 };
 
 function compareText(c: Comparison): string {
-  const header = ['scope', 'metric', 'baseline', 'candidate', 'change', '95% CI', 'p', 'verdict'];
+  const header = ['scope', 'metric', 'baseline', 'candidate', 'change', '95% CI', 'detectable', 'p', 'verdict'];
   const rows = c.rows.map((r) => [
     r.scope,
     r.metric,
@@ -26,6 +26,7 @@ function compareText(c: Comparison): string {
     num(r.candidate),
     pct(r.change),
     `${pct(r.ci95[0])} .. ${pct(r.ci95[1])}`,
+    r.mde === null ? '-' : pct(r.mde).slice(1),
     r.p === null ? '-' : r.p.toFixed(3),
     r.verdict,
   ]);
@@ -34,7 +35,11 @@ function compareText(c: Comparison): string {
   const verdict = c.regressed
     ? `REGRESSED: ${c.rows.filter((r) => r.verdict === 'regressed').length} row(s) worse by more than ${pct(c.threshold).slice(1)} with the interval clear of zero`
     : `OK: no regression past ${pct(c.threshold).slice(1)}`;
-  return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line), '', verdict].join('\n');
+  const blind = c.blind;
+  const note = blind.length
+    ? ['', `${blind.length} row(s) passed without the power to fail:`, ...blind.map((b) => `  ${b}`)]
+    : [];
+  return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line), ...note, '', verdict].join('\n');
 }
 
 function checkText(c: HistoryCheck): string {

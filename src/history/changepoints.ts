@@ -5,7 +5,8 @@
 // answer is deterministic.
 // Splits are found by binary segmentation, then re-tested against their neighbours
 // and the weakest dropped until every one holds. Pure.
-import { pooledT, tQuantile } from '../stats/tdist.js';
+import { ratioInterval } from '../stats/intervals.js';
+import { pooledT } from '../stats/tdist.js';
 
 export interface ChangePointOptions {
   /** false-alarm level per series: a split must have p × (candidate splits) below it */
@@ -23,7 +24,7 @@ export interface ChangePoint {
   meanAfter: number;
   /** meanAfter / meanBefore - 1 */
   change: number;
-  /** 95% interval of the change (Welch) */
+  /** 95% interval of the change (log-t, Welch's df) */
   ci95: [number, number];
 }
 
@@ -70,18 +71,18 @@ function splitP(xs: readonly number[], lo: number, index: number, hi: number, mi
 function describe(xs: readonly number[], index: number, lo: number, hi: number, p: number): ChangePoint {
   const before = xs.slice(lo, index);
   const after = xs.slice(index, hi);
-  const w = pooledT(before, after);
   const meanBefore = before.reduce((a, b) => a + b, 0) / before.length;
-  const meanAfter = meanBefore + w.diff;
-  const q = tQuantile(0.975, Math.max(1, w.df));
-  const rel = (d: number) => (meanBefore === 0 ? Number.NaN : d / Math.abs(meanBefore));
+  const meanAfter = after.reduce((a, b) => a + b, 0) / after.length;
+  // the step as a ratio of the segments' means, log-t with Welch's df (the after/before noise of both)
+  const r = ratioInterval(after, before);
+  const flip = meanBefore < 0 ? -1 : 1;
   return {
     index,
     p,
     meanBefore,
     meanAfter,
-    change: rel(w.diff),
-    ci95: [rel(w.diff - q * w.se), rel(w.diff + q * w.se)],
+    change: meanBefore === 0 ? Number.NaN : flip * (r.estimate - 1),
+    ci95: meanBefore === 0 ? [Number.NaN, Number.NaN] : flip > 0 ? [r.lo - 1, r.hi - 1] : [1 - r.hi, 1 - r.lo],
   };
 }
 

@@ -9,7 +9,7 @@ import type { Environment } from '../environments/types.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import { createResultDir, FILES, NdjsonWriter, SamplesWriter } from '../results/store.js';
-import { formatSummaryTable, summarize } from '../results/summary.js';
+import { formatRatioLines, formatSummaryTable, summarize } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import type { EnvironmentView } from '../results/views.js';
 import { writeJsonAtomic } from '../util/files.js';
@@ -121,15 +121,17 @@ function writeSummary(
   const runs = loop.runs;
   const defs = metricDefs(workloads);
   const metrics = cellMetrics(runs, stats, defs);
+  const ratios = overheadRatios(metrics, 'makespan', views);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
-    cells: metrics.map(({ values: _values, ...rest }) => rest),
-    overheadRatios: overheadRatios(metrics, 'makespan', views),
+    cells: metrics.map(({ values: _values, blocks: _blocks, ...rest }) => rest),
+    overheadRatios: ratios,
     metrics: defs,
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: loop.precision() } } : {}),
   });
-  return formatSummaryTable(summarize(runs, stats, defs), defs);
+  const lines = formatRatioLines(ratios);
+  return `${formatSummaryTable(summarize(runs, stats, defs), defs)}${lines ? `\n\noverhead (makespan ratio):\n${lines}` : ''}`;
 }
 
 /** Facts a backend learnt during the experiment (an accelerator fallback) join what it described at the start. */

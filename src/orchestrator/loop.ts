@@ -48,6 +48,8 @@ export class RunLoop {
       this.planned += extra.length;
       await this.runQueue(extra);
     }
+    const outcome = this.adaptiveOutcome();
+    if (outcome && !this.c.signal.aborted) this.c.log(outcome);
   }
 
   /** Each measured cell's interval so far (summary.json's `adaptive`). */
@@ -82,12 +84,20 @@ export class RunLoop {
     const wide = cells.filter((c) =>
       extra.some((x) => x.workload === c.workload && x.env === c.env && x.instances === c.instances),
     );
-    const what = wide.map(
-      (c) =>
-        `${c.workload ? `${c.workload} ` : ''}${c.env} x${c.instances} (±${c.halfWidthPct === null ? '?' : c.halfWidthPct.toFixed(1)}% after ${c.ok})`,
-    );
-    this.c.log(`adaptive: one more round for ${what.join(', ')}; target ±${e.adaptive!.targetCiPct}%`);
+    this.c.log(`adaptive: one more round for ${wide.map(precisionText).join(', ')}; target ${targetText(e)}`);
     return extra;
+  }
+
+  /** After the adaptive rounds: which cells reached the target and which stopped at the cap. */
+  adaptiveOutcome(): string | null {
+    const e = this.c.experiment;
+    if (!e.adaptive) return null;
+    const cells = this.precision();
+    const short = cells.filter((c) => !c.met);
+    const reached = `${cells.length - short.length} of ${cells.length} cell(s) reached ${targetText(e)}`;
+    if (!short.length) return `adaptive: ${reached}`;
+    const cap = Math.max(e.adaptive.maxRepetitions, e.repetitions);
+    return `adaptive: ${reached}; stopped at the cap of ${cap} runs: ${short.map(precisionText).join(', ')}`;
   }
 
   private async execute(p: PlannedRun): Promise<void> {
@@ -123,6 +133,21 @@ export class RunLoop {
     const eta = estimateRemainingS(this.wallTimes, left);
     return left.length && eta !== null ? ` — ${left.length} run(s) left, about ${formatDuration(eta)}` : '';
   }
+}
+
+function targetText(e: Experiment): string {
+  const a = e.adaptive!;
+  return [
+    a.targetCiPct !== undefined ? `±${a.targetCiPct}% interval` : null,
+    a.targetMdePct !== undefined ? `${a.targetMdePct}% detectable` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+function precisionText(c: CellPrecision): string {
+  const pct = (x: number | null, digits: number) => (x === null ? '?' : `${x.toFixed(digits)}%`);
+  return `${c.workload ? `${c.workload} ` : ''}${c.env} x${c.instances} (±${pct(c.halfWidthPct, 1)}, detectable ${pct(c.mdePct, 0)} after ${c.ok})`;
 }
 
 function outcomeText(rec: RunRecord): string {

@@ -1,5 +1,6 @@
 import type { Experiment } from '../config/schema.js';
-import { mulberry32 } from '../stats/bootstrap.js';
+import { mdeOfSample } from '../stats/mde.js';
+import { mulberry32 } from '../stats/random.js';
 import { meanCiHalfWidthPct } from '../stats/tests.js';
 
 export interface PlannedRun {
@@ -64,6 +65,8 @@ export interface CellPrecision {
   attempted: number;
   ok: number;
   halfWidthPct: number | null;
+  /** the smallest change of the mean a like run could detect, % */
+  mdePct: number | null;
   met: boolean;
 }
 
@@ -78,7 +81,8 @@ export function cellPrecision(
     ok: boolean;
   }[],
 ): CellPrecision[] {
-  const target = e.adaptive?.targetCiPct ?? Number.POSITIVE_INFINITY;
+  const targetCi = e.adaptive?.targetCiPct ?? Number.POSITIVE_INFINITY;
+  const targetMde = e.adaptive?.targetMdePct ?? Number.POSITIVE_INFINITY;
   const out: CellPrecision[] = [];
   for (const workload of workloadIds(e))
     for (const instances of e.instances) {
@@ -88,6 +92,8 @@ export function cellPrecision(
         );
         const values = mine.filter((r) => r.ok && r.makespanS !== null).map((r) => r.makespanS!);
         const halfWidthPct = meanCiHalfWidthPct(values);
+        const mde = mdeOfSample(values);
+        const mdePct = mde === null ? null : 100 * mde;
         out.push({
           workload,
           env,
@@ -95,7 +101,10 @@ export function cellPrecision(
           attempted: mine.length,
           ok: values.length,
           halfWidthPct,
-          met: halfWidthPct !== null && halfWidthPct <= target,
+          mdePct,
+          met:
+            (targetCi === Number.POSITIVE_INFINITY || (halfWidthPct !== null && halfWidthPct <= targetCi)) &&
+            (targetMde === Number.POSITIVE_INFINITY || (mdePct !== null && mdePct <= targetMde)),
         });
       }
     }

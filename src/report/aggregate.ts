@@ -3,7 +3,7 @@ import { measuredCells, pairRatios, runMetrics, workerSourceOf } from '../result
 import type { RunRecord, SampleRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
 import { extent, mean } from '../stats/basic.js';
-import { bootstrapInterval } from '../stats/bootstrap.js';
+import { meanInterval } from '../stats/intervals.js';
 
 /** One row of a run's drill-down figure: a sample, a phase boundary or a sampler gap. */
 export interface DrillRow {
@@ -252,7 +252,7 @@ export interface CellStat {
   hi: number | null;
 }
 
-/** Mean and 95% bootstrap interval of a per-run metric, per env x instances; failures counted. */
+/** Mean and 95% interval (log-t) of a per-run metric, per env x instances; failures counted. */
 export function cellStats(
   runs: readonly RunRecord[],
   metric: (r: RunRecord) => number | null,
@@ -265,7 +265,7 @@ export function cellStats(
       .filter((r) => r.status === 'ok')
       .map(metric)
       .filter((x): x is number => x !== null && Number.isFinite(x));
-    const ci = values.length ? bootstrapInterval(values) : null;
+    const ci = values.length ? meanInterval(values) : null;
     out.push({
       env: group[0]!.env,
       envLabel: envLabel(group[0]!.env, views),
@@ -286,12 +286,15 @@ export const bootLatency = (r: RunRecord): number | null => runMetrics(r, new Ma
 
 export type RatioRow = ReturnType<typeof pairRatios>[number];
 
-/** Makespan overhead ratios with bootstrap intervals, per instance count (the same rule as summary.json). */
+/** Makespan overhead ratios, unpaired and paired by block, per instance count (the same rule as summary.json). */
 export function overheadRatios(runs: readonly RunRecord[], views?: Views): RatioRow[] {
   const ok = measuredOk(runs).filter((r) => r.makespanS !== null);
   return pairRatios(
     ok,
-    (env, n) => ok.filter((r) => r.env === env && r.instances === n).map((r) => r.makespanS!),
+    (env, n) => {
+      const mine = ok.filter((r) => r.env === env && r.instances === n);
+      return { values: mine.map((r) => r.makespanS!), blocks: mine.map((r) => r.repetition) };
+    },
     views,
   );
 }

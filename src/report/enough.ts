@@ -1,7 +1,7 @@
 // How many points a statistic needs before the report shows it as a result: below these,
 // a cell says how few there were instead of printing a number that looks like a finding. Pure.
 
-/** Runs (or workers' values) a 95% interval needs: with fewer, a bootstrap interval is no interval. */
+/** Runs (or workers' values) a 95% interval needs: with fewer, an interval says little (a t interval of 2 runs spans ±12.7 sd). */
 export const MIN_FOR_INTERVAL = 3;
 /** Docker stats frames a sampler cross-check needs: with fewer, a difference is noise of a frame or two. */
 export const MIN_FRAMES = 5;

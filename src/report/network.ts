@@ -5,7 +5,7 @@ import { defsOf, type MetricDef, type MetricDefs, workerMean, workloadOf } from 
 import { formatValue } from '../results/summary.js';
 import type { RunRecord, WorkloadMeta } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
-import { bootstrapInterval } from '../stats/bootstrap.js';
+import { meanInterval } from '../stats/intervals.js';
 import { intervalCell } from './enough.js';
 import type { Table } from './html.js';
 import { overheadRatio } from './suite.js';
@@ -70,7 +70,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
           const xs = values(cell, d.name);
           if (!xs.length) continue;
           const base = values(anchor, d.name);
-          const i = bootstrapInterval(xs);
+          const i = meanInterval(xs);
           const r = base.length ? overheadRatio(d.better, xs, base) : null;
           out.push({
             workload: label,
@@ -159,7 +159,7 @@ export function networkTables(
         ? intervalCell(c.overhead.lo, c.overhead.hi, Math.min(c.n, c.overhead.nAnchor), (x) => x.toFixed(3))
         : '–',
     ]),
-    note: `Means over runs of the reporting role's workers (clients); intervals: 10 000 bootstrap resamples. ${
+    note: `Means over runs of the reporting role's workers (clients); intervals: 95%, Student t on the log scale. ${
       anchored
         ? 'vs native host = how many times worse than native workers in the host namespace (a throughput: host ÷ this; a latency: this ÷ host); 1 = no overhead.'
         : 'No native host runs with the same work here: run the same workloads with --network host in native too for the overhead column.'

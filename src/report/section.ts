@@ -14,6 +14,7 @@ import { figureSources } from './crossCheck.js';
 import { intervalCell } from './enough.js';
 import type { Figure, Table } from './html.js';
 import { memoryRows } from './memoryTable.js';
+import { mdeCell, ratioPoints, ratiosTable } from './ratios.js';
 import { roundedDrill, roundedGaps, roundedPoints, type SectionSamples } from './sampleSource.js';
 import {
   bootSpec,
@@ -97,10 +98,10 @@ export function workloadSection(
     id: `${prefix}fig5-makespan`,
     title: 'Fig. 5 — Execution time vs number of instances',
     caption:
-      'Makespan: barrier to the last worker’s result. Bars: mean of the measured runs; whiskers: 95% bootstrap interval of the mean (10 000 resamples); ✗ n: runs that failed (never counted as fast).',
+      'Makespan: barrier to the last worker’s result. Bars: mean of the measured runs; whiskers: 95% interval of the mean (Student t on the log scale, which holds at 3 runs; docs/statistics.md); ✗ n: runs that failed (never counted as fast).',
     spec: makespanSpec(makespan, {
       title: 'Execution time',
-      subtitle: ['mean and 95% bootstrap interval per environment and density'],
+      subtitle: ['mean and 95% interval per environment and density'],
     }),
   });
   const memory = roundedPoints(data.memory);
@@ -131,7 +132,7 @@ export function workloadSection(
     id: `${prefix}fig3-boot`,
     title: 'Fig. 3 — Boot / ready latency vs number of instances',
     caption:
-      'VMs: QEMU start to SSH ready (the slowest VM of the run). Containers and native: provisioning until every worker runtime printed ready. 95% bootstrap intervals.',
+      'VMs: QEMU start to SSH ready (the slowest VM of the run). Containers and native: provisioning until every worker runtime printed ready. 95% intervals (log-t).',
     spec: bootSpec(boot, { title: 'Ready latency', subtitle: ['VM boot to SSH; container / process start to ready'] }),
   });
   const ratios = overheadRatios(runs, views);
@@ -139,8 +140,12 @@ export function workloadSection(
     figures.push({
       id: `${prefix}overhead-ratios`,
       title: 'Overhead ratios',
-      caption: 'Ratio of mean makespans with a 95% bootstrap interval (both sides resampled); 1 = same speed.',
-      spec: ratiosSpec(ratios, { title: 'Makespan ratios', subtitle: ['ratio of means, 95% bootstrap interval'] }),
+      caption:
+        'Black: the ratio inside each repetition block (every environment ran back to back), their geometric mean with a 95% t interval over blocks: drift of the host cancels. Grey: the ratio of mean makespans over all runs, unpaired, 95% log-t interval. 1 = same speed.',
+      spec: ratiosSpec(ratioPoints(ratios), {
+        title: 'Makespan ratios',
+        subtitle: ['paired by block (black) and unpaired (grey), 95% intervals'],
+      }),
     });
   }
   for (const run of drillDownRuns(runs, views)) {
@@ -177,6 +182,7 @@ export function workloadSection(
         '95% CI',
         'median',
         'sd',
+        'detectable change',
         ...(head ? [`${head.name} (${head.unit})`] : []),
         'CPU % of allocation',
         'ready s',
@@ -192,12 +198,14 @@ export function workloadSection(
           ci?.lo !== null && ci?.lo !== undefined && ci.hi !== null ? intervalCell(ci.lo, ci.hi, c.ok, fmt) : '–',
           fmt(c.makespanS?.median),
           fmt(c.makespanS?.stdev),
+          mdeCell(c.makespanMde),
           ...(head ? [c.headline ? formatValue(c.headline.stat.mean) : '–'] : []),
           fmt(c.meanCpuPct, 1),
           fmt(bootOf.get(`${c.env}\0${c.instances}`)?.mean, 2),
         ];
       }),
     },
+    ...(ratios.length ? [ratiosTable(ratios, (r) => runsOfPair(cells, r))] : []),
     ...workloadMetricsTable(runs, defs, label),
     memoryTable(memoryRows(runs, stats, views), label),
     ...(crossCheck.length ? [crossCheckTable(crossCheck, label)] : []),
@@ -209,4 +217,12 @@ export function workloadSection(
     boot,
     noCrossCheck: !crossCheck.length && data.dockerStats,
   };
+}
+
+/** The fewer runs of a ratio's two cells (for the "too few" rule of its interval). */
+function runsOfPair(
+  cells: readonly { env: string; instances: number; ok: number }[],
+  r: { instances: number },
+): number {
+  return Math.min(...cells.filter((c) => c.instances === r.instances).map((c) => c.ok));
 }

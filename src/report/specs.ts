@@ -1,7 +1,7 @@
 // Vega-Lite specs of the report's figures, as pure functions of aggregated rows.
 // The look follows the paper's Fig. 3-7: panels per environment and density,
 // CPU in % over time with User / System / Wait series.
-import type { CellStat, DrillRow, GapSpan, PhaseRule, RatioRow, SeriesPoint } from './aggregate.js';
+import type { CellStat, DrillRow, GapSpan, PhaseRule, SeriesPoint } from './aggregate.js';
 
 export type VlSpec = Record<string, unknown>;
 
@@ -246,8 +246,27 @@ function barsWithIntervals(
   };
 }
 
-/** Overhead ratios (makespan) with 95% intervals; 1 = no overhead. */
-export function ratiosSpec(rows: readonly RatioRow[], opts: { title: string; subtitle: string[] }): VlSpec {
+/** One point of the ratio figure per estimate (paired, unpaired). */
+export interface RatioPoint {
+  pair: string;
+  instances: number;
+  estimate: string;
+  ratio: number;
+  lo: number;
+  hi: number;
+}
+
+/** Overhead ratios (makespan) with 95% intervals, paired and unpaired one above the other; 1 = no overhead. */
+export function ratiosSpec(rows: readonly RatioPoint[], opts: { title: string; subtitle: string[] }): VlSpec {
+  const y = { field: 'pair', type: 'nominal', title: null };
+  const yOffset = { field: 'estimate', type: 'nominal' };
+  const color = {
+    field: 'estimate',
+    type: 'nominal',
+    title: 'estimate',
+    scale: { range: ['#000000', '#999999'] },
+    sort: 'descending',
+  };
   return {
     $schema: SCHEMA,
     title: { text: opts.title, subtitle: opts.subtitle, anchor: 'start' },
@@ -255,24 +274,29 @@ export function ratiosSpec(rows: readonly RatioRow[], opts: { title: string; sub
     facet: { column: { field: 'instances', type: 'ordinal', title: 'Instances per host' } },
     spec: {
       width: 220,
-      height: { step: 28 },
+      height: { step: 36 },
       layer: [
         { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { datum: 1 } } },
         {
           mark: { type: 'rule', strokeWidth: 2 },
           encoding: {
-            y: { field: 'pair', type: 'nominal', title: null },
+            y,
+            yOffset,
+            color,
             x: { field: 'lo', type: 'quantitative', title: 'Makespan ratio', scale: { zero: false } },
             x2: { field: 'hi' },
           },
         },
         {
-          mark: { type: 'point', filled: true, size: 60, color: '#000' },
+          mark: { type: 'point', filled: true, size: 60 },
           encoding: {
-            y: { field: 'pair', type: 'nominal' },
+            y,
+            yOffset,
+            color,
             x: { field: 'ratio', type: 'quantitative' },
             tooltip: [
               { field: 'pair' },
+              { field: 'estimate' },
               { field: 'instances' },
               { field: 'ratio', format: '.3f' },
               { field: 'lo', format: '.3f' },

@@ -5,7 +5,7 @@ import { defsOf, headlineOf, type MetricDefs, workerMean, workloadOf } from '../
 import { formatValue } from '../results/summary.js';
 import type { RunRecord } from '../results/types.js';
 import { envRank, type Views, viewOf } from '../results/views.js';
-import { ratioOfMeans } from '../stats/bootstrap.js';
+import { ratioInterval } from '../stats/intervals.js';
 import { intervalCell, MIN_FOR_INTERVAL } from './enough.js';
 import type { Figure, Table } from './html.js';
 import type { VlSpec } from './specs.js';
@@ -36,7 +36,7 @@ function runValue(r: RunRecord, metric: string): number | null {
 
 /** How many times worse `mine` is than `base`, oriented by the metric's direction (a throughput: base ÷ mine; a time: mine ÷ base). */
 export function overheadRatio(better: 'higher' | 'lower', mine: readonly number[], base: readonly number[]) {
-  return better === 'higher' ? ratioOfMeans(base, mine) : ratioOfMeans(mine, base);
+  return better === 'higher' ? ratioInterval(base, mine) : ratioInterval(mine, base);
 }
 
 /** Overhead of every non-baseline environment against the baseline, per workload and density. */
@@ -109,7 +109,7 @@ export function overheadHeatmapSpec(cells: readonly OverheadCell[]): VlSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Overhead against native, per workload',
-      subtitle: ['ratio on each workload’s headline metric (> 1: slower); 95% bootstrap interval below'],
+      subtitle: ['ratio on each workload’s headline metric (> 1: slower); 95% interval below'],
       anchor: 'start',
     },
     data: { values: rows },
@@ -197,7 +197,7 @@ export function suiteOverview(
       `${c.n} / ${c.nBaseline}`,
     ]),
     note: cells.length
-      ? 'Overhead = how many times worse than native on the workload’s headline metric (a throughput: native ÷ env; a time: env ÷ native); 1 = no overhead. Intervals: both sides resampled (10 000 bootstrap resamples).'
+      ? 'Overhead = how many times worse than native on the workload’s headline metric (a throughput: native ÷ env; a time: env ÷ native); 1 = no overhead. Intervals: 95%, Student t on the log scale with Welch’s degrees of freedom (docs/statistics.md).'
       : 'No overhead against native: the experiment has no native baseline with successful runs.',
   };
   const figures: Figure[] = cells.length
@@ -206,7 +206,7 @@ export function suiteOverview(
           id: 'suite-overhead',
           title: 'Overhead against native, as a heat map',
           caption:
-            'One cell per workload, environment and density: the ratio on the workload’s headline metric, blue below 1, red above, with the 95% bootstrap interval. Each workload’s own section below has the paper’s figures.',
+            'One cell per workload, environment and density: the ratio on the workload’s headline metric, blue below 1, red above, with its 95% interval. Each workload’s own section below has the paper’s figures.',
           spec: overheadHeatmapSpec(cells),
         },
       ]

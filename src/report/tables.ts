@@ -77,7 +77,7 @@ export function workloadMetricsTable(
   const cells = [...new Set(ok.map((r) => `${r.env}\0${r.instances}`))];
   return [
     {
-      title: 'Workload metrics (mean of the workers per run; mean and 95% bootstrap interval over runs)',
+      title: 'Workload metrics (mean of the workers per run; mean and 95% log-t interval over runs)',
       columns: [
         'environment',
         'instances',

@@ -1,8 +1,10 @@
 // Per-run metrics and their per-cell statistics with intervals: what summary.json
 // holds and what `versus compare` gates on. Pure functions.
 import { describe, extent } from '../stats/basic.js';
-import { bootstrapInterval, ratioOfMeans } from '../stats/bootstrap.js';
+import { type IntervalMethod, meanInterval, medianInterval } from '../stats/intervals.js';
+import { mdeOfSample } from '../stats/mde.js';
 import { madOutliers } from '../stats/tests.js';
+import { type BlockValues, type PairedRatio, ratioEstimates } from './pairing.js';
 import { type StatsByRun, statsOf } from './sampleStats.js';
 import type { MetricDecl, RunRecord, WorkloadMeta } from './types.js';
 import { comparableMemory, overheadPairs, type Views, workerSourceOf } from './views.js';
@@ -110,8 +112,13 @@ export interface MetricStat {
   cv: number;
   min: number;
   max: number;
+  /** the mean's 95% interval (log-t for positive values, else t; docs/statistics.md); [mean, mean] below 2 runs */
   ci95: [number, number];
-  medianCi95: [number, number];
+  ciMethod: IntervalMethod;
+  /** the median's distribution-free 95% interval from order statistics; null below 6 runs (none reaches 95%) */
+  medianCi95: [number, number] | null;
+  /** the smallest relative change a comparison with a run like this one detects (80% power, 5% two-sided); null below 2 runs */
+  mde: number | null;
   outliers: string[]; // runs flagged by the MAD rule
 }
 
@@ -123,14 +130,15 @@ export interface CellMetrics {
   failed: number;
   runs: string[];
   values: Record<string, number[]>;
+  /** the repetition (block) of each value in `values`, in the same order: what pairs runs */
+  blocks: Record<string, number[]>;
   metrics: Record<string, MetricStat | null>;
 }
 
-export function metricStat(values: readonly number[], runNames: readonly string[], seed = 1): MetricStat | null {
+export function metricStat(values: readonly number[], runNames: readonly string[]): MetricStat | null {
   if (values.length === 0) return null;
   const d = describe(values);
-  const ci = bootstrapInterval(values, { seed });
-  const med = bootstrapInterval(values, { seed, statistic: (xs) => describe(xs).median });
+  const ci = meanInterval(values);
   const flags = madOutliers(values);
   return {
     n: d.n,
@@ -141,7 +149,9 @@ export function metricStat(values: readonly number[], runNames: readonly string[
     min: d.min,
     max: d.max,
     ci95: [ci.lo, ci.hi],
-    medianCi95: [med.lo, med.hi],
+    ciMethod: ci.method,
+    medianCi95: medianInterval(values),
+    mde: mdeOfSample(values),
     outliers: runNames.filter((_, i) => flags[i]),
   };
 }
@@ -153,12 +163,14 @@ export function cellMetrics(runs: readonly RunRecord[], stats: StatsByRun, defs:
     const ok = group.filter((r) => r.status === 'ok');
     const workload = workloadOf(group[0]!);
     const mine = defsOf(defs, workload);
-    const per = ok.map((r) => ({ run: r.run, m: runMetrics(r, stats, mine) }));
+    const per = ok.map((r) => ({ run: r.run, rep: r.repetition, m: runMetrics(r, stats, mine) }));
     const values: Record<string, number[]> = {};
+    const blocks: Record<string, number[]> = {};
     const metrics: Record<string, MetricStat | null> = {};
     for (const key of Object.keys(mine)) {
       const rows = per.filter((p) => p.m[key] !== null && Number.isFinite(p.m[key]!));
       values[key] = rows.map((p) => p.m[key]!);
+      blocks[key] = rows.map((p) => p.rep);
       metrics[key] = metricStat(
         values[key]!,
         rows.map((p) => p.run),
@@ -172,6 +184,7 @@ export function cellMetrics(runs: readonly RunRecord[], stats: StatsByRun, defs:
       failed: group.length - ok.length,
       runs: ok.map((r) => r.run),
       values,
+      blocks,
       metrics,
     });
   }
@@ -183,17 +196,33 @@ export interface OverheadRatio {
   pair: string;
   instances: number;
   metric: string;
+  /** mean(a)/mean(b) over every run, unpaired, and its 95% interval */
   ratio: number;
   ci95: [number, number];
+  /** the smallest change of the unpaired ratio a like experiment would detect */
+  mde: number | null;
+  /** per repetition block: the geometric mean of the blocks' ratios (null below 2 pairs) */
+  paired: PairedRatio | null;
 }
 
-/** mean(a)/mean(b) with a bootstrap interval for every overhead pair of the environments with values on both sides. */
+export interface RatioRowOf {
+  pair: string;
+  instances: number;
+  /** unpaired: mean(a)/mean(b) and its interval */
+  ratio: number;
+  lo: number;
+  hi: number;
+  mde: number | null;
+  paired: PairedRatio | null;
+}
+
+/** Both estimates (unpaired ratio of means, paired by block) for every overhead pair with values on both sides. */
 export function pairRatios(
   cells: readonly { env: string; instances: number }[],
-  values: (env: string, instances: number) => readonly number[],
+  values: (env: string, instances: number) => BlockValues,
   views?: Views,
-): { pair: string; instances: number; ratio: number; lo: number; hi: number }[] {
-  const out: { pair: string; instances: number; ratio: number; lo: number; hi: number }[] = [];
+): RatioRowOf[] {
+  const out: RatioRowOf[] = [];
   const pairs = overheadPairs(
     cells.map((c) => c.env),
     views,
@@ -202,25 +231,33 @@ export function pairRatios(
     for (const [a, b, pair] of pairs) {
       const va = values(a, n);
       const vb = values(b, n);
-      if (!va.length || !vb.length) continue;
-      const r = ratioOfMeans(va, vb);
-      out.push({ pair, instances: n, ratio: r.estimate, lo: r.lo, hi: r.hi });
+      if (!va.values.length || !vb.values.length) continue;
+      const r = ratioEstimates(va, vb, [`${a} x${n}`, `${b} x${n}`]);
+      out.push({
+        pair,
+        instances: n,
+        ratio: r.unpaired.estimate,
+        lo: r.unpaired.lo,
+        hi: r.unpaired.hi,
+        mde: r.unpairedMde,
+        paired: r.paired,
+      });
     }
   }
   return out;
 }
 
-/** Ratios of a metric's means between environments, per workload and instance count, with bootstrap intervals. */
+/** Ratios of a metric between environments, per workload and instance count: unpaired and paired by block. */
 export function overheadRatios(cells: readonly CellMetrics[], metric = 'makespan', views?: Views): OverheadRatio[] {
   const out: OverheadRatio[] = [];
   for (const workload of [...new Set(cells.map((c) => c.workload))]) {
     const mine = cells.filter((c) => c.workload === workload);
-    for (const { pair, instances, ratio, lo, hi } of pairRatios(
-      mine,
-      (env, n) => mine.find((c) => c.env === env && c.instances === n)?.values[metric] ?? [],
-      views,
-    ))
-      out.push({ workload, pair, instances, metric, ratio, ci95: [lo, hi] });
+    const values = (env: string, n: number): BlockValues => {
+      const cell = mine.find((c) => c.env === env && c.instances === n);
+      return { values: cell?.values[metric] ?? [], blocks: cell?.blocks[metric] ?? [] };
+    };
+    for (const { pair, instances, ratio, lo, hi, mde, paired } of pairRatios(mine, values, views))
+      out.push({ workload, pair, instances, metric, ratio, ci95: [lo, hi], mde, paired });
   }
   return out;
 }

@@ -1,5 +1,13 @@
 import { type Describe, describe } from '../stats/basic.js';
-import { cellKey, cellMetrics, defsOf, headlineOf, type MetricDefs, measuredCells } from './metrics.js';
+import {
+  cellKey,
+  cellMetrics,
+  defsOf,
+  headlineOf,
+  type MetricDefs,
+  measuredCells,
+  type OverheadRatio,
+} from './metrics.js';
 import type { StatsByRun } from './sampleStats.js';
 import type { RunRecord } from './types.js';
 
@@ -10,6 +18,10 @@ export interface CellSummary {
   ok: number;
   failed: number;
   makespanS: Describe | null;
+  /** the mean makespan's 95% interval (log-t); null below 2 runs */
+  makespanCi95: [number, number] | null;
+  /** the smallest change of the mean makespan a like run could detect (80% power, 5% two-sided) */
+  makespanMde: number | null;
   /** the workload's headline metric over the cell's runs (each run: the mean of its workers) */
   headline: { name: string; unit: string; stat: Describe } | null;
   /** mean CPU of the workers' own view between the barrier and the run's end, % of allocation */
@@ -43,6 +55,8 @@ export function summarize(runs: readonly RunRecord[], stats: StatsByRun, defs: M
       ok: cell.ok,
       failed: cell.failed,
       makespanS: stat('makespan') ? describe(cell.values.makespan!) : null,
+      makespanCi95: (stat('makespan')?.n ?? 0) >= 2 ? stat('makespan')!.ci95 : null,
+      makespanMde: stat('makespan')?.mde ?? null,
       headline: head && headStat ? { name: head.name, unit: head.unit, stat: describe(cell.values[head.name]!) } : null,
       meanCpuPct: stat('cpu')?.mean ?? null,
       peakCpuPct: stat('cpuPeak')?.max ?? null,
@@ -73,7 +87,8 @@ export function formatSummaryTable(cells: readonly CellSummary[], _defs: MetricD
     'ok',
     'fail',
     'makespan s (mean ± sd)',
-    'median',
+    '95% CI',
+    'detectable',
     'headline metric (mean)',
     'cpu % alloc',
     'provision s',
@@ -85,12 +100,39 @@ export function formatSummaryTable(cells: readonly CellSummary[], _defs: MetricD
     String(c.ok),
     String(c.failed),
     c.makespanS ? `${c.makespanS.mean.toFixed(3)} ± ${c.makespanS.stdev.toFixed(3)}` : '-',
-    c.makespanS ? c.makespanS.median.toFixed(3) : '-',
+    c.makespanCi95 ? `${c.makespanCi95[0].toFixed(2)}–${c.makespanCi95[1].toFixed(2)}` : '-',
+    c.makespanMde !== null ? `${(100 * c.makespanMde).toFixed(0)}%` : '-',
     c.headline ? `${c.headline.name} ${formatValue(c.headline.stat.mean)} ${c.headline.unit}` : '-',
     c.meanCpuPct !== null ? c.meanCpuPct.toFixed(1) : '-',
     c.provisionS ? c.provisionS.mean.toFixed(2) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '95% CI: of the mean makespan (log-t). detectable: the smallest change of it a comparison with a like run would see (80% power, 5% two-sided).',
+  ].join('\n');
+}
+
+/** The overhead ratios under the table: paired by block where 2 or more blocks pair, else unpaired; each says which. */
+export function formatRatioLines(ratios: readonly OverheadRatio[]): string {
+  const several = new Set(ratios.map((r) => r.workload)).size > 1;
+  const pct = (x: number | null) => (x === null ? '?' : `${(100 * x).toFixed(0)}%`);
+  return ratios
+    .map((r) => {
+      const who = `${several ? `${r.workload}: ` : ''}${r.pair} x${r.instances}`;
+      const p = r.paired;
+      const [est, [lo, hi], how, mde] = p
+        ? [
+            p.ratio,
+            p.ci95,
+            `paired over ${p.blocks} blocks${p.broken.length ? `, broken: ${p.broken.join('; ')}` : ''}`,
+            p.mde,
+          ]
+        : [r.ratio, r.ci95, 'unpaired ratio of means', r.mde];
+      return `${who}: ${est.toFixed(3)} (95% ${lo.toFixed(3)}–${hi.toFixed(3)}, ${how}; could not have seen a change under ${pct(mde)})`;
+    })
+    .join('\n');
 }

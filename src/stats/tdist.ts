@@ -1,64 +1,11 @@
-// Student's t distribution and Welch's test, for change points that need a p-value
-// without random permutations (deterministic). Pure.
-
-/** ln Γ(x), Lanczos approximation (g = 7, 9 terms): ~1e-15 relative for x > 0. */
-export function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const z = x - 1;
-  let a = c[0]!;
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Continued fraction of the incomplete beta function (modified Lentz). */
-function betaContinuedFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-/** The regularized incomplete beta function I_x(a, b). */
-export function betaIncomplete(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2)
-    ? (front * betaContinuedFraction(a, b, x)) / a
-    : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
-}
+// Welch's and Student's two-sample t tests, for change points that need a p-value
+// without random permutations (deterministic); the distribution is jstat's. Pure.
+import { tCdf, tQuantile } from './distributions.js';
 
 /** P(|T| >= |t|) for Student's t with df degrees of freedom. */
 export function tTwoSided(t: number, df: number): number {
   if (!Number.isFinite(t)) return Number.isNaN(t) ? 1 : 0;
-  return betaIncomplete(df / (df + t * t), df / 2, 0.5);
+  return Math.min(1, 2 * (1 - tCdf(Math.abs(t), df)));
 }
 
 export interface Welch {
@@ -92,17 +39,7 @@ export function welch(a: readonly number[], b: readonly number[]): Welch {
   return { t, df, p: tTwoSided(t, df), diff, se };
 }
 
-/** The 1 - alpha/2 quantile of Student's t (bisection on the CDF), for intervals. */
-export function tQuantile(p: number, df: number): number {
-  let lo = 0;
-  let hi = 1000;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (tTwoSided(mid, df) / 2 > 1 - p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
+export { tQuantile };
 
 /** Student's two-sample t-test with pooled variance (one noise level on both sides). */
 export function pooledT(a: readonly number[], b: readonly number[]): Welch {

@@ -1,15 +1,8 @@
 // Rank test and outlier flags: pure functions.
 import { median } from './basic.js';
+import { normalCdf, tQuantile } from './distributions.js';
 
-/** Standard normal CDF (Abramowitz and Stegun 7.1.26 through erf; |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
-}
+export { normalCdf };
 
 /** Average ranks (1-based), ties sharing the mean of their positions; also the tie group sizes. */
 export function ranks(values: readonly number[]): { ranks: number[]; ties: number[] } {
@@ -89,16 +82,9 @@ export function madOutliers(xs: readonly number[], threshold = 3.5): boolean[] {
   return xs.map((x) => Math.abs((0.6745 * (x - med)) / mad) > threshold);
 }
 
-// Two-sided 95% Student-t quantiles t(0.975, df) for df = 1..30.
-const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
-  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
-/** t(0.975, df): the table up to 30, then 1.96 + 2.4/df (within 0.002 of the exact value). */
+/** t(0.975, df): the two-sided 95% Student-t quantile; infinite below 1 df. */
 export function tQuantile975(df: number): number {
-  if (df < 1) return Number.POSITIVE_INFINITY;
-  return df <= 30 ? T975[Math.floor(df) - 1]! : 1.96 + 2.4 / df;
+  return df < 1 ? Number.POSITIVE_INFINITY : tQuantile(0.975, df);
 }
 
 /**

@@ -5,7 +5,7 @@ import { DEFAULT_ENVIRONMENTS, viewsOf } from '../../src/compose/registry.js';
 import { FILES, NdjsonWriter, SamplesWriter } from '../../src/results/store.js';
 import type { RunRecord, SampleRecord, WorkerRecord, WorkloadMeta } from '../../src/results/types.js';
 import { envRank, viewOf } from '../../src/results/views.js';
-import { mulberry32 } from '../../src/stats/bootstrap.js';
+import { mulberry32 } from '../../src/stats/random.js';
 import { writeJsonAtomic } from '../../src/util/files.js';
 
 /** The synthetic results' one workload, declared as a manifest would. */

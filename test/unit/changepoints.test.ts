@@ -1,8 +1,8 @@
 // Change-point detection on synthetic series with known answers.
 import { describe, expect, it } from 'vitest';
 import { changePoints, DEFAULT_CHANGE_OPTIONS } from '../../src/history/changepoints.js';
-import { mulberry32 } from '../../src/stats/bootstrap.js';
-import { logGamma, tQuantile, tTwoSided, welch } from '../../src/stats/tdist.js';
+import { mulberry32 } from '../../src/stats/random.js';
+import { tQuantile, tTwoSided, welch } from '../../src/stats/tdist.js';
 
 function noise(seed: number) {
   const rand = mulberry32(seed);
@@ -11,8 +11,6 @@ function noise(seed: number) {
 
 describe('Student t', () => {
   it('matches tabulated values', () => {
-    expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
-    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
     expect(tTwoSided(2.228, 10)).toBeCloseTo(0.05, 3);
     expect(tTwoSided(2.0, 10)).toBeCloseTo(0.0734, 4);
     expect(tTwoSided(1.96, 1e6)).toBeCloseTo(0.05, 4);

@@ -18,7 +18,7 @@ import { loadResults, openResults } from '../../src/results/read.js';
 import { sourceStats } from '../../src/results/sampleStats.js';
 import { FILES, readSamples, SamplesWriter } from '../../src/results/store.js';
 import type { SampleRecord } from '../../src/results/types.js';
-import { mulberry32 } from '../../src/stats/bootstrap.js';
+import { mulberry32 } from '../../src/stats/random.js';
 import { expectSameRows, expectSameSection } from '../sameAggregates.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
 

@@ -86,13 +86,14 @@ describe('adaptive repetitions', () => {
     makespans.map((m) => ({ env, instances: 1, makespanS: m, ok: m !== null }));
 
   it('uses the Student-t interval: textbook quantiles, honest with few runs', () => {
-    expect(tQuantile975(1)).toBe(12.706);
-    expect(tQuantile975(4)).toBe(2.776);
-    expect(tQuantile975(30)).toBe(2.042);
-    expect(tQuantile975(60)).toBeCloseTo(2.0, 2);
-    expect(tQuantile975(1000)).toBeCloseTo(1.962, 3);
+    // R: qt(0.975, c(1, 4, 30, 60, 1000))
+    expect(tQuantile975(1)).toBeCloseTo(12.7062, 3);
+    expect(tQuantile975(4)).toBeCloseTo(2.77645, 4);
+    expect(tQuantile975(30)).toBeCloseTo(2.04227, 4);
+    expect(tQuantile975(60)).toBeCloseTo(2.0003, 3);
+    expect(tQuantile975(1000)).toBeCloseTo(1.96234, 4);
     // n 4: t(0.975, 3) * sd / sqrt(4) / mean
-    expect(meanCiHalfWidthPct([9, 10, 11, 10])).toBeCloseTo(((3.182 * stdev([9, 10, 11, 10])) / 2 / 10) * 100, 6);
+    expect(meanCiHalfWidthPct([9, 10, 11, 10])).toBeCloseTo(((3.182446305 * stdev([9, 10, 11, 10])) / 2 / 10) * 100, 6);
     expect(meanCiHalfWidthPct([5])).toBeNull();
   });
 

@@ -21,7 +21,6 @@ import { cpuGridSpec, makespanSpec } from '../../src/report/specs.js';
 import { loadResults } from '../../src/results/read.js';
 import { readSamples } from '../../src/results/store.js';
 import type { RunRecord, SampleRecord } from '../../src/results/types.js';
-import { bootstrapInterval, ratioOfMeans } from '../../src/stats/bootstrap.js';
 import { writeSyntheticResults } from '../support/synthetic.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Vega-Lite JSON, inspected by path
@@ -106,17 +105,6 @@ describe('report aggregation', () => {
       'Used memory': 1,
       'Cached memory': null,
     });
-  });
-});
-
-describe('bootstrap', () => {
-  it('is deterministic per seed and covers the mean', () => {
-    const xs = [10, 11, 9, 10.5, 9.5, 10.2];
-    const a = bootstrapInterval(xs, { seed: 3 });
-    expect(a).toEqual(bootstrapInterval(xs, { seed: 3 }));
-    expect(a.lo).toBeLessThan(a.estimate);
-    expect(a.hi).toBeGreaterThan(a.estimate);
-    expect(ratioOfMeans([2, 2.2, 1.8], [1, 1.1, 0.9]).estimate).toBeCloseTo(2, 12);
   });
 });
 

@@ -232,6 +232,7 @@ describe('results from before suites', () => {
       failed: 0,
       runs: [],
       values: { makespan: [10, 10.1, 9.9] },
+      blocks: { makespan: [10, 10.1, 9.9].map((_, i) => i) },
       metrics: {},
     });
     const [b, c] = alignLegacyWorkloads([cell('')], [cell('pagerank')]);
