@@ -1,10 +1,13 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadExperiment, validateExperiment } from '../compose/config.js';
 import { addBackendOptions, backendOverrides } from '../compose/flags.js';
 import { ENVIRONMENTS } from '../compose/registry.js';
 import type { DoctorCheck } from '../environments/descriptor.js';
+import { formatFitness, hostFitness } from '../hosts/fitnessRun.js';
 import { openHost } from '../hosts/remote.js';
-import { imageDir, readManifest } from '../image/manifest.js';
+import { resetHost, tuneHost } from '../hosts/tune.js';
+import { cacheDir, imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
@@ -89,9 +92,20 @@ export function doctorCommand(program: Command): void {
       '--hosts',
       "check the config's remote hosts instead: reachable, and what each environment they offer needs there",
     )
-    .option('--config <file>', 'the experiment config that lists the hosts');
+    .option('--config <file>', 'the experiment config that lists the hosts')
+    .option(
+      '--tune',
+      'as root: set the reversible host settings for benchmarking (governor, boost, THP), saving what they were',
+    )
+    .option('--tune-reset', 'put back every setting --tune changed');
   addBackendOptions(doctor, 'doctor').action(
-    async (opts: { reprobe?: boolean; hosts?: boolean; config?: string } & Record<string, unknown>) => {
+    async (
+      opts: { reprobe?: boolean; hosts?: boolean; config?: string; tune?: boolean; tuneReset?: boolean } & Record<
+        string,
+        unknown
+      >,
+    ) => {
+      if (opts.tune || opts.tuneReset) return tuneCommand(opts.tuneReset ? 'reset' : 'tune');
       if (opts.hosts) {
         const perHost = await hostChecks(opts.config);
         const w = Math.max(...perHost.flatMap((h) => h.checks.map((c) => c.name.length)));
@@ -106,7 +120,26 @@ export function doctorCommand(program: Command): void {
       const checks = await doctorChecks({ overrides: backendOverrides(opts, 'doctor'), reprobe: opts.reprobe });
       const w = Math.max(...checks.map((c) => c.name.length));
       for (const c of checks) process.stdout.write(line(c, w));
+      process.stdout.write('\nhost fitness (is this host fit to measure on?)\n');
+      const experiment = validateExperiment(backendOverrides(opts, 'doctor'), 'flags');
+      for (const l of formatFitness(await hostFitness(experiment))) process.stdout.write(`  ${l}\n`);
       if (checks.some((c) => c.asked && !c.ok)) process.exitCode = 1;
     },
   );
+}
+
+/** --tune / --tune-reset: what changed, what refused; exit 1 when a write was refused. */
+function tuneCommand(what: 'tune' | 'reset'): void {
+  if (process.getuid?.() !== 0) throw new UsageError(`doctor --${what === 'tune' ? 'tune' : 'tune-reset'}: needs root`);
+  const state = path.join(cacheDir(), 'tune.json');
+  const out = what === 'tune' ? tuneHost('/', state) : resetHost('/', state);
+  for (const c of out.changed) process.stdout.write(`${c.file}: ${c.before} -> ${c.after}\n`);
+  for (const r of out.refused) process.stdout.write(`refused ${r}\n`);
+  if (!out.changed.length && !out.refused.length)
+    process.stdout.write(
+      what === 'tune' ? 'nothing to change: every tunable file is as wanted or absent\n' : 'nothing to put back\n',
+    );
+  else if (what === 'tune')
+    process.stdout.write(`saved the previous values in ${state}: versus doctor --tune-reset puts them back\n`);
+  if (out.refused.length) process.exitCode = 1;
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import type { EnvironmentDescriptor } from '../environments/descriptor.js';
 import type { Environment } from '../environments/types.js';
+import type { FitnessCheck } from '../hosts/fitness.js';
+import { formatFitness, hostFitness } from '../hosts/fitnessRun.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import { createResultDir, FILES, NdjsonWriter, SamplesWriter } from '../results/store.js';
@@ -44,6 +46,8 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const experimentId = crypto.randomBytes(3).toString('hex');
   // while this runs, versus clean elsewhere leaves its workers alone
   const unmarkLive = markLive(experimentId);
+  const fitness = await hostFitness(e);
+  for (const line of fitnessWarnings(fitness)) log(line);
   const meta = await experimentMeta({
     ...prepared,
     experiment: e,
@@ -55,7 +59,12 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   });
   const formulas = new Map<string, string>();
   const writeMeta = (status: Record<string, unknown>) =>
-    writeJsonAtomic(path.join(dir, FILES.experiment), { ...meta, formulas: Object.fromEntries(formulas), ...status });
+    writeJsonAtomic(path.join(dir, FILES.experiment), {
+      ...meta,
+      hostFitness: fitness,
+      formulas: Object.fromEntries(formulas),
+      ...status,
+    });
   writeMeta({ status: 'running' });
   log(`results: ${dir}`);
 
@@ -96,6 +105,16 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   writeMeta({ status: signal.aborted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString() });
   log(`\n${table}\n`);
   return { dir, runs: loop.runs, interrupted: signal.aborted };
+}
+
+/** The warnings of host fitness, said before the runs (experiment.json keeps every check). */
+function fitnessWarnings(checks: readonly FitnessCheck[]): string[] {
+  const warn = checks.filter((c) => c.verdict === 'warn');
+  if (!warn.length) return [];
+  return [
+    `host fitness: ${warn.length} warning(s) (versus doctor shows every check):`,
+    ...formatFitness(warn).map((l) => `  ${l}`),
+  ];
 }
 
 /** The remote hosts, then every backend on them or here; on a failure the hosts are closed again. */
