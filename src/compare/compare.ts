@@ -4,7 +4,14 @@ import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs, worseOf
 import { geometricMean, pairByBlock } from '../results/pairing.js';
 import { overheadPairs, type Views } from '../results/views.js';
 import { mean, stdev } from '../stats/basic.js';
-import { type Interval, pairedChangeInterval, ratioInterval, ratioOfRatiosInterval } from '../stats/intervals.js';
+import {
+  type Interval,
+  meanInterval,
+  pairedChangeInterval,
+  pairedRatioInterval,
+  ratioInterval,
+  ratioOfRatiosInterval,
+} from '../stats/intervals.js';
 import { mdeTwoSample, pooledLogSd } from '../stats/mde.js';
 import { mannWhitney } from '../stats/tests.js';
 import { UsageError } from '../util/errors.js';
@@ -17,6 +24,10 @@ export interface CompareRow {
   unit: string;
   baseline: number;
   candidate: number;
+  /** the candidate's own 95% interval (its mean, or its paired ratio); null below 2 runs */
+  candidateCi95: [number, number] | null;
+  /** which direction of the metric is worse */
+  worse: 'higher' | 'lower';
   /** relative change candidate/baseline - 1 and its 95% interval */
   change: number;
   ci95: [number, number];
@@ -64,6 +75,8 @@ export function verdictOf(
   return 'no significant change';
 }
 
+const ownInterval = (i: Interval): [number, number] | null => (i.method === 'none' ? null : [i.lo, i.hi]);
+
 /**
  * How an overhead ratio changed: paired by block on both sides when each pairs 2 or more
  * blocks (the blocks' log ratios, Welch), else the four samples unpaired.
@@ -71,7 +84,15 @@ export function verdictOf(
 function overheadChange(
   base: readonly [CellMetrics, CellMetrics],
   cand: readonly [CellMetrics, CellMetrics],
-): { interval: Interval; n0: number; n1: number; mde: number | null; before: number; after: number } {
+): {
+  interval: Interval;
+  n0: number;
+  n1: number;
+  mde: number | null;
+  before: number;
+  after: number;
+  afterInterval: Interval;
+} {
   const blockValues = (c: CellMetrics) => ({ values: c.values.makespan ?? [], blocks: c.blocks?.makespan ?? [] });
   const pairs = (cells: readonly [CellMetrics, CellMetrics]) =>
     cells[0].blocks
@@ -84,6 +105,7 @@ function overheadChange(
       interval: pairedChangeInterval(r0, r1),
       before: geometricMean(r0),
       after: geometricMean(r1),
+      afterInterval: pairedRatioInterval(r1),
       n0: r0.length,
       n1: r1.length,
       mde: sd === null ? null : mdeTwoSample(sd, r0.length, r1.length),
@@ -100,6 +122,7 @@ function overheadChange(
     interval: ratioOfRatiosInterval(a0, b0, a1, b1),
     before: mean(a0) / mean(b0),
     after: mean(a1) / mean(b1),
+    afterInterval: ratioInterval(a1, b1),
     n0: Math.min(a0.length, b0.length),
     n1: Math.min(a1.length, b1.length),
     mde: noise === null ? null : mdeTwoSample(noise, n),
@@ -160,6 +183,8 @@ export function compareResults(
         unit: def.unit,
         baseline: mean(vb),
         candidate: mean(vc),
+        candidateCi95: ownInterval(meanInterval(vc)),
+        worse: worseOf(def),
         change: r.estimate - 1,
         ci95: ci,
         method: r.method,
@@ -180,7 +205,7 @@ export function compareResults(
         const cells = [find(base, w, a, n), find(base, w, b, n), find(cand, w, a, n), find(cand, w, b, n)];
         if (cells.some((c) => !c?.values.makespan?.length)) continue;
         const [ca0, cb0, ca1, cb1] = cells as [CellMetrics, CellMetrics, CellMetrics, CellMetrics];
-        const { interval, n0, n1, mde, before, after } = overheadChange([ca0, cb0], [ca1, cb1]);
+        const { interval, n0, n1, mde, before, after, afterInterval } = overheadChange([ca0, cb0], [ca1, cb1]);
         const change = interval.estimate - 1;
         const ci: [number, number] = [interval.lo - 1, interval.hi - 1];
         const enough = n0 >= 2 && n1 >= 2;
@@ -190,6 +215,8 @@ export function compareResults(
           unit: interval.method === 'paired log-t' ? 'makespan ratio, paired by block' : 'ratio of makespans',
           baseline: before,
           candidate: after,
+          candidateCi95: ownInterval(afterInterval),
+          worse: 'higher',
           change,
           ci95: ci,
           method: interval.method,

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '../report/html.js';
 import { UsageError } from '../util/errors.js';
+import { bmf } from './bmf.js';
 import { csv } from './csv.js';
+import { githubActionBenchmark, githubActionBenchmarkBigger } from './githubActionBenchmark.js';
 import { html } from './html.js';
 import { json } from './json.js';
 import { markdown } from './markdown.js';
@@ -15,7 +17,20 @@ import { text } from './text.js';
 import type { Document, DocumentKind, Exporter, FileExporter, TextExporter } from './types.js';
 import { vegalite } from './vegalite.js';
 
-export const EXPORTERS: readonly Exporter[] = [text, markdown, table, csv, json, html, svg, png, vegalite];
+export const EXPORTERS: readonly Exporter[] = [
+  text,
+  markdown,
+  table,
+  csv,
+  json,
+  bmf,
+  githubActionBenchmark,
+  githubActionBenchmarkBigger,
+  html,
+  svg,
+  png,
+  vegalite,
+];
 
 /** The formats that write a kind of document, in the list's order. */
 export function formatsOf(kind: DocumentKind): string[] {

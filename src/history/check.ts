@@ -16,11 +16,23 @@ export interface Finding {
   latest: boolean;
 }
 
+/** A series' newest point: what CI dashboards chart. */
+export interface LatestPoint {
+  series: string;
+  metric: string;
+  unit: string;
+  worse: 'higher' | 'lower';
+  label: string;
+  mean: number;
+  ci95: [number, number];
+}
+
 export interface HistoryCheck {
   threshold: number;
   options: ChangePointOptions;
   series: number;
   findings: Finding[];
+  latest: LatestPoint[];
   /** a series whose latest change point is a regression past the threshold */
   regressed: boolean;
 }
@@ -55,6 +67,22 @@ export function checkHistory(
     options: opts.options,
     series: series.length,
     findings,
+    latest: series.flatMap((s) => {
+      const p = s.points.at(-1);
+      return p
+        ? [
+            {
+              series: seriesName(s),
+              metric: s.metric,
+              unit: s.unit,
+              worse: s.worse,
+              label: p.label,
+              mean: p.mean,
+              ci95: p.ci95,
+            },
+          ]
+        : [];
+    }),
     regressed: findings.some((f) => f.latest && f.verdict === 'regression'),
   };
 }
