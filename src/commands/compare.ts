@@ -25,33 +25,55 @@ export function compareCommand(program: Command): void {
     )
     .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
     .option('--format <fmt>', formatsOf('compare').join(', '), 'text')
-    .action(async (baseDir: string, candDir: string, opts: { metric: string; threshold: string; format: string }) => {
-      const exporter = textExporter('compare', opts.format);
-      const { statsOfResults, withResults, workloadsOf } = await import('../results/read.js');
-      const threshold = parseThreshold(opts.threshold);
-      if (path.resolve(baseDir) === path.resolve(candDir))
-        process.stderr.write(
-          `versus: compare: ${baseDir} is both the baseline and the candidate: no change can show\n`,
-        );
-      const [base, baseStats] = await withResults(baseDir, async (rs) => [rs, await statsOfResults(rs)] as const);
-      const [cand, candStats] = await withResults(candDir, async (rs) => [rs, await statsOfResults(rs)] as const);
-      const defs = metricDefs(workloadsOf(base.meta));
-      const metrics = opts.metric === 'all' ? knownMetrics(defs) : opts.metric.split(',').map((s) => s.trim());
-      // the same workload id must have done the same work on both sides
-      const candKeys = new Map(workloadsOf(cand.meta).map((w) => [w.id, w.workKey]));
-      for (const w of workloadsOf(base.meta)) {
-        const kc = candKeys.get(w.id);
-        if (kc && kc !== w.workKey)
-          throw new UsageError(
-            `${baseDir} and ${candDir} ran different work for ${w.id} and cannot be compared:\n  ${w.workKey}\n  ${kc}`,
+    .option(
+      '--normalize <what>',
+      "canary: scale each run's times (and rates) by its drift canary against the median of both sides, for results measured at different times",
+    )
+    .action(
+      async (
+        baseDir: string,
+        candDir: string,
+        opts: { metric: string; threshold: string; format: string; normalize?: string },
+      ) => {
+        const exporter = textExporter('compare', opts.format);
+        if (opts.normalize !== undefined && opts.normalize !== 'canary')
+          throw new UsageError(`--normalize: expected canary, got ${JSON.stringify(opts.normalize)}`);
+        const { statsOfResults, withResults, workloadsOf } = await import('../results/read.js');
+        const threshold = parseThreshold(opts.threshold);
+        if (path.resolve(baseDir) === path.resolve(candDir))
+          process.stderr.write(
+            `versus: compare: ${baseDir} is both the baseline and the candidate: no change can show\n`,
           );
-      }
-      const [baseCells, candCells] = alignLegacyWorkloads(
-        cellMetrics(base.runs, baseStats, defs),
-        cellMetrics(cand.runs, candStats, metricDefs(workloadsOf(cand.meta))),
-      );
-      const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
-      process.stdout.write(`${exporter.render({ kind: 'compare', comparison: c })}\n`);
-      process.exitCode = c.regressed ? 1 : 0;
-    });
+        const [base, baseStats] = await withResults(baseDir, async (rs) => [rs, await statsOfResults(rs)] as const);
+        const [cand, candStats] = await withResults(candDir, async (rs) => [rs, await statsOfResults(rs)] as const);
+        const defs = metricDefs(workloadsOf(base.meta));
+        const metrics = opts.metric === 'all' ? knownMetrics(defs) : opts.metric.split(',').map((s) => s.trim());
+        // the same workload id must have done the same work on both sides
+        const candKeys = new Map(workloadsOf(cand.meta).map((w) => [w.id, w.workKey]));
+        for (const w of workloadsOf(base.meta)) {
+          const kc = candKeys.get(w.id);
+          if (kc && kc !== w.workKey)
+            throw new UsageError(
+              `${baseDir} and ${candDir} ran different work for ${w.id} and cannot be compared:\n  ${w.workKey}\n  ${kc}`,
+            );
+        }
+        const candDefs = metricDefs(workloadsOf(cand.meta));
+        let [baseRuns, candRuns] = [base.runs, cand.runs];
+        if (opts.normalize === 'canary') {
+          const { canaryReference, normalizeByCanary } = await import('../compare/normalize.js');
+          const ref = canaryReference([
+            { name: baseDir, runs: baseRuns },
+            { name: candDir, runs: candRuns },
+          ]);
+          [baseRuns, candRuns] = [normalizeByCanary(baseRuns, ref, defs), normalizeByCanary(candRuns, ref, candDefs)];
+        }
+        const [baseCells, candCells] = alignLegacyWorkloads(
+          cellMetrics(baseRuns, baseStats, defs),
+          cellMetrics(candRuns, candStats, candDefs),
+        );
+        const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
+        process.stdout.write(`${exporter.render({ kind: 'compare', comparison: c })}\n`);
+        process.exitCode = c.regressed ? 1 : 0;
+      },
+    );
 }

@@ -44,6 +44,7 @@ interface RunFlags {
   network?: string;
   place?: string;
   report?: boolean;
+  canary?: boolean;
   /** the environments' own flags (descriptor.flags), by commander's camelCase name */
   [backendFlag: string]: unknown;
 }
@@ -98,6 +99,7 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.targetMde !== undefined) sub('adaptive', { targetMdePct: f.targetMde });
   if (f.maxRepetitions !== undefined) sub('adaptive', { maxRepetitions: f.maxRepetitions });
   if (f.seed !== undefined) o.seed = f.seed;
+  if (f.canary === false) o.canary = false;
   // a workload list or a suite on the command line replaces whichever form the file used
   if (f.workload !== undefined || f.suite !== undefined) {
     o.workload = null;
@@ -198,7 +200,8 @@ export function runCommand(program: Command): void {
     .option('--seed <n>', `seed of the run order ${def.seed}`, number('--seed'))
     .option('--name <name>', `experiment name ${def.name}`)
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')
-    .option('--no-report', 'do not render the report at the end');
+    .option('--no-report', 'do not render the report at the end')
+    .option('--no-canary', 'no drift canary before each block of runs (it costs about 0.3 s a block)');
   addBackendOptions(run, 'run');
   run.action(async (flags: RunFlags) => {
     const overrides = flagsToOverrides(flags);

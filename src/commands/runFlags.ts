@@ -28,6 +28,7 @@ export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[
   { names: ['--name'], value: true },
   { names: ['-o', '--output'], value: true },
   { names: ['--no-report'], value: false },
+  { names: ['--no-canary'], value: false },
   { names: ['--vagrant-provider'], value: true },
   { names: ['--vagrant-box'], value: true },
   { names: ['--native-runtime'], value: true },

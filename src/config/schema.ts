@@ -115,6 +115,12 @@ export function coreFields(environments: EnvironmentChoice) {
       .default(0)
       .describe('runs per cell before the measured ones, excluded from statistics'),
     seed: z.number().int().min(0).max(4294967295).default(1).describe('seed of the run order shuffle'),
+    canary: z
+      .boolean()
+      .default(true)
+      .describe(
+        'the drift canary: a fixed piece of work run natively on the host, pinned, before each block of runs; its speed is recorded with every run and the report marks runs taken while the host was off its median',
+      ),
     worker: z
       .object({
         cpus: z

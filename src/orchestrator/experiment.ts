@@ -8,6 +8,7 @@ import type { EnvironmentDescriptor } from '../environments/descriptor.js';
 import type { Environment } from '../environments/types.js';
 import type { FitnessCheck } from '../hosts/fitness.js';
 import { formatFitness, hostFitness } from '../hosts/fitnessRun.js';
+import { canaryDrift, canaryText } from '../results/canary.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import { createResultDir, FILES, NdjsonWriter, SamplesWriter } from '../results/store.js';
@@ -141,16 +142,22 @@ function writeSummary(
   const defs = metricDefs(workloads);
   const metrics = cellMetrics(runs, stats, defs);
   const ratios = overheadRatios(metrics, 'makespan', views);
+  const drift = canaryDrift(runs);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
     cells: metrics.map(({ values: _values, blocks: _blocks, ...rest }) => rest),
     overheadRatios: ratios,
+    canary: drift,
     metrics: defs,
     ...(e.adaptive ? { adaptive: { ...e.adaptive, cells: loop.precision() } } : {}),
   });
   const lines = formatRatioLines(ratios);
-  return `${formatSummaryTable(summarize(runs, stats, defs), defs)}${lines ? `\n\noverhead (makespan ratio):\n${lines}` : ''}`;
+  return [
+    formatSummaryTable(summarize(runs, stats, defs), defs),
+    ...(lines ? [`\noverhead (makespan ratio):\n${lines}`] : []),
+    ...(drift ? [`\n${canaryText(drift)}`] : []),
+  ].join('\n');
 }
 
 /** Facts a backend learnt during the experiment (an accelerator fallback) join what it described at the start. */

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import type { Environment } from '../environments/types.js';
-import type { RunRecord, SampleRecord } from '../results/types.js';
+import type { CanaryProbe, RunRecord, SampleRecord } from '../results/types.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
+import { blockKey, probeCanary } from './canary.js';
 import { adaptiveRound, type CellPrecision, cellPrecision, type PlannedRun, planRuns } from './plan.js';
 import { estimateRemainingS, formatDuration } from './progress.js';
 import { executeRun } from './runRun.js';
@@ -34,6 +35,7 @@ export class RunLoop {
   private readonly wallTimes: { env: string; seconds: number }[] = [];
   private readonly references = new Map<string, string>();
   private readonly hostCpus = os.availableParallelism();
+  private block: { key: string; probe: CanaryProbe | null } | null = null;
 
   constructor(private readonly c: LoopContext) {}
 
@@ -105,6 +107,7 @@ export class RunLoop {
     const startedAt = Date.now();
     const prefix = `[${p.index + 1}/${this.planned}${c.experiment.adaptive ? '+' : ''}]`;
     const workload = c.workloads.find((w) => w.id === p.workload) ?? c.workloads[0]!;
+    const probe = await this.canaryOf(p);
     const rec = await executeRun(
       {
         experiment: c.experiment,
@@ -122,10 +125,23 @@ export class RunLoop {
       c.environments.get(p.env)!,
       p,
     );
+    if (probe) rec.canary = probe;
     this.runs.push(rec);
     await c.afterRun(rec);
     this.wallTimes.push({ env: p.env, seconds: (Date.now() - startedAt) / 1000 });
     c.log(`${prefix} ${rec.run}${rec.warmup ? ' (warm-up)' : ''}: ${outcomeText(rec)}${this.etaText(p)}`);
+  }
+
+  /** The canary of the run's block: probed when a new block starts, null when off or it could not run. */
+  private async canaryOf(p: PlannedRun): Promise<CanaryProbe | null> {
+    if (!this.c.experiment.canary) return null;
+    const key = blockKey(p);
+    if (this.block?.key === key) return this.block.probe;
+    const got = await probeCanary(0, this.c.signal);
+    if (typeof got === 'string' && this.block?.probe !== null)
+      this.c.log(`drift canary: could not run (${got}); runs go on without it`);
+    this.block = { key, probe: typeof got === 'string' ? null : got };
+    return this.block.probe;
   }
 
   private etaText(p: PlannedRun): string {

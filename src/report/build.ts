@@ -1,9 +1,11 @@
+import { canaryDrift } from '../results/canary.js';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
 import { type AcceleratorFacts, acceleratorFacts, type RunRecord } from '../results/types.js';
 import type { Views } from '../results/views.js';
 import { UNRECORDED_INTERVAL_MS } from '../sampling/types.js';
+import { canaryFigure, fitnessTable } from './canary.js';
 import { duckSamples } from './duckSamples.js';
 import type { Page, Table } from './html.js';
 import { networkTables } from './network.js';
@@ -110,6 +112,13 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
       `The experiment is ${meta.status ?? 'incomplete'}: this report shows what was written before it stopped.`,
     );
 
+  const drift = canaryDrift(runs);
+  if (drift?.flagged.length)
+    warnings.push(
+      `${drift.flagged.length} run(s) were taken while the host was more than ${drift.thresholdPct}% off its usual speed (drift canary): ${drift.flagged.join(', ')}.`,
+    );
+  const trustFigures = drift ? [canaryFigure(drift)] : [];
+  const fitness = fitnessTable(meta);
   const image = meta.image;
   const setup = setupTable(
     image?.buildSeconds,
@@ -122,8 +131,8 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
       : null,
     warnings,
     tables: single ? sections[0]!.tables : overview!.tables,
-    figures: single ? sections[0]!.figures : overview!.figures,
-    tablesAfter: [...networkTables(runs, defs, views, workloads), setup],
+    figures: [...(single ? sections[0]!.figures : overview!.figures), ...trustFigures],
+    tablesAfter: [...networkTables(runs, defs, views, workloads), setup, ...(fitness ? [fitness] : [])],
     sections: single
       ? []
       : parts.map(({ id, section }) => {

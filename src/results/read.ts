@@ -67,6 +67,8 @@ export interface ExperimentMeta {
   image?: { hash?: string; node?: string; kernel?: string; buildSeconds?: number } | null;
   environments?: Record<string, Record<string, unknown>>;
   formulas?: Record<string, string>;
+  /** host fitness read before the runs (hosts/fitness.ts); absent in older results */
+  hostFitness?: { name: string; verdict: string; value: string; advice: string }[];
 }
 
 /** experiment.json of a results directory; a missing or broken one is a UsageError naming it. */

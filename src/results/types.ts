@@ -49,6 +49,15 @@ export interface WorkerRecord {
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
 
+/** The drift canary's reading before a run's block: host speed on a fixed piece of work. */
+export interface CanaryProbe {
+  /** million steps a second of the canary's kernel (higher: a faster host) */
+  mstepsPerS: number;
+  at: string;
+  /** the CPU it was pinned to; null when it could not be pinned */
+  cpu: number | null;
+}
+
 export interface RunRecord {
   run: string;
   /** the workload entry's id (its name, or name@preset); absent in results before suites */
@@ -75,6 +84,8 @@ export interface RunRecord {
   workerSource?: SampleSource;
   /** the backend's facts for this run (e.g. the VM accelerator); absent in older results */
   envFacts?: Record<string, unknown>;
+  /** the drift canary of the run's block; absent when it did not run (older results, `canary: false`) */
+  canary?: CanaryProbe;
 }
 
 /** A reading placed in its run: t is seconds since the run's barrier (negative before it). */
