@@ -11,7 +11,9 @@ import type { Table } from './html.js';
 import { overheadRatio } from './suite.js';
 
 export interface NetworkCell {
-  /** the workload ids that did this work (one per mode, e.g. a bridge entry and its host twin) */
+  /** the work done: entries of one work key sit together, the anchor (native host) first */
+  workKey: string;
+  /** the suite entry (workload id) whose runs these are: entries are never pooled */
   workload: string;
   env: string;
   envLabel: string;
@@ -47,20 +49,33 @@ export function modeOf(r: RunRecord): string {
   return `${r.network ?? 'none'}${onHost.length ? `, ${onHost.join(' and ')} on the host` : ''}`;
 }
 
-/** One cell per work (same workKey), environment, mode, density and metric; ok measured runs only. */
+/**
+ * One cell per suite entry, environment, mode, density and metric; ok measured runs only.
+ * Entries are never pooled, not even those whose work key is the same (a parameter that
+ * only changes how the work is done, such as parallel streams, still changes a network
+ * figure): one statistic, one piece of work.
+ */
 export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views?: Views): NetworkCell[] {
   const ok = runs.filter((r) => !r.warmup && r.status === 'ok' && (r.network === 'bridge' || r.network === 'host'));
   const out: NetworkCell[] = [];
-  for (const workKey of [...new Set(ok.map((r) => r.workKey))]) {
-    const mine = ok.filter((r) => r.workKey === workKey);
-    const label = [...new Set(mine.map(workloadOf))].join(' / ');
+  const entryOf = (r: RunRecord) => `${workloadOf(r)}\0${r.workKey}`;
+  for (const entry of [...new Set(ok.map(entryOf))]) {
+    const mine = ok.filter((r) => entryOf(r) === entry);
+    const label = workloadOf(mine[0]!);
     const metrics = networkMetrics(defsOf(defs, workloadOf(mine[0]!)));
     const values = (rs: readonly RunRecord[], m: string) =>
       rs.map((r) => workerMean(r, m)).filter((x): x is number => x !== null && Number.isFinite(x));
     // runs compare by how many workers they had, wherever they ran (a client on the host is not an instance)
     for (const instances of [...new Set(mine.map(workersOf))].sort((a, b) => a - b)) {
       const at = mine.filter((r) => workersOf(r) === instances);
-      const anchor = at.filter((r) => modeOf(r) === 'host' && viewOf(r.env, views).kind === 'baseline');
+      // the anchor did the same work natively on the host's network, whichever entry ran it
+      const anchor = ok.filter(
+        (r) =>
+          r.workKey === mine[0]!.workKey &&
+          workersOf(r) === instances &&
+          modeOf(r) === 'host' &&
+          viewOf(r.env, views).kind === 'baseline',
+      );
       const groups = [...new Set(at.map((r) => `${r.env}\t${modeOf(r)}`))].map(
         (k) => k.split('\t') as [string, string],
       );
@@ -73,6 +88,7 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
           const i = meanInterval(xs);
           const r = base.length ? overheadRatio(d.better, xs, base) : null;
           out.push({
+            workKey: mine[0]!.workKey,
             workload: label,
             env,
             envLabel: viewOf(env, views).label,
@@ -95,13 +111,15 @@ export function networkCells(runs: readonly RunRecord[], defs: MetricDefs, views
   const rank = (c: NetworkCell) =>
     c.mode === 'host' && viewOf(c.env, views).kind === 'baseline' ? -1 : envRank(c.env, views);
   const modeRank = (m: string) => (m === 'host' ? 0 : m === 'bridge' ? 1 : 2);
+  const works = [...new Set(out.map((c) => c.workKey))];
   return out.sort(
     (a, b) =>
-      a.workload.localeCompare(b.workload) ||
+      works.indexOf(a.workKey) - works.indexOf(b.workKey) ||
       a.instances - b.instances ||
       a.metricRank - b.metricRank ||
       rank(a) - rank(b) ||
-      modeRank(a.mode) - modeRank(b.mode),
+      modeRank(a.mode) - modeRank(b.mode) ||
+      a.workload.localeCompare(b.workload),
   );
 }
 

@@ -72,13 +72,25 @@ describe('the network section', () => {
       'p50Us docker bridge',
       'p50Us native bridge',
     ]);
-    expect(cells[0]!.workload).toBe('sockperf-host / sockperf');
+    // each suite entry its own row; the anchor from the host twin that did the same work
+    expect(cells.map((c) => c.workload).slice(0, 3)).toEqual(['sockperf-host', 'sockperf', 'sockperf']);
     // a throughput: host ÷ this; a latency: this ÷ host
     expect(at('docker', 'bridge', 'rps').overhead!.estimate).toBeCloseTo(2, 12);
     expect(at('docker', 'bridge', 'p50Us').overhead!.estimate).toBeCloseTo(2, 12);
     expect(at('native', 'bridge', 'p50Us').overhead!.estimate).toBeCloseTo(1.25, 12);
     expect(at('native', 'host', 'rps').overhead!.estimate).toBe(1);
     expect(at('native', 'bridge', 'rps')).toMatchObject({ mean: 80, lo: 80, hi: 80, n: 3 });
+  });
+
+  it('never pools two entries of the same work: each its own row, mean and interval', () => {
+    const pipelined = [120, 120, 120].map((x) => run('docker', 'bridge', x, 10, 'sockperf-pipelined'));
+    const cells = networkCells([...runs, ...pipelined], defs, views).filter(
+      (c) => c.env === 'docker' && c.mode === 'bridge' && c.metric === 'rps',
+    );
+    expect(cells.map((c) => [c.workload, c.mean])).toEqual([
+      ['sockperf', 50],
+      ['sockperf-pipelined', 120],
+    ]);
   });
 
   it('without native host runs there is no overhead, and the table says how to get one', () => {
