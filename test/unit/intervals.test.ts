@@ -109,7 +109,7 @@ describe('coverage of every interval labelled 95%', () => {
     for (const c of COVERAGE_CASES) {
       const r = simulateCoverage(c, 1500, 11);
       // 1500 trials: a true 95% lands above 0.935 with overwhelming probability
-      for (const what of ['mean', 'ratio', 'paired'] as const) {
+      for (const what of ['mean', 'ratio', 'paired', 'pairedChange', 'ratioChange'] as const) {
         expect(r[what], `${what} ${c.shape} ${c.spread} n=${c.n}`).toBeGreaterThan(0.935);
       }
     }
