@@ -138,6 +138,12 @@ export function coreFields(environments: EnvironmentChoice) {
       .object({
         intervalMs: positiveInt.min(50).max(60000).default(DEFAULT_INTERVAL_MS).describe('sampling interval'),
         host: z.boolean().default(true).describe('also sample the host /proc/stat'),
+        workers: z
+          .boolean()
+          .default(true)
+          .describe(
+            "sample the workers' own views (cgroup, Docker stats, guest, process); false with host false runs them unobserved: the barrier and the result line only (what bench/observer.bench.mjs compares against)",
+          ),
         settleMs: settleMs('sampling before the barrier and after the last worker ends'),
         memoryIntervalMs: positiveInt
           .min(100)
@@ -148,7 +154,7 @@ export function coreFields(environments: EnvironmentChoice) {
           ),
       })
       .strict()
-      .default({ intervalMs: DEFAULT_INTERVAL_MS, host: true, settleMs: 1000, memoryIntervalMs: 2000 }),
+      .default({ intervalMs: DEFAULT_INTERVAL_MS, host: true, workers: true, settleMs: 1000, memoryIntervalMs: 2000 }),
     sweep: z
       .object({
         instances: z

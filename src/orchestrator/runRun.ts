@@ -154,7 +154,7 @@ async function provisionAndArm(st: RunState): Promise<void> {
   await armWorkers(st);
   record.provisionS = (Date.now() - st.provisionStart) / 1000;
   if (ctx.signal.aborted) throw new Error('interrupted');
-  for (const w of st.workers) {
+  for (const w of e.sampling.workers ? st.workers : []) {
     // by convention a worker's first sampler is its own view (guest, cgroup, process)
     const own = w.handle.samplers(e.sampling.intervalMs, e.sampling.memoryIntervalMs);
     if (own[0] && !record.workerSource) record.workerSource = own[0].source;

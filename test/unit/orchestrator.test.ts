@@ -26,6 +26,7 @@ function experiment(envs: string[], over: Record<string, unknown> = {}): Experim
       instances: [1],
       repetitions: 1,
       sampling: { intervalMs: 50, settleMs: 0, host: false },
+      canary: false,
       timeouts: { provisionS: 1, runS: 1, teardownS: 1 },
       output: { dir: OUT },
       ...over,
@@ -93,6 +94,33 @@ describe('runExperiment through a fake environment', () => {
     // every worker's samples, relative to its run's barrier
     for (const x of r.runs)
       expect(new Set(r.samples.filter((s) => s.run === x.run).map((s) => s.worker)).size).toBe(x.instances);
+  });
+
+  it('runs unobserved with sampling.workers and host off: no sample, the same results otherwise', async () => {
+    const fakes = [new FakeEnvironment({ name: 'fa' })];
+    const r = await run(
+      experiment(['fa'], { sampling: { intervalMs: 50, settleMs: 0, host: false, workers: false } }),
+      fakes,
+    );
+    expect(r.runs.every((x) => x.status === 'ok' && x.makespanS !== null)).toBe(true);
+    expect(r.samples).toEqual([]);
+    expect(r.meta.formulas).toEqual({});
+  });
+
+  it('records the drift canary of each block with every run of it, and its median in summary.json', async () => {
+    const fakes = [new FakeEnvironment({ name: 'fa' }), new FakeEnvironment({ name: 'fb' })];
+    const r = await run(experiment(['fa', 'fb'], { repetitions: 2, canary: true }), fakes);
+    const probes = r.onDisk.map((x) => x.canary!);
+    expect(probes.every((p) => p.mstepsPerS > 0)).toBe(true);
+    // one probe per block: both environments of a repetition carry the same reading
+    for (const rep of [0, 1]) {
+      const mine = r.onDisk.filter((x) => x.repetition === rep).map((x) => x.canary!.at);
+      expect(new Set(mine).size).toBe(1);
+    }
+    expect(new Set(probes.map((p) => p.at)).size).toBe(2);
+    const summary = JSON.parse(fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8'));
+    expect(summary.canary.median).toBeGreaterThan(0);
+    expect(r.log.some((l) => l.includes('host speed (drift canary)'))).toBe(true);
   });
 
   it('tears every run down exactly once, whichever way it fails, and names what failed', async () => {
