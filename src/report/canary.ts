@@ -17,7 +17,9 @@ export function canaryFigure(d: CanaryDrift): Figure {
     },
     width: 560,
     height: 180,
-    data: { values: d.points.map((p) => ({ ...p, mark: p.flagged ? 'off the median' : 'as usual' })) },
+    data: {
+      values: d.points.map((p) => ({ ...p, number: p.index + 1, mark: p.flagged ? 'off the median' : 'as usual' })),
+    },
     layer: [
       { mark: { type: 'rule', color: '#888' }, encoding: { y: { datum: 1 } } },
       { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { datum: 1 + band } } },
@@ -25,7 +27,12 @@ export function canaryFigure(d: CanaryDrift): Figure {
       {
         mark: { type: 'point', filled: true, size: 50 },
         encoding: {
-          x: { field: 'index', type: 'quantitative', title: 'run (in the order they ran)' },
+          x: {
+            field: 'number',
+            type: 'quantitative',
+            title: 'run (in the order they ran)',
+            axis: { format: 'd', tickMinStep: 1 },
+          },
           y: { field: 'relative', type: 'quantitative', title: 'canary ÷ median', scale: { zero: false } },
           color: {
             field: 'mark',
