@@ -24,6 +24,11 @@ export function compareCommand(program: Command): void {
       'makespan,headline,overhead',
     )
     .option('--threshold <pct>', 'smallest change that counts as a regression', '5%')
+    .option(
+      '--false-positive <pct>',
+      'how often a comparison with no change at all may be called regressed, over all its rows (each row gated at 1 − 2·pct/rows)',
+      '1%',
+    )
     .option('--format <fmt>', formatsOf('compare').join(', '), 'text')
     .option(
       '--normalize <what>',
@@ -33,13 +38,16 @@ export function compareCommand(program: Command): void {
       async (
         baseDir: string,
         candDir: string,
-        opts: { metric: string; threshold: string; format: string; normalize?: string },
+        opts: { metric: string; threshold: string; falsePositive: string; format: string; normalize?: string },
       ) => {
         const exporter = textExporter('compare', opts.format);
         if (opts.normalize !== undefined && opts.normalize !== 'canary')
           throw new UsageError(`--normalize: expected canary, got ${JSON.stringify(opts.normalize)}`);
         const { statsOfResults, withResults, workloadsOf } = await import('../results/read.js');
         const threshold = parseThreshold(opts.threshold);
+        const falsePositive = parseThreshold(opts.falsePositive, '--false-positive');
+        if (!(falsePositive > 0) || falsePositive >= 0.5)
+          throw new UsageError(`--false-positive: expected more than 0% and under 50%, got ${opts.falsePositive}`);
         if (path.resolve(baseDir) === path.resolve(candDir))
           process.stderr.write(
             `versus: compare: ${baseDir} is both the baseline and the candidate: no change can show\n`,
@@ -71,7 +79,7 @@ export function compareCommand(program: Command): void {
           cellMetrics(baseRuns, baseStats, defs),
           cellMetrics(candRuns, candStats, candDefs),
         );
-        const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs);
+        const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs, falsePositive);
         process.stdout.write(`${exporter.render({ kind: 'compare', comparison: c })}\n`);
         process.exitCode = c.regressed ? 1 : 0;
       },

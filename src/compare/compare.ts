@@ -1,20 +1,11 @@
 // Baseline vs candidate: a change with an interval and a verdict per row. Pure.
 
 import { type CellMetrics, defsOf, headlineOf, METRICS, type MetricDefs, worseOf } from '../results/metrics.js';
-import { geometricMean, pairByBlock } from '../results/pairing.js';
 import { overheadPairs, type Views } from '../results/views.js';
-import { mean, stdev } from '../stats/basic.js';
-import {
-  type Interval,
-  meanInterval,
-  pairedChangeInterval,
-  pairedRatioInterval,
-  ratioInterval,
-  ratioOfRatiosInterval,
-} from '../stats/intervals.js';
-import { mdeTwoSample, pooledLogSd } from '../stats/mde.js';
+import type { Interval } from '../stats/intervals.js';
 import { mannWhitney } from '../stats/tests.js';
 import { UsageError } from '../util/errors.js';
+import { type Change, metricChange, overheadChange, ownInterval } from './changes.js';
 
 export type Verdict = 'regressed' | 'improved' | 'no significant change' | 'not enough data';
 
@@ -31,6 +22,8 @@ export interface CompareRow {
   /** relative change candidate/baseline - 1 and its 95% interval */
   change: number;
   ci95: [number, number];
+  /** the interval the verdict is taken on: at the gate's level (Comparison.gateLevel) */
+  gateCi: [number, number];
   /** how the interval was made: log-t (unpaired), paired log-t (overhead ratios over blocks) */
   method: Interval['method'];
   p: number | null;
@@ -43,6 +36,10 @@ export interface CompareRow {
 
 export interface Comparison {
   threshold: number;
+  /** the family-wise false-positive rate the gate holds over its rows */
+  falsePositive: number;
+  /** the level of every row's gate interval: 1 − 2 × falsePositive / rows (Bonferroni, one-sided) */
+  gateLevel: number;
   metrics: string[];
   rows: CompareRow[];
   regressed: boolean;
@@ -58,7 +55,7 @@ export function knownMetrics(defs: MetricDefs): string[] {
   return [...new Set([...COMPARE_METRICS, ...Object.values(defs).flatMap((d) => Object.keys(d))])];
 }
 
-/** A regression must pass the threshold and have its whole interval on the worse side of zero. */
+/** A regression must pass the threshold and have its whole gate interval on the worse side of zero. */
 export function verdictOf(
   change: number,
   ci: [number, number],
@@ -75,60 +72,6 @@ export function verdictOf(
   return 'no significant change';
 }
 
-const ownInterval = (i: Interval): [number, number] | null => (i.method === 'none' ? null : [i.lo, i.hi]);
-
-/**
- * How an overhead ratio changed: paired by block on both sides when each pairs 2 or more
- * blocks (the blocks' log ratios, Welch), else the four samples unpaired.
- */
-function overheadChange(
-  base: readonly [CellMetrics, CellMetrics],
-  cand: readonly [CellMetrics, CellMetrics],
-): {
-  interval: Interval;
-  n0: number;
-  n1: number;
-  mde: number | null;
-  before: number;
-  after: number;
-  afterInterval: Interval;
-} {
-  const blockValues = (c: CellMetrics) => ({ values: c.values.makespan ?? [], blocks: c.blocks?.makespan ?? [] });
-  const pairs = (cells: readonly [CellMetrics, CellMetrics]) =>
-    cells[0].blocks
-      ? pairByBlock(blockValues(cells[0]), blockValues(cells[1]), [cells[0].env, cells[1].env]).ratios
-      : [];
-  const [r0, r1] = [pairs(base), pairs(cand)];
-  if (r0.length >= 2 && r1.length >= 2) {
-    const sd = pooledLogSd(r0, r1);
-    return {
-      interval: pairedChangeInterval(r0, r1),
-      before: geometricMean(r0),
-      after: geometricMean(r1),
-      afterInterval: pairedRatioInterval(r1),
-      n0: r0.length,
-      n1: r1.length,
-      mde: sd === null ? null : mdeTwoSample(sd, r0.length, r1.length),
-    };
-  }
-  const [a0, b0] = base.map((c) => c.values.makespan ?? []) as [number[], number[]];
-  const [a1, b1] = cand.map((c) => c.values.makespan ?? []) as [number[], number[]];
-  const sd = (xs: number[]) => (xs.length > 1 && xs.every((x) => x > 0) ? stdev(xs.map(Math.log)) : null);
-  const sds = [a0, b0, a1, b1].map(sd);
-  const n = Math.min(a0.length, b0.length, a1.length, b1.length);
-  // each side's log ratio carries both cells' noise: sqrt(sdA² + sdB²) per block-sized sample
-  const noise = sds.every((x) => x !== null) ? Math.sqrt((sds as number[]).reduce((s, x) => s + x * x, 0) / 2) : null;
-  return {
-    interval: ratioOfRatiosInterval(a0, b0, a1, b1),
-    before: mean(a0) / mean(b0),
-    after: mean(a1) / mean(b1),
-    afterInterval: ratioInterval(a1, b1),
-    n0: Math.min(a0.length, b0.length),
-    n1: Math.min(a1.length, b1.length),
-    mde: noise === null ? null : mdeTwoSample(noise, n),
-  };
-}
-
 /**
  * Results from before suites carry no workload id (''): against results of exactly one
  * workload they are that workload, so an old baseline still gates a new candidate. Pure.
@@ -142,6 +85,15 @@ export function alignLegacyWorkloads(base: CellMetrics[], cand: CellMetrics[]): 
   return [base, cand];
 }
 
+/** The gate's default: the share of A/A comparisons (no change at all) it may call regressed. */
+export const DEFAULT_FALSE_POSITIVE = 0.01;
+
+interface Pending {
+  row: Omit<CompareRow, 'verdict' | 'gateCi'>;
+  change: Change;
+  enough: boolean;
+}
+
 export function compareResults(
   base: CellMetrics[],
   cand: CellMetrics[],
@@ -151,11 +103,43 @@ export function compareResults(
   views?: Views,
   /** the metrics each workload declared (the baseline's) */
   defs: MetricDefs = {},
+  /** the family-wise false-positive rate the gate holds over all its rows */
+  falsePositive = DEFAULT_FALSE_POSITIVE,
 ): Comparison {
   const known = knownMetrics(defs);
   for (const m of metrics)
     if (!known.includes(m)) throw new UsageError(`--metric: ${JSON.stringify(m)} is not one of ${known.join(', ')}`);
-  const rows: CompareRow[] = [];
+  const pending: Pending[] = [];
+  const add = (
+    scope: string,
+    metric: string,
+    unit: string,
+    worse: 'higher' | 'lower',
+    change: Change,
+    p: number | null,
+  ) => {
+    const shown = change.at(0.95);
+    pending.push({
+      change,
+      enough: change.n0 >= 2 && change.n1 >= 2,
+      row: {
+        scope,
+        metric,
+        unit,
+        baseline: change.before,
+        candidate: change.after,
+        candidateCi95: ownInterval(change.afterInterval),
+        worse,
+        change: shown.estimate - 1,
+        ci95: [shown.lo - 1, shown.hi - 1],
+        method: shown.method,
+        p,
+        nBaseline: change.n0,
+        nCandidate: change.n1,
+        mde: change.mde,
+      },
+    });
+  };
   const find = (set: CellMetrics[], workload: string, env: string, n: number) =>
     set.find((c) => c.workload === workload && c.env === env && c.instances === n);
   // a suite's rows name their workload; one workload's rows read as before suites
@@ -167,37 +151,21 @@ export function compareResults(
     const mine = defsOf(defs, b.workload);
     const names = metrics.flatMap((m) => (m === 'headline' ? [headlineOf(mine)?.name ?? ''] : [m]));
     for (const m of [...new Set(names)]) {
-      if (m === 'overhead' || m === '') continue;
-      const def = mine[m];
-      if (!def) continue;
-      const vb = b.values[m] ?? [];
-      const vc = c.values[m] ?? [];
-      if (!vb.length || !vc.length) continue;
-      const r = ratioInterval(vc, vb);
-      const enough = vb.length >= 2 && vc.length >= 2;
-      const ci: [number, number] = [r.lo - 1, r.hi - 1];
-      const sdLog = pooledLogSd(vb, vc);
-      rows.push({
-        scope: scopeOf(b.workload, `${b.env} x${b.instances}`),
-        metric: m,
-        unit: def.unit,
-        baseline: mean(vb),
-        candidate: mean(vc),
-        candidateCi95: ownInterval(meanInterval(vc)),
-        worse: worseOf(def),
-        change: r.estimate - 1,
-        ci95: ci,
-        method: r.method,
-        p: mannWhitney(vc, vb).p,
-        nBaseline: vb.length,
-        nCandidate: vc.length,
-        mde: sdLog === null ? null : mdeTwoSample(sdLog, vb.length, vc.length),
-        verdict: verdictOf(r.estimate - 1, ci, worseOf(def), threshold, enough),
-      });
+      const def = m === 'overhead' ? undefined : mine[m];
+      const [vb, vc] = [b.values[m] ?? [], c.values[m] ?? []];
+      if (!def || !vb.length || !vc.length) continue;
+      add(
+        scopeOf(b.workload, `${b.env} x${b.instances}`),
+        m,
+        def.unit,
+        worseOf(def),
+        metricChange(vb, vc),
+        mannWhitney(vc, vb).p,
+      );
     }
   }
   for (const w of metrics.includes('overhead') ? [...new Set(base.map((c) => c.workload))] : [])
-    for (const n of [...new Set(base.map((c) => c.instances))].sort((x, y) => x - y)) {
+    for (const n of [...new Set(base.map((c) => c.instances))].sort((x, y) => x - y))
       for (const [a, b, pair] of overheadPairs(
         base.map((c) => c.env),
         views,
@@ -205,32 +173,35 @@ export function compareResults(
         const cells = [find(base, w, a, n), find(base, w, b, n), find(cand, w, a, n), find(cand, w, b, n)];
         if (cells.some((c) => !c?.values.makespan?.length)) continue;
         const [ca0, cb0, ca1, cb1] = cells as [CellMetrics, CellMetrics, CellMetrics, CellMetrics];
-        const { interval, n0, n1, mde, before, after, afterInterval } = overheadChange([ca0, cb0], [ca1, cb1]);
-        const change = interval.estimate - 1;
-        const ci: [number, number] = [interval.lo - 1, interval.hi - 1];
-        const enough = n0 >= 2 && n1 >= 2;
-        rows.push({
-          scope: scopeOf(w, `${pair} x${n}`),
-          metric: 'overhead',
-          unit: interval.method === 'paired log-t' ? 'makespan ratio, paired by block' : 'ratio of makespans',
-          baseline: before,
-          candidate: after,
-          candidateCi95: ownInterval(afterInterval),
-          worse: 'higher',
+        const change = overheadChange([ca0, cb0], [ca1, cb1]);
+        const paired = change.at(0.95).method === 'paired log-t';
+        add(
+          scopeOf(w, `${pair} x${n}`),
+          'overhead',
+          paired ? 'makespan ratio, paired by block' : 'ratio of makespans',
+          'higher',
           change,
-          ci95: ci,
-          method: interval.method,
-          p: null,
-          nBaseline: n0,
-          nCandidate: n1,
-          mde,
-          verdict: verdictOf(change, ci, 'higher', threshold, enough),
-        });
+          null,
+        );
       }
-    }
-  if (rows.length === 0)
+  if (pending.length === 0)
     throw new UsageError('baseline and candidate have no workload x environment x instances cell and metric in common');
-  const comparison = { threshold, metrics, rows, regressed: rows.some((r) => r.verdict === 'regressed'), blind: [] };
+  // Bonferroni over the rows that can regress: each one-sided at falsePositive / m
+  const m = Math.max(1, pending.filter((x) => x.enough).length);
+  const gateLevel = 1 - (2 * falsePositive) / m;
+  const rows: CompareRow[] = pending.map(({ row, change, enough }) => {
+    const g = change.at(gateLevel);
+    const gateCi: [number, number] = [g.lo - 1, g.hi - 1];
+    return { ...row, gateCi, verdict: verdictOf(row.change, gateCi, row.worse, threshold, enough) };
+  });
+  const comparison = {
+    threshold,
+    metrics,
+    falsePositive,
+    gateLevel,
+    rows,
+    regressed: rows.some((r) => r.verdict === 'regressed'),
+  };
   return { ...comparison, blind: blindRows(comparison) };
 }
 

@@ -34,7 +34,7 @@ function compareMarkdown(c: Comparison): string {
         `| ${r.scope} | ${r.metric} | ${num(r.baseline)} | ${num(r.candidate)} | ${pct(r.change)} | ${pct(r.ci95[0])} .. ${pct(r.ci95[1])} | ${r.mde === null ? '–' : pct(r.mde).slice(1)} | ${r.p === null ? '–' : r.p.toFixed(3)} | ${MARK[r.verdict]} ${r.verdict} |`,
     ),
     '',
-    'Change = candidate / baseline − 1 with its 95% interval (log-t: Student t on the log scale; overhead ratios paired by repetition block where both sides have 2 or more blocks); detectable: the smallest change this comparison sees with 80% power; p: Mann–Whitney U, two-sided. A row regresses when it is worse by more than the threshold and its whole interval is on the worse side of zero.',
+    `Change = candidate / baseline − 1 with its 95% interval (log-t: Student t on the log scale; overhead ratios paired by repetition block where both sides have 2 or more blocks); detectable: the smallest change this comparison sees with 80% power; p: Mann–Whitney U, two-sided. A row regresses when it is worse by more than the threshold and its whole gate interval is on the worse side of zero: the gate interval is wider than the 95% one shown, at ${(100 * c.gateLevel).toFixed(1)}%, so that a comparison with no change at all is called regressed at most ${(100 * c.falsePositive).toFixed(0)}% of the time over its ${c.rows.length} rows (Bonferroni).`,
     ...c.blind.map((b) => `- ⚠️ ${b}`),
   ];
   return lines.join('\n');

@@ -32,9 +32,10 @@ function compareText(c: Comparison): string {
   ]);
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: string[]) => cols.map((x, i) => x.padEnd(w[i]!)).join('  ');
+  const gate = `false positives held to ${(100 * c.falsePositive).toFixed(0)}% over ${c.rows.length} row(s): each gated on its ${(100 * c.gateLevel).toFixed(1)}% interval`;
   const verdict = c.regressed
-    ? `REGRESSED: ${c.rows.filter((r) => r.verdict === 'regressed').length} row(s) worse by more than ${pct(c.threshold).slice(1)} with the interval clear of zero`
-    : `OK: no regression past ${pct(c.threshold).slice(1)}`;
+    ? `REGRESSED: ${c.rows.filter((r) => r.verdict === 'regressed').length} row(s) worse by more than ${pct(c.threshold).slice(1)} with the gate interval clear of zero (${gate})`
+    : `OK: no regression past ${pct(c.threshold).slice(1)} (${gate})`;
   const blind = c.blind;
   const note = blind.length
     ? ['', `${blind.length} row(s) passed without the power to fail:`, ...blind.map((b) => `  ${b}`)]

@@ -14,9 +14,20 @@ export function tTestPower(effect: number, df: number, alpha = MDE_ALPHA): numbe
   return noncentralTSurvival(critical, df, effect) + (1 - noncentralTSurvival(-critical, df, effect));
 }
 
-/** The effect, in standard errors, that a t test with df degrees of freedom detects with the given power. */
+const solved = new Map<string, number>();
+
+/** The effect, in standard errors, that a t test with df degrees of freedom detects with the given power (memoised: compare asks per row). */
 export function detectableEffect(df: number, power = MDE_POWER, alpha = MDE_ALPHA): number {
   if (!(df > 0)) return Number.POSITIVE_INFINITY;
+  const key = `${df}\0${power}\0${alpha}`;
+  const hit = solved.get(key);
+  if (hit !== undefined) return hit;
+  const effect = solveEffect(df, power, alpha);
+  if (solved.size < 10_000) solved.set(key, effect);
+  return effect;
+}
+
+function solveEffect(df: number, power: number, alpha: number): number {
   let lo = 0;
   let hi = 1;
   while (tTestPower(hi, df, alpha) < power) hi *= 2;
