@@ -21,7 +21,8 @@ describe('versus CLI', () => {
     [['run', '--param', 'pages=0'], 'workload.params.pages: must be between 1 and 50000000'],
     [['run', '--config', '/nonexistent.json'], '/nonexistent.json: cannot read config file (ENOENT)'],
     [['run', '--frobnicate'], "unknown option '--frobnicate'"],
-    [['run', '--max-repetitions', '5'], 'adaptive.targetCiPct: required for adaptive repetitions (--target-ci <pct>)'],
+    [['run', '--max-repetitions', '5'], 'adaptive repetitions need a target: --target-ci <pct> or --target-mde <pct>'],
+    [['run', '--target-mde', '0'], '--target-mde 0: Too small'],
   ])('%j is one clear error and exit 2', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -65,7 +66,12 @@ describe('versus CLI', () => {
       '003-native-x1-r3',
       '004-native-x1-r4',
     ]);
-    expect(strict.r.stderr).toMatch(/adaptive: one more round for native x1 \(±[\d.]+% after 2\); target ±0.0001%/);
+    expect(strict.r.stderr).toMatch(
+      /adaptive: one more round for native x1 \(±[\d.]+%, detectable [\d.]+% after 2\); target ±0.0001% interval/,
+    );
+    expect(strict.r.stderr).toMatch(
+      /adaptive: 0 of 1 cell\(s\) reached ±0.0001% interval; stopped at the cap of 4 runs: native x1/,
+    );
     expect(strict.summary.adaptive).toMatchObject({
       targetCiPct: 0.0001,
       maxRepetitions: 4,

@@ -47,5 +47,21 @@ describe('versus compare', () => {
     expect(diff.code).toBe(2);
     expect(diff.stderr).toContain('ran different work');
     expect((await runCli(['compare', base, same, '--metric', 'speed'])).code).toBe(2);
+    // results without drift canary readings cannot be normalized by it: exit 2 naming the flag and the folder
+    const normalized = await runCli(['compare', base, same, '--normalize', 'canary']);
+    expect(normalized.code).toBe(2);
+    expect(normalized.stderr).toContain(`--normalize canary: ${base} has no drift canary readings`);
+    expect((await runCli(['compare', base, same, '--normalize', 'speed'])).stderr).toContain(
+      '--normalize: expected canary',
+    );
+    expect((await runCli(['compare', base, same, '--false-positive', '0'])).code).toBe(2);
+  });
+
+  it('writes the Bencher Metric Format and says at which level it gated', async () => {
+    const bmf = JSON.parse((await runCli(['compare', base, slow, '--format', 'bmf'])).stdout);
+    expect(bmf['qemu x1'].makespan.value).toBeGreaterThan(0);
+    expect(bmf['qemu x1'].makespan.lower_value).toBeLessThan(bmf['qemu x1'].makespan.value);
+    const text = await runCli(['compare', base, same]);
+    expect(text.stdout).toMatch(/false positives held to 1% over \d+ row\(s\): each gated on its [\d.]+% interval/);
   });
 });
