@@ -50,7 +50,7 @@ function experiment() {
     ],
     { stdio: 'inherit' },
   );
-  const dir = fs.readdirSync(out).find((d) => d.startsWith('gate'));
+  const dir = fs.readdirSync(out).find((d) => d.endsWith('-gate'));
   return path.join(out, dir);
 }
 

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ratioInterval } from '../dist/stats/intervals.js';
 import { argOf, median } from './lib.mjs';
 
 const envs = argOf('env', 'docker,native');
@@ -78,13 +79,17 @@ for (let round = 0; round < rounds; round++) {
 }
 
 console.log(
-  '| environment | unobserved (anchor), median s | sampled at 100 ms ÷ unobserved | sampled at 1 s ÷ unobserved | runs a configuration |',
+  '| environment | unobserved (anchor), median s | sampled at 100 ms ÷ unobserved: ratio of medians (ratio of means, 95%) | sampled at 1 s ÷ unobserved | runs a configuration |',
 );
 console.log('|---|---:|---:|---:|---:|');
 for (const env of envs.split(',')) {
-  const anchor = median(makespans.unobserved?.[env] ?? [Number.NaN]);
-  const ratio = (name) => (median(makespans[name]?.[env] ?? [Number.NaN]) / anchor).toFixed(3);
-  console.log(
-    `| ${env} | ${anchor.toFixed(3)} | ${ratio('default')} | ${ratio('1s')} | ${makespans.unobserved?.[env]?.length ?? 0} |`,
-  );
+  const base = makespans.unobserved?.[env] ?? [];
+  const anchor = median(base.length ? base : [Number.NaN]);
+  const ratio = (name) => {
+    const xs = makespans[name]?.[env] ?? [];
+    const i = ratioInterval(xs, base);
+    const medians = median(xs.length ? xs : [Number.NaN]) / anchor;
+    return `${medians.toFixed(3)} (${i.estimate.toFixed(3)}, ${i.lo.toFixed(3)}–${i.hi.toFixed(3)})`;
+  };
+  console.log(`| ${env} | ${anchor.toFixed(3)} | ${ratio('default')} | ${ratio('1s')} | ${base.length} |`);
 }

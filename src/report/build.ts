@@ -1,4 +1,4 @@
-import { canaryDrift } from '../results/canary.js';
+import { canaryDrift, unsteadyHost } from '../results/canary.js';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
@@ -113,7 +113,11 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
     );
 
   const drift = canaryDrift(runs);
-  if (drift?.flagged.length)
+  if (drift && unsteadyHost(drift))
+    warnings.push(
+      `The host's speed moved more than ${drift.thresholdPct}% from block to block in ${drift.flagged.length} of ${drift.points.length} runs (drift canary, range ${drift.rangePct.toFixed(0)}% of its median): single runs on this host cannot be told apart at that resolution.`,
+    );
+  else if (drift?.flagged.length)
     warnings.push(
       `${drift.flagged.length} run(s) were taken while the host was more than ${drift.thresholdPct}% off its usual speed (drift canary): ${drift.flagged.join(', ')}.`,
     );
@@ -173,6 +177,10 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
       {
         label: 'worker image',
         value: image ? `${image.hash ?? '?'} (node ${image.node ?? '?'}, kernel ${image.kernel ?? '?'})` : '—',
+      },
+      {
+        label: 'sampling cost',
+        value: `every ${intervalS} s; per container about 0.9 ms of host CPU per 100 ms (host sampler, cgroup files, a Docker stats frame), under 1% of one CPU; inside a VM the guest loop about 0.5% of the guest's vCPU; 10x less at 1 s (bench/sampling-cost.mjs, docs/statistics.md#the-observer-effect)`,
       },
       { label: 'environments', value: JSON.stringify(meta.environments ?? {}, null, 1) },
       ...Object.entries(meta.formulas ?? {}).map(([k, v]) => ({ label: `CPU formula (${k})`, value: v })),

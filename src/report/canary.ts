@@ -1,7 +1,7 @@
 // The experiment's trust section: host speed over the experiment from the drift canary
 // (runs taken while the host was off its median marked) and the host fitness read before
 // the runs. Pure.
-import type { CanaryDrift } from '../results/canary.js';
+import { type CanaryDrift, unsteadyHost } from '../results/canary.js';
 import type { ExperimentMeta } from '../results/read.js';
 import type { Figure, Table } from './html.js';
 import { config, SCHEMA, type VlSpec } from './specs.js';
@@ -54,10 +54,12 @@ export function canaryFigure(d: CanaryDrift): Figure {
   return {
     id: 'host-speed',
     title: 'Host speed (drift canary)',
-    caption: `Before each block of runs (every environment once, back to back) versus runs a fixed piece of work natively on the host, pinned to one CPU, for about 0.2 s; each run carries its block's reading. Median ${d.median.toFixed(1)} million steps a second; the host's speed ranged over ${d.rangePct.toFixed(0)}% of it. ${
-      d.flagged.length
-        ? `Red: ${d.flagged.length} run(s) taken while the host was more than ${d.thresholdPct}% off its median — treat them with care; overhead ratios paired by block cancel a slow block.`
-        : `No run was taken while the host was more than ${d.thresholdPct}% off its median.`
+    caption: `Before each block of runs (every environment once, back to back) versus runs a fixed piece of work natively on the host, pinned to one CPU, for about 0.25 s; each run carries its block's reading. Median ${d.median.toFixed(1)} million steps a second; the host's speed ranged over ${d.rangePct.toFixed(0)}% of it. ${
+      unsteadyHost(d)
+        ? `Red: ${d.flagged.length} of ${d.points.length} runs were taken while the host was more than ${d.thresholdPct}% off its median — not an event but this host's normal: its speed moves that much from block to block, so single runs cannot be told apart at that resolution; trust paired ratios over many blocks and the intervals, not a single run.`
+        : d.flagged.length
+          ? `Red: ${d.flagged.length} run(s) taken while the host was more than ${d.thresholdPct}% off its median — treat them with care; overhead ratios paired by block cancel a slow block.`
+          : `No run was taken while the host was more than ${d.thresholdPct}% off its median.`
     }`,
     spec,
   };

@@ -55,9 +55,20 @@ export function canaryDrift(runs: readonly RunRecord[], thresholdPct = CANARY_TH
   };
 }
 
+/**
+ * A host whose speed moves more than the threshold from block to block as a rule, not as
+ * an exception: more than half the runs off the median. Then no run stands out; the host
+ * itself cannot resolve changes that small between runs.
+ */
+export function unsteadyHost(d: CanaryDrift): boolean {
+  return d.flagged.length * 2 > d.points.length;
+}
+
 /** One line for the terminal: the host's speed and the runs it marks. */
 export function canaryText(d: CanaryDrift): string {
   const head = `host speed (drift canary): median ${d.median.toFixed(1)} Msteps/s, range ${d.rangePct.toFixed(0)}% of it`;
+  if (unsteadyHost(d))
+    return `${head}; ${d.flagged.length} of ${d.points.length} runs were taken while the host was more than ${d.thresholdPct}% off: this host's speed itself moves that much from block to block, so single runs cannot be told apart at that resolution — rely on paired ratios over many blocks`;
   return d.flagged.length
     ? `${head}; ${d.flagged.length} run(s) taken while the host was more than ${d.thresholdPct}% off: ${d.flagged.join(', ')}`
     : `${head}; no run taken while it was more than ${d.thresholdPct}% off`;

@@ -31,6 +31,9 @@ describe('drift canary', () => {
     expect(d.flagged).toEqual(['r3', 'r4']);
     expect(canaryText(d)).toContain('2 run(s) taken while the host was more than 10% off: r3, r4');
     expect(canaryDrift([run(0, null)])).toBeNull();
+    // a host whose speed moves past the threshold as a rule: said as such, not as events
+    const wobbly = canaryDrift([run(0, 100), run(1, 60), run(2, 140), run(3, 100), run(4, 50)])!;
+    expect(canaryText(wobbly)).toContain('3 of 5 runs were taken while the host was more than 10% off');
   });
 
   it('normalizes times and rates by the canary, leaving the rest', () => {
