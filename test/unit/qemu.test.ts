@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { accelArgs, MACHINE, MICROVM_SSH_MAC, qemuArgs } from '../../src/environments/qemu/args.js';
+import { hostTscKhz } from '../../src/environments/qemu/flavour.js';
 import { backoffMs, GuestStreamParser, guestSamplerScript } from '../../src/sampling/guestSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
 import { fingerprint } from '../../src/ssh/connection.js';
@@ -208,5 +209,15 @@ describe('host key fingerprints', () => {
 describe('sampler reconnection', () => {
   it('backs off exponentially up to 5 s', () => {
     expect([0, 1, 2, 3, 4, 5, 10].map(backoffMs)).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
+  });
+});
+
+describe('the TSC hint of a microVM under TCG', () => {
+  it('is the host’s TSC frequency where the host is a VM guest with a constant TSC, else none', () => {
+    const guest = 'processor : 0\ncpu MHz\t\t: 2445.434\nflags\t\t: fpu tsc constant_tsc nonstop_tsc hypervisor\n';
+    expect(hostTscKhz(guest)).toBe(2445434);
+    expect(hostTscKhz(guest.replace(' hypervisor', ''))).toBeNull();
+    expect(hostTscKhz(guest.replace(' constant_tsc', ''))).toBeNull();
+    expect(hostTscKhz('processor : 0\n')).toBeNull();
   });
 });

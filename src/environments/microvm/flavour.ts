@@ -13,4 +13,5 @@ export const MICROVM_FLAVOUR: VmFlavour = {
   cmdline: (c) => `${c.replace(/(^| )quiet( |$)/, ' ').trim()} init=${IMAGE_SPEC.microvmInit.path}`,
   watchConsole: true,
   askPoweroff: false,
+  tscHint: true,
 };

@@ -41,7 +41,7 @@ import type {
 import { type AccelChoice, describeChoice } from './accel.js';
 import { qemuArgs, type VmSpec } from './args.js';
 import type { QemuConfig } from './config.js';
-import { QEMU_FLAVOUR, type VmFlavour } from './flavour.js';
+import { hostTscKhz, QEMU_FLAVOUR, type VmFlavour } from './flavour.js';
 import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
 import { stallAfterS, watchConsole } from './silentConsole.js';
@@ -247,6 +247,14 @@ class QemuWorker implements WorkerHandle {
     return this.env.machine.serialHere ? this.keptSerialLog : path.posix.join(this.runDir, `${this.name}.serial.log`);
   }
 
+  /** The flavour's command line; a microVM under TCG on this machine told the TSC frequency (flavour.tscHint). */
+  private cmdline(accel: AccelChoice['accel']): string {
+    const base = this.env.flavour.cmdline(this.env.image.kernelCmdline);
+    if (!this.env.flavour.tscHint || accel !== 'tcg' || !this.env.machine.serialHere) return base;
+    const khz = hostTscKhz(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    return khz ? `${base} tsc_early_khz=${khz}` : base;
+  }
+
   async boot(binary: string, accel: AccelChoice['accel'], deadline: number, signal: AbortSignal): Promise<void> {
     const { machine, image, files } = this.env;
     const overlay = path.posix.join(this.runDir, `${this.name}.qcow2`);
@@ -264,7 +272,7 @@ class QemuWorker implements WorkerHandle {
         memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
         kernel: files.kernel,
         initrd: files.initrd,
-        cmdline: this.env.flavour.cmdline(image.kernelCmdline),
+        cmdline: this.cmdline(accel),
         overlay,
         sshPort: port,
         serialLog: this.serialLog,

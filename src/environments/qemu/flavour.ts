@@ -11,6 +11,23 @@ export interface VmFlavour {
   watchConsole: boolean;
   /** ask the guest to power off before QEMU is stopped (systemd's); microvm: QEMU stopped at once */
   askPoweroff: boolean;
+  /**
+   * under TCG, tell the guest its TSC frequency (tsc_early_khz) instead of letting it calibrate
+   * against the PIT: microvm has no HPET or PM timer to fall back on, and a calibration that
+   * fails on a host whose speed flips (a VM guest itself) leaves the kernel hung
+   */
+  tscHint?: boolean;
+}
+
+/**
+ * The TSC frequency a TCG guest sees, in kHz: QEMU's TCG reads the host's TSC, so the host's.
+ * Known only where the host is itself a VM guest (its "cpu MHz" is the TSC frequency the
+ * hypervisor gives it); null elsewhere, and the guest calibrates as before.
+ */
+export function hostTscKhz(cpuinfo: string): number | null {
+  if (!/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo) || !/^flags\s*:.*\bconstant_tsc\b/m.test(cpuinfo)) return null;
+  const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo)?.[1]);
+  return mhz > 0 ? Math.round(mhz * 1000) : null;
 }
 
 export const QEMU_FLAVOUR: VmFlavour = {
