@@ -12,8 +12,8 @@ export interface VmFlavour {
   /** ask the guest to power off before QEMU is stopped (systemd's); microvm: QEMU stopped at once */
   askPoweroff: boolean;
   /**
-   * under TCG, tell the guest its TSC frequency (tsc_early_khz) instead of letting it calibrate
-   * against the PIT: microvm has no HPET or PM timer to fall back on, and a calibration that
+   * under TCG, tell the guest its TSC frequency (tsc_early_khz) instead of letting it time the TSC
+   * against the PIT: microvm has no HPET or PM timer to fall back on, and a measurement that
    * fails on a host whose speed flips (a VM guest itself) leaves the kernel hung
    */
   tscHint?: boolean;
@@ -22,7 +22,7 @@ export interface VmFlavour {
 /**
  * The TSC frequency a TCG guest sees, in kHz: QEMU's TCG reads the host's TSC, so the host's.
  * Known only where the host is itself a VM guest (its "cpu MHz" is the TSC frequency the
- * hypervisor gives it); null elsewhere, and the guest calibrates as before.
+ * hypervisor gives it); null elsewhere, and the guest measures it against the PIT as before.
  */
 export function hostTscKhz(cpuinfo: string): number | null {
   if (!/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo) || !/^flags\s*:.*\bconstant_tsc\b/m.test(cpuinfo)) return null;
