@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadExperiment, validateExperiment } from '../compose/config.js';
@@ -9,6 +10,7 @@ import { openHost } from '../hosts/remote.js';
 import { resetHost, tuneHost } from '../hosts/tune.js';
 import { cacheDir, imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
+import { workerCpusOf } from '../orchestrator/plan.js';
 import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
 import { describeCommand } from './descriptions.js';
@@ -122,7 +124,8 @@ export function doctorCommand(program: Command): void {
       for (const c of checks) process.stdout.write(line(c, w));
       process.stdout.write('\nhost fitness (is this host fit to measure on?)\n');
       const experiment = validateExperiment(backendOverrides(opts, 'doctor'), 'flags');
-      for (const l of formatFitness(await hostFitness(experiment))) process.stdout.write(`  ${l}\n`);
+      for (const l of formatFitness(await hostFitness(experiment, workerCpusOf(experiment, os.availableParallelism()))))
+        process.stdout.write(`  ${l}\n`);
       if (checks.some((c) => c.asked && !c.ok)) process.exitCode = 1;
     },
   );

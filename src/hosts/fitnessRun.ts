@@ -1,26 +1,18 @@
 // Host fitness for an experiment: the facts read in the second before it starts, judged
 // against what its workers need; recorded in experiment.json, warnings said once.
-import os from 'node:os';
 import { type FitnessCheck, judgeFitness } from './fitness.js';
 import { readHostFacts } from './fitnessFacts.js';
 
 export interface FitnessInput {
   instances: readonly number[];
-  worker: { memoryMiB: number; cpus: number; pinCpus?: boolean };
+  worker: { memoryMiB: number };
 }
 
-/** The CPUs the workers of the largest run get: consecutive blocks when pinned, else every CPU. */
-export function workerCpus(e: FitnessInput, hostCpus = os.availableParallelism()): number[] {
-  const largest = Math.max(...e.instances);
-  if (!e.worker.pinCpus) return Array.from({ length: hostCpus }, (_, i) => i);
-  const per = Math.max(1, Math.ceil(e.worker.cpus));
-  return [...new Set(Array.from({ length: largest * per }, (_, i) => i % hostCpus))];
-}
-
-export async function hostFitness(e: FitnessInput, root = '/'): Promise<FitnessCheck[]> {
+/** The checks against what the experiment's workers need: `workerCpus` are the CPUs its largest run gets. */
+export async function hostFitness(e: FitnessInput, workerCpus: readonly number[], root = '/'): Promise<FitnessCheck[]> {
   const facts = await readHostFacts(root);
   return judgeFitness(facts, {
-    workerCpus: workerCpus(e),
+    workerCpus,
     workerMemoryBytes: Math.max(...e.instances) * e.worker.memoryMiB * 2 ** 20,
   });
 }

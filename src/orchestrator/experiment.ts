@@ -2,6 +2,7 @@
 // (results on disk as they come), every backend closed whatever happened, then the
 // summary and the final experiment.json.
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type { Experiment } from '../config/schema.js';
 import type { EnvironmentDescriptor } from '../environments/descriptor.js';
@@ -22,6 +23,7 @@ import { runCompactor } from './columnar.js';
 import { openHosts } from './hosts.js';
 import { RunLoop } from './loop.js';
 import { experimentMeta } from './meta.js';
+import { workerCpusOf } from './plan.js';
 import { closeEnvironments, openEnvironments, type Prepared, prepareExperiment } from './prepare.js';
 
 export interface ExperimentOutcome {
@@ -47,7 +49,7 @@ export async function runExperiment(e: Experiment, opts: ExperimentOptions): Pro
   const experimentId = crypto.randomBytes(3).toString('hex');
   // while this runs, versus clean elsewhere leaves its workers alone
   const unmarkLive = markLive(experimentId);
-  const fitness = await hostFitness(e);
+  const fitness = await hostFitness(e, workerCpusOf(e, os.availableParallelism()));
   for (const line of fitnessWarnings(fitness)) log(line);
   const meta = await experimentMeta({
     ...prepared,

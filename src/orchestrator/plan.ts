@@ -147,6 +147,16 @@ export function cpusetFor(index: number, cpusPerWorker: number, hostCpus: number
   return Array.from({ length: Math.min(n, hostCpus) }, (_, k) => (index * n + k) % hostCpus);
 }
 
+/** The CPUs the workers of an experiment's largest run get: their cpusets when pinned, else every CPU. */
+export function workerCpusOf(
+  e: { instances: readonly number[]; worker: { cpus: number; pinCpus?: boolean } },
+  hostCpus: number,
+): number[] {
+  if (!e.worker.pinCpus) return Array.from({ length: hostCpus }, (_, i) => i);
+  const workers = Array.from({ length: Math.max(...e.instances) }, (_, i) => cpusetFor(i, e.worker.cpus, hostCpus));
+  return [...new Set(workers.flat())].sort((a, b) => a - b);
+}
+
 export function runName(r: Omit<PlannedRun, 'workload'> & { workload?: string | null }): string {
   const rep = r.warmup ? `w${-r.repetition}` : `r${r.repetition + 1}`;
   const workload = r.workload ? `${r.workload.replace(/[^\w.-]/g, '_')}-` : '';

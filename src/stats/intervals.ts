@@ -48,6 +48,13 @@ function combine(terms: readonly (readonly [sign: number, term: LogTerm])[]): Lo
   };
 }
 
+/** a − b of two independent log terms. */
+const difference = (a: LogTerm, b: LogTerm): LogTerm =>
+  combine([
+    [1, a],
+    [-1, b],
+  ]);
+
 /** exp of a log term's t interval, never excluding the point estimate it belongs to. */
 function fromLog(estimate: number, t: LogTerm, level: number, method: IntervalMethod): Interval {
   if (!(t.variance > 0)) return { estimate, lo: estimate, hi: estimate, level, method };
@@ -83,16 +90,7 @@ export function meanInterval(xs: readonly number[], level = 0.95): Interval {
 export function ratioInterval(a: readonly number[], b: readonly number[], level = 0.95): Interval {
   const estimate = mean(a) / mean(b);
   if (a.length < 2 || b.length < 2) return single(estimate, level);
-  if (positive(a) && positive(b))
-    return fromLog(
-      estimate,
-      combine([
-        [1, logMeanTerm(a)],
-        [-1, logMeanTerm(b)],
-      ]),
-      level,
-      'log-t',
-    );
+  if (positive(a) && positive(b)) return fromLog(estimate, difference(logMeanTerm(a), logMeanTerm(b)), level, 'log-t');
   // values at or below zero: the delta method on the ratio itself
   const [ma, mb] = [mean(a), mean(b)];
   const va = stdev(a) ** 2 / a.length / mb ** 2;
@@ -156,15 +154,7 @@ export function pairedChangeInterval(before: readonly number[], after: readonly 
     variance: stdev(logs) ** 2 / logs.length,
     df: logs.length - 1,
   });
-  return fromLog(
-    estimate,
-    combine([
-      [1, term(la)],
-      [-1, term(lb)],
-    ]),
-    level,
-    'paired log-t',
-  );
+  return fromLog(estimate, difference(term(la), term(lb)), level, 'paired log-t');
 }
 
 /**

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { judgeFitness, parseCpuList } from '../../src/hosts/fitness.js';
 import { FITNESS_FILES, readHostFacts } from '../../src/hosts/fitnessFacts.js';
-import { workerCpus } from '../../src/hosts/fitnessRun.js';
 import { resetHost, tuneHost } from '../../src/hosts/tune.js';
+import { workerCpusOf as workerCpus } from '../../src/orchestrator/plan.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -65,7 +65,7 @@ describe('host fitness', () => {
 
   it('reads this machine', async () => {
     const checks = judgeFitness(await readHostFacts('/', 200), {
-      workerCpus: workerCpus({ instances: [1], worker: { cpus: 1, memoryMiB: 64 } }),
+      workerCpus: workerCpus({ instances: [1], worker: { cpus: 1 } }, 2),
       workerMemoryBytes: 2 ** 26,
     });
     expect(checks).toHaveLength(9);
@@ -76,8 +76,8 @@ describe('host fitness', () => {
 
   it('lists CPUs and the workers’ pinned CPUs', () => {
     expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
-    expect(workerCpus({ instances: [1, 2], worker: { cpus: 1, memoryMiB: 1, pinCpus: true } }, 8)).toEqual([0, 1]);
-    expect(workerCpus({ instances: [4], worker: { cpus: 1, memoryMiB: 1 } }, 3)).toEqual([0, 1, 2]);
+    expect(workerCpus({ instances: [1, 2], worker: { cpus: 1, pinCpus: true } }, 8)).toEqual([0, 1]);
+    expect(workerCpus({ instances: [4], worker: { cpus: 1 } }, 3)).toEqual([0, 1, 2]);
   });
 });
 
