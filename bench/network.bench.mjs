@@ -12,10 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { argOf, range } from './lib.mjs';
+import { argOf, range, versusRuns } from './lib.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const rounds = Number(argOf('rounds', 3));
 const seconds = Number(argOf('seconds', 3));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-network-bench-'));
@@ -89,23 +87,11 @@ function byHand() {
 
 /** versus run of both workloads in docker and native with one network mode: per env, its numbers. */
 function throughVersus(network) {
-  const out = path.join(tmp, `${network}-${Date.now()}`);
-  const args = [
-    path.join(root, 'dist/cli.js'),
-    'run',
-    '--env',
-    'docker,native',
-    '--workload',
-    'iperf3,sockperf,mariadb',
-  ];
-  args.push('--instances', '2', '--repetitions', '1', '--network', network, '--no-report', '-o', out);
+  const args = ['--env', 'docker,native', '--workload', 'iperf3,sockperf,mariadb', '--instances', '2'];
+  args.push('--repetitions', '1', '--network', network);
   args.push('--param', `seconds=${seconds}`, '--param', 'mariadb.events=0', '--seed', String(Date.now() % 1000));
-  execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const dir = path.join(out, fs.readdirSync(out)[0]);
-  const runs = fs.readFileSync(path.join(dir, 'runs.ndjson'), 'utf8').trim().split('\n').map(JSON.parse);
   const by = {};
-  for (const r of runs) {
-    if (r.status !== 'ok') throw new Error(`${r.run}: ${r.reason}`);
+  for (const r of versusRuns(args, tmp)) {
     const m = r.workers.find((w) => w.role === 'client').metrics;
     by[r.env] ??= {};
     if (r.workload === 'iperf3') by[r.env].gbit = m.gbitPerSecond;

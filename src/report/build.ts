@@ -9,6 +9,7 @@ import { canaryFigure, fitnessTable } from './canary.js';
 import { duckSamples } from './duckSamples.js';
 import type { Page, Table } from './html.js';
 import { networkTables } from './network.js';
+import { publishedComparisons, publishedTable, publishedWarning } from './published.js';
 import type { SectionSamples } from './sampleSource.js';
 import { memorySamples } from './sampleSource.js';
 import { workloadSection } from './section.js';
@@ -121,6 +122,10 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
     warnings.push(
       `${drift.flagged.length} run(s) were taken while the host was more than ${drift.thresholdPct}% off its usual speed (drift canary): ${drift.flagged.join(', ')}.`,
     );
+  const published = publishedComparisons(runs, defs, workloads, views);
+  const outsideLiterature = publishedWarning(published, views);
+  if (outsideLiterature) warnings.push(outsideLiterature);
+  const publishedRatios = publishedTable(published, views);
   const trustFigures = drift ? [canaryFigure(drift)] : [];
   const fitness = fitnessTable(meta);
   const image = meta.image;
@@ -136,7 +141,12 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
     warnings,
     tables: single ? sections[0]!.tables : overview!.tables,
     figures: [...(single ? sections[0]!.figures : overview!.figures), ...trustFigures],
-    tablesAfter: [...networkTables(runs, defs, views, workloads), setup, ...(fitness ? [fitness] : [])],
+    tablesAfter: [
+      ...networkTables(runs, defs, views, workloads),
+      ...(publishedRatios ? [publishedRatios] : []),
+      setup,
+      ...(fitness ? [fitness] : []),
+    ],
     sections: single
       ? []
       : parts.map(({ id, section }) => {

@@ -39,7 +39,7 @@ export function networkMetrics(defs: Record<string, MetricDef>): MetricDef[] {
 }
 
 /** The run's workers, the environment's and those of roles placed on the host. */
-function workersOf(r: RunRecord): number {
+export function workersOf(r: RunRecord): number {
   return r.workers.length || r.instances;
 }
 

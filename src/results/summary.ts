@@ -119,7 +119,6 @@ export function formatSummaryTable(cells: readonly CellSummary[], _defs: MetricD
 /** The overhead ratios under the table: paired by block where 2 or more blocks pair, else unpaired; each says which. */
 export function formatRatioLines(ratios: readonly OverheadRatio[]): string {
   const several = new Set(ratios.map((r) => r.workload)).size > 1;
-  const pct = (x: number | null) => (x === null ? '?' : `${(100 * x).toFixed(0)}%`);
   return ratios
     .map((r) => {
       const who = `${several ? `${r.workload}: ` : ''}${r.pair} x${r.instances}`;
@@ -132,7 +131,9 @@ export function formatRatioLines(ratios: readonly OverheadRatio[]): string {
             p.mde,
           ]
         : [r.ratio, r.ci95, 'unpaired ratio of means', r.mde];
-      return `${who}: ${est.toFixed(3)} (95% ${lo.toFixed(3)}–${hi.toFixed(3)}, ${how}; could not have seen a change under ${pct(mde)})`;
+      // one run a side has no spread: neither an interval nor a detectable change
+      if (mde === null) return `${who}: ${est.toFixed(3)} (${how}; too few runs for an interval)`;
+      return `${who}: ${est.toFixed(3)} (95% ${lo.toFixed(3)}–${hi.toFixed(3)}, ${how}; could not have seen a change under ${(100 * mde).toFixed(0)}%)`;
     })
     .join('\n');
 }

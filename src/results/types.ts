@@ -170,6 +170,30 @@ export interface WorkloadReference {
   benchmark: string;
   /** column → finding, e.g. Docker → "about 2x with NAT" */
   findings: Record<string, string>;
+  /** the findings as numbers, where they give one: the report marks measured ratios outside them */
+  ranges?: PublishedRange[];
+}
+
+/**
+ * A published ratio range: how many times worse than `against` (the metric's direction
+ * decides which way a ratio is "worse") environments of these kinds were found.
+ */
+export interface PublishedRange {
+  /** the findings column it quantifies, e.g. "Docker" */
+  finding: string;
+  /** where it comes from when not the reference's own source */
+  source?: string;
+  /** the environment kinds it speaks for */
+  kinds: string[];
+  /** the kind it was measured against (default: native, in the host's network namespace for a networked workload) */
+  against?: string;
+  /** the metric (default: the workload's headline; without one, the makespan) */
+  metric?: string;
+  /** only runs on this network (bridge or host) */
+  network?: string;
+  lo: number;
+  /** null: no upper end published ("more than 1.67x") */
+  hi: number | null;
 }
 
 /** One switch of a VM backend's accelerator during an experiment (a guest died under KVM). */

@@ -32,13 +32,38 @@ const MetricSpec: z.ZodType<MetricDecl> = z
   .strict();
 export type MetricSpec = MetricDecl;
 
+const KINDS = ['container', 'sandbox', 'microvm', 'vm', 'baseline'] as const;
+
+/** A finding as a ratio range: how many times worse than `against` environments of these kinds were. */
+const PublishedRangeSchema = z
+  .object({
+    finding: z.string().min(1),
+    source: z.string().min(1).optional(),
+    kinds: z.array(z.enum(KINDS)).min(1),
+    against: z.enum(KINDS).optional(),
+    metric: z.string().min(1).optional(),
+    network: z.enum(['bridge', 'host']).optional(),
+    lo: z.number().positive(),
+    hi: z.number().positive().nullable(),
+  })
+  .strict();
+
 const ReferenceSchema = z
   .object({
     source: z.string().min(1),
     benchmark: z.string().min(1),
     findings: z.record(z.string().min(1), z.string().min(1)),
+    ranges: z.array(PublishedRangeSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    for (const [i, range] of (r.ranges ?? []).entries()) {
+      if (!r.findings[range.finding])
+        ctx.addIssue({ code: 'custom', path: ['ranges', i, 'finding'], message: `${range.finding} is not a finding` });
+      if (range.hi !== null && range.hi < range.lo)
+        ctx.addIssue({ code: 'custom', path: ['ranges', i, 'hi'], message: 'hi is below lo' });
+    }
+  });
 
 const ManifestSchema = z
   .object({
@@ -86,6 +111,13 @@ const ManifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'at most one headline metric' });
     if (m.roles && m.network === 'none')
       ctx.addIssue({ code: 'custom', path: ['network'], message: 'roles talk to each other: bridge or host' });
+    for (const [i, range] of (m.reference?.ranges ?? []).entries())
+      if (range.metric && range.metric !== 'makespan' && !m.metrics[range.metric])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reference', 'ranges', i, 'metric'],
+          message: `${range.metric} is not a metric`,
+        });
   });
 export type WorkloadManifest = z.output<typeof ManifestSchema>;
 

@@ -43,7 +43,9 @@ describe('workload manifest', () => {
   it('carries a published reference into experiment.json; refuses one without findings', () => {
     const meta = workloadMeta(resolveWorkload(loadManifest('mariadb'), 'tiny', {}));
     expect(meta.reference).toMatchObject({ source: expect.stringMatching(/^Felter et al\. 2014/) });
-    expect(Object.keys(meta.reference!.findings)).toEqual(['Docker', 'KVM']);
+    expect(Object.keys(meta.reference!.findings)).toEqual(['Docker', 'KVM', 'gVisor']);
+    // the findings as numbers travel with it: the report marks measured ratios outside them
+    expect(meta.reference!.ranges?.map((r) => r.finding)).toEqual(['Docker', 'KVM', 'gVisor']);
     expect(workloadMeta(resolveWorkload(m, 'tiny', {})).reference).toBeUndefined();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-manifest-'));
     const bad = { ...JSON.parse(fs.readFileSync('workloads/mariadb/workload.json', 'utf8')), name: 'bad' };
