@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { DESCRIPTIONS } from './commands/descriptions.js';
+import { EXIT } from './commands/interrupts.js';
 import { COMMAND_MODULES } from './commands/list.js';
 import { UsageError } from './util/errors.js';
 
@@ -21,7 +22,7 @@ if (wanted === 'run' && args[0] === 'run') {
   const bad = unknownOption(args.slice(1));
   if (bad) {
     process.stderr.write(`error: unknown option '${bad}'\n(versus run --help lists the options)\n`);
-    process.exit(2);
+    process.exit(EXIT.usage);
   }
 }
 for (const m of COMMAND_MODULES) {
@@ -35,14 +36,14 @@ try {
   const e = err as Error & { code?: string; exitCode?: number };
   if (e.code?.startsWith('commander.')) {
     // commander has printed its message already
-    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
   } else if (err instanceof UsageError || err instanceof InvalidArgumentError) {
     process.stderr.write(`versus: ${e.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.usage;
   } else {
     process.stderr.write(`versus: ${e.message}\n`);
     if (process.env.VERSUS_DEBUG) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failed;
   }
 }
 

@@ -7,6 +7,7 @@ import { imageDir, readManifest } from '../image/manifest.js';
 import { imageHash } from '../image/spec.js';
 import { liveExperiments, pruneLive } from '../util/live.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT } from './interrupts.js';
 
 export function cleanCommand(program: Command): void {
   const clean = program
@@ -58,7 +59,7 @@ export function cleanCommand(program: Command): void {
             host.close();
           }
         }
-        if (unreachable) process.exitCode = 1;
+        if (unreachable) process.exitCode = EXIT.failed;
       }
       process.stdout.write(removed.length ? `${removed.length} leftover(s) removed\n` : 'nothing left behind\n');
     },

@@ -11,6 +11,7 @@ import { formatsOf, textExporter } from '../export/index.js';
 import { cellMetrics, metricDefs } from '../results/metrics.js';
 import { UsageError } from '../util/errors.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT } from './interrupts.js';
 
 export function compareCommand(program: Command): void {
   program
@@ -81,7 +82,7 @@ export function compareCommand(program: Command): void {
         );
         const c = compareResults(baseCells, candCells, metrics, threshold, base.meta.views, defs, falsePositive);
         process.stdout.write(`${exporter.render({ kind: 'compare', comparison: c })}\n`);
-        process.exitCode = c.regressed ? 1 : 0;
+        process.exitCode = c.regressed ? EXIT.failed : EXIT.ok;
       },
     );
 }

@@ -14,6 +14,7 @@ import { workerCpusOf } from '../orchestrator/plan.js';
 import { UsageError } from '../util/errors.js';
 import { which } from '../util/exec.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT } from './interrupts.js';
 
 /** Every backend's own checks (from the registry), then the tools and the worker image. */
 export async function doctorChecks(
@@ -116,7 +117,7 @@ export function doctorCommand(program: Command): void {
           for (const c of h.checks) process.stdout.write(`  ${line(c, w)}`);
         }
         // a config's hosts must have what it asks of them: a miss fails (CI can gate on it)
-        if (perHost.some((h) => h.checks.some((c) => !c.ok))) process.exitCode = 1;
+        if (perHost.some((h) => h.checks.some((c) => !c.ok))) process.exitCode = EXIT.failed;
         return;
       }
       const checks = await doctorChecks({ overrides: backendOverrides(opts, 'doctor'), reprobe: opts.reprobe });
@@ -126,7 +127,7 @@ export function doctorCommand(program: Command): void {
       const experiment = validateExperiment(backendOverrides(opts, 'doctor'), 'flags');
       for (const l of formatFitness(await hostFitness(experiment, workerCpusOf(experiment, os.availableParallelism()))))
         process.stdout.write(`  ${l}\n`);
-      if (checks.some((c) => c.asked && !c.ok)) process.exitCode = 1;
+      if (checks.some((c) => c.asked && !c.ok)) process.exitCode = EXIT.failed;
     },
   );
 }
@@ -144,5 +145,5 @@ function tuneCommand(what: 'tune' | 'reset'): void {
     );
   else if (what === 'tune')
     process.stdout.write(`saved the previous values in ${state}: versus doctor --tune-reset puts them back\n`);
-  if (out.refused.length) process.exitCode = 1;
+  if (out.refused.length) process.exitCode = EXIT.failed;
 }

@@ -11,6 +11,7 @@ import { appendEntry, readHistory, skippedText } from '../history/store.js';
 import { renderHtml } from '../report/html.js';
 import { UsageError } from '../util/errors.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT } from './interrupts.js';
 import { defaultReportDir } from './report.js';
 
 const DEFAULT_HISTORY = 'history';
@@ -114,7 +115,7 @@ export function historyCommand(program: Command): void {
       const exporter = textExporter('history-check', flags.format);
       const { check } = checkOf(flags);
       process.stdout.write(`${exporter.render({ kind: 'history-check', check })}\n`);
-      process.exitCode = check.regressed ? 1 : 0;
+      process.exitCode = check.regressed ? EXIT.failed : EXIT.ok;
     });
 
   withCheckOptions(history.command('report'))

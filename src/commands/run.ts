@@ -7,6 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { listWorkloads } from '../workload/manifest.js';
 import { listSuites } from '../workload/suite.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT, exitCodeOf, interruptible } from './interrupts.js';
 import { intList, number } from './parse.js';
 import { defaultReportDir } from './report.js';
 
@@ -217,33 +218,16 @@ export function runCommand(program: Command): void {
       import('../report/build.js'),
       import('../results/read.js'),
     ]);
-    const controller = new AbortController();
-    let interrupts = 0;
-    let received: NodeJS.Signals | null = null;
-    const onSignal = (sig: NodeJS.Signals) => {
-      interrupts++;
-      received ??= sig;
-      if (interrupts > 1) {
-        process.stderr.write('versus: second interrupt, exiting now (run `versus clean` for leftovers)\n');
-        process.exit(sig === 'SIGTERM' ? 143 : 130);
-      }
-      process.stderr.write(`versus: ${sig}: stopping, tearing down and keeping what was sampled (again to force)\n`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let outcome: Awaited<ReturnType<typeof runExperiment>>;
-    try {
-      outcome = await runExperiment(experiment, { log, signal: controller.signal, descriptors: ENVIRONMENTS });
-    } catch (err) {
-      if (!controller.signal.aborted) throw err;
-      // interrupted before the first run (image build, engine checks): nothing to keep
-      log(`versus: interrupted (${(err as Error).message})`);
-      process.exitCode = received === 'SIGTERM' ? 143 : 130;
+    const { outcome, received } = await interruptible(
+      log,
+      'stopping, tearing down and keeping what was sampled',
+      (signal) => runExperiment(experiment, { log, signal, descriptors: ENVIRONMENTS }),
+    );
+    // interrupted before the first run (image build, engine checks): nothing to keep
+    if (!outcome) {
+      process.exitCode = exitCodeOf(received!);
       return;
     }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     const failed = outcome.runs.filter((r) => r.status !== 'ok');
     if (flags.report !== false) {
       try {
@@ -258,10 +242,10 @@ export function runCommand(program: Command): void {
       }
     }
     process.stdout.write(`${outcome.dir}\n`);
-    if (outcome.interrupted) process.exitCode = received === 'SIGTERM' ? 143 : 130;
+    if (outcome.interrupted) process.exitCode = exitCodeOf(received ?? 'SIGINT');
     else if (failed.length > 0) {
       log(`${failed.length} run(s) failed; see runs.ndjson`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
     }
   });
 }

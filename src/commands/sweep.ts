@@ -5,6 +5,7 @@ import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../compose/registry.js';
 import { PAPER_BOOT_STEPS } from '../config/schema.js';
 import { UsageError } from '../util/errors.js';
 import { describeCommand } from './descriptions.js';
+import { EXIT, exitCodeOf, interruptible } from './interrupts.js';
 import { intList, number } from './parse.js';
 import { defaultReportDir } from './report.js';
 
@@ -87,17 +88,15 @@ export function sweepCommand(program: Command): void {
         import('../export/index.js'),
         import('../report/sweepPage.js'),
       ]);
-      const controller = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(sig === 'SIGTERM' ? 143 : 130);
-        log(`versus: ${sig}: stopping the sweep, tearing down every instance (again to force)`);
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const outcome = await runBootSweep(experiment, { log, signal: controller.signal, descriptors: ENVIRONMENTS });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      const { outcome, received } = await interruptible(
+        log,
+        'stopping the sweep, tearing down every instance',
+        (signal) => runBootSweep(experiment, { log, signal, descriptors: ENVIRONMENTS }),
+      );
+      if (!outcome) {
+        process.exitCode = exitCodeOf(received!);
+        return;
+      }
       if (flags.report !== false) {
         const report = await writeReport(sweepPageOf(outcome.dir), defaultReportDir(outcome.dir));
         log(`report: ${report.html}`);
@@ -105,10 +104,10 @@ export function sweepCommand(program: Command): void {
       process.stdout.write(`${outcome.dir}\n`);
       // an environment where not one instance came up is broken, not measured: the sweep fails
       const none = Object.entries(outcome.ends).filter(([, end]) => end.reached === 0);
-      if (outcome.interrupted) process.exitCode = 130;
+      if (outcome.interrupted) process.exitCode = exitCodeOf(received ?? 'SIGINT');
       else if (none.length) {
         log(`no instance came up in ${none.map(([name]) => name).join(', ')}`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
       }
     });
 }

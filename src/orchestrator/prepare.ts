@@ -81,7 +81,7 @@ export async function openEnvironments(
     }
   } catch (err) {
     // a backend may have started a daemon before another one failed
-    for (const env of environments.values()) await env.close?.().catch(() => {});
+    for (const env of [...(hostSide ? [hostSide] : []), ...environments.values()]) await env.close?.().catch(() => {});
     throw err;
   }
   return { environments, info, hostSide };

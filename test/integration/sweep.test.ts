@@ -92,4 +92,31 @@ describe('boot sweep', () => {
     expect(sweep.ends.get('native')!.stopped).toContain('after instance 1');
     expect(barrierPids()).toEqual([]);
   });
+
+  it('stops on SIGTERM as run does: exit 143, every instance torn down, the partial sweep readable', async () => {
+    const out = tmpDir('sweep-sigterm');
+    const config = path.join(out, 'sweep.json');
+    fs.writeFileSync(config, JSON.stringify({ sweep: { settleMs: 200 } }));
+    let sawInstances = false;
+    const r = await runCli(
+      ['sweep', '-c', config, '--env', 'native', '--instances', '64', '--no-report', '-o', out],
+      (child) => {
+        const poll = setInterval(() => {
+          if (barrierPids().length >= 2) {
+            sawInstances = true;
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }, 100);
+        child.on('close', () => clearInterval(poll));
+      },
+    );
+    expect(sawInstances).toBe(true);
+    expect(r.code, r.stderr.slice(-2000)).toBe(143);
+    expect(barrierPids()).toEqual([]);
+    const [dir] = fs.readdirSync(out).filter((f) => f !== 'sweep.json');
+    const meta = JSON.parse(fs.readFileSync(path.join(out, dir!, 'experiment.json'), 'utf8'));
+    expect(meta.status).toBe('interrupted');
+    expect(readBootSweep(path.join(out, dir!)).instances.get('native')!.length).toBeGreaterThan(0);
+  });
 });

@@ -2,6 +2,9 @@
 // failing at provision or arm, never ready, dying mid-run, printing a wrong checksum,
 // losing a sampler. It drives the orchestrator (executeRun, runExperiment) in fast unit
 // tests; every call it receives is written to an event log for ordering assertions.
+import path from 'node:path';
+import { validateExperiment } from '../../src/compose/config.js';
+import type { Experiment } from '../../src/config/schema.js';
 import type { EnvironmentDescriptor } from '../../src/environments/descriptor.js';
 import type {
   ArmedWorkload,
@@ -53,6 +56,8 @@ export interface FakeOptions {
   events?: string[];
   /** called with every event as it is logged (a test interrupts at an exact point) */
   onEvent?: (event: string, all: readonly string[]) => void;
+  /** prepare() rejects with this message (a backend that cannot open) */
+  failPrepare?: string;
 }
 
 export const DEFAULT_METRICS = { burnMs: 12, napMs: 3 };
@@ -79,6 +84,7 @@ export class FakeEnvironment implements Environment {
 
   async prepare(): Promise<void> {
     this.events.push(`prepare ${this.name}`);
+    if (this.opts.failPrepare) throw new Error(this.opts.failPrepare);
   }
   async describe() {
     return { fake: true };
@@ -287,4 +293,26 @@ export function fakeDescriptor(env: FakeEnvironment, hostSide = false): Environm
     leftovers: async () => [],
     clean: async () => [],
   };
+}
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
+
+/** A small experiment of the fixture workload over fake environments: no canary, no host sampler, short timeouts. */
+export function fakeExperiment(envs: string[], outputDir: string, over: Record<string, unknown> = {}): Experiment {
+  const e = validateExperiment(
+    {
+      name: 'fake',
+      workloads: [{ name: 'fixture' }],
+      workloadDirs: [FIXTURES],
+      instances: [1],
+      repetitions: 1,
+      sampling: { intervalMs: 50, settleMs: 0, host: false },
+      canary: false,
+      timeouts: { provisionS: 1, runS: 1, teardownS: 1 },
+      output: { dir: outputDir },
+      ...over,
+    },
+    'test',
+  );
+  return { ...e, environments: envs };
 }

@@ -11,30 +11,13 @@ import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { planRuns, runName } from '../../src/orchestrator/plan.js';
 import { readNdjson, readSamples } from '../../src/results/store.js';
 import type { RunRecord, SampleRecord } from '../../src/results/types.js';
-import { FakeEnvironment, fakeDescriptor, type WorkerScript } from '../support/fakeEnvironment.js';
+import { FakeEnvironment, fakeDescriptor, fakeExperiment, type WorkerScript } from '../support/fakeEnvironment.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-orchestrator-'));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 
-function experiment(envs: string[], over: Record<string, unknown> = {}): Experiment {
-  const e = validateExperiment(
-    {
-      name: 'fake',
-      workloads: [{ name: 'fixture' }],
-      workloadDirs: [FIXTURES],
-      instances: [1],
-      repetitions: 1,
-      sampling: { intervalMs: 50, settleMs: 0, host: false },
-      canary: false,
-      timeouts: { provisionS: 1, runS: 1, teardownS: 1 },
-      output: { dir: OUT },
-      ...over,
-    },
-    'test',
-  );
-  return { ...e, environments: envs };
-}
+const experiment = (envs: string[], over: Record<string, unknown> = {}) => fakeExperiment(envs, OUT, over);
 
 async function run(e: Experiment, fakes: FakeEnvironment[], signal = new AbortController().signal) {
   const log: string[] = [];
