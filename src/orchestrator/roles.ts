@@ -1,8 +1,8 @@
 // A run whose workers have roles: each worker's invocation (its role, rank, port and
 // its servers' endpoints), the ports servers listen on, and which workers end the run.
-import net from 'node:net';
 import type { SegmentPort } from '../environments/segment.js';
 import type { Environment, Invocation, NetworkMode, ProvisionRequest, WorkerHandle } from '../environments/types.js';
+import { freePort } from '../util/ports.js';
 import type { ResolvedWorkload } from '../workload/manifest.js';
 import { assignRoles, type RoleSlot, rolesWanted } from '../workload/roles.js';
 
@@ -54,18 +54,6 @@ export async function serverPorts(
     ports.set(i, network === 'bridge' && fixed !== undefined ? fixed : await freePort());
   }
   return ports;
-}
-
-/** A TCP port nobody listens on at 127.0.0.1 right now (the kernel's choice). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The backend of an environment's roles placed on the host: its own (a run over remote hosts), else this machine's. */

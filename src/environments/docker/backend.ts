@@ -26,7 +26,7 @@ import { EngineError, engineCall } from './call.js';
 import { removeContainers, removeLabelled, removeNetworks } from './cleanup.js';
 import type { DockerConfig } from './config.js';
 import { engineSegmentPort } from './network.js';
-import { containerSpec, exitReason, LABEL_OWNER, LABEL_RUN, runNetworkSpec } from './spec.js';
+import { type ContainerNetwork, containerSpec, exitReason, LABEL_OWNER, LABEL_RUN, runNetworkSpec } from './spec.js';
 
 type DockerSampling = DockerConfig['sampling'];
 
@@ -254,9 +254,6 @@ async function localCgroup(container: Docker.Container, timeoutS: number): Promi
     return null; // a remote engine: its pids are not ours
   }
 }
-
-/** How a run's containers are networked: not at all, on the run's own network, or in the host's namespace. */
-type ContainerNetwork = { mode: 'none' } | { mode: 'bridge'; name: string; ip?: string } | { mode: 'host' };
 
 class DockerWorker implements WorkerHandle {
   private container: Docker.Container | null = null;

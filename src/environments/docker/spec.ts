@@ -7,6 +7,9 @@ import { type Allocation, barrierArgs, type Invocation, type SegmentSpan } from 
 export const LABEL_OWNER = 'versus.owner';
 export const LABEL_RUN = 'versus.run';
 
+/** Where a container's network is: none; the run's own internal network (by name, with the worker's address when the harness picks it); or the host's namespace. */
+export type ContainerNetwork = { mode: 'none' } | { mode: 'bridge'; name: string; ip?: string } | { mode: 'host' };
+
 /** The container spec: pure, so the security properties are unit-tested. */
 export function containerSpec(opts: {
   image: string;
@@ -19,8 +22,7 @@ export function containerSpec(opts: {
   /** an OCI runtime registered with the engine (runsc); absent: the engine's default */
   runtime?: string | null;
   ulimits?: { Name: string; Soft: number; Hard: number }[] | undefined;
-  /** none; the run's own internal network (by name, with the worker's address when the harness picks it); or the host's namespace */
-  network?: { mode: 'none' } | { mode: 'bridge'; name: string; ip?: string } | { mode: 'host' };
+  network?: ContainerNetwork;
 }): Docker.ContainerCreateOptions {
   const { allocation } = opts;
   const net = opts.network ?? { mode: 'none' };
