@@ -7,15 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, exitCodeOf } from '../../src/commands/interrupts.js';
-import { validateExperiment } from '../../src/compose/config.js';
-import type { Experiment } from '../../src/config/schema.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { Releases } from '../../src/orchestrator/lifecycle.js';
 import { runBootSweep } from '../../src/orchestrator/sweepExperiment.js';
 import { liveDir } from '../../src/util/live.js';
 import { FakeEnvironment, fakeDescriptor, fakeExperiment } from '../support/fakeEnvironment.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
+const _FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-lifecycle-'));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 

@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateExperiment } from '../../src/compose/config.js';
 import type { Experiment } from '../../src/config/schema.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { planRuns, runName } from '../../src/orchestrator/plan.js';
@@ -13,7 +12,7 @@ import { readNdjson, readSamples } from '../../src/results/store.js';
 import type { RunRecord, SampleRecord } from '../../src/results/types.js';
 import { FakeEnvironment, fakeDescriptor, fakeExperiment, type WorkerScript } from '../support/fakeEnvironment.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
+const _FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-orchestrator-'));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 
