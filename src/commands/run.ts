@@ -38,6 +38,7 @@ interface RunFlags {
   cpus?: number;
   memory?: number;
   interval?: number;
+  settle?: number;
   name?: string;
   output?: string;
   seed?: number;
@@ -72,6 +73,7 @@ export const RUN_FLAG_PATHS: [string, string][] = [
   ['--memory', 'worker.memoryMiB'],
   ['--pin', 'worker.pinCpus'],
   ['--interval', 'sampling.intervalMs'],
+  ['--settle', 'sampling.settleMs'],
   ['--output', 'output.dir'],
 ];
 
@@ -122,6 +124,7 @@ export function flagsToOverrides(f: RunFlags): Record<string, unknown> {
   if (f.memory !== undefined) sub('worker', { memoryMiB: f.memory });
   if (f.pin !== undefined) sub('worker', { pinCpus: f.pin });
   if (f.interval !== undefined) sub('sampling', { intervalMs: f.interval });
+  if (f.settle !== undefined) sub('sampling', { settleMs: f.settle });
   if (f.output !== undefined) sub('output', { dir: f.output });
   for (const [name, section] of Object.entries(backendOverrides(f, 'run')))
     sub(name, section as Record<string, unknown>);
@@ -140,6 +143,7 @@ function defaultsText() {
     cpus: `(default: ${d.worker.cpus})`,
     memory: `(default: ${d.worker.memoryMiB})`,
     interval: `(default: ${d.sampling.intervalMs})`,
+    settle: `(default: ${d.sampling.settleMs})`,
     seed: `(default: ${d.seed})`,
     name: `(default: ${d.name})`,
   };
@@ -198,6 +202,11 @@ export function runCommand(program: Command): void {
     .option('--memory <MiB>', `memory per worker in MiB ${def.memory}`, number('--memory'))
     .option('--pin', 'pin each worker to its own host CPUs')
     .option('--interval <ms>', `sampling interval in ms ${def.interval}`, number('--interval'))
+    .option(
+      '--settle <ms>',
+      `idle sampling before the barrier and after the last worker ends, per run ${def.settle}`,
+      number('--settle'),
+    )
     .option('--seed <n>', `seed of the run order ${def.seed}`, number('--seed'))
     .option('--name <name>', `experiment name ${def.name}`)
     .option('-o, --output <dir>', 'parent folder of result directories (default results)')

@@ -24,6 +24,7 @@ export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[
   { names: ['--memory'], value: true },
   { names: ['--pin'], value: false },
   { names: ['--interval'], value: true },
+  { names: ['--settle'], value: true },
   { names: ['--seed'], value: true },
   { names: ['--name'], value: true },
   { names: ['-o', '--output'], value: true },

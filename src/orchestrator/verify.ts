@@ -1,6 +1,9 @@
 import type { RunRecord, WorkerRecord } from '../results/types.js';
 import type { WorkloadManifest } from '../workload/manifest.js';
 
+/** A worker's result that says it did not verify itself (a server whose clients never finished, a tool that failed its own check). */
+export const UNVERIFIED = 'result not verified';
+
 /** Why a result's metrics cannot be trusted: a declared metric missing or outside its sane bounds; null if fine. Pure. */
 export function metricProblem(
   manifest: Pick<WorkloadManifest, 'metrics'>,
@@ -22,6 +25,15 @@ export function metricProblem(
  * same computation. Bounds workloads (tools without a checksum) stop at the
  * metrics. Pure.
  */
+/** Why one worker failed, and whether that is likely a consequence of another's failure (no or an unverified result). */
+function workerProblem(w: WorkerRecord): { text: string; consequence: boolean } | null {
+  const tail = w.stderrTail ? ` — ${w.stderrTail}` : '';
+  if (w.reason) return { text: `${w.worker}: ${w.reason}${tail}`, consequence: w.reason === UNVERIFIED && !tail };
+  if (w.exitCode !== 0) return { text: `${w.worker}: exit code ${w.exitCode}${tail}`, consequence: false };
+  if (!w.checksum) return { text: `${w.worker}: no verified result line`, consequence: true };
+  return null;
+}
+
 export function verifyRun(
   workers: readonly WorkerRecord[],
   reference: string | undefined,
@@ -29,11 +41,16 @@ export function verifyRun(
   /** whose checksums must agree: the reporting role's workers (servers verify themselves); default every worker */
   reporting: readonly WorkerRecord[] = workers,
 ): { ok: true; checksum: string } | { ok: false; reason: string } {
-  for (const w of workers) {
-    if (w.reason) return { ok: false, reason: `${w.worker}: ${w.reason}${w.stderrTail ? ` — ${w.stderrTail}` : ''}` };
-    if (w.exitCode !== 0) return { ok: false, reason: `${w.worker}: exit code ${w.exitCode}` };
-    if (!w.checksum) return { ok: false, reason: `${w.worker}: no verified result line` };
-  }
+  const problems = workers.flatMap((w) => workerProblem(w) ?? []);
+  // causes first: a worker's own error before another's missing or unverified result
+  if (problems.length)
+    return {
+      ok: false,
+      reason: problems
+        .sort((a, b) => +a.consequence - +b.consequence)
+        .map((p) => p.text)
+        .join('; '),
+    };
   if (mode === 'bounds')
     return workers.length ? { ok: true, checksum: workers[0]!.checksum! } : { ok: false, reason: 'no workers' };
   const sums = new Set(reporting.map((w) => w.checksum));

@@ -5,7 +5,7 @@ import type { WorkerRecord } from '../results/types.js';
 import type { WorkloadManifest } from '../workload/manifest.js';
 import type { WorkloadResult } from '../workload/protocol.js';
 import type { RoleSlot } from '../workload/roles.js';
-import { metricProblem } from './verify.js';
+import { metricProblem, UNVERIFIED } from './verify.js';
 
 /** What the harness saw of one worker during a run. */
 export class WorkerState {
@@ -30,13 +30,7 @@ export function workerRecord(
   const r = st.result;
   // the declared metrics are the reporting role's; a server's result is verified by itself
   const reports = !slot || manifest.roles?.[slot.role]?.reports;
-  const resultProblem = r
-    ? !r.verified
-      ? 'result not verified'
-      : reports
-        ? metricProblem(manifest, r.metrics)
-        : null
-    : null;
+  const resultProblem = r ? (!r.verified ? UNVERIFIED : reports ? metricProblem(manifest, r.metrics) : null) : null;
   const address = st.handle.address?.() ?? null;
   return {
     worker: st.handle.name,

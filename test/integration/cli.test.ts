@@ -35,6 +35,8 @@ describe('versus CLI', () => {
       const out = tmpDir('adaptive');
       const r = await runCli([
         'run',
+        '--settle',
+        '200',
         '--preset',
         'tiny',
         '--env',
@@ -106,6 +108,8 @@ describe('versus CLI', () => {
     const out = tmpDir('cli');
     const r = await runCli([
       'run',
+      '--settle',
+      '200',
       '--env',
       'docker,native',
       '--instances',
@@ -301,6 +305,8 @@ describe('versus CLI', () => {
 
     const warned = await runCli([
       'run',
+      '--settle',
+      '200',
       '--preset',
       'tiny',
       '--env',

@@ -21,7 +21,7 @@ async function leftovers(): Promise<string[]> {
 
 async function runCluster(args: string[], onChild?: Parameters<typeof runCli>[1]) {
   const out = tmpDir('cluster');
-  const r = await runCli(['run', '--repetitions', '1', '--no-report', '-o', out, ...args], onChild);
+  const r = await runCli(['run', '--repetitions', '1', '--settle', '200', '--no-report', '-o', out, ...args], onChild);
   const dir = path.join(out, fs.readdirSync(out)[0] ?? '');
   return { ...r, dir, runs: readLines<RunRecord>(path.join(dir, 'runs.ndjson')) };
 }

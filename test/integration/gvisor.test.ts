@@ -36,6 +36,8 @@ describe('gVisor and Podman beside docker and native: the same image, barrier, c
     const out = tmpDir('gvisor');
     const r = await runCli([
       'run',
+      '--settle',
+      '200',
       '--env',
       'docker,gvisor,podman,native',
       '--instances',

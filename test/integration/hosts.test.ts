@@ -96,6 +96,8 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     fs.writeFileSync(
       config,
       YAML.stringify({
+        // the runs' idle edges are not looked at here: a short settle
+        sampling: { settleMs: 200 },
         hosts: hosts.map((h) => ({
           name: h.name,
           // a lost host is found after 6 keepalives of 2 s (the default 5 s: 30 s of CI per loss)

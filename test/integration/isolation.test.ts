@@ -13,7 +13,8 @@ const FIXTURES = path.resolve('test/fixtures/workloads');
 /** `versus run` of the fixture in docker; resolves with its exit code and output folder. */
 function start(name: string, napMs: number, onRunning: (child: ChildProcess) => void = () => {}) {
   const out = tmpDir(`isolation-${name}`);
-  const args = ['run', '--env', 'docker', '--instances', '1', '--repetitions', '1', '--workload', 'fixture'];
+  const args = ['run', '--settle', '200', '--env', 'docker', '--instances', '1', '--repetitions', '1'];
+  args.push('--workload', 'fixture');
   args.push('--workload-dir', FIXTURES, '--param', `nap-ms=${napMs}`, '--name', name, '--no-report', '-o', out);
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -39,7 +39,7 @@ function counted(dir: string, run: string, ...sources: string[]): Map<string, { 
 
 async function runNetwork(args: string[]) {
   const out = tmpDir('network');
-  const r = await runCli(['run', '--repetitions', '1', '--no-report', '-o', out, ...args]);
+  const r = await runCli(['run', '--repetitions', '1', '--settle', '200', '--no-report', '-o', out, ...args]);
   const dir = path.join(out, fs.readdirSync(out)[0] ?? '');
   return { ...r, dir, runs: readLines<RunRecord>(path.join(dir, 'runs.ndjson')) };
 }

@@ -19,6 +19,8 @@ describe('suites on real engines', () => {
     const out = tmpDir('fixture');
     const r = await runCli([
       'run',
+      '--settle',
+      '200',
       '--env',
       environments.join(','),
       '--workload',
@@ -63,6 +65,8 @@ describe('suites on real engines', () => {
     const out = tmpDir('paper');
     const r = await runCli([
       'run',
+      '--settle',
+      '200',
       '--suite',
       'paper',
       '--env',
@@ -107,6 +111,8 @@ describe('suites on real engines', () => {
     const out = tmpDir('micro');
     const r = await runCli([
       'run',
+      '--settle',
+      '200',
       '--suite',
       'micro',
       '--env',

@@ -67,7 +67,18 @@ function image() {
 }
 
 /** One vagrant worker, one run of the default workload's tiny preset, no report. */
-const ONE_VM = ['--preset', 'tiny', '--env', 'vagrant', '--instances', '1', '--repetitions', '1', '--no-report'];
+const ONE_VM = [
+  '--preset',
+  'tiny',
+  '--env',
+  'vagrant',
+  '--instances',
+  '1',
+  '--repetitions',
+  '1',
+  '--settle',
+  '200',
+].concat('--no-report');
 
 /** `versus run -c` with one vagrant worker and this config (output in a new temp folder). */
 function runVagrantConfig(name: string, config: Record<string, unknown>) {
@@ -79,6 +90,7 @@ function runVagrantConfig(name: string, config: Record<string, unknown>) {
       environments: ['vagrant'],
       instances: [1],
       workload: { preset: 'tiny' },
+      sampling: { settleMs: 200 },
       output: { dir: out },
       ...config,
     }),
@@ -128,6 +140,7 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
       ...['--workload', 'fixture', '--workload-dir', path.resolve('test/fixtures/workloads')],
       // a nap long enough for several guest samples of each VM
       ...['--param', 'nap-ms=3000'],
+      ...['--settle', '200'],
       '--repetitions',
       '1',
       '--no-report',
@@ -177,6 +190,7 @@ describe('vagrant environment (libvirt provider, real Vagrant and libvirt)', () 
     const r = await runCli([
       'run',
       ...['--env', 'vagrant', '--instances', '1', '--place', 'client=host', '--repetitions', '1', '--no-report'],
+      ...['--settle', '200'],
       ...['--workload', 'echo-pair', '--workload-dir', path.resolve('test/fixtures/workloads'), '--preset', 'bulk'],
       ...['-o', out],
     ]);

@@ -144,4 +144,19 @@ describe('run verification', () => {
       reason: 'w0: no verified result line',
     });
   });
+
+  it('names the cause before its consequences: a client’s own error before the server’s unverified result', () => {
+    const server = worker({ worker: 'gvisor-0', reason: 'result not verified', checksum: null });
+    const client = worker({
+      worker: 'gvisor-1',
+      exitCode: 1,
+      stderrTail: 'iperf3: error - control socket has closed unexpectedly',
+      checksum: null,
+    });
+    expect(verifyRun([server, client], undefined)).toEqual({
+      ok: false,
+      reason:
+        'gvisor-1: exit code 1 — iperf3: error - control socket has closed unexpectedly; gvisor-0: result not verified',
+    });
+  });
 });
