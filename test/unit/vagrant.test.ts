@@ -10,7 +10,7 @@ import {
   vagrantEnv,
   workerName,
 } from '../../src/environments/vagrant/settings.js';
-import { parseSshConfig } from '../../src/environments/vagrant/sshConfig.js';
+import { knownSshHosts, parseSshConfig } from '../../src/environments/vagrant/sshConfig.js';
 import { parsePluginList } from '../../src/environments/vagrant/tools.js';
 import { VagrantUpOutput } from '../../src/environments/vagrant/upOutput.js';
 
@@ -52,6 +52,23 @@ describe('vagrant ssh-config parser', () => {
   it('reads the CRLF output of vagrant on Windows hosts and ignores comments', () => {
     const hosts = parseSshConfig('# generated\r\nHost w\r\n  HostName 127.0.0.1\r\n  Port 22\r\n  User root\r\n');
     expect(hosts.get('w')).toMatchObject({ hostName: '127.0.0.1', port: 22, user: 'root' });
+  });
+
+  it('knows the endpoints of its own box without asking vagrant: the port it forwarded, the image key', () => {
+    const hosts = knownSshHosts(
+      [
+        { name: 'vagrant-0', sshPort: 40001 },
+        { name: 'vagrant-1', sshPort: 40002 },
+      ],
+      { username: 'root', privateKey: '/cache/image/client_key' },
+    );
+    expect(hosts.get('vagrant-1')).toEqual({
+      host: 'vagrant-1',
+      hostName: '127.0.0.1',
+      port: 40002,
+      user: 'root',
+      identityFiles: ['/cache/image/client_key'],
+    });
   });
 
   it('refuses a block vagrant could not fill in, naming the machine', () => {

@@ -30,7 +30,7 @@ import { type DomainDeath, watchDomains } from './deathWatch.js';
 import { vmHostPid } from './hostProcess.js';
 import { DOMAIN_PREFIX, Libvirt, libvirtTracesExist, POOL_NAME, publishBootFiles, removeBootFiles } from './libvirt.js';
 import { buildSettings, upArgs } from './settings.js';
-import { parseSshConfig } from './sshConfig.js';
+import { knownSshHosts, parseSshConfig } from './sshConfig.js';
 import {
   destroyRunFolder,
   libvirtDaemonVersion,
@@ -242,9 +242,12 @@ export class VagrantEnvironment implements Environment {
     this.runs.set(req.runId, state);
 
     const output = await this.up(state, req, settings.prefix);
-    const hosts = parseSshConfig(
-      (await run(this.config.binary, ['ssh-config'], { env, timeoutMs: 120_000, signal: req.signal })).stdout,
-    );
+    // versus's own box: it knows the endpoints; a public box: vagrant says where they are
+    const hosts = p.ssh
+      ? knownSshHosts(settings.workers, p.ssh)
+      : parseSshConfig(
+          (await run(this.config.binary, ['ssh-config'], { env, timeoutMs: 120_000, signal: req.signal })).stdout,
+        );
     const deadline = Date.now() + 60_000;
     await Promise.all(
       settings.workers.map(async (w, i) => {

@@ -60,3 +60,20 @@ export function parseSshConfig(text: string): Map<string, SshConfigHost> {
   finish();
   return hosts;
 }
+
+/**
+ * The SSH endpoints of a run's machines when versus set them itself (its own box: the
+ * image's key, a port it forwarded on 127.0.0.1), so `vagrant ssh-config` — a Ruby start-up
+ * and every plugin loaded, seconds a run — is not needed. Pure.
+ */
+export function knownSshHosts(
+  workers: readonly { name: string; sshPort: number }[],
+  ssh: { username: string; privateKey: string },
+): Map<string, SshConfigHost> {
+  return new Map(
+    workers.map((w) => [
+      w.name,
+      { host: w.name, hostName: '127.0.0.1', port: w.sshPort, user: ssh.username, identityFiles: [ssh.privateKey] },
+    ]),
+  );
+}
