@@ -1,7 +1,7 @@
 import type { Experiment } from '../config/schema.js';
+import { meanIntervalHalfWidthPct } from '../stats/intervals.js';
 import { mdeOfSample } from '../stats/mde.js';
 import { mulberry32 } from '../stats/random.js';
-import { meanCiHalfWidthPct } from '../stats/tests.js';
 
 export interface PlannedRun {
   index: number;
@@ -91,7 +91,7 @@ export function cellPrecision(
           (r) => (r.workload ?? null) === workload && r.env === env && r.instances === instances,
         );
         const values = mine.filter((r) => r.ok && r.makespanS !== null).map((r) => r.makespanS!);
-        const halfWidthPct = meanCiHalfWidthPct(values);
+        const halfWidthPct = meanIntervalHalfWidthPct(values);
         const mde = mdeOfSample(values);
         const mdePct = mde === null ? null : 100 * mde;
         out.push({

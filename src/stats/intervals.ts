@@ -86,6 +86,18 @@ export function meanInterval(xs: readonly number[], level = 0.95): Interval {
   return { estimate, lo: estimate - h, hi: estimate + h, level, method: 't' };
 }
 
+/**
+ * The widest side of the mean's 95% interval as a percentage of the mean — the interval the
+ * tables print (log-t for positive values), so `--target-ci` stops on what the user reads;
+ * null below 2 values or at a zero mean.
+ */
+export function meanIntervalHalfWidthPct(xs: readonly number[]): number | null {
+  if (xs.length < 2) return null;
+  const i = meanInterval(xs);
+  if (i.estimate === 0) return null;
+  return (100 * Math.max(i.hi - i.estimate, i.estimate - i.lo)) / Math.abs(i.estimate);
+}
+
 /** mean(a) / mean(b), unpaired, with the interval of the difference of their Cox log terms (Welch df). */
 export function ratioInterval(a: readonly number[], b: readonly number[], level = 0.95): Interval {
   const estimate = mean(a) / mean(b);

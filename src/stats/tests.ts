@@ -86,16 +86,3 @@ export function madOutliers(xs: readonly number[], threshold = 3.5): boolean[] {
 export function tQuantile975(df: number): number {
   return df < 1 ? Number.POSITIVE_INFINITY : tQuantile(0.975, df);
 }
-
-/**
- * Half-width of the 95% Student-t interval of the mean, as % of the mean: the
- * stopping rule of adaptive repetitions. Student-t rather than the bootstrap
- * because it stays honest with 2-5 runs, where a percentile bootstrap is too narrow.
- */
-export function meanCiHalfWidthPct(xs: readonly number[]): number | null {
-  if (xs.length < 2) return null;
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  if (m === 0) return null;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-  return ((tQuantile975(xs.length - 1) * sd) / Math.sqrt(xs.length) / Math.abs(m)) * 100;
-}

@@ -4,7 +4,8 @@ import { adaptiveRound, cellPrecision, cpusetFor, planRuns, runName } from '../.
 import { estimateRemainingS, formatDuration } from '../../src/orchestrator/progress.js';
 import { verifyRun } from '../../src/orchestrator/verify.js';
 import { stdev } from '../../src/stats/basic.js';
-import { meanCiHalfWidthPct, tQuantile975 } from '../../src/stats/tests.js';
+import { meanInterval, meanIntervalHalfWidthPct } from '../../src/stats/intervals.js';
+import { tQuantile975 } from '../../src/stats/tests.js';
 // the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
 import '../../src/compose/registry.js';
 import { worker } from '../support/records.js';
@@ -92,9 +93,15 @@ describe('adaptive repetitions', () => {
     expect(tQuantile975(30)).toBeCloseTo(2.04227, 4);
     expect(tQuantile975(60)).toBeCloseTo(2.0003, 3);
     expect(tQuantile975(1000)).toBeCloseTo(1.96234, 4);
-    // n 4: t(0.975, 3) * sd / sqrt(4) / mean
-    expect(meanCiHalfWidthPct([9, 10, 11, 10])).toBeCloseTo(((3.182446305 * stdev([9, 10, 11, 10])) / 2 / 10) * 100, 6);
-    expect(meanCiHalfWidthPct([5])).toBeNull();
+    // the stop rule reads the interval the tables print (log-t), its widest side
+    const xs = [9, 10, 11, 10];
+    const i = meanInterval(xs);
+    expect(meanIntervalHalfWidthPct(xs)).toBeCloseTo((100 * Math.max(i.hi - 10, 10 - i.lo)) / 10, 9);
+    expect(i.method).toBe('log-t');
+    // about the plain t interval's width (3.182 * sd / 2 / mean) for data this tight, a little wider above
+    expect(meanIntervalHalfWidthPct(xs)).toBeGreaterThan(((3.182446305 * stdev(xs)) / 2 / 10) * 100);
+    expect(meanIntervalHalfWidthPct(xs)).toBeLessThan(((3.182446305 * stdev(xs)) / 2 / 10) * 100 * 1.2);
+    expect(meanIntervalHalfWidthPct([5])).toBeNull();
   });
 
   it('adds a round only for the cells still wider than the target, up to the cap', () => {
