@@ -2,6 +2,7 @@
 // worker holds, and every name of a run carries the run (its cleanup finds them all).
 import { describe, expect, it } from 'vitest';
 import {
+  bridgeNicFact,
   hostEndpointAddress,
   ownSegmentPort,
   segmentAddress,
@@ -42,5 +43,12 @@ describe('segment names', () => {
   it("give each worker a MAC of QEMU's prefix and an address on 10.77/16", () => {
     expect(segmentMac(0)).toBe('52:54:00:77:00:02');
     expect(segmentAddress(300)).toBe('10.77.1.46');
+  });
+});
+
+describe("a VM's NIC on the run's bridge, as experiment.json says it", () => {
+  it('is told vhost-net by the host QEMU runs on, not assumed from this machine', () => {
+    expect(bridgeNicFact(true)).toBe("virtio-net on a tap on the run's bridge, vhost-net");
+    expect(bridgeNicFact(false)).toContain('no vhost-net (/dev/vhost-net absent');
   });
 });

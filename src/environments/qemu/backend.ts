@@ -12,7 +12,6 @@ import {
   bridgeNicFact,
   createBridge,
   createTap,
-  hasVhostNet,
   ownSegmentPort,
   removeSegment,
   type SegmentPort,
@@ -106,7 +105,8 @@ export class QemuEnvironment implements Environment {
       kernel: this.image.kernelVersion,
       node: this.image.nodeVersion,
       hostView: 'process: /proc/<qemu pid>/stat, all threads',
-      bridgeNic: bridgeNicFact(),
+      // the host QEMU runs on: this machine's /dev/vhost-net says nothing of a remote host's
+      bridgeNic: bridgeNicFact(await this.machine.hasVhostNet()),
     };
   }
 
@@ -172,7 +172,7 @@ export class QemuEnvironment implements Environment {
   private async segments(req: ProvisionRequest): Promise<WorkerSegment[]> {
     if (req.network !== 'bridge') return [];
     await createBridge(req.runId);
-    const vhost = hasVhostNet();
+    const vhost = await this.machine.hasVhostNet();
     const out: WorkerSegment[] = [];
     for (let i = 0; i < req.count; i++)
       out.push({ tap: await createTap(req.runId, i), mac: segmentMac(i), vhost, address: segmentAddress(i) });

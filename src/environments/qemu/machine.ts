@@ -12,6 +12,7 @@ import { run, tail, which } from '../../util/exec.js';
 import { ofLiveExperiment } from '../../util/live.js';
 import { freePort } from '../../util/ports.js';
 import { childAlive, stopChild } from '../../util/process.js';
+import { hasVhostNet } from '../segment.js';
 import { type AccelChoice, chooseAccelerator, recordKvmFailure } from './accel.js';
 
 export type StopSteps = readonly (readonly [NodeJS.Signals | null, number])[];
@@ -54,6 +55,8 @@ export interface VmMachine {
   recordKvmFailure(files: VmFiles, binary: string, reason: string): Promise<void>;
   qemuVersion(binary: string): Promise<string>;
   hasBinary(binary: string): Promise<boolean>;
+  /** whether QEMU there can hand a NIC's data path to the kernel (/dev/vhost-net) */
+  hasVhostNet(): Promise<boolean>;
   createOverlay(base: string, overlay: string): Promise<void>;
   /** a loopback port for the guest's SSH forward that is probably free (QEMU tells when not) */
   port(): Promise<number>;
@@ -104,6 +107,7 @@ export const localMachine: VmMachine = {
     recordKvmFailure({ binary, kernel: files.kernel, initrd: files.initrd }, reason),
   qemuVersion: async (binary) => (await run(binary, ['--version'])).stdout.split('\n')[0]!.trim(),
   hasBinary: async (binary) => Boolean(await which(binary)),
+  hasVhostNet: async () => hasVhostNet(),
   createOverlay: async (base, overlay) => {
     await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, overlay]);
   },

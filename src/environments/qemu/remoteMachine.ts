@@ -142,6 +142,7 @@ export function remoteMachine(host: RemoteHost): VmMachine {
     recordKvmFailure: async () => {}, // remote verdicts are not cached: probed at every experiment
     qemuVersion: async (binary) => (await run(`${shellQuote(binary)} --version`)).split('\n')[0]!.trim(),
     hasBinary: async (binary) => (await host.ssh.run(`command -v ${shellQuote(binary)}`)).code === 0,
+    hasVhostNet: async () => (await host.ssh.run('test -c /dev/vhost-net')).code === 0,
     createOverlay: async (base, overlay) => {
       await run(`qemu-img create -q -f qcow2 -F qcow2 -b ${shellQuote(base)} ${shellQuote(overlay)}`);
     },
