@@ -48,6 +48,17 @@ export function overlayDownScript(runId: string): string {
  * Removes overlay devices whose alias names a run of no experiment in `live` (clean --hosts),
  * or, with `experimentId`, only that experiment's (its end). Prints what it removed. Pure.
  */
+/**
+ * A shell function `spared NAME`: true for a name a clean must leave alone — a live
+ * experiment's, or, when the clean is one experiment's end, every other experiment's.
+ * Names are `<prefix><experiment id>-…`. Pure.
+ */
+export function sparedFunction(live: readonly string[], experimentId?: string, prefix = ''): string {
+  const cases = live.map((id) => `${shellQuote(`${prefix}${id}`)}-*) return 0;;`);
+  if (experimentId) cases.push(`${shellQuote(`${prefix}${experimentId}`)}-*) return 1;;`, '*) return 0;;');
+  return `spared() { case "$1" in ${cases.join(' ')} esac; return 1; }`;
+}
+
 export function overlayCleanScript(live: readonly string[], experimentId?: string): string {
   const keep = live.map((id) => `${shellQuote(`versus-${id}`)}-*`).join('|');
   const only = experimentId ? `${shellQuote(`versus-${experimentId}`)}-*` : '*';

@@ -12,6 +12,7 @@ import {
   remoteWorkerCommand,
   teardownScript,
 } from '../../src/environments/native/remoteScripts.js';
+import { segmentCleanScript } from '../../src/environments/native/remoteSegment.js';
 import { killRecordedScript } from '../../src/environments/qemu/remoteMachine.js';
 import { RemoteProcessParser, remoteProcessScript } from '../../src/sampling/remoteProcessSampler.js';
 import type { Reading } from '../../src/sampling/types.js';
@@ -72,6 +73,32 @@ describe('workers on remote hosts', () => {
     expect(bashSyntaxOk(cleanScript(dir, 'h', []))).toBe(true);
     execFileSync('sh', ['-c', cleanScript(dir, 'no-such-host', [])]);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("at an experiment's end removes that experiment's runs only, another's left running", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-rw-'));
+    const worker = (run: string) => {
+      fs.mkdirSync(path.join(dir, run));
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'barrier.mjs'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      fs.writeFileSync(path.join(dir, run, 'native-0.pid'), `${child.pid}\n`);
+      return { pid: child.pid!, ended: new Promise<void>((resolve) => child.on('exit', () => resolve())) };
+    };
+    const mine = worker('20261207-220000-mine-001-native-x1-r1');
+    const theirs = worker('20261207-220000-theirs-001-native-x1-r1');
+    const script = cleanScript(dir, 'no-such-host', [], '20261207-220000-mine');
+    expect(bashSyntaxOk(script)).toBe(true);
+    execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+    await mine.ended;
+    expect(fs.readdirSync(dir)).toEqual(['20261207-220000-theirs-001-native-x1-r1']);
+    expect(() => process.kill(theirs.pid, 0)).not.toThrow();
+    process.kill(-theirs.pid, 'SIGKILL');
+    await theirs.ended;
+    // the segments' clean has the same scope
+    expect(segmentCleanScript([], 'e')).toMatch(/'?versus-e'?-\*\) return 1;; \*\) return 0;;/);
+    expect(bashSyntaxOk(segmentCleanScript(['x'], 'e'))).toBe(true);
   });
 
   it('runs the command as written: pid file first, then the workload (no cgroup)', () => {

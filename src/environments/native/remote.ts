@@ -188,6 +188,18 @@ export class RemoteNativeEnvironment implements Environment {
     this.runs.delete(runId);
   }
 
+  /**
+   * The end of an experiment: what is left of its own runs on the host (a run whose teardown
+   * failed, a worker that outlived it) and their segments — never another experiment's.
+   */
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    for (const runId of [...this.runs.keys()]) await this.teardown(runId).catch(() => {});
+    const out = await this.host.run(
+      `${cleanScript(this.stateDir, this.host.name, [], experimentId)}\n${segmentCleanScript([], experimentId)}`,
+    );
+    return [...new Set(out.split('\n').filter(Boolean))];
+  }
+
   /** Every run's workers on the host, this harness's or a killed one's. */
   async cleanAll(): Promise<string[]> {
     return cleanRemoteNative(this.host);

@@ -3,6 +3,7 @@
 // nothing of the workload runs outside its cgroup), and the teardown that kills what a
 // run left and removes its cgroups. Pure: strings only.
 import { shellQuote } from '../../ssh/quote.js';
+import { sparedFunction } from '../overlay.js';
 import type { Allocation } from '../types.js';
 
 const ROOT = '/sys/fs/cgroup';
@@ -116,13 +117,18 @@ export function teardownScript(runDir: string, prefix: string): string {
  * `live` (running now on this machine: their own end removes them). Prints one line per
  * removed thing.
  */
-export function cleanScript(nativeDir: string, hostName: string, live: readonly string[]): string {
-  const patterns = live.map((id) => `${shellQuote(id)}-*`).join('|');
+export function cleanScript(
+  nativeDir: string,
+  hostName: string,
+  live: readonly string[],
+  /** only this experiment's runs (its end), not every run but the live ones (`versus clean`) */
+  experimentId?: string,
+): string {
   const host = shellQuote(`${hostName}-`);
   return [
-    patterns ? `live() { case "$1" in ${patterns}) return 0;; esac; return 1; }` : 'live() { return 1; }',
-    `for r in ${shellQuote(nativeDir)}/*; do [ -d "$r" ] || continue; live "\${r##*/}" && continue; ${killRecorded('"$r"/*.pid "$r"/*/*.pid')}; rm -rf "$r"; done`,
-    ...removeCgroups(cgroupDirs(`${hostName}-`), `n=\${d##*/}; live "\${n#${host}}"`),
+    sparedFunction(live, experimentId),
+    `for r in ${shellQuote(nativeDir)}/*; do [ -d "$r" ] || continue; spared "\${r##*/}" && continue; ${killRecorded('"$r"/*.pid "$r"/*/*.pid')}; rm -rf "$r"; done`,
+    ...removeCgroups(cgroupDirs(`${hostName}-`), `n=\${d##*/}; spared "\${n#${host}}"`),
     'true',
   ].join('\n');
 }

@@ -5,7 +5,7 @@
 // hosts' is overlay.ts's (docs/hosts.md). Pure: strings only; segment.ts does the same here
 // with fs and ip calls.
 import { shellQuote } from '../../ssh/quote.js';
-import { linksStarting, overlayCleanScript } from '../overlay.js';
+import { linksStarting, overlayCleanScript, sparedFunction } from '../overlay.js';
 import { segmentAddress, segmentNames } from '../segment.js';
 import type { SegmentSpan } from '../types.js';
 
@@ -78,14 +78,13 @@ export function endpointsDownScript(runId: string, netns: readonly string[]): st
  * `versus clean --hosts`: every versus bridge whose alias names a run not in `live`, its
  * links, and every versus namespace of such a run. Prints one line per removed thing. Pure.
  */
-export function segmentCleanScript(live: readonly string[]): string {
-  const patterns = live.map((id) => `${shellQuote(`versus-${id}`)}-*`).join('|');
+export function segmentCleanScript(live: readonly string[], experimentId?: string): string {
   return [
-    patterns ? `live() { case "$1" in ${patterns}) return 0;; esac; return 1; }` : 'live() { return 1; }',
+    sparedFunction(live, experimentId, 'versus-'),
     // a bridge's alias is versus-<run>; its links share the bridge's hash (vsb<hash> → vs?<hash>…)
-    `for b in $(${linksStarting(['vsb'])}); do a=$(ip -o link show dev "$b" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; live "$a-" && continue; h=\${b#vsb}; for l in $(${linksStarting(['vsv', 'vsh', 'vsx'])}); do case "$l" in vs?$h*) ip link del "$l" 2>/dev/null && echo "link $l";; esac; done; ip link del "$b" && echo "bridge $b ($a)"; done`,
-    overlayCleanScript(live),
-    `for f in /run/netns/versus-*; do [ -e "$f" ] || continue; ns=\${f##*/}; live "$ns" && continue; ip netns del "$ns" && echo "netns $ns"; done`,
+    `for b in $(${linksStarting(['vsb'])}); do a=$(ip -o link show dev "$b" | sed -n 's/.* alias \\(versus-[^ ]*\\).*/\\1/p'); [ -n "$a" ] || continue; spared "$a-" && continue; h=\${b#vsb}; for l in $(${linksStarting(['vsv', 'vsh', 'vsx'])}); do case "$l" in vs?$h*) ip link del "$l" 2>/dev/null && echo "link $l";; esac; done; ip link del "$b" && echo "bridge $b ($a)"; done`,
+    overlayCleanScript(live, experimentId),
+    `for f in /run/netns/versus-*; do [ -e "$f" ] || continue; ns=\${f##*/}; spared "$ns" && continue; ip netns del "$ns" && echo "netns $ns"; done`,
     'true',
   ].join('\n');
 }
