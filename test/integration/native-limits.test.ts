@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/compose/config.js';
 import { ENVIRONMENTS } from '../../src/compose/registry.js';
@@ -6,6 +7,7 @@ import { listWorkerCgroups } from '../../src/environments/native/cgroupLimits.js
 import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { readSamples } from '../../src/results/store.js';
+import { GUEST_WORKLOADS_DIR } from '../../src/util/paths.js';
 import { tmpDir } from './helpers.js';
 
 /** One native run of the calibration load: one thread spinning all the time, on half a CPU. */
@@ -77,5 +79,37 @@ describe('native workers get the allocation a container gets', () => {
       '/sys/fs/cgroup/cpu/versus-native',
     ])
       expect(fs.existsSync(dir), dir).toBe(false);
+  });
+});
+
+describe("native workers in the image's tree", () => {
+  it("run their experiment's own workloads without writing the tree every experiment on the host shares", async () => {
+    const image = await ensureImage();
+    const tree = path.join(image.rootfs, GUEST_WORKLOADS_DIR);
+    // the folder itself, not only its names: a copy made over it is a new folder
+    const seen = () => ({ names: fs.readdirSync(tree).sort(), ino: fs.statSync(tree).ino });
+    const before = seen();
+    const e = validateExperiment(
+      {
+        name: 'it-native-tree',
+        environments: ['native'],
+        instances: [1],
+        repetitions: 1,
+        workloads: [{ name: 'fixture' }],
+        workloadDirs: [path.resolve('test/fixtures/workloads')],
+        sampling: { intervalMs: 250, settleMs: 200 },
+        canary: false,
+        output: { dir: tmpDir('native-tree') },
+      },
+      'test',
+    );
+    const { runs } = await runExperiment(e, {
+      log: () => {},
+      signal: new AbortController().signal,
+      descriptors: ENVIRONMENTS,
+    });
+    // the fixture ran from the experiment's bundle, bind-mounted over the tree's copy in the worker's own namespace
+    expect(runs[0]!.status, runs[0]!.reason ?? '').toBe('ok');
+    expect(seen()).toEqual(before);
   });
 });

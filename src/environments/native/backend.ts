@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { cleanEnv, syncWorkloads } from '../../image/build.js';
+import { cleanEnv } from '../../image/build.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
@@ -31,7 +31,7 @@ import {
 import { WorkerOutput } from '../workerOutput.js';
 import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
 import type { NativeConfig } from './config.js';
-import { chrootWithProc } from './remoteScripts.js';
+import { chrootWorker } from './remoteScripts.js';
 
 /**
  * The baseline: the workload as a plain host process. By default it runs the
@@ -52,11 +52,10 @@ export class NativeEnvironment implements Environment {
     private readonly workloads: WorkloadBundle = projectBundle(),
   ) {}
 
-  /** The image's tree holds the current workloads (chroot runs them from there). */
+  /** The image's tree is shared and never written: each worker sees this experiment's workloads bind-mounted over its copy. */
   async prepare(): Promise<void> {
     if (this.config.runtime !== 'image') return;
     if (!this.image) throw new Error('native: runtime "image" needs the worker image');
-    syncWorkloads(this.image.rootfs, this.workloads);
   }
 
   async describe(): Promise<EnvironmentInfo> {
@@ -86,13 +85,12 @@ export class NativeEnvironment implements Environment {
   command(invocation: Invocation, allocation: Allocation, withProc = false): { cmd: string; args: string[] } {
     const node = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
     const image = this.config.runtime === 'image' ? this.image : null;
-    // a worker on a network reads its namespace's /proc/net (a server's listening sockets):
-    // a proc of its own in the chroot, in a mount namespace of its own, gone with it
+    // in the image's tree: this experiment's workloads bind-mounted over the tree's, and for a
+    // worker on a network (it reads its namespace's /proc/net) a proc of its own — both in a
+    // mount namespace of the worker's own, gone with it
     const inner = !image
       ? [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')]
-      : withProc
-        ? [...chrootWithProc(image.rootfs), ...node]
-        : ['chroot', image.rootfs, ...node];
+      : [...chrootWorker(image.rootfs, this.workloads.dir, withProc), ...node];
     const argv = [...inner, ...barrierArgs(invocation)];
     if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
     return { cmd: argv[0]!, args: argv.slice(1) };

@@ -2,10 +2,8 @@ import type { RemoteHost } from '../../hosts/remote.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { RemoteProcessSampler } from '../../sampling/remoteProcessSampler.js';
 import type { Sampler } from '../../sampling/types.js';
-import { shellQuote } from '../../ssh/quote.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
-import { workloadsTar } from '../../workload/bundle.js';
 import { hostEndpointAddress, ownSegmentPort, type SegmentPort, segmentAddress, segmentNames } from '../segment.js';
 import { armOverSsh } from '../sshWorker.js';
 import {
@@ -22,7 +20,7 @@ import {
 import type { NativeConfig } from './config.js';
 import {
   CGROUP_VERSION_SCRIPT,
-  chrootWithProc,
+  chrootWorker,
   cleanScript,
   remoteWorkerCommand,
   teardownScript,
@@ -34,6 +32,9 @@ import {
   segmentDownScript,
   segmentUpScript,
 } from './remoteSegment.js';
+
+/** node and the barrier, as a worker in the image's tree starts */
+const GUEST_LAUNCH = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
 
 /** Where a remote native worker lives on its run's segment (network bridge); null: the host's namespace. */
 interface RemoteNet {
@@ -48,6 +49,8 @@ export class RemoteNativeEnvironment implements Environment {
   private launcher: string[] = [];
   /** runtime image: the tree the workers chroot into */
   private rootfs: string | null = null;
+  /** this experiment's workloads on the host, bind-mounted over the image tree's in each worker */
+  private workloadsDir: string | null = null;
   private node = '';
   private readonly runs = new Set<string>();
   /** the namespaces each run made on the host: its segment's workers, or host endpoints on another's segment */
@@ -76,13 +79,10 @@ export class RemoteNativeEnvironment implements Environment {
       if (!this.image) throw new Error('native: runtime "image" needs the worker image');
       const rootfs = `${this.host.cacheDir}/images/${this.image.hash.slice(0, 16)}/rootfs`;
       await this.host.deliverTree(this.image.rootfs, rootfs, this.log);
-      // the current workloads into the tree, as prepare() does here
-      const parent = `${rootfs}${GUEST_WORKLOADS_DIR.replace(/\/[^/]*$/, '')}`;
-      await this.host.run(
-        `rm -rf ${shellQuote(`${rootfs}${GUEST_WORKLOADS_DIR}`)} && mkdir -p ${shellQuote(parent)} && tar -xf - -C ${shellQuote(parent)}`,
-        await workloadsTar(this.workloads),
-      );
-      this.launcher = ['chroot', rootfs, '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
+      // the tree is shared by every experiment on the host: the current workloads go beside
+      // it, bind-mounted over its copy in each worker's own mount namespace
+      this.workloadsDir = await this.host.deliverWorkloads(this.workloads);
+      this.launcher = [...chrootWorker(rootfs, this.workloadsDir, false), ...GUEST_LAUNCH];
       this.rootfs = rootfs;
       this.node = this.image.nodeVersion;
     } else {
@@ -172,8 +172,8 @@ export class RemoteNativeEnvironment implements Environment {
 
   /** On a network the chroot gets a proc of its own: a server's readiness is read from its namespace's /proc/net. */
   private launcherIn(netns: string | null): string[] {
-    if (!netns || !this.rootfs) return this.launcher;
-    return [...chrootWithProc(this.rootfs), '/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`];
+    if (!netns || !this.rootfs || !this.workloadsDir) return this.launcher;
+    return [...chrootWorker(this.rootfs, this.workloadsDir, true), ...GUEST_LAUNCH];
   }
 
   async teardown(runId: string): Promise<void> {

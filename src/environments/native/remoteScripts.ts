@@ -3,6 +3,7 @@
 // nothing of the workload runs outside its cgroup), and the teardown that kills what a
 // run left and removes its cgroups. Pure: strings only.
 import { shellQuote } from '../../ssh/quote.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { sparedFunction } from '../overlay.js';
 import type { Allocation } from '../types.js';
 
@@ -15,15 +16,21 @@ const PARENT = 'versus-remote-native';
 const PERIOD_US = 100_000;
 const V1 = ['cpu', 'cpuacct', 'memory'];
 
-/** `sh -c` script: mount a proc at <root>/proc (its own mount namespace), then chroot into <root> with the rest. */
-export const CHROOT_WITH_PROC = 'root="$1"; shift; mount -t proc proc "$root/proc" && exec chroot "$root" "$@"';
+/**
+ * `sh -c` script, run in a mount namespace of the worker's own: the run's workloads
+ * bind-mounted read-only over the tree's (the image tree is shared by every experiment on
+ * the host and never written), a proc of its own when asked, then chroot into the tree.
+ */
+export const CHROOT_WORKER = `root="$1"; wl="$2"; proc="$3"; shift 3; t="$root${GUEST_WORKLOADS_DIR}"; mount --bind "$wl" "$t" && mount -o remount,bind,ro "$t" && { [ "$proc" = 0 ] || mount -t proc proc "$root/proc"; } && exec chroot "$root" "$@"`;
 
 /**
- * A chroot into `rootfs` that has a proc of its own, in a mount namespace of its own that
- * goes with the worker: for a worker on a network, which reads its namespace's /proc/net.
+ * A chroot into `rootfs` with `workloadsDir` as its workloads, in a mount namespace that goes
+ * with the worker; `withProc`: a proc of its own, for a worker on a network, which reads its
+ * namespace's /proc/net.
  */
-export function chrootWithProc(rootfs: string): string[] {
-  return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', CHROOT_WITH_PROC, 'versus-native', rootfs];
+export function chrootWorker(rootfs: string, workloadsDir: string, withProc: boolean): string[] {
+  const script = ['sh', '-c', CHROOT_WORKER, 'versus-native', rootfs, workloadsDir, withProc ? '1' : '0'];
+  return ['unshare', '-m', '--propagation', 'private', ...script];
 }
 
 /** Prints 2, 1 or nothing: the host's cgroup hierarchy, as cgroupVersion() tells here. */
