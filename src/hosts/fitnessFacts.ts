@@ -35,6 +35,13 @@ function cpuCount(stat: string | null): number {
   return stat ? (stat.match(/^cpu\d+ /gm) ?? []).length : 0;
 }
 
+/**
+ * How long the other load is watched before an experiment: half a second is 50 clock ticks
+ * per CPU in /proc/stat, enough to see a host busy with other work, and every experiment
+ * (and every test that runs one) pays it.
+ */
+export const FITNESS_WINDOW_MS = 500;
+
 /** Busy and steal, % of all CPUs, over `windowMs`; null without /proc/stat. */
 async function busyWindow(root: string, windowMs: number): Promise<{ busy: number; steal: number } | null> {
   const first = readOrNull(root, FITNESS_FILES.stat);
@@ -49,7 +56,7 @@ async function busyWindow(root: string, windowMs: number): Promise<{ busy: numbe
   }
 }
 
-export async function readHostFacts(root = '/', windowMs = 1000): Promise<HostFacts> {
+export async function readHostFacts(root = '/', windowMs = FITNESS_WINDOW_MS): Promise<HostFacts> {
   const read = (rel: string) => readOrNull(root, rel);
   const cpus = cpuCount(read(FITNESS_FILES.stat));
   const each = (file: (cpu: number) => string) => Array.from({ length: cpus }, (_, cpu) => read(file(cpu)));

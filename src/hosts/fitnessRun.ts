@@ -1,4 +1,4 @@
-// Host fitness for an experiment: the facts read in the second before it starts, judged
+// Host fitness for an experiment: the facts read in the half second before it starts, judged
 // against what its workers need; recorded in experiment.json, warnings said once.
 import { type FitnessCheck, judgeFitness } from './fitness.js';
 import { readHostFacts } from './fitnessFacts.js';
