@@ -5,6 +5,7 @@ import { NativeEnvironment } from '../../src/environments/native/backend.js';
 import { engineSpanOctet, segmentNames } from '../../src/environments/segment.js';
 import type { ImageManifest } from '../../src/image/manifest.js';
 import { IMAGE_SPEC, imageHash, mirrorFromAptSources } from '../../src/image/spec.js';
+import type { WorkloadBundle } from '../../src/workload/bundle.js';
 // the backends' views (kinds, sample sources) for results that do not record them, as the CLI has them
 import '../../src/compose/registry.js';
 
@@ -97,20 +98,28 @@ describe("a run's engine network", () => {
 
 describe('native command', () => {
   const image = { rootfs: '/cache/rootfs' } as ImageManifest;
-  it("runs the image's node through chroot, pinned with taskset when asked", () => {
-    const env = new NativeEnvironment({ runtime: 'image', limits: 'none' }, image);
+  it("runs the image's node through chroot, the experiment's workloads bind-mounted, pinned with taskset when asked", () => {
+    const bundle = { dir: '/project/workloads', hash: 'h' } as unknown as WorkloadBundle;
+    const env = new NativeEnvironment({ runtime: 'image', limits: 'none' }, image, bundle);
     const c = env.command({ entry: 'pagerank/pagerank.mjs', args: ['--x=1'] }, allocation);
-    expect([c.cmd, ...c.args]).toEqual([
-      'taskset',
-      '-c',
-      '1',
-      'chroot',
+    const argv = [c.cmd, ...c.args];
+    expect(argv.slice(0, 8)).toEqual(['taskset', '-c', '1', 'unshare', '-m', '--propagation', 'private', 'sh']);
+    // sh -c <script> versus-native <tree> <workloads> <proc?> then the worker's own argv
+    expect(argv.slice(10)).toEqual([
+      'versus-native',
       '/cache/rootfs',
+      '/project/workloads',
+      '0',
       '/usr/bin/node',
       '/opt/versus/workloads/barrier.mjs',
       'pagerank/pagerank.mjs',
       '--x=1',
     ]);
+    // read-only over the tree's copy, then chroot: the shared tree is never written
+    expect(argv[9]).toContain('mount --bind "$wl" "$t" && mount -o remount,bind,ro "$t"');
+    expect(argv[9]).toContain('exec chroot "$root" "$@"');
+    const networked = env.command({ entry: 'e.mjs', args: [] }, allocation, true);
+    expect(networked.args[12]).toBe('1');
     const host = new NativeEnvironment({ runtime: 'host', limits: 'none' }, null).command(
       { entry: 'e.mjs', args: [] },
       { ...allocation, cpuset: null },
