@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentInput } from '../../src/compose/config.js';
 import { validateExperiment } from '../../src/compose/config.js';
 import { ENVIRONMENTS } from '../../src/compose/registry.js';
-import { ensureImage, syncWorkloads } from '../../src/image/build.js';
+import { ensureImage } from '../../src/image/build.js';
 import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { summarize } from '../../src/results/summary.js';
-import { workloadBundle } from '../../src/workload/bundle.js';
 import { docker, labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
 /** `during` gets a promise of the first run's barrier passed (its workers running). */
@@ -76,21 +75,20 @@ describe('worker faults on real engines: the run fails with its reason, the expe
   });
 
   it('a worker userland that computes a different answer fails as a checksum mismatch, never as fast', async () => {
-    // a real fault, no mock: the native baseline's copy of the workload inside the image
-    // (the chroot it runs in) adds each vertex's four partial sums in another order — ranks still
-    // sum to 1 and pass the workload's own checks, but differ in the last bits, as a
-    // different runtime or a miscompiled loop would. Containers mount the project's own
-    // copy; the sync stamp is left alone, so the altered copy is what runs natively.
+    // a real fault, no mock: the native baseline's userland (the image tree it chroots into)
+    // gets a node whose Math.imul is wrong in the high bits, as a broken runtime would be —
+    // the workload's own checks still pass (ranks sum to 1), its answer differs. Containers
+    // run the image's own node; the workloads are the experiment's in both.
     const image = await ensureImage();
-    // the image's tree holds the workloads this experiment will snapshot (an earlier test may
-    // have put another bundle there), so the run does not copy them in again over the fault
-    syncWorkloads(image.rootfs, workloadBundle([]));
-    const kernel = path.join(image.rootfs, 'opt/versus/workloads/pagerank/lib/kernel.mjs');
-    const original = fs.readFileSync(kernel, 'utf8');
-    const line = 'const r = base + damping * (s0 + s1 + (s2 + s3));';
-    expect(original).toContain(line);
-    fs.writeFileSync(kernel, original.replace(line, 'const r = base + damping * (s0 + (s1 + (s2 + s3)));'));
+    const node = path.join(image.rootfs, 'usr/bin/node');
+    const real = path.join(image.rootfs, 'usr/bin/node.versus-fault');
+    const preload = path.join(image.rootfs, 'opt/versus-fault.cjs');
+    fs.renameSync(node, real);
     try {
+      fs.writeFileSync(preload, 'Math.imul = (a, b) => (a * b) | 0;\n');
+      fs.writeFileSync(node, '#!/bin/sh\nexec /usr/bin/node.versus-fault --require /opt/versus-fault.cjs "$@"\n', {
+        mode: 0o755,
+      });
       const { runs } = await experiment({
         environments: ['docker', 'native'],
         workload: { preset: 'tiny' },
@@ -103,7 +101,9 @@ describe('worker faults on real engines: the run fails with its reason, the expe
       // excluded from every statistic
       expect(summarize(runs, new Map()).find((c) => c.env === failed[0]!.env)!.ok).toBe(0);
     } finally {
-      fs.writeFileSync(kernel, original);
+      fs.rmSync(node, { force: true });
+      fs.renameSync(real, node);
+      fs.rmSync(preload, { force: true });
     }
     expect(await labelledContainers()).toEqual([]);
   });
