@@ -20,6 +20,23 @@ import type { Reading } from '../../src/sampling/types.js';
 const alloc = { cpus: 1.5, memoryBytes: 512 * 2 ** 20, cpuset: null };
 const bashSyntaxOk = (script: string) => execFileSync('bash', ['-n', '-c', script], { encoding: 'utf8' }) === '';
 
+/**
+ * A stand-in for a worker of `run` under `dir`: its command line names barrier.mjs, in a
+ * process group of its own, its pid file where a run's are; `ended` is its exit code, -1 when signalled.
+ */
+function standInWorker(dir: string, run: string): { pid: number; ended: Promise<number | null> } {
+  fs.mkdirSync(path.join(dir, run));
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'barrier.mjs'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  fs.writeFileSync(path.join(dir, run, 'native-0.pid'), `${child.pid}\n`);
+  return {
+    pid: child.pid!,
+    ended: new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code))),
+  };
+}
+
 describe('workers on remote hosts', () => {
   it("writes a native worker's cgroup as cgroupLimits does here, joins it, records its pid, then execs", () => {
     const v1 = enterCgroupScript(1, 'h1-r1-native-0', alloc);
@@ -47,16 +64,7 @@ describe('workers on remote hosts', () => {
 
   it("cleans a host's runs but those of live experiments: their workers run on, their folders stay", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-clean-'));
-    // stand-ins for workers: their command line names barrier.mjs, each in a process group of its own
-    const worker = (run: string) => {
-      fs.mkdirSync(path.join(dir, run));
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'barrier.mjs'], {
-        detached: true,
-        stdio: 'ignore',
-      });
-      fs.writeFileSync(path.join(dir, run, 'native-0.pid'), `${child.pid}\n`);
-      return new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? -1 : code)));
-    };
+    const worker = (run: string) => standInWorker(dir, run).ended;
     const liveEnded = worker("20261205-010101-ab'c-001-native-x1-r1");
     const deadEnded = worker('20261204-230000-dead-001-native-x1-r1');
     const script = cleanScript(dir, 'no-such-host', ["20261205-010101-ab'c", '20261205-020202-other']);
@@ -77,15 +85,7 @@ describe('workers on remote hosts', () => {
 
   it("at an experiment's end removes that experiment's runs only, another's left running", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-rw-'));
-    const worker = (run: string) => {
-      fs.mkdirSync(path.join(dir, run));
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'barrier.mjs'], {
-        detached: true,
-        stdio: 'ignore',
-      });
-      fs.writeFileSync(path.join(dir, run, 'native-0.pid'), `${child.pid}\n`);
-      return { pid: child.pid!, ended: new Promise<void>((resolve) => child.on('exit', () => resolve())) };
-    };
+    const worker = (run: string) => standInWorker(dir, run);
     const mine = worker('20261207-220000-mine-001-native-x1-r1');
     const theirs = worker('20261207-220000-theirs-001-native-x1-r1');
     const script = cleanScript(dir, 'no-such-host', [], '20261207-220000-mine');
