@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(docker.io qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
           chromium fonts-dejavu-core procps iproute2 util-linux tar
           vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients libarchive-tools
-          collectd-core runsc podman
+          collectd-core runsc podman lxc charliecloud-runtime
           sysbench fio stress-ng iperf3 sockperf redis-server redis-tools mariadb-server python3-numpy sqlite3 openssh-server)
 # sysbench, fio, stress-ng, iperf3, sockperf, redis, mariadb: the micro and network suites on the native baseline with runtime 'host'
 # (the worker image installs them from the workloads' manifests); python3-numpy and

@@ -2,9 +2,12 @@
 // src/environments/ whose index.ts exports its descriptor (docs/ARCHITECTURE.md), and a line here.
 // This is the composition: nothing below src/compose/ imports it; the layers below are
 // handed the descriptors they need.
+
+import { charliecloud } from '../environments/charliecloud/index.js';
 import type { EnvironmentDescriptor, EnvironmentView } from '../environments/descriptor.js';
 import { docker } from '../environments/docker/index.js';
 import { gvisor } from '../environments/gvisor/index.js';
+import { lxc } from '../environments/lxc/index.js';
 import { microvm } from '../environments/microvm/index.js';
 import { native } from '../environments/native/index.js';
 import { podman } from '../environments/podman/index.js';
@@ -13,7 +16,7 @@ import { vagrant } from '../environments/vagrant/index.js';
 import { registerKnownViews } from '../results/views.js';
 
 /** By name; the order is the order of legends and tables. */
-export const REGISTRY = { docker, gvisor, podman, microvm, qemu, vagrant, native } as const;
+export const REGISTRY = { docker, gvisor, podman, lxc, charliecloud, microvm, qemu, vagrant, native } as const;
 
 export type EnvironmentName = keyof typeof REGISTRY;
 export const ENVIRONMENT_NAMES = Object.keys(REGISTRY) as [EnvironmentName, ...EnvironmentName[]];

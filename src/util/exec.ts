@@ -90,8 +90,8 @@ export async function which(cmd: string): Promise<string | null> {
 }
 
 /** The first line a program prints of its version, or null when it is not installed. */
-export async function versionOf(cmd: string, args: string[]): Promise<string | null> {
+export async function versionOf(cmd: string, args: string[], env?: Record<string, string>): Promise<string | null> {
   if (!(await which(cmd))) return null;
-  const r = await run(cmd, args, { allowFail: true, timeoutMs: 10_000 });
+  const r = await run(cmd, args, { allowFail: true, timeoutMs: 10_000, env: env && { ...process.env, ...env } });
   return (r.stdout || r.stderr).split('\n')[0]!.trim();
 }

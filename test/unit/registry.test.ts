@@ -21,7 +21,7 @@ describe('the environment registry', () => {
   });
 
   it('refuses an environment it does not know, naming the ones it does', () => {
-    const r = ExperimentSchema.safeParse({ environments: ['docker', 'lxc'] });
+    const r = ExperimentSchema.safeParse({ environments: ['docker', 'openvz'] });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain(ENVIRONMENT_NAMES[0]);
   });

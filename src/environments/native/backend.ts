@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { cleanEnv } from '../../image/build.js';
 import type { ImageManifest } from '../../image/manifest.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
+import { killAndWait, startProcess, type TreeLauncher } from '../processHost.js';
 import {
   createBridge,
   joinHostEndpoint,
@@ -25,21 +25,24 @@ import {
   type EnvironmentInfo,
   type Invocation,
   type ProvisionRequest,
-  type WorkerExit,
   type WorkerHandle,
 } from '../types.js';
-import { WorkerOutput } from '../workerOutput.js';
 import { cgroupVersion, createWorkerCgroup, enterCgroupArgv, removeWorkerCgroup } from './cgroupLimits.js';
 import type { NativeConfig } from './config.js';
 import { chrootWorker } from './remoteScripts.js';
 
+/** The baseline's launcher: chroot into the tree, in a mount namespace of the worker's own. */
+export const CHROOT_LAUNCHER: TreeLauncher = { name: 'native', runtime: 'image (chroot)', argv: chrootWorker };
+
 /**
  * The baseline: the workload as a plain host process. By default it runs the
  * worker image's own node and libraries through chroot, so native, container and
- * VM execute the identical runtime; `runtime: host` uses this machine's node.
+ * VM execute the identical runtime; `runtime: host` uses this machine's node. Another
+ * launcher (Charliecloud's ch-run) makes it the process host of a container runtime
+ * without a daemon: the same cgroups, segment and sampling.
  */
 export class NativeEnvironment implements Environment {
-  readonly name = 'native' as const;
+  readonly name: string;
   private readonly children = new Map<string, Set<ChildProcess>>();
   /** worker cgroup names per run, removed at teardown */
   private readonly cgroups = new Map<string, Set<string>>();
@@ -50,18 +53,21 @@ export class NativeEnvironment implements Environment {
     private readonly config: NativeConfig,
     private readonly image: ImageManifest | null,
     private readonly workloads: WorkloadBundle = projectBundle(),
-  ) {}
+    readonly launcher: TreeLauncher = CHROOT_LAUNCHER,
+  ) {
+    this.name = launcher.name;
+  }
 
   /** The image's tree is shared and never written: each worker sees this experiment's workloads bind-mounted over its copy. */
   async prepare(): Promise<void> {
     if (this.config.runtime !== 'image') return;
-    if (!this.image) throw new Error('native: runtime "image" needs the worker image');
+    if (!this.image) throw new Error(`${this.name}: runtime "image" needs the worker image`);
   }
 
   async describe(): Promise<EnvironmentInfo> {
     if (this.config.runtime === 'image' && this.image) {
       return {
-        runtime: 'image (chroot)',
+        runtime: this.launcher.runtime,
         node: this.image.nodeVersion,
         rootfs: this.image.rootfs,
         limits: this.limitsText(),
@@ -90,7 +96,7 @@ export class NativeEnvironment implements Environment {
     // mount namespace of the worker's own, gone with it
     const inner = !image
       ? [process.execPath, path.join(this.workloads.dir, 'barrier.mjs')]
-      : [...chrootWorker(image.rootfs, this.workloads.dir, withProc), ...node];
+      : [...this.launcher.argv(image.rootfs, this.workloads.dir, withProc), ...node];
     const argv = [...inner, ...barrierArgs(invocation)];
     if (allocation.cpuset) argv.unshift('taskset', '-c', allocation.cpuset.join(','));
     return { cmd: argv[0]!, args: argv.slice(1) };
@@ -104,7 +110,7 @@ export class NativeEnvironment implements Environment {
     if (req.onHost) this.onHost.add(req.runId);
     const nets = await workerNetworks(req);
     // on the host for another environment's run: named so that no one takes them for native's
-    const name = req.onHost ? 'host' : 'native';
+    const name = req.onHost ? 'host' : this.name;
     return Array.from(
       { length: req.count },
       (_, i) => new NativeWorker(this, `${name}-${i}`, req.allocation(i), set, req.runId, cgroups, nets[i]!),
@@ -136,23 +142,11 @@ export class NativeEnvironment implements Environment {
   async cleanAll(): Promise<string[]> {
     const names: string[] = [];
     for (const runId of [...this.children.keys()]) {
-      names.push(`native processes of ${runId}`);
+      names.push(`${this.name} processes of ${runId}`);
       await this.teardown(runId);
     }
     return names;
   }
-}
-
-function killAndWait(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('close', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Where each worker of a run lives: a namespace on the run's bridge, the host's (127.0.0.1), or no network to speak of. */
@@ -210,38 +204,9 @@ class NativeWorker implements WorkerHandle {
   }
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const { cmd, args } = this.argv(invocation);
-    const child = spawn(cmd, args, { env: cleanEnv(), cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
-    this.children.add(child);
-    this.pid = child.pid ?? null;
-    const output = new WorkerOutput(onLine);
-    child.stderr.on('data', (d: Buffer) => output.stderr(d));
-    child.stdout.on('data', (d: Buffer) => output.stdout(d));
-    const exit = new Promise<WorkerExit>((resolve) => {
-      child.once('error', (err) =>
-        resolve({ code: null, reason: `cannot start ${cmd}: ${err.message}`, stderrTail: '' }),
-      );
-      child.once('close', (code, signal) => {
-        output.end();
-        resolve({
-          code,
-          reason: signal ? `killed by ${signal}` : code !== 0 ? `exit code ${code}` : null,
-          stderrTail: output.stderrTail(),
-        });
-      });
-    });
-    await output.waitReady(this.name, exit);
-    return {
-      worker: this.name,
-      release: () => {
-        child.stdin.write('go\n');
-      },
-      stop: () => {
-        if (child.stdin.writable) child.stdin.write('stop\n');
-      },
-      exit,
-      kill: () => killAndWait(child),
-    };
+    const started = await startProcess(this.name, this.argv(invocation), this.children, onLine, this.env.launcher.env);
+    this.pid = started.pid;
+    return started.armed;
   }
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {

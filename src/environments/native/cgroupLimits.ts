@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ofLiveExperiment } from '../../util/live.js';
+import { cgroupVersion } from '../processHost.js';
 import type { Allocation, EnforcedLimits } from '../types.js';
 
 const ROOT = '/sys/fs/cgroup';
@@ -23,12 +24,7 @@ function write(file: string, value: string): void {
   fs.writeFileSync(file, value);
 }
 
-/** The cgroup version of this machine's hierarchy, or null when neither can be used. */
-export function cgroupVersion(root = ROOT): 1 | 2 | null {
-  if (fs.existsSync(path.join(root, 'cgroup.controllers'))) return 2;
-  if (fs.existsSync(path.join(root, 'memory')) && fs.existsSync(path.join(root, 'cpu'))) return 1;
-  return null;
-}
+export { cgroupVersion };
 
 /** v1 controller folders this worker joins: cpu (quota), cpuacct (accounting), memory (limit). */
 function v1Dirs(name: string, root: string): { cpu: string; cpuacct: string; memory: string } {

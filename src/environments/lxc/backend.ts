@@ -1,0 +1,223 @@
+// LXC system containers: lxc-execute on an overlay of the worker image's tree, with
+// lxc-init as PID 1 and the workload under it; the allocation in LXC's own cgroup (the
+// worker's view), a veth of LXC's on the run's bridge. Started by the process host.
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImageManifest } from '../../image/manifest.js';
+import { CgroupSampler } from '../../sampling/cgroupSampler.js';
+import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { Sampler } from '../../sampling/types.js';
+import { run, versionOf, which } from '../../util/exec.js';
+import { ofLiveExperiment } from '../../util/live.js';
+import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
+import type { WorkloadBundle } from '../../workload/bundle.js';
+import { cgroupVersion, killAndWait, startProcess } from '../processHost.js';
+import {
+  createBridge,
+  ownSegmentPort,
+  removeSegment,
+  type SegmentPort,
+  segmentAddress,
+  segmentNames,
+  segmentRuns,
+} from '../segment.js';
+import {
+  type Allocation,
+  type ArmedWorkload,
+  barrierArgs,
+  type EnforcedLimits,
+  type Environment,
+  type EnvironmentInfo,
+  type Invocation,
+  type ProvisionRequest,
+  type WorkerHandle,
+} from '../types.js';
+import type { LxcConfig } from './config.js';
+import { type ContainerSpec, containerCgroup, containerConfig } from './containerConfig.js';
+
+const ROOT = '/sys/fs/cgroup';
+
+export class LxcEnvironment implements Environment {
+  readonly name = 'lxc';
+  private readonly children = new Map<string, Set<ChildProcess>>();
+  private version: 1 | 2 = 1;
+
+  constructor(
+    private readonly config: LxcConfig,
+    private readonly image: ImageManifest,
+    private readonly workloads: WorkloadBundle,
+  ) {}
+
+  async prepare(): Promise<void> {
+    if (!(await which('lxc-execute'))) throw new Error('lxc: lxc-execute missing: apt-get install lxc');
+    const v = cgroupVersion();
+    if (v === null) throw new Error(`lxc: no cgroup hierarchy under ${ROOT} to hold the allocation`);
+    this.version = v;
+    fs.mkdirSync(this.config.lxcpath, { recursive: true });
+  }
+
+  async describe(): Promise<EnvironmentInfo> {
+    return {
+      runtime: `lxc-execute (LXC ${(await versionOf('lxc-execute', ['--version'])) ?? '?'}): lxc-init as PID 1`,
+      node: this.image.nodeVersion,
+      rootfs: `overlay on ${this.image.rootfs} (an upper layer per container)`,
+      limits: `LXC's cgroup (v${this.version}) per container: CPU quota and memory limit of the allocation`,
+      lxcpath: this.config.lxcpath,
+    };
+  }
+
+  runDir(runId: string): string {
+    return path.join(this.config.lxcpath, runId);
+  }
+
+  async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
+    const children = new Set<ChildProcess>();
+    this.children.set(req.runId, children);
+    fs.mkdirSync(this.runDir(req.runId), { recursive: true });
+    const bridge = req.network === 'bridge' ? await createBridge(req.runId) : null;
+    return Array.from({ length: req.count }, (_, i) => {
+      const name = `${req.runId}-lxc-${i}`;
+      const dir = path.join(this.runDir(req.runId), name);
+      const network: ContainerSpec['network'] = bridge
+        ? { mode: 'bridge', bridge, veth: segmentNames(req.runId).vethHost(i), cidr: `${segmentAddress(i)}/16` }
+        : { mode: req.network === 'host' ? 'host' : 'none' };
+      const spec: ContainerSpec = {
+        name,
+        hostname: `lxc-${i}`,
+        rootfs: this.image.rootfs,
+        upperDir: path.join(dir, 'upper'),
+        workloadsDir: this.workloads.dir,
+        allocation: req.allocation(i),
+        cgroupVersion: this.version,
+        network,
+      };
+      return new LxcWorker(`lxc-${i}`, spec, this.runDir(req.runId), children);
+    });
+  }
+
+  async segmentPort(runId: string): Promise<SegmentPort> {
+    return ownSegmentPort(runId);
+  }
+
+  async teardown(runId: string): Promise<void> {
+    const children = this.children.get(runId);
+    if (children) await Promise.all([...children].map(killAndWait));
+    this.children.delete(runId);
+    await removeRun(this.config.lxcpath, runId);
+    await removeSegment(runId);
+  }
+
+  /** Its own runs' folders and segments, never another experiment's. */
+  async cleanExperiment(experimentId: string): Promise<string[]> {
+    const names = await this.cleanAll();
+    for (const runId of runsIn(this.config.lxcpath).filter((r) => r.startsWith(`${experimentId}-`)))
+      names.push(...(await removeRun(this.config.lxcpath, runId)));
+    for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
+      names.push(...(await removeSegment(runId)));
+    return names;
+  }
+
+  async cleanAll(): Promise<string[]> {
+    const names: string[] = [];
+    for (const runId of [...this.children.keys()]) {
+      names.push(`lxc containers of ${runId}`);
+      await this.teardown(runId);
+    }
+    return names;
+  }
+}
+
+class LxcWorker implements WorkerHandle {
+  limits: EnforcedLimits | null = null;
+  private pid: number | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly spec: ContainerSpec,
+    private readonly lxcpath: string,
+    private readonly children: Set<ChildProcess>,
+  ) {}
+
+  get allocation(): Allocation {
+    return this.spec.allocation;
+  }
+
+  address(): string | null {
+    if (this.spec.network.mode === 'bridge') return this.spec.network.cidr.split('/')[0]!;
+    return this.spec.network.mode === 'host' ? '127.0.0.1' : null;
+  }
+
+  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    fs.mkdirSync(this.spec.upperDir, { recursive: true });
+    const configFile = path.join(path.dirname(this.spec.upperDir), 'config');
+    fs.writeFileSync(configFile, containerConfig(this.spec));
+    const a = this.spec.allocation;
+    const via = `LXC cgroup v${this.spec.cgroupVersion} (lxc.cgroup${this.spec.cgroupVersion === 2 ? '2' : ''}.*)`;
+    this.limits = { cpus: a.cpus, memoryBytes: a.memoryBytes, cpuset: a.cpuset, via };
+    const node = ['/usr/bin/node', `${GUEST_WORKLOADS_DIR}/barrier.mjs`, ...barrierArgs(invocation)];
+    const argv = ['-P', this.lxcpath, '-n', this.spec.name, '-f', configFile, '--', ...node];
+    const started = await startProcess(this.name, { cmd: 'lxc-execute', args: argv }, this.children, onLine);
+    this.pid = started.pid;
+    return started.armed;
+  }
+
+  /** The container's cgroup (its own view, as an engine's); beside it, its processes seen from the host. */
+  samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
+    const v1 = this.spec.cgroupVersion === 1;
+    const dir = containerCgroup(this.spec.name);
+    const paths = {
+      version: this.spec.cgroupVersion,
+      cpu: v1 ? `${ROOT}/cpuacct/${dir}` : `${ROOT}/${dir}`,
+      memory: v1 ? `${ROOT}/memory/${dir}` : `${ROOT}/${dir}`,
+    };
+    const cgroup = new CgroupSampler(this.name, paths, this.spec.allocation.cpus, intervalMs, memoryIntervalMs);
+    const init = this.initPid(paths.cpu);
+    // a namespace of its own (none, bridge): its interfaces' counters are this worker's traffic
+    if (init !== null && this.spec.network.mode !== 'host') cgroup.countNetwork(init);
+    if (!this.pid) return [cgroup];
+    return [
+      cgroup,
+      new ProcessSampler(this.name, this.pid, this.spec.allocation.cpus, intervalMs, 'process', true, memoryIntervalMs),
+    ];
+  }
+
+  /** The container's first process (lxc-init), from its cgroup. */
+  private initPid(cpuDir: string): number | null {
+    try {
+      const first = fs.readFileSync(path.join(cpuDir, 'cgroup.procs'), 'utf8').split('\n')[0];
+      return first ? Number(first) : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** The run folders under lxcpath (one per run id). */
+export function runsIn(lxcpath: string): string[] {
+  try {
+    return fs.readdirSync(lxcpath).filter((f) => fs.statSync(path.join(lxcpath, f)).isDirectory());
+  } catch {
+    return [];
+  }
+}
+
+/** Stops what is still running of a run's containers (lxc-stop -k), then removes its folder; what was there. */
+export async function removeRun(lxcpath: string, runId: string): Promise<string[]> {
+  const dir = path.join(lxcpath, runId);
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (!fs.existsSync(path.join(ROOT, cgroupVersion() === 2 ? '' : 'memory', containerCgroup(name)))) continue;
+    await run('lxc-stop', ['-P', dir, '-n', name, '-k'], { allowFail: true, timeoutMs: 30_000 });
+    removed.push(`lxc container ${name}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  removed.push(`lxc run folder ${dir}`);
+  return removed;
+}
+
+/** Run folders of experiments not running now (a killed harness's). */
+export function lxcLeftovers(lxcpath: string, live: readonly string[]): string[] {
+  return runsIn(lxcpath).filter((r) => !ofLiveExperiment(r, live));
+}
