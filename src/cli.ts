@@ -18,8 +18,13 @@ const args = process.argv.slice(2);
 const wanted = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
 // a mistyped flag of `run` is refused before its module (the config schema, every backend) loads
 if (wanted === 'run' && args[0] === 'run') {
-  const { unknownOption } = await import('./commands/runFlags.js');
-  const bad = unknownOption(args.slice(1));
+  const { RUN_OPTIONS, unknownOption } = await import('./commands/runFlags.js');
+  let bad = unknownOption(args.slice(1));
+  if (bad) {
+    // perhaps a backend's own option: their descriptors say
+    const { backendOptionNames } = await import('./compose/flags.js');
+    bad = unknownOption(args.slice(1), [...RUN_OPTIONS, ...backendOptionNames('run')]);
+  }
   if (bad) {
     process.stderr.write(`error: unknown option '${bad}'\n(versus run --help lists the options)\n`);
     process.exit(EXIT.usage);

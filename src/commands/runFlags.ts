@@ -1,9 +1,10 @@
-// The options of `versus run`, by name only, so that cli.ts can refuse an unknown one
+// The core options of `versus run`, by name only, so that cli.ts can refuse an unknown one
 // without importing what the command needs (the config schema, every backend): a mistyped
-// flag is answered as fast as --help. A unit test holds this list to the options the run
-// command really registers. Pure.
+// flag is answered as fast as --help. Backends' own options come from their descriptors
+// (compose/flags.ts), read only when an option is not among these. A unit test holds the two
+// to the options the run command really registers. Pure.
 
-/** Every option of `versus run` (backends' included) and whether it takes a value. */
+/** Every core option of `versus run` and whether it takes a value. */
 export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[] = [
   { names: ['-c', '--config'], value: true },
   { names: ['--env'], value: true },
@@ -30,9 +31,6 @@ export const RUN_OPTIONS: readonly { names: readonly string[]; value: boolean }[
   { names: ['-o', '--output'], value: true },
   { names: ['--no-report'], value: false },
   { names: ['--no-canary'], value: false },
-  { names: ['--vagrant-provider'], value: true },
-  { names: ['--vagrant-box'], value: true },
-  { names: ['--native-runtime'], value: true },
   { names: ['-h', '--help'], value: false },
 ];
 

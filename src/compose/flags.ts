@@ -24,6 +24,11 @@ export function addBackendOptions(cmd: Command, command: FlagCommand): Command {
   return cmd;
 }
 
+/** Every backend option of a command by name, and whether it takes a value (as commands/runFlags.ts lists the core ones). */
+export function backendOptionNames(command: FlagCommand): { names: string[]; value: boolean }[] {
+  return flagsFor(command).map(({ f }) => ({ names: [f.option.split(/\s/)[0]!], value: /[<[]/.test(f.option) }));
+}
+
 /** [option, config path] of every backend option of a command, for errors that name the flag. */
 export function backendFlagPaths(command: FlagCommand): [string, string][] {
   return flagsFor(command).map(({ d, f }) => [f.option.split(/\s/)[0]!, `${d.name}.${f.field}`]);

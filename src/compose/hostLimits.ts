@@ -3,7 +3,7 @@
 // for VMs' SSH forwards, and memory. No fixed cap: a number the host cannot hold is refused
 // naming the limit and how to raise it; memory is a warning (a boot sweep stops at its floor).
 import fs from 'node:fs';
-import type { EnvironmentKind } from '../results/views.js';
+import type { HostCost } from '../environments/descriptor.js';
 import { parseMeminfo } from '../sampling/procstat.js';
 
 export interface HostLimitFacts {
@@ -19,46 +19,44 @@ export interface HostLimitFacts {
   memAvailableMiB: number;
 }
 
-/** Per worker, by isolation level: threads on the host, the harness's descriptors, MiB (VMs: their RAM). */
-const THREADS: Record<EnvironmentKind, number> = { container: 30, sandbox: 60, microvm: 12, vm: 12, baseline: 12 };
+/** The harness's own descriptors per worker (pipes, sockets, sampled files). */
 const FDS_PER_WORKER = 8;
-const MIB: Record<EnvironmentKind, number> = { container: 40, sandbox: 80, microvm: 0, vm: 0, baseline: 40 };
 
 export interface LimitCheck {
   refusals: string[];
   warnings: string[];
 }
 
-/** n workers at once of each environment (one environment at a time). Pure. */
+/** n workers at once of each environment (one environment at a time), at each one's cost. Pure. */
 export function checkHostLimits(
   n: number,
-  envs: readonly { name: string; kind: EnvironmentKind }[],
+  envs: readonly { name: string; cost: HostCost }[],
   vmMemoryMiB: number,
   f: HostLimitFacts,
 ): LimitCheck {
   const refusals: string[] = [];
   const warnings: string[] = [];
-  for (const { name, kind } of envs) {
-    const threads = f.threadsNow + n * THREADS[kind];
+  for (const { name, cost } of envs) {
+    const threads = f.threadsNow + n * cost.threads;
     const threadLimit = Math.min(f.pidMax, f.threadsMax);
     if (threads > threadLimit)
       refusals.push(
-        `${n} ${name} workers need about ${n * THREADS[kind]} threads; with the ${f.threadsNow} running that passes the host's limit of ${threadLimit} (sysctl kernel.pid_max / kernel.threads-max)`,
+        `${n} ${name} workers need about ${n * cost.threads} threads; with the ${f.threadsNow} running that passes the host's limit of ${threadLimit} (sysctl kernel.pid_max / kernel.threads-max)`,
       );
     const fds = f.openFilesNow + n * FDS_PER_WORKER;
     if (fds > f.openFiles)
       refusals.push(
         `${n} ${name} workers need about ${n * FDS_PER_WORKER} file descriptors in versus beyond the ${f.openFilesNow} open; its limit is ${f.openFiles} (ulimit -n; raise the hard limit)`,
       );
-    const vm = kind === 'vm' || kind === 'microvm';
-    if (vm && n > f.localPorts / 2)
+    if (cost.loopbackPort && n > f.localPorts / 2)
       refusals.push(
         `${n} ${name} VMs need a loopback port each for SSH; the host's local port range has ${f.localPorts} (sysctl net.ipv4.ip_local_port_range)`,
       );
-    const mib = n * (vm ? vmMemoryMiB : MIB[kind]);
-    if (mib > f.memAvailableMiB)
+    const guest = cost.mib === 'guest';
+    const each = cost.mib === 'guest' ? vmMemoryMiB : cost.mib;
+    if (n * each > f.memAvailableMiB)
       warnings.push(
-        `warning: ${n} ${name} workers may need up to ${mib} MiB (${vm ? `${vmMemoryMiB} MiB of guest RAM each` : `about ${MIB[kind]} MiB each`}); the host has ${f.memAvailableMiB} MiB available`,
+        `warning: ${n} ${name} workers may need up to ${n * each} MiB (${guest ? `${vmMemoryMiB} MiB of guest RAM each` : `about ${each} MiB each`}); the host has ${f.memAvailableMiB} MiB available`,
       );
   }
   return { refusals, warnings };

@@ -40,9 +40,9 @@ function checkNetworks(e: Experiment, nameOf: FieldName): void {
     for (const env of e.environments) {
       const can = descriptorOf(env)?.networks ?? ['none'];
       if (can.includes(w.network)) continue;
-      const vm = ['vm', 'microvm'].includes(descriptorOf(env)?.view.kind ?? '') && w.network === 'host';
+      const note = descriptorOf(env)?.networkNotes?.[w.network];
       throw new UsageError(
-        `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${vm ? ' (a VM has a kernel and network stack of its own: there is no host network for it; use bridge)' : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
+        `${field}: ${w.id} runs with network ${w.network}, which ${env} cannot give${note ? ` (${note})` : ''}; ${env} can: ${can.join(', ')} (docs/network.md)`,
       );
     }
     checkNetworkOnHosts(e, w.id, w.network, field);
@@ -73,16 +73,16 @@ function spanning(): string[] {
   return ENVIRONMENTS.filter((d) => d.bridgeSpansHosts).map((d) => d.name);
 }
 
-/** More CPUs per worker than this host has: containers are refused by the engine, VMs and native run overcommitted. */
+/** More CPUs per worker than this host has: an engine's containers are refused, VMs and process workers run overcommitted. */
 function checkCpus(e: Experiment, warn: (m: string) => void, nameOf: FieldName): void {
   const host = os.availableParallelism();
   const cpus = e.worker.cpus;
   if (cpus <= host || e.hosts.length) return;
   const what = `${nameOf('worker.cpus', `worker.cpus ${cpus}`)}: more CPUs per worker than this host's ${host}`;
-  const refused = e.environments.filter((n) => ['container', 'sandbox'].includes(descriptorOf(n)?.view.kind ?? ''));
+  const refused = e.environments.filter((n) => descriptorOf(n)?.refusesCpuOvercommit);
   if (refused.length)
     throw new UsageError(`${what}: the engine refuses such a container (${refused.join(', ')}); at most ${host}`);
-  warn(`warning: ${what}: VMs get ${cpus} vCPUs on ${host} host CPUs and native workers an unreachable quota`);
+  warn(`warning: ${what}: VMs get ${cpus} vCPUs on ${host} host CPUs and process workers an unreachable quota`);
 }
 
 /** n workers of each environment at once against this host's limits (docs/ARCHITECTURE.md: no fixed cap). */
@@ -93,7 +93,10 @@ export function checkWorkerLimits(
   warn: (m: string) => void,
   facts: HostLimitFacts = hostLimitFacts(),
 ): void {
-  const envs = e.environments.map((name) => ({ name, kind: descriptorOf(name)?.view.kind ?? 'container' }));
+  const envs = e.environments.flatMap((name) => {
+    const d = descriptorOf(name);
+    return d ? [{ name, cost: d.hostCost }] : [];
+  });
   const { refusals, warnings } = checkHostLimits(n, envs, e.worker.memoryMiB, facts);
   if (refusals.length) throw new UsageError(`${field}: ${refusals.join('; ')}`);
   for (const w of warnings) warn(w);

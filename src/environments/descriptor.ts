@@ -38,6 +38,16 @@ export interface DoctorCheck {
   warn?: boolean;
 }
 
+/** What one worker costs this host beyond its workload: checked against the host's limits before a run (compose/hostLimits.ts). */
+export interface HostCost {
+  /** threads on the host per worker (engine shims, QEMU's threads, node's own) */
+  threads: number;
+  /** MiB per worker beyond the workload's; 'guest': the worker's whole allocation (a VM's RAM) */
+  mib: number | 'guest';
+  /** each worker takes a loopback port (a VM's SSH forward) */
+  loopbackPort?: boolean;
+}
+
 export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAny> {
   name: string;
   /** one line for `versus run --help` and the docs */
@@ -47,6 +57,11 @@ export interface EnvironmentDescriptor<Config extends z.ZodTypeAny = z.ZodTypeAn
   inDefault: boolean;
   /** the networks its workers can have (docs/network.md); a workload asking another is refused before anything starts */
   networks: readonly NetworkMode[];
+  /** why a network outside `networks` cannot be had, for the refusal (a VM: no host network) */
+  networkNotes?: Partial<Record<NetworkMode, string>>;
+  /** the runtime refuses a worker with more CPUs than the host has (an engine's --cpus); absent: it runs overcommitted */
+  refusesCpuOvercommit?: boolean;
+  hostCost: HostCost;
   /** runs the workers of roles placed on the host (native processes on this machine, on any run's segment) */
   hostSide?: boolean;
   /** over the hosts section, its network bridge spans the hosts (a VXLAN overlay between their bridges, docs/hosts.md) */

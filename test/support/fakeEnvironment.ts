@@ -287,6 +287,7 @@ export function fakeDescriptor(env: FakeEnvironment, hostSide = false): Environm
     },
     inDefault: false,
     networks: ['none', 'bridge', 'host'],
+    hostCost: { threads: 1, mib: 1 },
     config: undefined as never,
     needsImage: () => false,
     create: async () => env,

@@ -108,3 +108,37 @@ export function upwardImports(graph: Graph, floors: ReadonlyMap<string, number>)
     }
   return out;
 }
+
+/** The backend a file of src/environments/ belongs to (its folder), or null for the shared layer (environments/*.ts). */
+export function backendOf(file: string): string | null {
+  const parts = file.split(path.sep);
+  return parts[0] === 'environments' && parts.length > 2 ? parts[1]! : null;
+}
+
+/**
+ * What each backend may import of other backends, from a ```backends block: one line
+ * a rule, "a b -> c" (a and b may import c). A backend no line names imports none.
+ */
+export function parseBackendFloors(markdown: string): Map<string, Set<string>> {
+  const block = /```backends\n([\s\S]*?)```/.exec(markdown)?.[1];
+  if (!block) throw new Error('no ```backends block');
+  const out = new Map<string, Set<string>>();
+  for (const line of block.split('\n').map((l) => l.replace(/#.*/, '').trim())) {
+    const [from, to] = line.split('->').map((x) => x.trim().split(/\s+/).filter(Boolean));
+    if (!from?.length || !to?.length) continue;
+    for (const a of from) out.set(a, new Set([...(out.get(a) ?? []), ...to]));
+  }
+  return out;
+}
+
+/** Imports from one backend's folder into another's that the floors do not allow, as "from -> to". */
+export function crossBackendImports(graph: Graph, allowed: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of graph)
+    for (const to of targets) {
+      const a = backendOf(from);
+      const b = backendOf(to);
+      if (a && b && a !== b && !allowed.get(a)?.has(b)) out.push(`${from} -> ${to}`);
+    }
+  return out;
+}

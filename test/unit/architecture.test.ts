@@ -3,11 +3,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cycles, importsOf, moduleOf, parseLayers, readGraph, upwardImports } from '../support/importGraph.js';
+import {
+  crossBackendImports,
+  cycles,
+  importsOf,
+  moduleOf,
+  parseBackendFloors,
+  parseLayers,
+  readGraph,
+  upwardImports,
+} from '../support/importGraph.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const graph = readGraph(path.join(ROOT, 'src'));
-const floors = parseLayers(fs.readFileSync(path.join(ROOT, 'docs/ARCHITECTURE.md'), 'utf8'));
+const architecture = fs.readFileSync(path.join(ROOT, 'docs/ARCHITECTURE.md'), 'utf8');
+const floors = parseLayers(architecture);
+const backendFloors = parseBackendFloors(architecture);
 
 describe('the import graph of src/', () => {
   it('has no cycle', () => {
@@ -21,6 +32,10 @@ describe('the import graph of src/', () => {
 
   it('has no import from a lower floor to a higher one', () => {
     expect(upwardImports(graph, floors)).toEqual([]);
+  });
+
+  it('has no backend importing another backend but those docs/ARCHITECTURE.md lets it build on', () => {
+    expect(crossBackendImports(graph, backendFloors)).toEqual([]);
   });
 
   it('is read whole: type-only, re-exports, multi-line and dynamic imports', () => {
@@ -37,6 +52,20 @@ describe('the import graph of src/', () => {
 });
 
 describe('the checks themselves', () => {
+  it('find a backend reaching into another one no rule lets it', () => {
+    const allowed = parseBackendFloors('```backends\ngvisor podman -> docker  # flavours\n```');
+    expect(allowed.get('podman')).toEqual(new Set(['docker']));
+    const g = new Map([
+      ['environments/gvisor/index.ts', ['environments/docker/backend.ts', 'environments/segment.ts']],
+      ['environments/lxc/backend.ts', ['environments/native/cgroupLimits.ts', 'environments/lxc/config.ts']],
+      ['environments/docker/backend.ts', ['environments/gvisor/config.ts']],
+    ]);
+    expect(crossBackendImports(g, allowed)).toEqual([
+      'environments/lxc/backend.ts -> environments/native/cgroupLimits.ts',
+      'environments/docker/backend.ts -> environments/gvisor/config.ts',
+    ]);
+  });
+
   it('find a cycle through type-only imports and a self-import', () => {
     const g = new Map([
       ['config/schema.ts', ['environments/registry.ts']],

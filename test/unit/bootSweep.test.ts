@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/compose/config.js';
 import { checkHostLimits, type HostLimitFacts } from '../../src/compose/hostLimits.js';
+import { docker } from '../../src/environments/docker/index.js';
+import { qemu } from '../../src/environments/qemu/index.js';
 import '../../src/compose/registry.js';
 import { sweepEnvironment } from '../../src/orchestrator/bootSweep.js';
 import { bootSweepPage, summarizeSweep } from '../../src/report/bootSweep.js';
@@ -186,14 +188,14 @@ describe("the host's limits instead of a cap", () => {
     memAvailableMiB: 22000,
   };
   it('lets 512 containers through on a roomy host', () => {
-    expect(checkHostLimits(512, [{ name: 'docker', kind: 'container' }], 1024, roomy)).toEqual({
+    expect(checkHostLimits(512, [{ name: 'docker', cost: docker.hostCost }], 1024, roomy)).toEqual({
       refusals: [],
       warnings: [],
     });
   });
   it('names each limit a number passes, and warns on memory', () => {
     const tight = { ...roomy, pidMax: 5000, openFiles: 1024, localPorts: 600 };
-    const { refusals, warnings } = checkHostLimits(512, [{ name: 'qemu', kind: 'vm' }], 1024, tight);
+    const { refusals, warnings } = checkHostLimits(512, [{ name: 'qemu', cost: qemu.hostCost }], 1024, tight);
     expect(refusals.join('\n')).toMatch(/kernel.pid_max/);
     expect(refusals.join('\n')).toMatch(/ulimit -n/);
     expect(refusals.join('\n')).toMatch(/ip_local_port_range/);

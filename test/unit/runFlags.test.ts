@@ -4,9 +4,10 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run.js';
 import { RUN_OPTIONS, unknownOption } from '../../src/commands/runFlags.js';
+import { backendOptionNames } from '../../src/compose/flags.js';
 
 describe('the run command’s flags, known at start-up', () => {
-  it('lists exactly the options the run command registers, and which take a value', () => {
+  it('lists, with the backends’ own, exactly the options the run command registers, and which take a value', () => {
     const program = new Command();
     runCommand(program);
     const run = program.commands.find((c) => c.name() === 'run')!;
@@ -16,7 +17,7 @@ describe('the run command’s flags, known at start-up', () => {
     }));
     const help = { names: ['-h', '--help'], value: false };
     const key = (o: { names: readonly string[] }) => o.names.join(' ');
-    expect([...RUN_OPTIONS].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+    expect([...RUN_OPTIONS, ...backendOptionNames('run')].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
       [...registered, help].sort((a, b) => key(a).localeCompare(key(b))),
     );
   });
@@ -31,5 +32,8 @@ describe('the run command’s flags, known at start-up', () => {
     expect(unknownOption(['-c', 'exp.yaml', 'extra'])).toBeNull();
     expect(unknownOption(['--', '--bogus'])).toBeNull();
     expect(unknownOption(['--pin', '--bogus'])).toBe('--bogus');
+    // a backend's option is not a core one: cli.ts asks the descriptors before refusing it
+    expect(unknownOption(['--vagrant-box', 'b'])).toBe('--vagrant-box');
+    expect(unknownOption(['--vagrant-box', 'b'], [...RUN_OPTIONS, ...backendOptionNames('run')])).toBeNull();
   });
 });

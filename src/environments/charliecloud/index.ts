@@ -16,6 +16,7 @@ export const charliecloud: EnvironmentDescriptor<typeof charliecloudConfig> = {
   },
   inDefault: false,
   networks: ['none', 'bridge', 'host'],
+  hostCost: { threads: 12, mib: 40 },
   config: charliecloudConfig,
   needsImage: () => true,
   async create({ experiment: e, image, workloads }) {

@@ -105,6 +105,9 @@ export const docker: EnvironmentDescriptor<typeof dockerConfig> = {
   },
   inDefault: true,
   networks: ['none', 'bridge', 'host'],
+  refusesCpuOvercommit: true,
+  // the engine's shim and the container's own threads; the engine's bookkeeping
+  hostCost: { threads: 30, mib: 40 },
   bridgeSpansHosts: true,
   config: dockerConfig,
   flags: [

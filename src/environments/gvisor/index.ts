@@ -10,6 +10,9 @@ export const gvisor: EnvironmentDescriptor<typeof gvisorConfig> = {
   view: { label: 'Sandboxes (gVisor)', short: 'gVisor', kind: 'sandbox', color: '#2ca02c', workerSource: 'cgroup' },
   inDefault: false,
   networks: ['none', 'bridge', 'host'],
+  refusesCpuOvercommit: true,
+  // runsc's sandbox, gofer and ptrace stubs beside the shim
+  hostCost: { threads: 60, mib: 80 },
   bridgeSpansHosts: true,
   config: gvisorConfig,
   needsImage: () => true,

@@ -9,6 +9,8 @@ export const lxc: EnvironmentDescriptor<typeof lxcConfig> = {
   view: { label: 'Containers (LXC)', short: 'LXC', kind: 'container', color: '#bcbd22', workerSource: 'cgroup' },
   inDefault: false,
   networks: ['none', 'bridge', 'host'],
+  // lxc-execute's monitor and lxc-init beside node's own threads
+  hostCost: { threads: 14, mib: 40 },
   config: lxcConfig,
   needsImage: () => true,
   async create({ experiment: e, image, workloads }) {

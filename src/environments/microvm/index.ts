@@ -16,6 +16,9 @@ export const microvm: EnvironmentDescriptor<typeof microvmConfig> = {
   },
   inDefault: false,
   networks: ['none', 'bridge'],
+  networkNotes: { host: 'a VM has a kernel and network stack of its own: there is no host network for it; use bridge' },
+  // QEMU's threads; the guest's RAM; an SSH forward on a loopback port
+  hostCost: { threads: 12, mib: 'guest', loopbackPort: true },
   config: microvmConfig,
   needsImage: () => true,
   async create({ experiment: e, image, log, workloads }) {

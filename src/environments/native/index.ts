@@ -8,6 +8,7 @@ export const native: EnvironmentDescriptor<typeof nativeConfig> = {
   view: { label: 'Native', short: 'native', kind: 'baseline', color: '#7f7f7f', workerSource: 'process' },
   inDefault: true,
   networks: ['none', 'bridge', 'host'],
+  hostCost: { threads: 12, mib: 40 },
   bridgeSpansHosts: true,
   hostSide: true,
   config: nativeConfig,

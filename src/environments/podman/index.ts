@@ -14,6 +14,8 @@ export const podman: EnvironmentDescriptor<typeof podmanConfig> = {
   },
   inDefault: false,
   networks: ['none', 'bridge', 'host'],
+  refusesCpuOvercommit: true,
+  hostCost: { threads: 30, mib: 40 },
   config: podmanConfig,
   needsImage: () => true,
   async create({ experiment: e, image, log, workloads }) {

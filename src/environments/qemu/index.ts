@@ -10,6 +10,9 @@ export const qemu: EnvironmentDescriptor<typeof qemuConfig> = {
   view: { label: 'VMs (qemu)', short: 'VM', kind: 'vm', color: '#ff7f0e', workerSource: 'guest' },
   inDefault: true,
   networks: ['none', 'bridge'],
+  networkNotes: { host: 'a VM has a kernel and network stack of its own: there is no host network for it; use bridge' },
+  // QEMU's threads; the guest's RAM; an SSH forward on a loopback port
+  hostCost: { threads: 12, mib: 'guest', loopbackPort: true },
   config: qemuConfig,
   flags: [
     {

@@ -12,6 +12,9 @@ export const vagrant: EnvironmentDescriptor<typeof vagrantConfig> = {
   inDefault: false,
   // bridge with the libvirt provider (virtualbox refuses it at provision)
   networks: ['none', 'bridge'],
+  networkNotes: { host: 'a VM has a kernel and network stack of its own: there is no host network for it; use bridge' },
+  // QEMU's threads; the guest's RAM; an SSH forward on a loopback port
+  hostCost: { threads: 12, mib: 'guest', loopbackPort: true },
   config: vagrantConfig,
   flags: [
     {
