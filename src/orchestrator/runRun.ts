@@ -154,12 +154,19 @@ async function provisionAndArm(st: RunState): Promise<void> {
   await armWorkers(st);
   record.provisionS = (Date.now() - st.provisionStart) / 1000;
   if (ctx.signal.aborted) throw new Error('interrupted');
-  for (const w of e.sampling.workers ? st.workers : []) {
-    // by convention a worker's first sampler is its own view (guest, cgroup, process)
-    const own = w.handle.samplers(e.sampling.intervalMs, e.sampling.memoryIntervalMs);
-    if (own[0] && !record.workerSource) record.workerSource = own[0].source;
-    for (const s of own) await st.samples.start(s);
-  }
+  // every worker's samplers at once: a sampler may wait for its first reading (the engine's
+  // stats, about a second), and 128 workers one after another held the barrier for minutes
+  const samplers = (e.sampling.workers ? st.workers : []).map((w) =>
+    w.handle.samplers(e.sampling.intervalMs, e.sampling.memoryIntervalMs),
+  );
+  // by convention a worker's first sampler is its own view (guest, cgroup, process)
+  const first = samplers.find((own) => own[0])?.[0];
+  if (first && !record.workerSource) record.workerSource = first.source;
+  await Promise.all(
+    samplers.map(async (own) => {
+      for (const s of own) await st.samples.start(s);
+    }),
+  );
   await sleep(e.sampling.settleMs, ctx.signal);
   if (ctx.signal.aborted) throw new Error('interrupted');
 }

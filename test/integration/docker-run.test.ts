@@ -12,7 +12,7 @@ import { loadResults, openResults } from '../../src/results/read.js';
 import { readSamples } from '../../src/results/store.js';
 import type { RunRecord } from '../../src/results/types.js';
 import { expectSameRows, expectSameSection } from '../sameAggregates.js';
-import { labelledContainers, readLines, tmpDir } from './helpers.js';
+import { labelledContainers, readLines, runCli, sampleTable, tmpDir } from './helpers.js';
 
 describe('an experiment on a real Docker Engine and natively', () => {
   let dir: string;
@@ -137,6 +137,24 @@ describe('an experiment on a real Docker Engine and natively', () => {
     expect(meta.environments.docker.engineVersion).toBeTruthy();
     expect(JSON.stringify(meta)).not.toContain('PRIVATE KEY');
     expect(readLines<RunRecord>(path.join(dir, 'runs.ndjson'))).toHaveLength(2);
+    expect(await labelledContainers()).toEqual([]);
+  });
+
+  // the engine asked through versus's gate (16 calls at once) and the samplers started together:
+  // before, 128 at once ran into "no reply within 30 s" and 64 waited a minute for their samplers
+  it('runs 128 workers at once in docker (tiny calibrate, 128 MiB each): every one verified and sampled, none left', async () => {
+    const out = tmpDir('docker128');
+    const flags =
+      '--env docker --workload calibrate --preset tiny --param seconds=0.5 --instances 128 --memory 128 --repetitions 1 --settle 200 --no-canary --no-report';
+    const r = await runCli(['run', ...flags.split(' '), '-o', out]);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    const [run] = readLines<RunRecord>(path.join(out, fs.readdirSync(out)[0]!, 'runs.ndjson'));
+    expect(run!.status, run!.reason ?? '').toBe('ok');
+    expect(run!.workers).toHaveLength(128);
+    expect(new Set(run!.workers.map((w) => w.checksum)).size).toBe(1);
+    const { cols, rows } = sampleTable(path.join(out, fs.readdirSync(out)[0]!, 'samples.ndjson'));
+    const sampled = new Set(rows.map((x) => x[cols.indexOf('worker')] as string));
+    expect(sampled.size).toBe(129); // every worker and the host
     expect(await labelledContainers()).toEqual([]);
   });
 });

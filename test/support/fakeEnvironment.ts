@@ -38,6 +38,8 @@ export interface WorkerScript {
   loseSampler?: boolean;
   /** its sampler cannot start (a connection that never finishes its handshake) */
   samplerStartFails?: string;
+  /** its sampler's start takes this long (an engine's first stats frame) */
+  samplerStartMs?: number;
   /** phase lines printed after release */
   phases?: string[];
   /** a serving worker that exits by itself this many ms after release (a server that dies mid-run) */
@@ -174,7 +176,7 @@ export class FakeEnvironment implements Environment {
       },
       address: () => (req.network === 'none' ? null : req.network === 'host' ? '127.0.0.1' : address),
       samplers: (intervalMs: number) => [
-        new FakeSampler(name, intervalMs, s.loseSampler === true, s.samplerStartFails),
+        new FakeSampler(name, intervalMs, s.loseSampler === true, s.samplerStartFails, s.samplerStartMs),
       ],
     };
   }
@@ -235,6 +237,9 @@ export class FakeEnvironment implements Environment {
 
 /** A sampler reading a constant 50% every interval; or one that fails once started. */
 export class FakeSampler implements Sampler {
+  /** starts in progress now, and the most there were at once (reset by the test) */
+  static starting = 0;
+  static mostStarting = 0;
   readonly source = 'process' as const;
   readonly formula = 'fake: 50% user every interval';
   private timer: NodeJS.Timeout | null = null;
@@ -243,9 +248,13 @@ export class FakeSampler implements Sampler {
     private readonly intervalMs: number,
     private readonly lose: boolean,
     private readonly startFails?: string,
+    private readonly startMs = 0,
   ) {}
   async start(onReading: (r: Reading) => void, onError: (err: Error) => void): Promise<void> {
     if (this.startFails) throw new Error(this.startFails);
+    FakeSampler.mostStarting = Math.max(FakeSampler.mostStarting, ++FakeSampler.starting);
+    if (this.startMs) await new Promise((r) => setTimeout(r, this.startMs));
+    FakeSampler.starting--;
     if (this.lose) {
       setImmediate(() => onError(new Error('connection lost')));
       return;

@@ -10,7 +10,13 @@ import { runExperiment } from '../../src/orchestrator/experiment.js';
 import { planRuns, runName } from '../../src/orchestrator/plan.js';
 import { readNdjson, readSamples } from '../../src/results/store.js';
 import type { RunRecord, SampleRecord } from '../../src/results/types.js';
-import { FakeEnvironment, fakeDescriptor, fakeExperiment, type WorkerScript } from '../support/fakeEnvironment.js';
+import {
+  FakeEnvironment,
+  FakeSampler,
+  fakeDescriptor,
+  fakeExperiment,
+  type WorkerScript,
+} from '../support/fakeEnvironment.js';
 
 const _FIXTURES = path.resolve(import.meta.dirname, '../fixtures/workloads');
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'versus-orchestrator-'));
@@ -103,6 +109,14 @@ describe('runExperiment through a fake environment', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8'));
     expect(summary.canary.median).toBeGreaterThan(0);
     expect(r.log.some((l) => l.includes('host speed (drift canary)'))).toBe(true);
+  });
+
+  it("starts every worker's samplers at once, not one worker after another (an engine's first stats frame each)", async () => {
+    FakeSampler.mostStarting = 0;
+    const fake = new FakeEnvironment({ script: () => ({ samplerStartMs: 20 }) });
+    const r = await run(experiment(['fake'], { instances: [6], repetitions: 1 }), [fake]);
+    expect(r.runs.map((x) => x.status)).toEqual(['ok']);
+    expect(FakeSampler.mostStarting).toBe(6);
   });
 
   it('tears every run down exactly once, whichever way it fails, and names what failed', async () => {

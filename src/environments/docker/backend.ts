@@ -22,7 +22,7 @@ import type {
   WorkerHandle,
 } from '../types.js';
 import { WorkerOutput } from '../workerOutput.js';
-import { EngineError, engineCall } from './call.js';
+import { DEFAULT_ENGINE_LIMITS, EngineError, EngineGate, type EngineLimits, engineCall } from './call.js';
 import { removeContainers, removeLabelled, removeNetworks } from './cleanup.js';
 import type { DockerConfig } from './config.js';
 import { engineSegmentPort } from './network.js';
@@ -55,17 +55,22 @@ export class DockerEnvironment implements Environment {
   readonly name: string;
   /** runs whose network is this host's part of a segment spanning hosts */
   private readonly spans = new Map<string, SegmentSpan>();
+  private readonly apiTimeoutS: number;
+  /** the heavy calls of every worker of this engine, a bounded number at once */
+  private readonly gate: EngineGate;
 
   constructor(
     private readonly docker: Docker,
     private readonly image: ImageManifest,
     private readonly progress: (m: string) => void = () => {},
-    private readonly apiTimeoutS = 30,
+    limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
     private readonly statsMode: DockerSampling = 'both',
     private readonly flavour: DockerFlavour = { name: 'docker', runtime: null },
     private readonly workloads: WorkloadBundle = projectBundle(),
   ) {
     this.name = flavour.name;
+    this.apiTimeoutS = limits.apiTimeoutS;
+    this.gate = new EngineGate(() => docker.ping(), limits);
   }
 
   async ping(): Promise<void> {
@@ -134,6 +139,7 @@ export class DockerEnvironment implements Environment {
           `${this.name}-${i}`,
           req.allocation(i),
           this.apiTimeoutS,
+          this.gate,
           this.statsMode,
           this.flavour,
           this.workloads.dir,
@@ -191,7 +197,7 @@ export class DockerEnvironment implements Environment {
   }
 
   private removeWhere(labels: string[]): Promise<string[]> {
-    return removeContainers(this.docker, labels, this.apiTimeoutS);
+    return removeContainers(this.docker, labels, this.apiTimeoutS, undefined, this.gate);
   }
 }
 
@@ -268,6 +274,7 @@ class DockerWorker implements WorkerHandle {
     readonly name: string,
     readonly allocation: Allocation,
     private readonly apiTimeoutS: number,
+    private readonly gate: EngineGate,
     private readonly statsMode: DockerSampling,
     private readonly flavour: DockerFlavour,
     private readonly workloadsDir: string,
@@ -296,28 +303,27 @@ class DockerWorker implements WorkerHandle {
 
   async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
     const t = this.apiTimeoutS;
-    const container = await engineCall(
-      this.docker.createContainer(
-        containerSpec({
-          image: this.image.dockerTag,
-          name: `versus-${this.runId}-${this.name}`,
-          runId: this.runId,
-          worker: this.name,
-          allocation: this.allocation,
-          invocation,
-          workloadsDir: this.workloadsDir,
-          runtime: this.runtime,
-          ulimits: this.flavour.ulimits,
-          network: this.network,
-        }),
-      ),
-      t,
+    const container = await this.gate.call(
+      () =>
+        this.docker.createContainer(
+          containerSpec({
+            image: this.image.dockerTag,
+            name: `versus-${this.runId}-${this.name}`,
+            runId: this.runId,
+            worker: this.name,
+            allocation: this.allocation,
+            invocation,
+            workloadsDir: this.workloadsDir,
+            runtime: this.runtime,
+            ulimits: this.flavour.ulimits,
+            network: this.network,
+          }),
+        ),
       'create container',
     );
     this.container = container;
-    const io = (await engineCall(
-      container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
-      t,
+    const io = (await this.gate.call(
+      () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
       'attach',
     )) as unknown as NodeJS.ReadWriteStream;
     const stdout = new PassThrough();
@@ -330,7 +336,7 @@ class DockerWorker implements WorkerHandle {
     // long poll whose headers came already: an engine that dies leaves it hanging, so the
     // engine is pinged beside it
     const waited = unlessEngineDies(this.docker, container.wait({ condition: 'next-exit' }), t);
-    await engineCall(container.start(), t, 'start');
+    await this.gate.call(() => container.start(), 'start');
 
     let killedByHarness = false;
     const exit: Promise<WorkerExit> = waited.then(

@@ -2,7 +2,7 @@
 // experiment's, or every leftover but those of live experiments (`versus clean`).
 import type Docker from 'dockerode';
 import { ofLiveExperiment } from '../../util/live.js';
-import { engineCall } from './call.js';
+import { DEFAULT_ENGINE_LIMITS, EngineGate, engineCall } from './call.js';
 import { LABEL_OWNER, LABEL_RUN } from './spec.js';
 
 /** Names of every container and network versus created that still exists (a killed harness leaves them). */
@@ -54,22 +54,24 @@ export async function removeNetworks(
   return list.map((n) => `network ${n.Name}`);
 }
 
+/** Removes versus's containers with these labels, a bounded number at once (through the experiment's gate when given). */
 export async function removeContainers(
   docker: Docker,
   labels: string[],
   apiTimeoutS: number,
   which: (c: Docker.ContainerInfo) => boolean = () => true,
+  gate = new EngineGate(() => docker.ping(), { ...DEFAULT_ENGINE_LIMITS, apiTimeoutS }),
 ): Promise<string[]> {
   const list = (
     await engineCall(docker.listContainers({ all: true, filters: { label: labels } }), apiTimeoutS, 'list containers')
   ).filter(which);
   await Promise.all(
     list.map((c) =>
-      engineCall(docker.getContainer(c.Id).remove({ force: true, v: true }), apiTimeoutS, 'remove').catch(
-        (err: { statusCode?: number }) => {
+      gate
+        .call(() => docker.getContainer(c.Id).remove({ force: true, v: true }), 'remove')
+        .catch((err: { statusCode?: number }) => {
           if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-        },
-      ),
+        }),
     ),
   );
   return list.map((c) => c.Names[0] ?? c.Id);

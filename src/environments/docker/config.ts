@@ -1,6 +1,7 @@
 // The docker section of the experiment config.
 import { z } from 'zod';
 import type { Experiment } from '../../config/schema.js';
+import type { EngineLimits } from './call.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -11,6 +12,16 @@ export const dockerConfig = z
       .max(600)
       .default(30)
       .describe('bound on every short Docker API call (create, start, inspect, remove)'),
+    engineConcurrency: positiveInt
+      .max(1024)
+      .default(16)
+      .describe('engine calls that create, start, attach or remove containers at once; the rest wait their turn'),
+    busyTimeoutS: positiveInt
+      .max(3600)
+      .default(600)
+      .describe(
+        'a call past apiTimeoutS while the engine still answers pings (busy, not dead) is waited for up to this long',
+      ),
     sampling: z
       .enum(['cgroup', 'stats', 'both'])
       .default('both')
@@ -19,7 +30,7 @@ export const dockerConfig = z
       ),
   })
   .strict()
-  .default({ apiTimeoutS: 30, sampling: 'both' });
+  .default({ apiTimeoutS: 30, engineConcurrency: 16, busyTimeoutS: 600, sampling: 'both' });
 
 /** docker's part of a host entry (`hosts[].docker`); gVisor uses the same engine. */
 export const dockerHostConfig = z
@@ -38,4 +49,10 @@ export type DockerConfig = z.output<typeof dockerConfig>;
 /** This backend's section of an experiment (validated when loaded; defaults where a caller left it out). */
 export function dockerSection(e: Experiment): DockerConfig {
   return dockerConfig.parse(e.docker);
+}
+
+/** How hard this experiment may press its engine. */
+export function engineLimitsOf(e: Experiment): EngineLimits {
+  const d = dockerSection(e);
+  return { apiTimeoutS: d.apiTimeoutS, concurrency: d.engineConcurrency, busyS: d.busyTimeoutS };
 }

@@ -3,7 +3,7 @@ import type { RemoteHost } from '../../hosts/remote.js';
 import type { CleanContext, CreateContext, DoctorCheck, EnvironmentDescriptor } from '../descriptor.js';
 import type { Environment } from '../types.js';
 import type { DockerFlavour } from './backend.js';
-import { dockerConfig, dockerHostConfig, dockerSection, dockerSocketOf } from './config.js';
+import { dockerConfig, dockerHostConfig, dockerSection, dockerSocketOf, engineLimitsOf } from './config.js';
 
 /** A backend on this Docker Engine with a flavour (docker's runc, gVisor's runsc). */
 export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFlavour): Promise<Environment> {
@@ -14,7 +14,7 @@ export async function createOnDockerEngine(ctx: CreateContext, flavour: DockerFl
     dockerClient(dockerSection(e)),
     ctx.image,
     ctx.log,
-    dockerSection(e).apiTimeoutS,
+    engineLimitsOf(e),
     dockerSection(e).sampling,
     flavour,
     ctx.workloads,
@@ -36,7 +36,7 @@ export async function createOnRemoteEngine(
     dockerOverSsh(host),
     ctx.image,
     (m) => ctx.log(`${host.name}: ${m}`),
-    dockerSection(e).apiTimeoutS,
+    engineLimitsOf(e),
     dockerSection(e).sampling,
     { ...flavour, remoteEngine: true },
     { dir, hash: ctx.workloads.hash },

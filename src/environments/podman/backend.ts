@@ -11,7 +11,7 @@ import { ofLiveExperiment } from '../../util/live.js';
 import { stopChild } from '../../util/process.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
 import { DockerEnvironment, dockerClient, LABEL_OWNER } from '../docker/backend.js';
-import { dockerSection } from '../docker/config.js';
+import { dockerSection, engineLimitsOf } from '../docker/config.js';
 import type { SegmentPort } from '../segment.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
 import type { PodmanConfig } from './config.js';
@@ -45,7 +45,7 @@ export class PodmanEnvironment implements Environment {
       dockerClient(config),
       image,
       log,
-      dockerSection(e).apiTimeoutS,
+      engineLimitsOf(e),
       dockerSection(e).sampling,
       {
         name: 'podman',
