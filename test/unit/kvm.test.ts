@@ -9,7 +9,7 @@ import {
   guestDeathReason,
   isKvmFailure,
   libvirtDeadState,
-} from '../../src/environments/qemu/guestDeath.js';
+} from '../../src/environments/vm/guestDeath.js';
 import {
   cpioArchive,
   PROBE_INIT,

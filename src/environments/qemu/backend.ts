@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
-import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
-import { LinkCounter, TAP_FORMULA } from '../../sampling/netdev.js';
-import { ProcessSampler } from '../../sampling/processSampler.js';
+import type { AcceleratorFacts } from '../../results/types.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
@@ -18,15 +16,7 @@ import {
   segmentAddress,
   segmentMac,
 } from '../segment.js';
-import {
-  armOverSsh,
-  askPoweroff,
-  guestCommand,
-  guestSampler,
-  joinGuestSegment,
-  syncWorkloads,
-  vmLimits,
-} from '../sshWorker.js';
+import { askPoweroff, joinGuestSegment, vmLimits } from '../sshWorker.js';
 import type {
   Allocation,
   ArmedWorkload,
@@ -37,11 +27,13 @@ import type {
   ProvisionRequest,
   WorkerHandle,
 } from '../types.js';
+import { AcceleratorPolicy } from '../vm/acceleratorPolicy.js';
+import { dumpExcerpt, GuestDiedError, guestDeathReason } from '../vm/guestDeath.js';
+import { armGuest, type GuestWorker, guestSamplers } from '../vm/guestWorker.js';
 import { type AccelChoice, describeChoice } from './accel.js';
 import { qemuArgs, type VmSpec } from './args.js';
 import type { QemuConfig } from './config.js';
 import { hostTscKhz, QEMU_FLAVOUR, type VmFlavour } from './flavour.js';
-import { dumpExcerpt, explicitKvmFailed, GuestDiedError, guestDeathReason } from './guestDeath.js';
 import { localMachine, type VmFiles, type VmMachine, type VmProcess } from './machine.js';
 import { stallAfterS, watchConsole } from './silentConsole.js';
 
@@ -53,7 +45,7 @@ export function vmsDir(): string {
 export class QemuEnvironment implements Environment {
   private accel: AccelChoice | null = null;
   /** KVM → TCG switches during the experiment (accel: auto), for experiment.json */
-  private readonly accelChanges: (AcceleratorChange & { at: string })[] = [];
+  private readonly accelPolicy: AcceleratorPolicy;
   private qemuVersion = '';
   private readonly runs = new Map<string, QemuWorker[]>();
   private vmFiles: VmFiles | null = null;
@@ -65,7 +57,9 @@ export class QemuEnvironment implements Environment {
     readonly workloads: WorkloadBundle = projectBundle(),
     readonly machine: VmMachine = localMachine,
     readonly flavour: VmFlavour = QEMU_FLAVOUR,
-  ) {}
+  ) {
+    this.accelPolicy = new AcceleratorPolicy(config.accel, log);
+  }
 
   get name(): VmFlavour['name'] {
     return this.flavour.name;
@@ -117,12 +111,7 @@ export class QemuEnvironment implements Environment {
 
   /** The accelerator as it ended, with every change made during the experiment. */
   infoUpdates(): Partial<AcceleratorFacts> {
-    if (!this.accel || this.accelChanges.length === 0) return {};
-    return {
-      accelerator: this.accel.accel,
-      acceleratorReason: this.accel.reason,
-      acceleratorChanges: this.accelChanges,
-    };
+    return this.accelPolicy.infoUpdates(this.accel?.reason ?? null);
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
@@ -134,23 +123,16 @@ export class QemuEnvironment implements Environment {
     }
   }
 
-  /**
-   * A guest that died under KVM: with accel auto the rest of the experiment (and later
-   * ones on this host and image) use TCG; asked for explicitly, one clear error.
-   */
-  private async onBootFailure(err: unknown, runId: string): Promise<unknown> {
-    if (!(err instanceof GuestDiedError) || this.accel?.accel !== 'kvm') return err;
-    if (this.config.accel === 'kvm') {
-      return explicitKvmFailed(err);
-    }
-    const reason = `KVM failed in run ${runId}: ${err.reason}`;
-    this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
-    this.accel = { accel: 'tcg', reason };
-    await this.machine.recordKvmFailure(this.files, this.config.binary, err.reason).catch(() => {});
-    this.log(
-      `${this.name}: TCG — ${reason}; the remaining runs use TCG (verdict cached; versus doctor --reprobe retries KVM)`,
-    );
-    return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
+  /** A guest that died at boot: the VM layer's policy, this backend's accelerator switched. */
+  private onBootFailure(err: unknown, runId: string): Promise<unknown> {
+    return this.accelPolicy.onBootFailure(err, runId, {
+      current: this.accel?.accel === 'kvm' ? 'kvm' : 'tcg',
+      what: this.name,
+      toTcg: async (reason, death) => {
+        this.accel = { accel: 'tcg', reason };
+        await this.machine.recordKvmFailure(this.files, this.config.binary, death).catch(() => {});
+      },
+    });
   }
 
   private async boot(req: ProvisionRequest): Promise<WorkerHandle[]> {
@@ -350,41 +332,35 @@ class QemuWorker implements WorkerHandle {
 
   port = 0;
 
-  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const ssh = this.ssh;
-    if (!ssh) throw new Error(`${this.name} is not booted`);
-    if (this.env.syncNeeded) await syncWorkloads(this.name, ssh, this.env.workloads);
-    return armOverSsh(this.name, ssh, guestCommand(invocation), onLine, {
-      ended: () => {
-        const child = this.child;
-        return child && !child.alive() ? `the QEMU process of ${this.name} ended (${child.endText()})` : null;
+  /** What the VM layer arms and samples: this guest over SSH, its QEMU process on the host. */
+  private get guest(): GuestWorker {
+    return {
+      name: this.name,
+      allocation: this.allocation,
+      ssh: this.ssh,
+      sync: this.env.syncNeeded ? this.env.workloads : null,
+      segment: this.segment ? { nic: this.segmentNic ?? undefined, tap: this.segment.tap } : null,
+      host: {
+        ended: () => {
+          const child = this.child;
+          return child && !child.alive() ? `the QEMU process of ${this.name} ended (${child.endText()})` : null;
+        },
+        settle: async (ms: number) => {
+          const child = this.child;
+          if (!child?.alive()) return;
+          await Promise.race([new Promise((r) => child.onClose(r)), new Promise((r) => setTimeout(r, ms))]);
+        },
+        sampler: (name, cpus, intervalMs) => this.child?.sampler(name, cpus, intervalMs) ?? null,
       },
-      settle: async (ms: number) => {
-        const child = this.child;
-        if (!child?.alive()) return;
-        await Promise.race([new Promise((r) => child.onClose(r)), new Promise((r) => setTimeout(r, ms))]);
-      },
-    });
+    };
+  }
+
+  arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    return armGuest(this.guest, invocation, onLine);
   }
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    const out: Sampler[] = [];
-    if (this.ssh)
-      out.push(
-        guestSampler(
-          this.name,
-          this.ssh,
-          this.allocation.cpus,
-          intervalMs,
-          memoryIntervalMs,
-          this.segmentNic ?? undefined,
-        ),
-      );
-    const qemu = this.child?.sampler(this.name, this.allocation.cpus, intervalMs);
-    const tap = this.segment?.tap;
-    if (qemu && tap && qemu instanceof ProcessSampler) qemu.countNetwork(() => new LinkCounter(tap), TAP_FORMULA);
-    if (qemu) out.push(qemu);
-    return out;
+    return guestSamplers(this.guest, intervalMs, memoryIntervalMs);
   }
 
   async destroy(graceMs: number): Promise<void> {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '../../util/hash.js';
 import { stopChild } from '../../util/process.js';
+import { dumpExcerpt, guestDeathReason } from '../vm/guestDeath.js';
 import { directBootArgs } from './args.js';
-import { dumpExcerpt, guestDeathReason } from './guestDeath.js';
 import { PROBE_MARKER, probeCmdline, probeInitrd } from './probeInitrd.js';
 
 /** What the probe boots: the worker image's kernel and initrd, with the QEMU a run uses. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
-import type { AcceleratorChange, AcceleratorFacts } from '../../results/types.js';
+import type { AcceleratorFacts } from '../../results/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { run } from '../../util/exec.js';
 import { ofLiveExperiment } from '../../util/live.js';
@@ -11,7 +11,6 @@ import { freePorts } from '../../util/ports.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
 import { type AccelChoice, chooseAccelerator, describeChoice, recordKvmFailure } from '../qemu/accel.js';
 import type { QemuConfig } from '../qemu/config.js';
-import { explicitKvmFailed, GuestDiedError } from '../qemu/guestDeath.js';
 import {
   bridgeNicFact,
   bridgePortOf,
@@ -24,6 +23,8 @@ import {
 } from '../segment.js';
 import { joinGuestSegment } from '../sshWorker.js';
 import type { Environment, EnvironmentInfo, ProvisionRequest, WorkerHandle } from '../types.js';
+import { AcceleratorPolicy } from '../vm/acceleratorPolicy.js';
+import { GuestDiedError } from '../vm/guestDeath.js';
 import { ensureLibvirtBox } from './box.js';
 import type { VagrantConfig } from './config.js';
 import { type DomainDeath, watchDomains } from './deathWatch.js';
@@ -61,7 +62,7 @@ export class VagrantEnvironment implements Environment {
   private prepared: Prepared | null = null;
   private readonly runs = new Map<string, RunState>();
   private readonly libvirt: Libvirt;
-  private readonly accelChanges: (AcceleratorChange & { at: string })[] = [];
+  private readonly accelPolicy: AcceleratorPolicy;
 
   constructor(
     private readonly config: VagrantConfig,
@@ -75,6 +76,7 @@ export class VagrantEnvironment implements Environment {
     private readonly workloads: WorkloadBundle = projectBundle(),
   ) {
     this.libvirt = new Libvirt(config.libvirtUri, log);
+    this.accelPolicy = new AcceleratorPolicy(qemu.accel, log);
   }
 
   private get provider() {
@@ -179,13 +181,8 @@ export class VagrantEnvironment implements Environment {
 
   infoUpdates(): EnvironmentInfo {
     const lv = this.prepared?.libvirt;
-    if (!lv || this.accelChanges.length === 0) return {};
-    return {
-      driver: lv.driver,
-      accelerator: 'tcg',
-      acceleratorReason: this.accelChanges.at(-1)!.reason,
-      acceleratorChanges: this.accelChanges,
-    };
+    const changed = this.accelPolicy.infoUpdates();
+    return lv && Object.keys(changed).length ? { driver: lv.driver, ...changed } : {};
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
@@ -197,19 +194,17 @@ export class VagrantEnvironment implements Environment {
     }
   }
 
-  /** A domain that died under KVM: TCG (libvirt driver qemu) for the rest, unless KVM was asked for. */
-  private async onBootFailure(err: unknown, runId: string): Promise<unknown> {
+  /** A domain that died under KVM: the VM layer's policy, libvirt's qemu driver (TCG) for the rest. */
+  private onBootFailure(err: unknown, runId: string): Promise<unknown> {
     const lv = this.prepared?.libvirt;
-    if (!(err instanceof GuestDiedError) || lv?.driver !== 'kvm') return err;
-    if (this.qemu.accel === 'kvm') {
-      return explicitKvmFailed(err);
-    }
-    lv.driver = 'qemu';
-    const reason = `KVM failed in run ${runId}: ${err.reason}`;
-    this.accelChanges.push({ run: runId, from: 'kvm', to: 'tcg', reason: err.reason, at: new Date().toISOString() });
-    if (this.image) await recordKvmFailure(this.probeTarget(this.image), err.reason).catch(() => {});
-    this.log(`vagrant/libvirt: TCG — ${reason}; the remaining runs use libvirt's qemu driver (TCG)`);
-    return new Error(`${err.message} (accel auto: the remaining runs use TCG)`);
+    return this.accelPolicy.onBootFailure(err, runId, {
+      current: lv?.driver === 'kvm' ? 'kvm' : lv ? 'tcg' : null,
+      what: "vagrant/libvirt (libvirt's qemu driver)",
+      toTcg: async (_reason, death) => {
+        if (lv) lv.driver = 'qemu';
+        if (this.image) await recordKvmFailure(this.probeTarget(this.image), death).catch(() => {});
+      },
+    });
   }
 
   private async provisionPrepared(req: ProvisionRequest, p: Prepared): Promise<WorkerHandle[]> {

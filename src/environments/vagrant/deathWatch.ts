@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { dumpExcerpt, guestDeathReason, libvirtDeadState } from '../qemu/guestDeath.js';
+import { dumpExcerpt, guestDeathReason, libvirtDeadState } from '../vm/guestDeath.js';
 import type { Libvirt } from './libvirt.js';
 
 export interface DomainDeath {

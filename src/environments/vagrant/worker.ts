@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { LinkCounter, TAP_FORMULA } from '../../sampling/netdev.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import type { SshConnection } from '../../ssh/connection.js';
 import { pidAlive } from '../../util/process.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
-import { armOverSsh, guestCommand, guestSampler, syncWorkloads, vmLimits } from '../sshWorker.js';
+import { vmLimits } from '../sshWorker.js';
 import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerHandle } from '../types.js';
+import { armGuest, type GuestWorker, guestSamplers } from '../vm/guestWorker.js';
 export class VagrantWorker implements WorkerHandle {
   constructor(
     readonly name: string,
@@ -28,33 +28,32 @@ export class VagrantWorker implements WorkerHandle {
     return vmLimits(this.allocation);
   }
 
-  async arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
-    const ssh = this.ssh;
-    if (!ssh) throw new Error(`${this.name} is not up`);
-    if (this.sync) await syncWorkloads(this.name, ssh, this.sync);
+  /** What the VM layer arms and samples: this guest over SSH, its QEMU process (libvirt's) on the host. */
+  private get guest(): GuestWorker {
     const pid = this.pid;
-    return armOverSsh(this.name, ssh, guestCommand(invocation), onLine, {
-      ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
-      settle: async (ms: number) => {
-        const until = Date.now() + ms;
-        while (pid !== null && pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    return {
+      name: this.name,
+      allocation: this.allocation,
+      ssh: this.ssh,
+      sync: this.sync,
+      segment: this.segment,
+      host: {
+        ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
+        settle: async (ms: number) => {
+          const until = Date.now() + ms;
+          while (pid !== null && pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        },
+        sampler: (name, cpus, intervalMs) => (pid === null ? null : new ProcessSampler(name, pid, cpus, intervalMs)),
       },
-    });
+    };
+  }
+
+  arm(invocation: Invocation, onLine: (line: string) => void): Promise<ArmedWorkload> {
+    return armGuest(this.guest, invocation, onLine);
   }
 
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    const out: Sampler[] = [];
-    if (this.ssh)
-      out.push(
-        guestSampler(this.name, this.ssh, this.allocation.cpus, intervalMs, memoryIntervalMs, this.segment?.nic),
-      );
-    if (this.pid !== null) {
-      const vm = new ProcessSampler(this.name, this.pid, this.allocation.cpus, intervalMs);
-      const tap = this.segment?.tap;
-      if (tap) vm.countNetwork(() => new LinkCounter(tap), TAP_FORMULA);
-      out.push(vm);
-    }
-    return out;
+    return guestSamplers(this.guest, intervalMs, memoryIntervalMs);
   }
 
   /** Closes the connection; vagrant destroy stops the VM. */
