@@ -1,4 +1,4 @@
-import type { EnforcedLimits } from '../results/types.js';
+import type { EnforcedLimits, MachineFacts } from '../results/types.js';
 
 export type { EnforcedLimits };
 
@@ -55,6 +55,8 @@ export interface WorkerHandle {
   readonly allocation: Allocation;
   /** the limits the backend enforces on this worker (recorded in runs.ndjson) */
   readonly limits?: EnforcedLimits | null;
+  /** a VM's CPU model, flags and clocksource as its guest saw them (known once armed) */
+  readonly machine?: MachineFacts | null;
   /** seconds from start to reachable (VM: QEMU start to SSH ready); null where it means nothing */
   readonly bootS?: number | null;
   /**

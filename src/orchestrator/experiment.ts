@@ -7,6 +7,7 @@ import type { Experiment } from '../config/schema.js';
 import type { FitnessCheck } from '../hosts/fitness.js';
 import { formatFitness, hostFitness } from '../hosts/fitnessRun.js';
 import { canaryDrift, canaryText } from '../results/canary.js';
+import { machineWarning } from '../results/machines.js';
 import { cellMetrics, metricDefs, overheadRatios } from '../results/metrics.js';
 import type { StatsByRun } from '../results/sampleStats.js';
 import { FILES, NdjsonWriter, SamplesWriter } from '../results/store.js';
@@ -112,6 +113,7 @@ function writeSummary(
   const metrics = cellMetrics(runs, stats, defs);
   const ratios = overheadRatios(metrics, 'makespan', views);
   const drift = canaryDrift(runs);
+  const machines = machineWarning(runs);
   writeJsonAtomic(path.join(dir, FILES.summary), {
     runs: runs.length,
     ok: runs.filter((r) => r.status === 'ok').length,
@@ -126,5 +128,6 @@ function writeSummary(
     formatSummaryTable(summarize(runs, stats, defs), defs),
     ...(lines ? [`\noverhead (makespan ratio):\n${lines}`] : []),
     ...(drift ? [`\n${canaryText(drift)}`] : []),
+    ...(machines ? [`\nwarning: ${machines}`] : []),
   ].join('\n');
 }

@@ -43,6 +43,7 @@ export function workerRecord(
     cpuset: a.cpuset,
     bootS: st.handle.bootS ?? null,
     limits: st.handle.limits ?? null,
+    ...(st.handle.machine ? { machine: st.handle.machine } : {}),
     readyS: st.readyAt !== null ? (st.readyAt - provisionStart) / 1000 : null,
     endS: st.endAt !== null ? (st.endAt - t0) / 1000 : null,
     exitCode: exit.code,

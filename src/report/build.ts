@@ -1,4 +1,5 @@
 import { canaryDrift, unsteadyHost } from '../results/canary.js';
+import { machineWarning } from '../results/machines.js';
 import { defsOf, metricDefs, workloadOf } from '../results/metrics.js';
 import { type ResultSet, workloadsOf } from '../results/read.js';
 import { type StatsByRun, statsByRun } from '../results/sampleStats.js';
@@ -122,6 +123,8 @@ export function buildPage(rs: Omit<ResultSet, 'samples'>, data: PageSamples): Pa
     warnings.push(
       `${drift.flagged.length} run(s) were taken while the host was more than ${drift.thresholdPct}% off its usual speed (drift canary): ${drift.flagged.join(', ')}.`,
     );
+  const machines = machineWarning(measured);
+  if (machines) warnings.push(`${machines}.`);
   const published = publishedComparisons(runs, defs, workloads, views);
   const outsideLiterature = publishedWarning(published, views);
   if (outsideLiterature) warnings.push(outsideLiterature);

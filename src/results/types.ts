@@ -10,6 +10,16 @@ export interface EnforcedLimits {
   via: string;
 }
 
+/** The machine a VM worker's code ran on, as its guest saw it: a VM flavour must not change compute speed silently. */
+export interface MachineFacts {
+  /** /proc/cpuinfo's model name (QEMU's -cpu model) */
+  cpuModel: string;
+  /** how many CPU feature flags the guest sees (SIMD and the like: what compiled code may use) */
+  cpuFlags: number;
+  /** the kernel's clocksource (tsc, kvm-clock, hpet, acpi_pm, jiffies: what every clock read costs) */
+  clocksource: string | null;
+}
+
 export interface PhaseMark {
   worker: string;
   phase: string;
@@ -34,6 +44,8 @@ export interface WorkerRecord {
   bootS: number | null; // VM: QEMU start -> SSH ready (the paper's Fig. 3)
   /** what the backend enforced (CFS quota / vCPUs, memory limit, how); absent in older results */
   limits?: EnforcedLimits | null;
+  /** a VM's CPU model, flags and clocksource as its guest saw them; absent elsewhere and in older results */
+  machine?: MachineFacts;
   readyS: number | null; // provision start -> the workload's ready line
   endS: number | null; // seconds since the barrier
   exitCode: number | null;

@@ -154,6 +154,12 @@ describe('the network suite on its own segment and on the host', () => {
     expect(run!.workerSource).toBe('guest');
     const [server, client] = run!.workers;
     expect([server!.address, client!.address]).toEqual(['10.77.0.2', '10.77.0.3']);
+    // the machine each guest saw, recorded so that flavours can be compared as machines too
+    for (const w of [server!, client!]) {
+      expect(w.machine?.cpuModel, w.worker).toMatch(/\S/);
+      expect(w.machine?.cpuFlags, w.worker).toBeGreaterThan(10);
+      expect(w.machine?.clocksource, w.worker).toMatch(/^[\w-]+$/);
+    }
     const moved = client!.metrics.mibMoved! * 2 ** 20;
     expect(server!.metrics.serverMiB! * 2 ** 20).toBe(moved);
     const tap = counted(r.dir, run!.run);

@@ -5,18 +5,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ageText, describeChoice, verdictKey } from '../../src/environments/qemu/accel.js';
 import {
-  dumpExcerpt,
-  guestDeathReason,
-  isKvmFailure,
-  libvirtDeadState,
-} from '../../src/environments/vm/guestDeath.js';
-import {
   cpioArchive,
   PROBE_INIT,
   PROBE_MARKER,
   probeCmdline,
   probeInitrd,
 } from '../../src/environments/qemu/probeInitrd.js';
+import { dumpExcerpt, guestDeathReason, isKvmFailure, libvirtDeadState } from '../../src/environments/vm/guestDeath.js';
 
 // What QEMU 7.2 printed on a host with partial nested virtualisation (issue 13), verbatim.
 const NESTED_KVM_STDERR = `KVM internal error. Suberror: 1

@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { AcceleratorPolicy } from '../../src/environments/vm/acceleratorPolicy.js';
 import { GuestDiedError } from '../../src/environments/vm/guestDeath.js';
+import { parseMachineFacts } from '../../src/environments/vm/guestWorker.js';
+import { machineWarning } from '../../src/results/machines.js';
+import type { RunRecord } from '../../src/results/types.js';
 
 const died = () => new GuestDiedError('qemu-0: the guest died 1.2 s into boot under KVM', 'KVM internal error');
 
@@ -49,5 +52,30 @@ describe('a guest that dies at boot', () => {
     expect(await p.onBootFailure(died(), 'r', fallback('tcg'))).toBeInstanceOf(GuestDiedError);
     expect(await p.onBootFailure(other, 'r', fallback('kvm'))).toBe(other);
     expect(switched).toEqual([]);
+  });
+});
+
+describe('the machine a VM worker ran on', () => {
+  it('is read from the guest: CPU model, flags, clocksource', () => {
+    expect(parseMachineFacts(' QEMU TCG CPU version 2.5+\n79\ntsc\n')).toEqual({
+      cpuModel: 'QEMU TCG CPU version 2.5+',
+      cpuFlags: 79,
+      clocksource: 'tsc',
+    });
+    expect(parseMachineFacts('\n\n')).toEqual({ cpuModel: 'unknown', cpuFlags: 0, clocksource: null });
+  });
+
+  it('is said when two VM flavours ran on different machines, and not when they ran on the same', () => {
+    const run = (env: string, clocksource: string) =>
+      ({
+        env,
+        workers: [{ machine: { cpuModel: 'QEMU TCG CPU version 2.5+', cpuFlags: 79, clocksource } }],
+      }) as RunRecord;
+    expect(
+      machineWarning([run('qemu', 'tsc'), run('microvm', 'tsc'), { env: 'docker', workers: [{}] } as RunRecord]),
+    ).toBeNull();
+    expect(machineWarning([run('qemu', 'tsc'), run('microvm', 'jiffies')])).toMatch(
+      /^VM workers saw different machines \(qemu: .*clocksource tsc; microvm: .*clocksource jiffies\)/,
+    );
   });
 });

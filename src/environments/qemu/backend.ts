@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
-import type { AcceleratorFacts } from '../../results/types.js';
+import type { AcceleratorFacts, MachineFacts } from '../../results/types.js';
 import type { Sampler } from '../../sampling/types.js';
 import { SshConnection } from '../../ssh/connection.js';
 import { tail } from '../../util/exec.js';
@@ -201,6 +201,7 @@ class QemuWorker implements WorkerHandle {
   private qemuStderr = '';
   /** the guest's name of its NIC on the run's segment, once it has its address */
   private segmentNic: string | null = null;
+  machine: MachineFacts | null = null;
   bootS: number | null = null;
 
   constructor(
@@ -340,6 +341,9 @@ class QemuWorker implements WorkerHandle {
       ssh: this.ssh,
       sync: this.env.syncNeeded ? this.env.workloads : null,
       segment: this.segment ? { nic: this.segmentNic ?? undefined, tap: this.segment.tap } : null,
+      machine: (facts) => {
+        this.machine = facts;
+      },
       host: {
         ended: () => {
           const child = this.child;

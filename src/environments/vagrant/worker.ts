@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { MachineFacts } from '../../results/types.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import type { SshConnection } from '../../ssh/connection.js';
@@ -8,6 +9,7 @@ import { vmLimits } from '../sshWorker.js';
 import type { Allocation, ArmedWorkload, EnforcedLimits, Invocation, WorkerHandle } from '../types.js';
 import { armGuest, type GuestWorker, guestSamplers } from '../vm/guestWorker.js';
 export class VagrantWorker implements WorkerHandle {
+  machine: MachineFacts | null = null;
   constructor(
     readonly name: string,
     readonly allocation: Allocation,
@@ -37,6 +39,9 @@ export class VagrantWorker implements WorkerHandle {
       ssh: this.ssh,
       sync: this.sync,
       segment: this.segment,
+      machine: (facts) => {
+        this.machine = facts;
+      },
       host: {
         ended: () => (pid !== null && !pidAlive(pid) ? `the VM process of ${this.name} (pid ${pid}) ended` : null),
         settle: async (ms: number) => {

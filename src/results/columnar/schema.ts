@@ -120,6 +120,7 @@ export const WORKER_TYPES: Record<keyof WorkerRow, string> = {
   role: 'VARCHAR',
   onHost: 'BOOLEAN',
   address: 'VARCHAR',
+  machine: 'STRUCT(cpuModel VARCHAR, cpuFlags INTEGER, clocksource VARCHAR)',
 };
 
 /** read_json's `columns` argument for a table of these types. */
