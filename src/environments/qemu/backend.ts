@@ -177,12 +177,6 @@ export class QemuEnvironment implements Environment {
     await removeSegment(runId);
   }
 
-  /** Kills QEMU processes recorded in pid files (a killed harness leaves them) and removes overlays. */
-  async cleanAll(): Promise<string[]> {
-    for (const id of [...this.runs.keys()]) await this.teardown(id);
-    return this.machine.cleanLeftovers();
-  }
-
   async cleanExperiment(experimentId: string): Promise<string[]> {
     for (const id of [...this.runs.keys()]) await this.teardown(id);
     return this.machine.cleanLeftovers(`${experimentId}-`);
@@ -230,11 +224,12 @@ class QemuWorker implements WorkerHandle {
     return this.env.machine.serialHere ? this.keptSerialLog : path.posix.join(this.runDir, `${this.name}.serial.log`);
   }
 
-  /** The flavour's command line; a microVM under TCG on this machine told the TSC frequency (flavour.tscHint). */
-  private cmdline(accel: AccelChoice['accel']): string {
+  /** The flavour's kernel command line; a microVM under TCG told the TSC frequency of the host QEMU runs on (flavour.tscHint). */
+  private async cmdline(accel: AccelChoice['accel']): Promise<string> {
     const base = this.env.flavour.cmdline(this.env.image.kernelCmdline);
-    if (!this.env.flavour.tscHint || accel !== 'tcg' || !this.env.machine.serialHere) return base;
-    const khz = hostTscKhz(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (!this.env.flavour.tscHint || accel !== 'tcg') return base;
+    // remote hosts too: a microVM there calibrating against the PIT failed three boots in a row
+    const khz = hostTscKhz(await this.env.machine.readTail('/proc/cpuinfo', 16_384).catch(() => ''));
     return khz ? `${base} tsc_early_khz=${khz}` : base;
   }
 
@@ -255,7 +250,7 @@ class QemuWorker implements WorkerHandle {
         memoryMiB: Math.round(this.allocation.memoryBytes / 2 ** 20),
         kernel: files.kernel,
         initrd: files.initrd,
-        cmdline: this.cmdline(accel),
+        cmdline: await this.cmdline(accel),
         overlay,
         sshPort: port,
         serialLog: this.serialLog,
