@@ -291,19 +291,12 @@ export class MultiHostEnvironment implements Environment {
     return this.parts.map((p) => p.host.sampler(intervalMs));
   }
 
-  async cleanAll(): Promise<string[]> {
-    const results = await Promise.allSettled(this.parts.map((p) => p.env.cleanAll()));
-    return results.flatMap((r, i) =>
-      r.status === 'fulfilled' ? r.value.map((x) => `${x} on ${this.parts[i]!.host.name}`) : [],
-    );
-  }
-
   async cleanExperiment(experimentId: string): Promise<string[]> {
     // the roles on the first host first: their endpoints sit on its bridge
     const side = (await this.roleSide?.cleanExperiment?.(experimentId).catch(() => [])) ?? [];
     const results = await Promise.allSettled(
       this.parts.map(async (p) => [
-        ...((await p.env.cleanExperiment?.(experimentId)) ?? []),
+        ...(await p.env.cleanExperiment(experimentId)),
         // an overlay whose run's teardown could not reach its host
         ...(await p.host.run(overlayCleanScript([], experimentId))).split('\n').filter(Boolean),
       ]),

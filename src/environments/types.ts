@@ -132,14 +132,13 @@ export interface Environment {
   infoUpdates?(): EnvironmentInfo;
   /** The hosts' own views (remote /proc/stat), for backends whose workers run elsewhere; absent: this machine's. */
   hostSamplers?(intervalMs: number): Sampler[];
-  /** Removes leftovers of any run, including ones of a harness that was killed (`versus clean`). */
-  cleanAll(): Promise<string[]>;
   /**
    * At the end of an experiment: removes what is left of its own runs (run ids start with
-   * `<experimentId>-`) and nothing of another experiment running beside it. Absent: the
-   * runs' own teardowns were all there was.
+   * `<experimentId>-`) and nothing of another experiment running beside it. One of the three
+   * cleanups: a run's (teardown), an experiment's (this), every leftover (the descriptor's
+   * `clean`, `versus clean`).
    */
-  cleanExperiment?(experimentId: string): Promise<string[]>;
-  /** At the end of an experiment, after cleanAll: stops what the backend started for it (a daemon). */
+  cleanExperiment(experimentId: string): Promise<string[]>;
+  /** At the end of an experiment, after cleanExperiment: stops what the backend started for it (a daemon). */
   close?(): Promise<void>;
 }

@@ -99,7 +99,7 @@ export async function closeEnvironments(
 ): Promise<void> {
   // the roles on the host first: their endpoints sit on the environments' segments
   for (const env of [...(hostSide ? [hostSide] : []), ...environments.values()]) {
-    await env.cleanExperiment?.(experimentId).catch(() => []);
+    await env.cleanExperiment(experimentId).catch(() => []);
     await env.close?.().catch(() => {});
   }
 }

@@ -122,11 +122,6 @@ export class FakeEnvironment implements Environment {
     return this.opts.diagnosis ?? null;
   }
 
-  async cleanAll(): Promise<string[]> {
-    this.events.push(`cleanAll ${this.name}`);
-    return [];
-  }
-
   async cleanExperiment(experimentId: string): Promise<string[]> {
     this.events.push(`cleanExperiment ${this.name} ${experimentId}`);
     return [];

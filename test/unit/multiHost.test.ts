@@ -32,7 +32,7 @@ function brokenStream(inner: Environment): Environment {
     prepare: () => inner.prepare(),
     describe: () => inner.describe(),
     teardown: (id) => inner.teardown(id),
-    cleanAll: () => inner.cleanAll(),
+    cleanExperiment: (id) => inner.cleanExperiment(id),
     async provision(r) {
       return (await inner.provision(r)).map(
         (h): WorkerHandle => ({

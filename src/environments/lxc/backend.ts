@@ -110,7 +110,7 @@ export class LxcEnvironment implements Environment {
 
   /** Its own runs' folders and segments, never another experiment's. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    const names = await this.cleanAll();
+    const names = await this.teardownAll();
     for (const runId of runsIn(this.config.lxcpath).filter((r) => r.startsWith(`${experimentId}-`)))
       names.push(...(await removeRun(this.config.lxcpath, runId)));
     for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
@@ -118,7 +118,8 @@ export class LxcEnvironment implements Environment {
     return names;
   }
 
-  async cleanAll(): Promise<string[]> {
+  /** Every run of this experiment still up (a teardown that did not happen). */
+  private async teardownAll(): Promise<string[]> {
     const names: string[] = [];
     for (const runId of [...this.children.keys()]) {
       names.push(`lxc containers of ${runId}`);

@@ -133,13 +133,14 @@ export class NativeEnvironment implements Environment {
 
   /** Its own workers (every one a child of this harness) and its runs' segments. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    const names = await this.cleanAll();
+    const names = await this.teardownAll();
     for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
       names.push(...(await removeSegment(runId)));
     return names;
   }
 
-  async cleanAll(): Promise<string[]> {
+  /** Every run of this experiment still up (a teardown that did not happen). */
+  private async teardownAll(): Promise<string[]> {
     const names: string[] = [];
     for (const runId of [...this.children.keys()]) {
       names.push(`${this.name} processes of ${runId}`);

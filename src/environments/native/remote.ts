@@ -199,11 +199,6 @@ export class RemoteNativeEnvironment implements Environment {
     );
     return [...new Set(out.split('\n').filter(Boolean))];
   }
-
-  /** Every run's workers on the host, this harness's or a killed one's. */
-  async cleanAll(): Promise<string[]> {
-    return cleanRemoteNative(this.host);
-  }
 }
 
 /** What `versus clean --hosts` removes on a host: every run's workers and segments but those of the experiments in `live`. */

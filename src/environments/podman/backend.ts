@@ -126,10 +126,6 @@ export class PodmanEnvironment implements Environment {
     return this.inner.diagnose();
   }
 
-  cleanAll(): Promise<string[]> {
-    return this.inner.cleanAll();
-  }
-
   cleanExperiment(experimentId: string): Promise<string[]> {
     return this.inner.cleanExperiment(experimentId);
   }
