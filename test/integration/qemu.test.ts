@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/compose/config.js';
 import { ENVIRONMENTS } from '../../src/compose/registry.js';
+import { MICROVM_FLAVOUR } from '../../src/environments/microvm/flavour.js';
 import { QemuEnvironment } from '../../src/environments/qemu/backend.js';
 import type { WorkerHandle } from '../../src/environments/types.js';
 import { ensureImage } from '../../src/image/build.js';
@@ -15,6 +16,8 @@ import type { Reading } from '../../src/sampling/types.js';
 import { HostKeyMismatch, SshConnection } from '../../src/ssh/connection.js';
 import { labelledContainers, qemuPids, tmpDir } from './helpers.js';
 
+// SSH, the pinned host key and the samplers are the VM layer's, the same for every flavour:
+// a microVM (half a q35's boot under TCG); the q35 machine boots in the experiment below
 describe('one VM booted from the worker image disk', () => {
   let image: ImageManifest;
   let env: QemuEnvironment;
@@ -33,7 +36,7 @@ describe('one VM booted from the worker image disk', () => {
   beforeAll(async () => {
     image = await ensureImage();
     const e = validateExperiment({}, 'test');
-    env = new QemuEnvironment(e.qemu, image);
+    env = new QemuEnvironment(e.microvm, image, undefined, undefined, undefined, MICROVM_FLAVOUR);
     const vms = await env.provision({
       runId,
       count: 1,
