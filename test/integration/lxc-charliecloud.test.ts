@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 describe('lxc and charliecloud, each a folder of its own', () => {
-  it('run to the checksums native gets, each sampled in its own view, a client on the run bridge, the image tree untouched, nothing left', async () => {
+  it('run to the checksums native gets, each sampled in its own view, echo and iperf3 over the run bridge, the image tree untouched, nothing left', async () => {
     const tree = fs.statSync(path.join(rootfs, 'opt/versus/workloads'));
     const out = tmpDir('lxc-ch');
     const r = await runCli([
@@ -44,7 +44,7 @@ describe('lxc and charliecloud, each a folder of its own', () => {
       '--env',
       'lxc,charliecloud,native',
       '--workload',
-      'calibrate,echo-pair',
+      'calibrate,echo-pair,iperf3',
       '--workload-dir',
       FIXTURES,
       '--preset',
@@ -66,6 +66,9 @@ describe('lxc and charliecloud, each a folder of its own', () => {
       'echo-pair charliecloud',
       'echo-pair lxc',
       'echo-pair native',
+      'iperf3 charliecloud',
+      'iperf3 lxc',
+      'iperf3 native',
     ]);
     for (const run of runs) expect(run.status, `${run.run}: ${run.reason}`).toBe('ok');
     const sums = new Set(runs.filter((x) => x.workload === 'calibrate').map((x) => x.checksum));
