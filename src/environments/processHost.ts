@@ -21,6 +21,34 @@ export function killAndWait(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The processes a process host started, by run: what a run's teardown kills. */
+export class RunProcesses {
+  private readonly byRun = new Map<string, Set<ChildProcess>>();
+
+  /** A run's set (made on first use): startProcess adds each worker's process to it. */
+  of(runId: string): Set<ChildProcess> {
+    let set = this.byRun.get(runId);
+    if (!set) this.byRun.set(runId, (set = new Set()));
+    return set;
+  }
+
+  /** Kills a run's processes (SIGTERM, then SIGKILL) and forgets the run. */
+  async kill(runId: string): Promise<void> {
+    await Promise.all([...(this.byRun.get(runId) ?? [])].map(killAndWait));
+    this.byRun.delete(runId);
+  }
+
+  /** At an experiment's end: tears down each run still known (a teardown that did not happen), named `what`. */
+  async teardownEach(what: string, teardown: (runId: string) => Promise<void>): Promise<string[]> {
+    const names: string[] = [];
+    for (const runId of [...this.byRun.keys()]) {
+      names.push(`${what} of ${runId}`);
+      await teardown(runId);
+    }
+    return names;
+  }
+}
+
 export interface StartedProcess {
   armed: ArmedWorkload;
   /** the argv's own process (the sampler's root) */

@@ -246,6 +246,14 @@ export async function removeSegment(runId: string): Promise<string[]> {
   return removed;
 }
 
+/** At an experiment's end: the segments of its own runs (ids `<experimentId>-…`), never another's; what was there. */
+export async function removeExperimentSegments(experimentId: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
+    removed.push(...(await removeSegment(runId)));
+  return removed;
+}
+
 /** Every network namespace on this machine by name. */
 export function listNetns(): string[] {
   try {

@@ -12,15 +12,15 @@ import { run, versionOf, which } from '../../util/exec.js';
 import { ofLiveExperiment } from '../../util/live.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import type { WorkloadBundle } from '../../workload/bundle.js';
-import { cgroupVersion, killAndWait, startProcess } from '../processHost.js';
+import { cgroupVersion, RunProcesses, startProcess } from '../processHost.js';
 import {
   createBridge,
   ownSegmentPort,
+  removeExperimentSegments,
   removeSegment,
   type SegmentPort,
   segmentAddress,
   segmentNames,
-  segmentRuns,
 } from '../segment.js';
 import {
   type Allocation,
@@ -40,7 +40,7 @@ const ROOT = '/sys/fs/cgroup';
 
 export class LxcEnvironment implements Environment {
   readonly name = 'lxc';
-  private readonly children = new Map<string, Set<ChildProcess>>();
+  private readonly processes = new RunProcesses();
   private version: 1 | 2 = 1;
 
   constructor(
@@ -72,8 +72,7 @@ export class LxcEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    const children = new Set<ChildProcess>();
-    this.children.set(req.runId, children);
+    const children = this.processes.of(req.runId);
     fs.mkdirSync(this.runDir(req.runId), { recursive: true });
     const bridge = req.network === 'bridge' ? await createBridge(req.runId) : null;
     return Array.from({ length: req.count }, (_, i) => {
@@ -101,31 +100,17 @@ export class LxcEnvironment implements Environment {
   }
 
   async teardown(runId: string): Promise<void> {
-    const children = this.children.get(runId);
-    if (children) await Promise.all([...children].map(killAndWait));
-    this.children.delete(runId);
+    await this.processes.kill(runId);
     await removeRun(this.config.lxcpath, runId);
     await removeSegment(runId);
   }
 
   /** Its own runs' folders and segments, never another experiment's. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    const names = await this.teardownAll();
+    const names = await this.processes.teardownEach('lxc containers', (r) => this.teardown(r));
     for (const runId of runsIn(this.config.lxcpath).filter((r) => r.startsWith(`${experimentId}-`)))
       names.push(...(await removeRun(this.config.lxcpath, runId)));
-    for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
-      names.push(...(await removeSegment(runId)));
-    return names;
-  }
-
-  /** Every run of this experiment still up (a teardown that did not happen). */
-  private async teardownAll(): Promise<string[]> {
-    const names: string[] = [];
-    for (const runId of [...this.children.keys()]) {
-      names.push(`lxc containers of ${runId}`);
-      await this.teardown(runId);
-    }
-    return names;
+    return [...names, ...(await removeExperimentSegments(experimentId))];
   }
 }
 

@@ -5,16 +5,16 @@ import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
 import { GUEST_WORKLOADS_DIR } from '../../util/paths.js';
 import { projectBundle, type WorkloadBundle } from '../../workload/bundle.js';
-import { killAndWait, startProcess, type TreeLauncher } from '../processHost.js';
+import { RunProcesses, startProcess, type TreeLauncher } from '../processHost.js';
 import {
   createBridge,
   joinHostEndpoint,
   joinNetns,
   ownSegmentPort,
+  removeExperimentSegments,
   removeHostEndpoints,
   removeSegment,
   type SegmentPort,
-  segmentRuns,
 } from '../segment.js';
 import {
   type Allocation,
@@ -43,7 +43,7 @@ export const CHROOT_LAUNCHER: TreeLauncher = { name: 'native', runtime: 'image (
  */
 export class NativeEnvironment implements Environment {
   readonly name: string;
-  private readonly children = new Map<string, Set<ChildProcess>>();
+  private readonly processes = new RunProcesses();
   /** worker cgroup names per run, removed at teardown */
   private readonly cgroups = new Map<string, Set<string>>();
   /** runs whose workers are roles placed on the host: a segment there is another environment's, only the endpoints ours */
@@ -103,8 +103,7 @@ export class NativeEnvironment implements Environment {
   }
 
   async provision(req: ProvisionRequest): Promise<WorkerHandle[]> {
-    const set = new Set<ChildProcess>();
-    this.children.set(req.runId, set);
+    const set = this.processes.of(req.runId);
     const cgroups = new Set<string>();
     this.cgroups.set(req.runId, cgroups);
     if (req.onHost) this.onHost.add(req.runId);
@@ -122,9 +121,7 @@ export class NativeEnvironment implements Environment {
   }
 
   async teardown(runId: string): Promise<void> {
-    const set = this.children.get(runId);
-    if (set) await Promise.all([...set].map(killAndWait));
-    this.children.delete(runId);
+    await this.processes.kill(runId);
     for (const name of this.cgroups.get(runId) ?? []) removeWorkerCgroup(name);
     this.cgroups.delete(runId);
     if (this.onHost.delete(runId)) await removeHostEndpoints(runId);
@@ -133,20 +130,10 @@ export class NativeEnvironment implements Environment {
 
   /** Its own workers (every one a child of this harness) and its runs' segments. */
   async cleanExperiment(experimentId: string): Promise<string[]> {
-    const names = await this.teardownAll();
-    for (const runId of segmentRuns().filter((r) => r.startsWith(`${experimentId}-`)))
-      names.push(...(await removeSegment(runId)));
-    return names;
-  }
-
-  /** Every run of this experiment still up (a teardown that did not happen). */
-  private async teardownAll(): Promise<string[]> {
-    const names: string[] = [];
-    for (const runId of [...this.children.keys()]) {
-      names.push(`${this.name} processes of ${runId}`);
-      await this.teardown(runId);
-    }
-    return names;
+    return [
+      ...(await this.processes.teardownEach(`${this.name} processes`, (r) => this.teardown(r))),
+      ...(await removeExperimentSegments(experimentId)),
+    ];
   }
 }
 
