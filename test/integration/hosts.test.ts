@@ -351,9 +351,9 @@ describe('two hosts, each with its own sshd and Docker Engine', () => {
     } finally {
       rig('plug', 'h2');
     }
-    // the worker on h2 never heard of it: it is still there until clean --hosts
+    // the worker on h2 never heard of it: it runs on, or (its short job done) its cgroup and pid
+    // file stay, until clean --hosts — which of the two depends on this machine's speed
     const left = workersOf(h2);
-    expect(left.length).toBeGreaterThan(0);
     const clean = await runCli(['clean', '--hosts', '--config', config]);
     expect(clean.code, clean.stderr).toBe(0);
     // the worker killed, or (when its short job ended first) its cgroup removed
