@@ -6,16 +6,18 @@ import type { SampleSource } from '../sampling/types.js';
 import type { RunRecord, SampleRecord } from './types.js';
 
 /**
- * Isolation level, from least to most: decides the overhead pairs (every vm, microvm and sandbox
- * against every container, every vm against every microvm, all against native).
+ * Isolation levels, the one list (a backend's descriptor says which is its own; a workload
+ * manifest's published ranges name them): they decide the overhead pairs — every vm, microvm
+ * and sandbox against every container, every vm against every microvm, all against the baseline.
  */
-export type EnvironmentKind = 'container' | 'sandbox' | 'microvm' | 'vm' | 'baseline';
+export const ENVIRONMENT_KINDS = ['container', 'sandbox', 'microvm', 'vm', 'baseline'] as const;
+export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
 
 /** How results show a backend; written into experiment.json so reports need no list of backends. */
 export interface EnvironmentView {
-  /** legend label, e.g. "Containers (docker)" */
+  /** legend label, e.g. "Containers (<engine>)" */
   label: string;
-  /** short name in ratio labels, e.g. "container", "VM", "vagrant VM" */
+  /** short name in ratio labels, e.g. "container", "VM" */
   short: string;
   kind: EnvironmentKind;
   /** colour in every figure */
@@ -57,7 +59,7 @@ export function envRank(env: string, recorded?: Views): number {
 /**
  * [numerator, denominator, label] for the environments present: every vm, microvm and
  * sandbox against every container; every vm against every microvm (what a full machine costs); backends of the same kind against each other (what the tooling
- * costs: vagrant VM / qemu VM, Podman / docker container); everything against native.
+ * costs: one VM tool against another, one container runtime against another); everything against the baseline.
  */
 export function overheadPairs(envs: readonly string[], recorded?: Views): [string, string, string][] {
   const sorted = [...new Set(envs)].sort((a, b) => envRank(a, recorded) - envRank(b, recorded));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { METRICS } from '../results/metrics.js';
 import type { MetricDecl } from '../results/types.js';
+import { ENVIRONMENT_KINDS } from '../results/views.js';
 import { UsageError } from '../util/errors.js';
 import { WORKLOADS_DIR } from '../util/paths.js';
 import { NETWORK_MODES, type NetworkMode, type Placement, placeRoles, RolesSchema } from './roles.js';
@@ -32,15 +33,13 @@ const MetricSpec: z.ZodType<MetricDecl> = z
   .strict();
 export type MetricSpec = MetricDecl;
 
-const KINDS = ['container', 'sandbox', 'microvm', 'vm', 'baseline'] as const;
-
 /** A finding as a ratio range: how many times worse than `against` environments of these kinds were. */
 const PublishedRangeSchema = z
   .object({
     finding: z.string().min(1),
     source: z.string().min(1).optional(),
-    kinds: z.array(z.enum(KINDS)).min(1),
-    against: z.enum(KINDS).optional(),
+    kinds: z.array(z.enum(ENVIRONMENT_KINDS)).min(1),
+    against: z.enum(ENVIRONMENT_KINDS).optional(),
     metric: z.string().min(1).optional(),
     network: z.enum(['bridge', 'host']).optional(),
     lo: z.number().positive(),
