@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageManifest } from '../../image/manifest.js';
+import { cgroupPaths } from '../../sampling/cgroup.js';
 import { CgroupSampler } from '../../sampling/cgroupSampler.js';
 import { ProcessSampler } from '../../sampling/processSampler.js';
 import type { Sampler } from '../../sampling/types.js';
@@ -75,11 +76,12 @@ export class LxcEnvironment implements Environment {
     const children = this.processes.of(req.runId);
     fs.mkdirSync(this.runDir(req.runId), { recursive: true });
     const bridge = req.network === 'bridge' ? await createBridge(req.runId) : null;
+    const prefix = ownSegmentPort(req.runId).subnet.split('/')[1];
     return Array.from({ length: req.count }, (_, i) => {
       const name = `${req.runId}-lxc-${i}`;
       const dir = path.join(this.runDir(req.runId), name);
       const network: ContainerSpec['network'] = bridge
-        ? { mode: 'bridge', bridge, veth: segmentNames(req.runId).vethHost(i), cidr: `${segmentAddress(i)}/16` }
+        ? { mode: 'bridge', bridge, veth: segmentNames(req.runId).vethHost(i), cidr: `${segmentAddress(i)}/${prefix}` }
         : { mode: req.network === 'host' ? 'host' : 'none' };
       const spec: ContainerSpec = {
         name,
@@ -150,32 +152,36 @@ class LxcWorker implements WorkerHandle {
 
   /** The container's cgroup (its own view, as an engine's); beside it, its processes seen from the host. */
   samplers(intervalMs: number, memoryIntervalMs?: number): Sampler[] {
-    const v1 = this.spec.cgroupVersion === 1;
-    const dir = containerCgroup(this.spec.name);
-    const paths = {
-      version: this.spec.cgroupVersion,
-      cpu: v1 ? `${ROOT}/cpuacct/${dir}` : `${ROOT}/${dir}`,
-      memory: v1 ? `${ROOT}/memory/${dir}` : `${ROOT}/${dir}`,
-    };
-    const cgroup = new CgroupSampler(this.name, paths, this.spec.allocation.cpus, intervalMs, memoryIntervalMs);
-    const init = this.initPid(paths.cpu);
-    // a namespace of its own (none, bridge): its interfaces' counters are this worker's traffic
-    if (init !== null && this.spec.network.mode !== 'host') cgroup.countNetwork(init);
-    if (!this.pid) return [cgroup];
-    return [
-      cgroup,
-      new ProcessSampler(this.name, this.pid, this.spec.allocation.cpus, intervalMs, 'process', true, memoryIntervalMs),
-    ];
+    const cpus = this.spec.allocation.cpus;
+    const out: Sampler[] = [];
+    const init = this.initPid();
+    // its cgroup as the host sees it, read from its first process as docker's is
+    const paths = init === null ? null : cgroupPaths(readOrEmpty(`/proc/${init}/cgroup`), (p) => fs.existsSync(p));
+    if (paths) {
+      const cgroup = new CgroupSampler(this.name, paths, cpus, intervalMs, memoryIntervalMs);
+      // a namespace of its own (none, bridge): its interfaces' counters are this worker's traffic
+      if (this.spec.network.mode !== 'host') cgroup.countNetwork(init!);
+      out.push(cgroup);
+    }
+    if (this.pid)
+      out.push(new ProcessSampler(this.name, this.pid, cpus, intervalMs, 'process', true, memoryIntervalMs));
+    return out;
   }
 
-  /** The container's first process (lxc-init), from its cgroup. */
-  private initPid(cpuDir: string): number | null {
-    try {
-      const first = fs.readFileSync(path.join(cpuDir, 'cgroup.procs'), 'utf8').split('\n')[0];
-      return first ? Number(first) : null;
-    } catch {
-      return null;
-    }
+  /** The container's first process (lxc-init), from the cgroup LXC made for it. */
+  private initPid(): number | null {
+    const dir = containerCgroup(this.spec.name);
+    const procs = this.spec.cgroupVersion === 2 ? `${ROOT}/${dir}` : `${ROOT}/memory/${dir}`;
+    const first = readOrEmpty(path.join(procs, 'cgroup.procs')).split('\n')[0];
+    return first ? Number(first) : null;
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
